@@ -1,0 +1,346 @@
+"""The shape of the law as data.
+
+One YAML file per legal instrument or official notice lives in ``law/data/instruments``.
+Each file holds the instrument's identity and a list of rules; each rule is one dated,
+cited, bilingual statement of law with a typed ``effect``. The engine reads only these
+models, never the YAML, so a reviewer can read the law folder without reading Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Date = dt.date
+
+
+class Confidence(StrEnum):
+    """How sure we are of a rule (the research's tags)."""
+
+    VERIFIED = "verified"  # read in primary text (statute, regulation, Gazette, GAC notice)
+    SECONDARY = "secondary"  # law-firm bulletin, news item, quotation of GAC by a third party
+    INFERRED = "inferred"  # drawn from cited material; the note says how
+
+
+class Outcome(StrEnum):
+    """Licensing posture for an export, from least to most restrictive."""
+
+    NOT_REQUIRED = "not_required"
+    GENERALLY_APPROVED = "generally_approved"
+    NORMALLY_ISSUED = "normally_issued"
+    CASE_BY_CASE = "case_by_case"
+    GENERALLY_DENIED = "generally_denied"
+    NEW_PERMITS_SUSPENDED = "new_permits_suspended"
+    PROHIBITED = "prohibited"
+
+    @property
+    def severity(self) -> int:
+        return _OUTCOME_ORDER.index(self)
+
+
+_OUTCOME_ORDER = list(Outcome)
+
+
+class HumanitarianCategory(StrEnum):
+    """Goods categories named by Notices to Exporters 148 (Belarus) and 172 (DPRK)."""
+
+    FOOD = "food"
+    CLOTHING = "clothing"
+    MEDICINES = "medicines"
+    MEDICAL_SUPPLIES = "medical_supplies"
+    INFORMATION_MATERIAL = "information_material"
+    CASUAL_GIFTS = "casual_gifts"
+    PERSONAL_EFFECTS = "personal_effects"
+
+
+class Treatment(StrEnum):
+    """Customs Tariff treatments (s.27 abbreviations) that the law data speaks of."""
+
+    MFN = "MFN"
+    GPT = "GPT"
+    LDCT = "LDCT"
+    GT = "GT"
+
+
+class Topic(StrEnum):
+    """Topics of official contact named by engagement policies."""
+
+    CONSULAR = "consular_relations"
+    HUMAN_RIGHTS = "human_rights_democratic_development"
+    INTERNATIONAL_SECURITY = "international_security"
+    REGIONAL_SECURITY = "regional_security"
+    HUMANITARIAN = "humanitarian_situation"
+    INTER_KOREAN = "inter_korean_relations"
+    TRADE = "trade_and_investment"
+    CULTURE = "culture_and_education"
+    POLITICAL = "political_relations"
+    DEFENCE = "defence_cooperation"
+
+
+class Bilingual(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    en: str = Field(min_length=1)
+    fr: str = Field(min_length=1)
+
+
+class DelayedStart(BaseModel):
+    """A start date stated in law as "N days after" another date (e.g. SEMA s.3.7(5))."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    days_after: int = Field(gt=0, le=3650)
+    of: Date
+
+    def resolve(self) -> Date:
+        return self.of + dt.timedelta(days=self.days_after)
+
+
+# --- effects ---------------------------------------------------------------------------
+# Each effect is a small typed statement; `kind` selects it. Country codes are ISO 3166
+# alpha-2 and are checked against the country table at load time.
+
+
+class _Effect(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AreaControlListing(_Effect):
+    """EIPA s.4/s.13: every export of any goods or technology to the country needs a permit."""
+
+    kind: Literal["area_control_list"]
+    country: str
+
+
+class LicensingPolicy(_Effect):
+    """How applications to export to a country are assessed (Notices 148, 172, interim)."""
+
+    kind: Literal["licensing_policy"]
+    country: str
+    applies_to: Literal["all_goods", "non_ecl_goods", "ecl_goods"] = "all_goods"
+    humanitarian_categories: tuple[HumanitarianCategory, ...] = ()
+    humanitarian_posture: Outcome | None = None
+    posture: Outcome
+
+
+class EclGroupScope(_Effect):
+    """ECL s.2: the destinations to which a group's items are controlled."""
+
+    kind: Literal["ecl_group_scope"]
+    group: str = Field(pattern=r"^[1-9]$")
+    destinations: Literal["all", "all_except", "named_in_item"]
+    except_countries: tuple[str, ...] = ()
+    # Guide items of the group that are controlled to all destinations notwithstanding.
+    items_to_all_destinations: tuple[str, ...] = ()
+
+
+class EclPermitSuspension(_Effect):
+    """A suspension of new permits for ECL items to a country."""
+
+    kind: Literal["ecl_permit_suspension"]
+    country: str
+
+
+class GeneralExportPermit(_Effect):
+    """EIPA s.7(1.1): a general permit usable for some ECL items to some destinations."""
+
+    kind: Literal["general_export_permit"]
+    permit: str = Field(pattern=r"^GEP-\d+$")
+    ecl_groups: tuple[str, ...] = ()
+    ecl_items: tuple[str, ...] = ()  # item prefixes, e.g. "5504.2"
+    destinations: tuple[str, ...]
+
+
+class GoodsScope(_Effect):
+    """Which goods a prohibition covers."""
+
+    all_goods: bool = False
+    goods_list: str | None = None  # id of a bundled HS-coded goods list
+    ecl_goods: bool = False
+    # Goods that only a published list outside the law data identifies (e.g. the RGTL):
+    # the engine cannot decide them from an HS code and says so in a caveat.
+    unmapped_list: Bilingual | None = None
+    except_categories: tuple[HumanitarianCategory, ...] = ()
+    except_hs: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> GoodsScope:
+        chosen = [self.all_goods, self.goods_list is not None, self.ecl_goods]
+        chosen.append(self.unmapped_list is not None)
+        if sum(chosen) != 1:
+            raise ValueError(
+                "goods scope must name exactly one of all_goods, goods_list, ecl_goods, "
+                "unmapped_list"
+            )
+        return self
+
+
+class ExportProhibition(_Effect):
+    """A prohibition on exporting goods to a country (SEMA regulations)."""
+
+    kind: Literal["export_prohibition"]
+    country: str
+    goods: GoodsScope
+
+
+class ImportProhibition(_Effect):
+    """A prohibition on importing or dealing in goods from a country (SEMA regulations)."""
+
+    kind: Literal["import_prohibition"]
+    country: str
+    goods: GoodsScope
+
+
+class TariffEntitlement(_Effect):
+    """Entitlement of goods originating in the countries to a tariff treatment."""
+
+    kind: Literal["tariff_entitlement"]
+    countries: tuple[str, ...] = Field(min_length=1)
+    treatment: Treatment
+    entitled: bool
+    # Tariff items (8-digit, dotted) the rule is limited to; empty means all goods.
+    tariff_items: tuple[str, ...] = ()
+
+
+class DealingsProhibition(_Effect):
+    """SEMA s.3: no dealing with persons listed in a schedule."""
+
+    kind: Literal["dealings_prohibition"]
+    country: str
+    listing: str  # id of a bundled list of persons
+
+
+class EngagementPolicy(_Effect):
+    """Official contact with the country's authorities limited to some topics."""
+
+    kind: Literal["engagement_policy"]
+    country: str
+    permitted_topics: tuple[Topic, ...] = Field(min_length=1)
+
+
+class DiplomaticEvent(_Effect):
+    """A dated fact about representation (accreditation, embassy closure)."""
+
+    kind: Literal["diplomatic_event"]
+    country: str
+
+
+Effect = Annotated[
+    AreaControlListing
+    | LicensingPolicy
+    | EclGroupScope
+    | EclPermitSuspension
+    | GeneralExportPermit
+    | ExportProhibition
+    | ImportProhibition
+    | TariffEntitlement
+    | DealingsProhibition
+    | EngagementPolicy
+    | DiplomaticEvent,
+    Field(discriminator="kind"),
+]
+
+
+class Rule(BaseModel):
+    """One dated, cited statement of law."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    instrument: str = Field(min_length=3)
+    provision: str = Field(min_length=1)
+    url: str = Field(pattern=r"^https?://\S+$")
+    valid_from: Date | None
+    valid_to: Date | None = None
+    label: Bilingual
+    summary: Bilingual
+    confidence: Confidence
+    note: str | None = None
+    exception_to: tuple[str, ...] = ()
+    effect: Effect
+
+    @field_validator("valid_from", mode="before")
+    @classmethod
+    def _delayed(cls, value: object) -> object:
+        # "takes effect 60 days after ..." is written as {days_after: 60, of: 2022-06-25}
+        # and computed here, so nobody hand-types the arithmetic.
+        if isinstance(value, dict):
+            return DelayedStart.model_validate(value).resolve()
+        return value
+
+    @model_validator(mode="after")
+    def _interval_and_note(self) -> Rule:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        if self.confidence is not Confidence.VERIFIED and not self.note:
+            raise ValueError(f"a {self.confidence.value} rule needs a note saying why")
+        if self.valid_from is None and not self.note:
+            raise ValueError("an open start (valid_from: null) needs a note saying why")
+        return self
+
+    def in_force(self, on: Date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
+
+
+class Instrument(BaseModel):
+    """A legal instrument or official notice, and the rules drawn from it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    instrument: str = Field(min_length=3)
+    title: Bilingual
+    url: str = Field(pattern=r"^https?://\S+$")
+    kind: Literal["act", "regulation", "order", "general_permit", "notice", "policy"]
+    enabling_authority: str | None = None
+    source: str | None = None  # where the text was read (file, commit, page)
+    rules: tuple[Rule, ...] = ()
+
+
+class ListedPerson(BaseModel):
+    """One item of a schedule of listed persons, as the official XML gives it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    part: str
+    item: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    born: str | None = None
+    entity: bool
+    listed_on: Date
+
+
+class PersonList(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    instrument: str
+    provision: str
+    url: str
+    source: str
+    parts: dict[str, str]
+    persons: tuple[ListedPerson, ...]
+
+
+class GoodsListItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: str
+    hs: str = Field(pattern=r"^\d{2,10}$")
+    description: str
+
+
+class GoodsList(BaseModel):
+    """An HS-coded schedule of goods (e.g. SEMA Belarus Schedule 4 Part 1)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    instrument: str
+    provision: str
+    url: str
+    source: str
+    items: tuple[GoodsListItem, ...] = Field(min_length=1)
