@@ -58,6 +58,15 @@ GOODS = (
     GoodsSpec("sor-2020-214-schedule-4-part-2", "SCHEDULE 4", "PART 2", "s. 3.7(3)"),
     GoodsSpec("sor-2020-214-schedule-5", "SCHEDULE 5", None, "s. 3.8(1)"),
 )
+# Printed codes that are no HS subheading in any edition, with the codes they stand for.
+# Schedule 5 item 27 prints "8429.10" for "Bulldozers and angledozers": HS has no 8429.10;
+# that text is the one-dash subheading 8429.1, split into 8429.11 (track laying) and 8429.19
+# (other) in HS2012, HS2017 and HS2022. The item is written once per real subheading, and the
+# YAML header records the correction so a reviewer sees it.
+CORRECTIONS: dict[tuple[str, str, str], tuple[str, ...]] = {
+    ("SCHEDULE 5", "27", "8429.10"): ("842911", "842919"),
+}
+
 # Sections and schedules whose in-force dates the rule writers need (printed on each run).
 DATED_SECTIONS = ("3.4", "3.5", "3.6", "3.7", "3.8")
 DATED_SCHEDULES = ("SCHEDULE 2", "SCHEDULE 4", "SCHEDULE 5")
@@ -266,20 +275,30 @@ def locate_part(schedule: ET.Element, part: str | None) -> GoodsPart:
     raise ValueError(f"part {part!r} not found")
 
 
-def read_goods(table: ET.Element) -> tuple[list[GoodsListItem], int]:
+@dataclass
+class GoodsRows:
+    items: list[GoodsListItem]
+    empty: int  # spacer rows skipped
+    corrected: list[str]  # human-readable notes of CORRECTIONS applied
+
+
+def read_goods(table: ET.Element, schedule: str) -> GoodsRows:
     """Rows "item | goods | HS code"; empty spacer rows are counted and skipped."""
     _check_columns(table)
-    items: list[GoodsListItem] = []
-    empty = 0
+    rows = GoodsRows([], 0, [])
     for row in table.iterfind("tgroup/tbody/row"):
         cells = [text_of(entry) for entry in row.findall("entry")]
         if not any(cells):
-            empty += 1
+            rows.empty += 1
             continue
         if len(cells) != 3 or not cells[0].isdigit():
             raise ValueError(f"unexpected goods row {cells}")
-        items.append(GoodsListItem(item=cells[0], hs=normalise_hs(cells[2]), description=cells[1]))
-    return items, empty
+        label, description, printed = cells
+        codes = CORRECTIONS.get((schedule, label, printed), (normalise_hs(printed),))
+        if len(codes) > 1 or codes[0] != normalise_hs(printed):
+            rows.corrected.append(f"item {label}: printed {printed}, written as {', '.join(codes)}")
+        rows.items += [GoodsListItem(item=label, hs=c, description=description) for c in codes]
+    return rows
 
 
 def _check_columns(table: ET.Element) -> None:
@@ -370,16 +389,17 @@ def _write_goods(
     name = f"{spec.schedule.title()}{', ' + spec.part.title() if spec.part else ''}"
     if part.table is None:
         return f"{name} ({part.title}, {spec.serves}): SKIPPED, rows carry no HS code"
-    items, empty = read_goods(part.table)
-    listing = goods_list(root, spec, items)
-    title = (
-        f"{name}: {part.title} (serves {spec.serves}); HS codes are given by the"
-        " regulations for reference only (table footnote a)."
-    )
+    rows = read_goods(part.table, spec.schedule)
+    listing = goods_list(root, spec, rows.items)
+    lines = header(where, f"{name}: {part.title} (serves {spec.serves}); HS codes are given")
+    lines.append("by the regulations for reference only (table footnote a).")
+    lines += [f"Correction: {note} (see CORRECTIONS in the importer)." for note in rows.corrected]
     data = listing.model_dump(exclude_defaults=True)
-    write_text(out_dir / f"{listing.id}.yaml", dump_yaml(header(where, title), data))
-    skipped = f", {empty} empty row(s) skipped" if empty else ""
-    return f"{name} ({part.title}, {spec.serves}): {len(items)} items{skipped}"
+    write_text(out_dir / f"{listing.id}.yaml", dump_yaml(lines, data))
+    notes = [f"{rows.empty} empty row(s) skipped"] if rows.empty else []
+    notes += rows.corrected
+    extra = f" ({'; '.join(notes)})" if notes else ""
+    return f"{name} ({part.title}, {spec.serves}): {len(rows.items)} rows{extra}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
