@@ -205,6 +205,8 @@ def test_tariff_orders() -> None:
     assert isinstance(withdrawal.effect, TariffEntitlement)
     assert isinstance(extension.effect, TariffEntitlement)
     assert extension.effect.entitled and extension.effect.countries == ("LB", "TN")
+    # Lebanon and Tunisia lost GPT in 2015 (SOR/2013-161); the extension overrides that.
+    assert extension.exception_to == ("gpt.withdrawal.2013-review",)
     assert len(withdrawal.effect.countries) == 16 and not withdrawal.effect.entitled
     [review] = _instrument("sor-2013-161").rules
     assert isinstance(review.effect, TariffEntitlement)

@@ -337,7 +337,9 @@ def withdrawal_rule(order: Order, text: OrderText, names: Sequence[str]) -> Rule
     )
 
 
-def extension_rule(order: Order, grant: Grant, text: OrderText, countries: tuple[str, ...]) -> Rule:
+def extension_rule(
+    order: Order, grant: Grant, text: OrderText, countries: tuple[str, ...], earlier: Withdrawn
+) -> Rule:
     if text.extended is None:
         raise ValueError(f"SOR/{order.number}: no extension section")
     summary = Bilingual(
@@ -358,25 +360,47 @@ def extension_rule(order: Order, grant: Grant, text: OrderText, countries: tuple
         confidence=Confidence.VERIFIED,
         note="The order's recital states the Governor in Council's opinion that these are "
         "developing countries (Customs Tariff para. 34(1)(a)). The goods-in-transit "
-        f"exemption (s. {text.transit[0]}) covers only the withdrawal in s. {text.withdrawn[0]}.",
+        f"exemption (s. {text.transit[0]}) covers only the withdrawal in s. {text.withdrawn[0]}."
+        + _supersedes_note(countries, earlier),
+        exception_to=_superseded(countries, earlier),
         effect=TariffEntitlement(
             kind="tariff_entitlement", countries=countries, treatment=Treatment.GPT, entitled=True
         ),
     )
 
 
+# GPT withdrawals already written: rule id -> countries. A later extension to one of those
+# countries overrides the earlier withdrawal for it from its own start date; the rule says
+# so with exception_to, which is how the law data lets two dated rules on one key coexist.
+Withdrawn = dict[str, tuple[str, ...]]
+
+
+def _superseded(countries: tuple[str, ...], earlier: Withdrawn) -> tuple[str, ...]:
+    return tuple(rule_id for rule_id, codes in earlier.items() if set(codes) & set(countries))
+
+
+def _supersedes_note(countries: tuple[str, ...], earlier: Withdrawn) -> str:
+    notes = []
+    for rule_id in _superseded(countries, earlier):
+        again = sorted(set(earlier[rule_id]) & set(countries))
+        notes.append(
+            f" {', '.join(again)} had GPT withdrawn by {rule_id}; this rule extends it again."
+        )
+    return "".join(notes)
+
+
 def _url(order: Order) -> str:
     return f"https://laws-lois.justice.gc.ca/eng/regulations/SOR-{order.number}/"
 
 
-def build(order: Order, text: OrderText) -> Instrument:
+def build(order: Order, text: OrderText, earlier: Withdrawn) -> Instrument:
     where = f"SOR/{order.number}"
     rules = [withdrawal_rule(order, text, country_names(text.withdrawn[1]))]
     if order.grant is not None:
         if text.extended is None:
             raise ValueError(f"{where}: expected an extension section")
         granted = map_countries(country_names(text.extended[1]), where)
-        rules.append(extension_rule(order, order.grant, text, granted))
+        rules.append(extension_rule(order, order.grant, text, granted, earlier))
     elif text.extended is not None:
         raise ValueError(f"{where}: unexpected extension section; add a Grant to the spec")
     return Instrument(
@@ -403,14 +427,17 @@ def header(order: Order) -> list[str]:
 def run(source: Path, out_dir: Path) -> list[str]:
     check_source_commit(source)
     report: list[str] = []
-    for order in ORDERS:
+    earlier: Withdrawn = {}
+    for order in ORDERS:  # chronological, so extensions see the withdrawals before them
         text = read_order(source / f"SOR-{order.number}.xml")
-        instrument = build(order, text)
+        instrument = build(order, text, earlier)
         data = instrument.model_dump(exclude_defaults=True)
         write_text(out_dir / f"sor-{order.number}.yaml", dump_yaml(header(order), data))
         for rule in instrument.rules:
             effect = rule.effect
             assert isinstance(effect, TariffEntitlement)
+            if not effect.entitled:
+                earlier[rule.id] = effect.countries
             verb = "extends GPT to" if effect.entitled else "withdraws GPT from"
             report.append(
                 f"{rule.instrument} {rule.provision} {verb} {len(effect.countries)} codes "
