@@ -1,0 +1,471 @@
+"""The JSON API (``/api``): Bearer-token auth, roles enforced in every endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bilateral.errors import BadInput
+from bilateral.office import audit, deps, present, services, uploads
+from bilateral.office.models import AuditEntry, Document, User
+from bilateral.office.schemas import (
+    AmendmentIn,
+    ApplicationIn,
+    ApplicationOut,
+    AuditOut,
+    AuditVerifyOut,
+    ConsultationIn,
+    DecisionIn,
+    ErrorOut,
+    PermitActionIn,
+    PermitOut,
+    QueueItem,
+    ShipmentIn,
+    ShipmentOut,
+    UserCreated,
+    UserIn,
+    UserOut,
+)
+from bilateral.office.services import Actor, OfficeError
+
+DB = Annotated[Session, Depends(deps.db)]
+Today = Annotated[dt.date, Depends(deps.today)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 415, 503)
+}
+
+
+def bearer_actor(request: Request, s: DB) -> Actor:
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise OfficeError(401, "unauthenticated")
+    user = services.user_for_token(s, token.strip())
+    if user is None:
+        raise OfficeError(401, "unauthenticated")
+    return Actor.of(user)
+
+
+Who = Annotated[Actor, Depends(bearer_actor)]
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+public = APIRouter(prefix="/api", tags=["checks"])
+
+
+def _roles(actor: Actor, *roles: str) -> None:
+    if actor.role not in roles:
+        raise OfficeError(403, "forbidden")
+
+
+# ------------------------------------------------------------------ public checks
+
+
+def _ask(fn: Any, **kw: Any) -> JSONResponse:
+    try:
+        answer = fn(**kw)
+    except BadInput as e:
+        return JSONResponse(
+            {"error": "bad_input", "field": e.field, "message": str(e)}, status_code=422
+        )
+    except NotImplementedError:
+        raise OfficeError(503, "engine_unavailable") from None
+    return JSONResponse(answer)
+
+
+ANSWER_DOC = (
+    "Returns the engine's answer verbatim (same fields as the CLI's --json). "
+    "422 with the offending field on bad input."
+)
+
+
+@public.get("/check/export", summary="Is an export permit required?", description=ANSWER_DOC)
+async def check_export(
+    request: Request,
+    to: Annotated[str, Query(max_length=60, description="destination country")],
+    on: Annotated[dt.date | None, Query(description="date (default today)")] = None,
+    hs: Annotated[str | None, Query(max_length=20)] = None,
+    category: Annotated[str | None, Query(max_length=60)] = None,
+    ecl: Annotated[str | None, Query(max_length=40)] = None,
+    lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
+) -> JSONResponse:
+    return _ask(
+        deps.checks(request).check_export,
+        to=to,
+        on=on or deps.today(request),
+        hs=hs,
+        category=category,
+        ecl=ecl,
+        lang=lang,
+    )
+
+
+@public.get("/check/import", summary="How is an import treated?", description=ANSWER_DOC)
+async def check_import(
+    request: Request,
+    origin: Annotated[str, Query(max_length=60)],
+    hs: Annotated[str, Query(max_length=20)],
+    on: dt.date | None = None,
+    mfn_rate: Annotated[str | None, Query(max_length=20)] = None,
+    lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
+) -> JSONResponse:
+    return _ask(
+        deps.checks(request).check_import,
+        origin=origin,
+        on=on or deps.today(request),
+        hs=hs,
+        mfn_rate=mfn_rate,
+        lang=lang,
+    )
+
+
+@public.get("/check/contact", summary="Is an official contact allowed?", description=ANSWER_DOC)
+async def check_contact(
+    request: Request,
+    with_: Annotated[str, Query(alias="with", max_length=60)],
+    topic: Annotated[str, Query(max_length=60)],
+    on: dt.date | None = None,
+    lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
+) -> JSONResponse:
+    return _ask(
+        deps.checks(request).check_contact,
+        with_=with_,
+        on=on or deps.today(request),
+        topic=topic,
+        lang=lang,
+    )
+
+
+@public.get("/countries/{country}/measures", summary="Measures in force on a date")
+async def country_measures(
+    request: Request,
+    country: Annotated[str, Path(max_length=60)],
+    on: dt.date | None = None,
+    lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
+) -> JSONResponse:
+    return _ask(
+        deps.checks(request).measures, country=country, on=on or deps.today(request), lang=lang
+    )
+
+
+@public.get("/countries/{country}/timeline", summary="Timeline of a country's measures")
+async def country_timeline(
+    request: Request,
+    country: Annotated[str, Path(max_length=60)],
+    lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
+) -> JSONResponse:
+    return _ask(deps.checks(request).timeline, country=country, lang=lang)
+
+
+# ------------------------------------------------------------------ users
+
+
+@router.get("/me", response_model=UserOut, tags=["users"])
+def me(actor: Who, s: DB) -> UserOut:
+    u = s.get(User, actor.id)
+    assert u is not None
+    return present.user(s, u)
+
+
+@router.post("/users", response_model=UserCreated, status_code=201, tags=["users"])
+def create_user(data: UserIn, actor: Who, s: DB) -> UserCreated:
+    _roles(actor, "admin")
+    u, token, pw = services.create_user(
+        s, data.username, data.role, data.organisation, data.password, actor=actor.username
+    )
+    out = UserCreated(**present.user(s, u).model_dump(), token=token, password=pw)
+    s.commit()
+    return out
+
+
+@router.get("/users", response_model=list[UserOut], tags=["users"])
+def list_users(actor: Who, s: DB) -> list[UserOut]:
+    _roles(actor, "admin", "auditor")
+    return [present.user(s, u) for u in s.execute(select(User).order_by(User.id)).scalars()]
+
+
+# ------------------------------------------------------------------ applications
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=10**9)]
+
+
+@router.get("/applications", response_model=list[ApplicationOut], tags=["applications"])
+def list_applications(
+    actor: Who,
+    s: DB,
+    today: Today,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[ApplicationOut]:
+    q = services.visible_applications(actor)
+    if status:
+        q = q.where(services.Application.status == status)
+    q = q.order_by(services.Application.id.desc()).limit(limit).offset(offset)
+    return [present.application(s, a, today) for a in s.execute(q).scalars()]
+
+
+@router.post("/applications", response_model=ApplicationOut, status_code=201, tags=["applications"])
+def create_application(data: ApplicationIn, actor: Who, s: DB, today: Today) -> ApplicationOut:
+    app = services.create_application(s, actor, data)
+    out = present.application(s, app, today)
+    s.commit()
+    return out
+
+
+@router.get("/applications/{app_id}", response_model=ApplicationOut, tags=["applications"])
+def read_application(app_id: int, actor: Who, s: DB, today: Today) -> ApplicationOut:
+    return present.application(s, services.get_application(s, actor, app_id), today)
+
+
+@router.put("/applications/{app_id}", response_model=ApplicationOut, tags=["applications"])
+def update_application(
+    app_id: int, data: ApplicationIn, actor: Who, s: DB, today: Today
+) -> ApplicationOut:
+    app = services.update_application(s, actor, app_id, data)
+    out = present.application(s, app, today)
+    s.commit()
+    return out
+
+
+@router.post(
+    "/applications/{app_id}/copy",
+    response_model=ApplicationOut,
+    status_code=201,
+    tags=["applications"],
+    summary="Copy from a previous application into a new draft",
+)
+def copy_application(app_id: int, actor: Who, s: DB, today: Today) -> ApplicationOut:
+    app = services.copy_application(s, actor, app_id)
+    out = present.application(s, app, today)
+    s.commit()
+    return out
+
+
+@router.post(
+    "/applications/{app_id}/documents",
+    response_model=ApplicationOut,
+    status_code=201,
+    tags=["applications"],
+    summary="Upload a supporting document (PDF, PNG, JPEG, plain text; 10 MB max)",
+)
+def upload_document(
+    request: Request,
+    app_id: int,
+    actor: Who,
+    s: DB,
+    today: Today,
+    file: Annotated[UploadFile, File()],
+    kind: Annotated[str, Form(max_length=40)] = "supporting",
+) -> ApplicationOut:
+    _roles(actor, "applicant")
+    services.get_application(s, actor, app_id)
+    settings = deps.settings(request)
+    data = file.file.read(settings.max_upload + 1)
+    media, digest = uploads.check(data, settings.max_upload)
+    services.add_document(
+        s,
+        actor,
+        app_id,
+        filename=file.filename or "document",
+        media_type=media,
+        size=len(data),
+        sha256=digest,
+        kind=kind or "supporting",
+    )
+    uploads.store(settings.documents_dir, digest, data)
+    app = services.get_application(s, actor, app_id)
+    s.commit()
+    s.refresh(app)
+    return present.application(s, app, today)
+
+
+@router.get(
+    "/applications/{app_id}/documents/{doc_id}",
+    tags=["applications"],
+    response_class=FileResponse,
+)
+def download_document(request: Request, app_id: int, doc_id: int, actor: Who, s: DB) -> Any:
+    app = services.get_application(s, actor, app_id)
+    doc = s.get(Document, doc_id)
+    if doc is None or doc.application_id != app.id:
+        raise OfficeError(404, "not_found", "doc_id")
+    path = uploads.path_for(deps.settings(request).documents_dir, doc.sha256)
+    if not path.exists():
+        raise OfficeError(404, "not_found", "doc_id")
+    return FileResponse(path, media_type=doc.media_type, filename=doc.filename)
+
+
+@router.post(
+    "/applications/{app_id}/submit",
+    response_model=ApplicationOut,
+    tags=["applications"],
+    summary="Submit a draft: the engine pre-assesses every line",
+)
+def submit_application(
+    request: Request, app_id: int, actor: Who, s: DB, today: Today
+) -> ApplicationOut:
+    app = services.submit(s, actor, app_id, deps.checks(request), today)
+    out = present.application(s, app, today)
+    s.commit()
+    return out
+
+
+@router.get("/applications/{app_id}/assessment", tags=["applications"])
+def read_assessment(app_id: int, actor: Who, s: DB) -> dict[str, Any]:
+    """The engine's answers as stored at submission, with their law_version."""
+    app = services.get_application(s, actor, app_id)
+    return {
+        "reference": app.reference,
+        "law_version": app.law_version,
+        "assessment": app.assessment,
+    }
+
+
+@router.post(
+    "/applications/{app_id}/consultation", response_model=ApplicationOut, tags=["officers"]
+)
+def set_consultation(
+    app_id: int, data: ConsultationIn, actor: Who, s: DB, today: Today
+) -> ApplicationOut:
+    app = services.set_consultation(s, actor, app_id, data.needed)
+    out = present.application(s, app, today)
+    s.commit()
+    return out
+
+
+@router.post("/applications/{app_id}/decision", response_model=ApplicationOut, tags=["officers"])
+def decide(app_id: int, data: DecisionIn, actor: Who, s: DB, today: Today) -> ApplicationOut:
+    app = services.decide(s, actor, app_id, data, today)
+    out = present.application(s, app, today)
+    s.commit()
+    return out
+
+
+@router.get("/queue", response_model=list[QueueItem], tags=["officers"])
+def work_queue(actor: Who, s: DB, today: Today) -> list[QueueItem]:
+    return [present.queue_item(s, a, today) for a in services.queue(s, actor)]
+
+
+# ------------------------------------------------------------------ permits
+
+
+@router.get("/permits", response_model=list[PermitOut], tags=["permits"])
+def list_permits(
+    actor: Who, s: DB, today: Today, limit: Limit = 100, offset: Offset = 0
+) -> list[PermitOut]:
+    q = services.visible_permits(actor).order_by(services.Permit.id.desc())
+    return [present.permit(s, p, today) for p in s.execute(q.limit(limit).offset(offset)).scalars()]
+
+
+@router.get("/permits/{permit_id}", response_model=PermitOut, tags=["permits"])
+def read_permit(permit_id: int, actor: Who, s: DB, today: Today) -> PermitOut:
+    return present.permit(s, services.get_permit(s, actor, permit_id), today)
+
+
+@router.post(
+    "/permits/{permit_id}/amendments",
+    response_model=ApplicationOut,
+    status_code=201,
+    tags=["permits"],
+    summary="Request an amendment (before expiry)",
+)
+def request_amendment(
+    request: Request, permit_id: int, data: AmendmentIn, actor: Who, s: DB, today: Today
+) -> ApplicationOut:
+    app = services.request_amendment(s, actor, permit_id, data, deps.checks(request), today)
+    out = present.application(s, app, today)
+    s.commit()
+    return out
+
+
+def _transition(action: str) -> Any:
+    def endpoint(
+        permit_id: int, data: PermitActionIn, actor: Who, s: DB, today: Today
+    ) -> PermitOut:
+        p = services.transition(s, actor, permit_id, action, data.reason, today)
+        out = present.permit(s, p, today)
+        s.commit()
+        return out
+
+    endpoint.__name__ = f"{action}_permit"
+    return endpoint
+
+
+for _action in ("suspend", "reinstate", "cancel", "expire"):
+    router.add_api_route(
+        f"/permits/{{permit_id}}/{_action}",
+        _transition(_action),
+        methods=["POST"],
+        response_model=PermitOut,
+        tags=["permits"],
+        summary=f"{_action.capitalize()} a permit (officer)",
+    )
+
+
+@router.post(
+    "/permits/{permit_id}/shipments",
+    response_model=ShipmentOut,
+    status_code=201,
+    tags=["permits"],
+    summary="Record a shipment against a permit line (idempotent with Idempotency-Key)",
+    responses={200: {"model": ShipmentOut, "description": "replay of an earlier request"}},
+)
+def record_shipment(
+    permit_id: int,
+    data: ShipmentIn,
+    actor: Who,
+    s: DB,
+    today: Today,
+    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+) -> Any:
+    try:
+        sh, new = services.record_shipment(s, actor, permit_id, data, idempotency_key, today)
+        out = present.shipment(s, sh, replayed=not new)
+        s.commit()
+    except IntegrityError:
+        # a concurrent request with the same key won the race: answer with its shipment
+        s.rollback()
+        sh, new = services.record_shipment(s, actor, permit_id, data, idempotency_key, today)
+        out = present.shipment(s, sh, replayed=not new)
+        s.commit()
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if new else 200)
+
+
+@router.get("/permits/{permit_id}/shipments", response_model=list[ShipmentOut], tags=["permits"])
+def list_shipments(permit_id: int, actor: Who, s: DB) -> list[ShipmentOut]:
+    return [present.shipment(s, sh) for sh in services.shipments_of(s, actor, permit_id)]
+
+
+# ------------------------------------------------------------------ audit
+
+
+@router.get("/audit", response_model=list[AuditOut], tags=["audit"])
+def read_audit(
+    actor: Who,
+    s: DB,
+    after_id: Offset = 0,
+    limit: Limit = 100,
+    entity_id: Annotated[str | None, Query(max_length=40)] = None,
+) -> list[AuditOut]:
+    _roles(actor, "auditor", "officer", "admin")
+    q = select(AuditEntry).where(AuditEntry.id > after_id)
+    if entity_id:
+        q = q.where(AuditEntry.entity_id == entity_id)
+    rows = s.execute(q.order_by(AuditEntry.id).limit(limit)).scalars()
+    return [present.audit_entry(e) for e in rows]
+
+
+@router.get("/audit/verify", response_model=AuditVerifyOut, tags=["audit"])
+def verify_audit(actor: Who, s: DB) -> AuditVerifyOut:
+    _roles(actor, "auditor", "officer", "admin")
+    v = audit.verify(s)
+    return AuditVerifyOut(
+        ok=v.ok, entries=v.entries, first_bad_id=v.first_bad_id, problem=v.problem
+    )

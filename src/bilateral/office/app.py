@@ -1,0 +1,192 @@
+"""The ASGI application: JSON API, web pages, error handling, limits."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bilateral.office import api, db, i18n
+from bilateral.office import settings as settings_mod
+from bilateral.office.services import OfficeError
+from bilateral.office.settings import Settings
+
+log = logging.getLogger("bilateral.office")
+HERE = Path(__file__).parent
+
+
+class BodyLimit:
+    """Refuse bodies larger than the upload limit (plus form overhead) with 413, early."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > self.limit
+            except ValueError:
+                too_big = True
+            if too_big:
+                await _send_json(send, 413, "too_large", "body", self.limit)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.limit:
+                    raise OfficeError(413, "too_large", "body", limit=self.limit)
+            return msg
+
+        await self.app(scope, limited, send)
+
+
+async def _send_json(send: Send, status: int, code: str, field: str, limit: int) -> None:
+    body = json.dumps(
+        {"error": code, "field": field, "message": i18n.t("err." + code, limit=limit)}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(("/api", "/openapi", "/docs"))
+
+
+def create_app(
+    settings: Settings | None = None,
+    checks: Any = None,
+    engine: Engine | None = None,
+    auto_upgrade: bool = False,
+) -> FastAPI:
+    """Build the application. ``checks`` defaults to ``bilateral.engine.checks``."""
+    settings = settings or settings_mod.load()
+    if checks is None:
+        from bilateral.engine import checks as engine_checks
+
+        checks = engine_checks
+    engine = engine or db.make_engine(settings)
+    if auto_upgrade:
+        db.upgrade(settings, engine=engine)
+
+    app = FastAPI(
+        title="Bilateral permit office",
+        version="1",
+        description=(
+            "Export permit applications, decisions, permits and their use under the Export "
+            "and Import Permits Act, for Area Control List destinations (Belarus). "
+            "Authenticate with `Authorization: Bearer <token>` (`bilateral users create`)."
+        ),
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = db.session_factory(engine)
+    app.state.checks = checks
+
+    @app.exception_handler(OfficeError)
+    async def office_error(request: Request, exc: OfficeError) -> Response:
+        if _wants_html(request):
+            from bilateral.office import web
+
+            return web.error_page(request, exc.status, exc.code, exc.field, exc.params)
+        lang = i18n.pick(request.query_params.get("lang"))
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse(
+            {
+                "error": exc.code,
+                "field": exc.field,
+                "message": i18n.t("err." + exc.code, lang, **exc.params),
+            },
+            status_code=exc.status,
+            headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {
+                "loc": [str(x) for x in e.get("loc", ())],
+                "msg": str(e.get("msg", "")),
+                "type": str(e.get("type", "")),
+            }
+            for e in exc.errors()
+        ]
+        if _wants_html(request):
+            from bilateral.office import web
+
+            field = ".".join(errors[0]["loc"][1:]) if errors else None
+            return web.error_page(request, 422, "invalid", field, {"detail": errors})
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_html(request):
+            from bilateral.office import web
+
+            code = "not_found" if exc.status_code == 404 else "invalid"
+            return web.error_page(request, exc.status_code, code, None, {})
+        return JSONResponse(
+            {"detail": exc.detail},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _wants_html(request):
+            from bilateral.office import web
+
+            return web.error_page(request, 500, "server", None, {})
+        return JSONResponse(
+            {"error": "server", "field": None, "message": i18n.t("err.server")}, status_code=500
+        )
+
+    app.include_router(api.public)
+    app.include_router(api.router)
+    from bilateral.office import web
+
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.ensure_session_key(),
+        session_cookie="bilateral_session",
+        same_site="lax",
+        https_only=settings.secure_cookies,
+        max_age=8 * 3600,
+    )
+    app.add_middleware(BodyLimit, limit=settings.max_upload + 256 * 1024)
+    return app
+
+
+def build() -> FastAPI:
+    """Factory for ``uvicorn --factory bilateral.office.app:build`` (settings from env)."""
+    return create_app(auto_upgrade=settings_mod.load().is_sqlite)

@@ -1,0 +1,127 @@
+"""Append-only, hash-chained audit log.
+
+Each entry's ``hash`` is ``sha256(prev_hash + canonical_json(entry))`` where the canonical
+JSON holds id, time, actor, action, entity, entity id, before, after and law_version. The
+``audit_head`` row holds the last id and hash; appends lock it (``FOR UPDATE`` on
+PostgreSQL; SQLite writers are already serialised by ``BEGIN IMMEDIATE``), so the chain has
+no forks, and truncating the tail is detected too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bilateral.office.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(prev_hash: str, e: AuditEntry) -> str:
+    body = {
+        "id": e.id,
+        "at": e.at,
+        "actor": e.actor,
+        "action": e.action,
+        "entity": e.entity,
+        "entity_id": e.entity_id,
+        "before": json.loads(e.before),
+        "after": json.loads(e.after),
+        "law_version": e.law_version,
+    }
+    return hashlib.sha256((prev_hash + canonical(body)).encode()).hexdigest()
+
+
+def record(
+    s: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: Any = None,
+    after: Any = None,
+    law_version: str | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction (committed or rolled back with it)."""
+    head = s.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    e = AuditEntry(
+        id=head.last_id + 1,
+        at=now_iso(),
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=canonical(before),
+        after=canonical(after),
+        law_version=law_version,
+        prev_hash=head.last_hash,
+    )
+    e.hash = entry_hash(head.last_hash, e)
+    s.add(e)
+    head.last_id = e.id
+    head.last_hash = e.hash
+    s.flush()
+    return e
+
+
+@dataclass
+class Verification:
+    ok: bool
+    entries: int
+    first_bad_id: int | None = None
+    problem: str | None = None
+
+    def line(self) -> str:
+        if self.ok:
+            return f"audit log OK: {self.entries} entries, chain intact"
+        return f"audit log BROKEN at entry {self.first_bad_id}: {self.problem}"
+
+
+def verify(s: Session, batch: int = 1000) -> Verification:
+    """Recompute the chain; report the first entry that does not verify."""
+    prev_hash, expected_id, n, last = GENESIS, 1, 0, 0
+    while True:
+        rows = (
+            s.execute(
+                select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(batch)
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            break
+        for e in rows:
+            if e.id != expected_id:
+                return Verification(False, n, expected_id, f"entry {expected_id} is missing")
+            if e.prev_hash != prev_hash:
+                return Verification(False, n, e.id, "prev_hash does not match previous entry")
+            try:
+                h = entry_hash(prev_hash, e)
+            except ValueError:
+                return Verification(False, n, e.id, "entry body is not valid JSON")
+            if h != e.hash:
+                return Verification(False, n, e.id, "content does not match its hash (edited)")
+            prev_hash, expected_id, n, last = e.hash, expected_id + 1, n + 1, e.id
+    head = s.get(AuditHead, 1)
+    if head is None:
+        return Verification(False, n, None, "audit head row is missing")
+    if head.last_id != n or head.last_hash != prev_hash:
+        return Verification(
+            False, n, n + 1, f"head says {head.last_id} entries; chain has {n} (tail deleted)"
+        )
+    return Verification(True, n)

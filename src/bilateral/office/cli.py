@@ -1,0 +1,148 @@
+"""Command-line entry points of the permit office.
+
+``register(subparsers)`` adds ``serve``, ``users``, ``audit``, ``db`` and ``permits`` to an
+argparse parser (the main ``bilateral`` CLI wires it in); ``python -m bilateral.office``
+runs them standalone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from bilateral.office import settings as settings_mod
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bilateral.office import db
+    from bilateral.office.app import create_app
+
+    st = settings_mod.load()
+    host = args.host or st.host
+    port = args.port or st.port
+    engine = db.make_engine(st)
+    if st.is_sqlite or args.upgrade:
+        db.upgrade(st, engine=engine)
+    elif db.current_revision(engine) is None:
+        print("database has no schema: run `bilateral db upgrade` first", file=sys.stderr)
+        return 2
+    app = create_app(st, engine=engine)
+    where = st.database_url if not st.is_postgresql else "PostgreSQL"
+    print(f"bilateral permit office on http://{host}:{port}/  (database: {where})", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=args.access_log)
+    return 0
+
+
+def _users_create(args: argparse.Namespace) -> int:
+    from bilateral.office import db, services
+
+    st = settings_mod.load()
+    engine = db.make_engine(st)
+    if st.is_sqlite:
+        db.upgrade(st, engine=engine)
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif args.ask_password:
+        password = getpass.getpass("password: ")
+    if password is not None and len(password) < 8:
+        print("password: at least 8 characters", file=sys.stderr)
+        return 2
+    try:
+        with db.write_session(db.session_factory(engine)) as s:
+            _u, token, generated = services.create_user(
+                s, args.name, args.role, args.org, password, actor="cli"
+            )
+    except services.OfficeError as e:
+        from bilateral.office.i18n import t
+
+        print(f"{e.field}: {t('err.' + e.code, **e.params)}", file=sys.stderr)
+        return 2
+    print(f"user {args.name} ({args.role}{', ' + args.org if args.org else ''}) created")
+    print(f"API token (shown once): {token}")
+    if generated:
+        print(f"password (shown once): {generated}")
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from bilateral.office import audit, db
+
+    st = settings_mod.load()
+    engine = db.make_engine(st)
+    with db.session_factory(engine)() as s:
+        v = audit.verify(s)
+    print(v.line())
+    return 0 if v.ok else 1
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from bilateral.office import db
+
+    st = settings_mod.load()
+    db.upgrade(st, args.revision)
+    engine = db.make_engine(st)
+    print(f"database at revision {db.current_revision(engine)}")
+    return 0
+
+
+def _permits_expire(args: argparse.Namespace) -> int:
+    from bilateral.office import db, services
+
+    st = settings_mod.load()
+    engine = db.make_engine(st)
+    with db.write_session(db.session_factory(engine)) as s:
+        done = services.expire_due(s, st.today(), actor="cli")
+    print(f"{len(done)} permit(s) expired" + (": " + ", ".join(done) if done else ""))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Add the office's subcommands to the main CLI."""
+    p = subparsers.add_parser("serve", help="run the permit office (web UI and JSON API)")
+    p.add_argument("--host", default=None, help="default 127.0.0.1 (BILATERAL_HOST)")
+    p.add_argument("--port", type=int, default=None, help="default 8000 (BILATERAL_PORT)")
+    p.add_argument("--upgrade", action="store_true", help="apply migrations first (PostgreSQL)")
+    p.add_argument("--log-level", default="info")
+    p.add_argument("--no-access-log", dest="access_log", action="store_false")
+    p.set_defaults(func=_serve)
+
+    users = subparsers.add_parser("users", help="manage permit office accounts")
+    us = users.add_subparsers(dest="users_command", required=True)
+    c = us.add_parser("create", help="create an account and print its API token once")
+    c.add_argument("name")
+    c.add_argument("--role", required=True, choices=["applicant", "officer", "auditor", "admin"])
+    c.add_argument("--org", default=None, help="organisation (required for applicants)")
+    g = c.add_mutually_exclusive_group()
+    g.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    g.add_argument("--ask-password", action="store_true", help="prompt for the password")
+    c.set_defaults(func=_users_create)
+
+    a = subparsers.add_parser("audit", help="the permit office's audit log")
+    asub = a.add_subparsers(dest="audit_command", required=True)
+    v = asub.add_parser("verify", help="recompute the hash chain; report the first broken entry")
+    v.set_defaults(func=_audit_verify)
+
+    d = subparsers.add_parser("db", help="permit office database")
+    dsub = d.add_subparsers(dest="db_command", required=True)
+    u = dsub.add_parser("upgrade", help="apply schema migrations (Alembic)")
+    u.add_argument("revision", nargs="?", default="head")
+    u.set_defaults(func=_db_upgrade)
+
+    pm = subparsers.add_parser("permits", help="permit housekeeping")
+    psub = pm.add_subparsers(dest="permits_command", required=True)
+    e = psub.add_parser("expire-due", help="mark permits past their validity as expired")
+    e.set_defaults(func=_permits_expire)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bilateral.office")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    args = parser.parse_args(argv)
+    rc: int = args.func(args)
+    return rc

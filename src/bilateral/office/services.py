@@ -1,0 +1,998 @@
+"""The office's business rules: one function per act, each inside the caller's transaction.
+
+Every state change appends an audit entry in the same transaction, so a refused request
+(an ``OfficeError``) rolls back everything it touched. What the law presumes about a line
+comes from the engine (``Checks``); the office stores the engine's answer verbatim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from bilateral.errors import BadInput
+from bilateral.office import audit, holidays
+from bilateral.office.audit import canonical
+from bilateral.office.models import (
+    ApiToken,
+    Application,
+    ApplicationLine,
+    Decision,
+    Document,
+    Organisation,
+    Permit,
+    PermitLine,
+    Shipment,
+    User,
+)
+from bilateral.office.schemas import (
+    AmendmentIn,
+    ApplicationIn,
+    DecisionIn,
+    ShipmentIn,
+)
+from bilateral.office.security import hash_password, new_password, new_token, token_digest
+
+STANDARD_DAYS = 10
+CONSULTATION_DAYS = 40
+AMENDMENT_DAYS = 3
+MILLI = Decimal("0.001")
+CENT = Decimal("0.01")
+
+
+class Checks(Protocol):
+    """The engine's door (``bilateral.engine.checks``) as the office uses it."""
+
+    def check_export(self, **kw: Any) -> dict[str, Any]: ...
+
+
+class OfficeError(Exception):
+    """A refused request: HTTP status, machine code, field (if any) and message parameters."""
+
+    def __init__(
+        self, http_status: int, code: str, field: str | None = None, /, **params: Any
+    ) -> None:
+        self.status = http_status
+        self.code = code
+        self.field = field
+        self.params = params
+        super().__init__(f"{field}: {code} {params}" if field else f"{code} {params}")
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    username: str
+    role: str
+    organisation_id: int | None
+
+    @classmethod
+    def of(cls, u: User) -> Actor:
+        return cls(u.id, u.username, u.role, u.organisation_id)
+
+
+def now() -> str:
+    return audit.now_iso()
+
+
+def to_milli(q: Decimal) -> int:
+    return int((q / MILLI).to_integral_value())
+
+
+def to_cents(v: Decimal) -> int:
+    return int((v / CENT).to_integral_value())
+
+
+def milli(n: int) -> Decimal:
+    return (Decimal(n) * MILLI).quantize(MILLI)
+
+
+def cents(n: int) -> Decimal:
+    return (Decimal(n) * CENT).quantize(CENT)
+
+
+# ---------------------------------------------------------------- users and tokens
+
+
+def get_or_create_org(s: Session, name: str) -> Organisation:
+    org = s.execute(select(Organisation).where(Organisation.name == name)).scalar_one_or_none()
+    if org is None:
+        org = Organisation(name=name)
+        s.add(org)
+        s.flush()
+    return org
+
+
+def create_user(
+    s: Session,
+    username: str,
+    role: str,
+    organisation: str | None = None,
+    password: str | None = None,
+    actor: str = "system",
+) -> tuple[User, str, str | None]:
+    """Create an account; returns (user, API token, generated password or None)."""
+    if role not in ("applicant", "officer", "auditor", "admin"):
+        raise OfficeError(422, "bad_role", "role")
+    if role == "applicant" and not organisation:
+        raise OfficeError(422, "org_required", "organisation")
+    if s.execute(select(User.id).where(User.username == username)).first():
+        raise OfficeError(409, "user_exists", "username", username=username)
+    org = get_or_create_org(s, organisation) if organisation else None
+    generated = None
+    if password is None:
+        password = generated = new_password()
+    u = User(
+        username=username,
+        role=role,
+        organisation_id=org.id if org else None,
+        password_hash=hash_password(password),
+        active=True,
+        created_at=now(),
+    )
+    s.add(u)
+    s.flush()
+    token = issue_token(s, u)
+    audit.record(
+        s,
+        actor=actor,
+        action="user.create",
+        entity="user",
+        entity_id=u.id,
+        after={"username": username, "role": role, "organisation": organisation},
+    )
+    return u, token, generated
+
+
+def issue_token(s: Session, u: User) -> str:
+    token = new_token()
+    s.add(ApiToken(user_id=u.id, token_sha256=token_digest(token), created_at=now()))
+    s.flush()
+    return token
+
+
+def user_for_token(s: Session, token: str) -> User | None:
+    row = s.execute(
+        select(ApiToken).where(ApiToken.token_sha256 == token_digest(token), ~ApiToken.revoked)
+    ).scalar_one_or_none()
+    if row is None or not row.user.active:
+        return None
+    return row.user
+
+
+# ---------------------------------------------------------------- applications
+
+
+def visible_applications(actor: Actor) -> Select[tuple[Application]]:
+    q = select(Application)
+    if actor.role == "applicant":
+        q = q.where(Application.organisation_id == actor.organisation_id)
+    elif actor.role not in ("officer", "auditor"):
+        raise OfficeError(403, "forbidden")
+    return q
+
+
+def get_application(s: Session, actor: Actor, app_id: int, lock: bool = False) -> Application:
+    q = visible_applications(actor).where(Application.id == app_id)
+    if lock:
+        q = q.with_for_update()
+    app = s.execute(q).scalar_one_or_none()
+    if app is None:
+        raise OfficeError(404, "not_found", "application_id")
+    return app
+
+
+def _require(actor: Actor, *roles: str) -> None:
+    if actor.role not in roles:
+        raise OfficeError(403, "forbidden")
+
+
+def snapshot(app: Application) -> dict[str, Any]:
+    return {
+        "status": app.status,
+        "version": app.version,
+        "destination": app.destination,
+        "lines": len(app.lines),
+        "documents": [d.sha256 for d in app.documents],
+        "due_on": app.due_on.isoformat() if app.due_on else None,
+        "consultation_needed": app.consultation_needed,
+    }
+
+
+def _fill(app: Application, data: ApplicationIn) -> None:
+    app.applicant = data.applicant.model_dump()
+    app.exporter = data.exporter.model_dump()
+    app.consignees = [c.model_dump() for c in data.consignees]
+    app.destination = data.destination or ""
+    app.end_use = data.end_use
+    app.end_user = data.end_user.model_dump()
+    app.proposed_export_date = data.proposed_export_date
+    app.declarations = data.declarations.model_dump()
+    app.lines.clear()
+    for i, ln in enumerate(data.lines, start=1):
+        total = ln.total_value
+        computed = (ln.quantity * ln.unit_value).quantize(CENT)
+        if total is None:
+            total = computed
+        elif abs(total - computed) > CENT:
+            raise OfficeError(
+                422, "total_mismatch", f"lines[{i - 1}].total_value", computed=str(computed)
+            )
+        app.lines.append(
+            ApplicationLine(
+                line_no=i,
+                origin=ln.origin,
+                ecl_item=ln.ecl_item or None,
+                category=ln.category or None,
+                hs_code=ln.hs_code,
+                description=ln.description,
+                quantity_milli=to_milli(ln.quantity),
+                unit=ln.unit,
+                unit_value_cents=to_cents(ln.unit_value),
+                total_value_cents=to_cents(total),
+            )
+        )
+
+
+def _new_app(actor: Actor, kind: str = "new") -> Application:
+    assert actor.organisation_id is not None
+    stamp = now()
+    return Application(
+        reference="tmp-" + uuid.uuid4().hex[:20],
+        kind=kind,
+        status="draft",
+        organisation_id=actor.organisation_id,
+        created_by_id=actor.id,
+        applicant={},
+        exporter={},
+        consignees=[],
+        destination="",
+        end_use="",
+        end_user={},
+        declarations={},
+        amendment={},
+        consultation_needed=False,
+        created_at=stamp,
+        updated_at=stamp,
+        version=1,
+    )
+
+
+def _name(s: Session, app: Application, prefix: str) -> None:
+    s.flush()
+    app.reference = f"{prefix}-{app.id:06d}"
+
+
+def create_application(s: Session, actor: Actor, data: ApplicationIn) -> Application:
+    _require(actor, "applicant")
+    app = _new_app(actor)
+    _fill(app, data)
+    s.add(app)
+    _name(s, app, "APP")
+    audit.record(
+        s,
+        actor=actor.username,
+        action="application.create",
+        entity="application",
+        entity_id=app.reference,
+        after=snapshot(app),
+    )
+    return app
+
+
+def update_application(s: Session, actor: Actor, app_id: int, data: ApplicationIn) -> Application:
+    _require(actor, "applicant")
+    app = get_application(s, actor, app_id, lock=True)
+    if app.status != "draft":
+        raise OfficeError(409, "not_draft", "status", status=app.status)
+    before = snapshot(app)
+    _fill(app, data)
+    app.version += 1
+    app.updated_at = now()
+    s.flush()
+    audit.record(
+        s,
+        actor=actor.username,
+        action="application.update",
+        entity="application",
+        entity_id=app.reference,
+        before=before,
+        after=snapshot(app),
+    )
+    return app
+
+
+def copy_application(s: Session, actor: Actor, app_id: int) -> Application:
+    """Copy from a previous application: a new draft with the same content (no documents)."""
+    _require(actor, "applicant")
+    src = get_application(s, actor, app_id)
+    if src.kind != "new":
+        raise OfficeError(409, "cannot_copy_amendment", "application_id")
+    app = _new_app(actor)
+    for f in ("applicant", "exporter", "consignees", "destination", "end_use", "end_user"):
+        setattr(app, f, getattr(src, f))
+    app.proposed_export_date = None
+    app.declarations = {}
+    app.copied_from_id = src.id
+    for ln in src.lines:
+        app.lines.append(
+            ApplicationLine(
+                line_no=ln.line_no,
+                origin=ln.origin,
+                ecl_item=ln.ecl_item,
+                category=ln.category,
+                hs_code=ln.hs_code,
+                description=ln.description,
+                quantity_milli=ln.quantity_milli,
+                unit=ln.unit,
+                unit_value_cents=ln.unit_value_cents,
+                total_value_cents=ln.total_value_cents,
+            )
+        )
+    s.add(app)
+    _name(s, app, "APP")
+    audit.record(
+        s,
+        actor=actor.username,
+        action="application.copy",
+        entity="application",
+        entity_id=app.reference,
+        before={"copied_from": src.reference},
+        after=snapshot(app),
+    )
+    return app
+
+
+def add_document(
+    s: Session,
+    actor: Actor,
+    app_id: int,
+    *,
+    filename: str,
+    media_type: str,
+    size: int,
+    sha256: str,
+    kind: str,
+) -> Document:
+    _require(actor, "applicant")
+    app = get_application(s, actor, app_id, lock=True)
+    if app.status != "draft":
+        raise OfficeError(409, "not_draft", "status", status=app.status)
+    doc = Document(
+        application_id=app.id,
+        filename=filename[:255],
+        media_type=media_type,
+        size=size,
+        sha256=sha256,
+        kind=kind,
+        uploaded_by_id=actor.id,
+        uploaded_at=now(),
+    )
+    s.add(doc)
+    s.flush()
+    audit.record(
+        s,
+        actor=actor.username,
+        action="document.upload",
+        entity="application",
+        entity_id=app.reference,
+        after={"document": doc.id, "sha256": sha256, "size": size, "media_type": media_type},
+    )
+    return doc
+
+
+def missing_fields(app: Application) -> list[str]:
+    """What Export Permits Regulations s.3(2) need that the draft lacks (field names)."""
+    out: list[str] = []
+    for party in ("applicant", "exporter"):
+        for f in ("name", "address"):
+            if not (getattr(app, party) or {}).get(f):
+                out.append(f"{party}.{f}")
+    if not app.consignees:
+        out.append("consignees")
+    for i, c in enumerate(app.consignees):
+        for f in ("name", "address", "contact"):
+            if not c.get(f):
+                out.append(f"consignees[{i}].{f}")
+    if not app.destination:
+        out.append("destination")
+    if not app.end_use:
+        out.append("end_use")
+    for f in ("name", "address"):
+        if not (app.end_user or {}).get(f):
+            out.append(f"end_user.{f}")
+    if not app.lines:
+        out.append("lines")
+    for f in ("information_true", "aware_of_obligations"):
+        if not (app.declarations or {}).get(f):
+            out.append(f"declarations.{f}")
+    return out
+
+
+ENGINE_FIELD = {
+    "to": "destination",
+    "on": "proposed_export_date",
+    "hs": "hs_code",
+    "ecl": "ecl_item",
+    "category": "category",
+}
+
+
+def assess(
+    checks: Checks, destination: str, on: dt.date, lines: Sequence[ApplicationLine | PermitLine]
+) -> tuple[dict[str, Any], str | None]:
+    """Ask the engine about every line; returns the stored assessment and its law_version."""
+    out: list[dict[str, Any]] = []
+    versions: list[str] = []
+    for idx, ln in enumerate(lines):
+        question: dict[str, Any] = {"to": destination, "on": on.isoformat()}
+        category = getattr(ln, "category", None)
+        if ln.ecl_item:
+            question["ecl"] = ln.ecl_item
+        elif category:
+            question["category"] = category
+        else:
+            question["hs"] = ln.hs_code
+        try:
+            answer = checks.check_export(**question, lang="en")
+        except BadInput as e:
+            field = ENGINE_FIELD.get(e.field, e.field)
+            if field in ("hs_code", "ecl_item", "category"):
+                field = f"lines[{idx}].{field}"
+            raise OfficeError(422, "engine_bad_input", field, problem=e.problem) from e
+        except NotImplementedError as e:
+            raise OfficeError(503, "engine_unavailable") from e
+        lv = answer.get("law_version")
+        if isinstance(lv, str) and lv not in versions:
+            versions.append(lv)
+        out.append({"line_no": ln.line_no, "question": question, "answer": answer})
+    law_version = versions[0] if len(versions) == 1 else (",".join(versions) or None)
+    return {"on": on.isoformat(), "lines": out, "law_version": law_version}, law_version
+
+
+def _standard_days(app: Application) -> int:
+    if app.kind == "amendment":
+        return AMENDMENT_DAYS
+    multi = len({c.get("country") for c in app.consignees if c.get("country")}) > 1
+    return CONSULTATION_DAYS if (app.consultation_needed or multi) else STANDARD_DAYS
+
+
+def _set_due(app: Application) -> None:
+    assert app.submitted_on is not None
+    days = _standard_days(app)
+    app.service_standard_days = days
+    app.due_on = holidays.add_business_days(app.submitted_on, days)
+
+
+def submit(s: Session, actor: Actor, app_id: int, checks: Checks, today: dt.date) -> Application:
+    _require(actor, "applicant")
+    app = get_application(s, actor, app_id, lock=True)
+    if app.status != "draft":
+        raise OfficeError(409, "not_draft", "status", status=app.status)
+    missing = missing_fields(app)
+    if missing:
+        raise OfficeError(422, "incomplete", missing[0], missing=", ".join(missing))
+    before = snapshot(app)
+    on = app.proposed_export_date or today
+    app.assessment, app.law_version = assess(checks, app.destination, on, app.lines)
+    app.status = "submitted"
+    app.submitted_on = today
+    _set_due(app)
+    app.version += 1
+    app.updated_at = now()
+    s.flush()
+    audit.record(
+        s,
+        actor=actor.username,
+        action="application.submit",
+        entity="application",
+        entity_id=app.reference,
+        before=before,
+        after=snapshot(app),
+        law_version=app.law_version,
+    )
+    return app
+
+
+def set_consultation(s: Session, actor: Actor, app_id: int, needed: bool) -> Application:
+    _require(actor, "officer")
+    app = get_application(s, actor, app_id, lock=True)
+    if app.status != "submitted" or app.kind != "new":
+        raise OfficeError(409, "not_submitted", "status", status=app.status)
+    before = snapshot(app)
+    app.consultation_needed = needed
+    _set_due(app)
+    app.version += 1
+    s.flush()
+    audit.record(
+        s,
+        actor=actor.username,
+        action="application.consultation",
+        entity="application",
+        entity_id=app.reference,
+        before=before,
+        after=snapshot(app),
+    )
+    return app
+
+
+def queue(s: Session, actor: Actor) -> list[Application]:
+    _require(actor, "officer", "auditor")
+    q = (
+        select(Application)
+        .where(Application.status == "submitted")
+        .order_by(Application.due_on, Application.id)
+    )
+    return list(s.execute(q).scalars())
+
+
+# ---------------------------------------------------------------- decisions and permits
+
+
+def effective_status(p: Permit, today: dt.date) -> str:
+    if p.status in ("active", "suspended") and today > p.valid_to:
+        return "expired"
+    return p.status
+
+
+def permit_snapshot(p: Permit) -> dict[str, Any]:
+    return {
+        "number": p.number,
+        "status": p.status,
+        "valid_from": p.valid_from.isoformat(),
+        "valid_to": p.valid_to.isoformat(),
+        "version": p.version,
+        "lines": [
+            {
+                "line_no": ln.line_no,
+                "authorised_quantity": str(milli(ln.authorised_quantity_milli)),
+                "authorised_value": str(cents(ln.authorised_value_cents)),
+                "used_quantity": str(milli(ln.used_quantity_milli)),
+                "used_value": str(cents(ln.used_value_cents)),
+            }
+            for ln in p.lines
+        ],
+    }
+
+
+def _authorisations(
+    data: Sequence[Any], valid_lines: dict[int, tuple[int, int]], what: str
+) -> dict[int, tuple[int, int]]:
+    out: dict[int, tuple[int, int]] = {}
+    for i, a in enumerate(data):
+        if a.line_no not in valid_lines:
+            raise OfficeError(422, "no_such_line", f"lines[{i}].line_no", line_no=a.line_no)
+        out[a.line_no] = (to_milli(a.quantity), to_cents(a.value))
+    return out
+
+
+def decide(s: Session, actor: Actor, app_id: int, data: DecisionIn, today: dt.date) -> Application:
+    _require(actor, "officer")
+    app = get_application(s, actor, app_id, lock=True)
+    if app.status != "submitted":
+        raise OfficeError(409, "not_submitted", "status", status=app.status)
+    before = snapshot(app)
+    citations = list(data.citations)
+    if not citations and app.assessment:
+        for line in app.assessment.get("lines", []):
+            for r in line.get("answer", {}).get("reasons", []) or []:
+                c = " ".join(str(r.get(k) or "") for k in ("instrument", "provision")).strip()
+                if r.get("url"):
+                    c = f"{c} <{r['url']}>".strip()
+                if c and c not in citations:
+                    citations.append(c)
+    permit: Permit | None = None
+    if data.outcome == "approve":
+        if app.kind == "new":
+            permit = _issue(s, app, data, today)
+        else:
+            permit = _apply_amendment(s, actor, app, data, today)
+    app.status = "approved" if data.outcome == "approve" else "denied"
+    app.version += 1
+    app.updated_at = now()
+    s.add(
+        Decision(
+            application_id=app.id,
+            officer_id=actor.id,
+            outcome=data.outcome,
+            reasons=data.reasons,
+            citations=citations,
+            decided_on=today,
+            law_version=app.law_version,
+        )
+    )
+    s.flush()
+    after = snapshot(app) | {
+        "decision": data.outcome,
+        "reasons": data.reasons,
+        "citations": citations,
+    }
+    if permit is not None:
+        after["permit"] = permit.number
+    audit.record(
+        s,
+        actor=actor.username,
+        action=f"application.{app.status}",
+        entity="application",
+        entity_id=app.reference,
+        before=before,
+        after=after,
+        law_version=app.law_version,
+    )
+    return app
+
+
+def _issue(s: Session, app: Application, data: DecisionIn, today: dt.date) -> Permit:
+    valid_from = data.valid_from or today
+    valid_to = data.valid_to or (valid_from + dt.timedelta(days=365))
+    if valid_to < valid_from:
+        raise OfficeError(422, "valid_to_before_from", "valid_to")
+    if valid_to < today:
+        raise OfficeError(422, "valid_to_past", "valid_to")
+    applied = {ln.line_no: (ln.quantity_milli, ln.total_value_cents) for ln in app.lines}
+    auth = _authorisations(data.lines or [], applied, "lines")
+    for i, a in enumerate(data.lines or []):
+        q, v = auth[a.line_no]
+        if q > applied[a.line_no][0] or v > applied[a.line_no][1]:
+            raise OfficeError(422, "exceeds_applied", f"lines[{i}]", line_no=a.line_no)
+    p = Permit(
+        number="tmp-" + uuid.uuid4().hex[:20],
+        application_id=app.id,
+        organisation_id=app.organisation_id,
+        destination=app.destination,
+        status="active",
+        issued_on=today,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        conditions=list(data.conditions),
+        law_version=app.law_version,
+        version=1,
+    )
+    for ln in app.lines:
+        q, v = auth.get(ln.line_no, applied[ln.line_no])
+        p.lines.append(
+            PermitLine(
+                line_no=ln.line_no,
+                hs_code=ln.hs_code,
+                ecl_item=ln.ecl_item,
+                description=ln.description,
+                unit=ln.unit,
+                authorised_quantity_milli=q,
+                authorised_value_cents=v,
+                used_quantity_milli=0,
+                used_value_cents=0,
+            )
+        )
+    s.add(p)
+    s.flush()
+    p.number = f"EP-{today.year}-{app.destination}-{p.id:06d}"
+    s.flush()
+    audit.record(
+        s,
+        actor="system",
+        action="permit.issue",
+        entity="permit",
+        entity_id=p.number,
+        after=permit_snapshot(p),
+        law_version=p.law_version,
+    )
+    return p
+
+
+def visible_permits(actor: Actor) -> Select[tuple[Permit]]:
+    q = select(Permit)
+    if actor.role == "applicant":
+        q = q.where(Permit.organisation_id == actor.organisation_id)
+    elif actor.role not in ("officer", "auditor"):
+        raise OfficeError(403, "forbidden")
+    return q
+
+
+def get_permit(s: Session, actor: Actor, permit_id: int, lock: bool = False) -> Permit:
+    q = visible_permits(actor).where(Permit.id == permit_id)
+    if lock:
+        q = q.with_for_update()
+    p = s.execute(q).scalar_one_or_none()
+    if p is None:
+        raise OfficeError(404, "not_found", "permit_id")
+    return p
+
+
+def request_amendment(
+    s: Session, actor: Actor, permit_id: int, data: AmendmentIn, checks: Checks, today: dt.date
+) -> Application:
+    """EIPA s.10 / Regulations s.7: an amendment is requested before the permit expires."""
+    _require(actor, "applicant")
+    p = get_permit(s, actor, permit_id, lock=True)
+    status = effective_status(p, today)
+    if status not in ("active", "suspended"):
+        raise OfficeError(409, "permit_not_amendable", "permit_id", status=status)
+    if data.new_valid_to is None and not data.lines:
+        raise OfficeError(422, "amendment_empty", "new_valid_to")
+    if data.new_valid_to is not None and data.new_valid_to < today:
+        raise OfficeError(422, "valid_to_past", "new_valid_to")
+    lines = {ln.line_no: (ln.used_quantity_milli, ln.used_value_cents) for ln in p.lines}
+    _authorisations(data.lines, lines, "lines")
+    app = _new_app(actor, kind="amendment")
+    src = s.get(Application, p.application_id)
+    if src is not None:
+        for f in ("applicant", "exporter", "consignees", "end_use", "end_user"):
+            setattr(app, f, getattr(src, f))
+    app.destination = p.destination
+    app.amends_permit_id = p.id
+    app.amendment = {
+        "reason": data.reason,
+        "new_valid_to": data.new_valid_to.isoformat() if data.new_valid_to else None,
+        "lines": [
+            {"line_no": a.line_no, "quantity": str(a.quantity), "value": str(a.value)}
+            for a in data.lines
+        ],
+        "permit_version": p.version,
+    }
+    app.assessment, app.law_version = assess(checks, p.destination, today, p.lines)
+    app.status = "submitted"
+    app.submitted_on = today
+    _set_due(app)
+    s.add(app)
+    _name(s, app, "AMD")
+    audit.record(
+        s,
+        actor=actor.username,
+        action="amendment.request",
+        entity="permit",
+        entity_id=p.number,
+        after={
+            "application": app.reference,
+            "amendment": app.amendment,
+            "due_on": app.due_on.isoformat() if app.due_on else None,
+        },
+        law_version=app.law_version,
+    )
+    return app
+
+
+def _apply_amendment(
+    s: Session, actor: Actor, app: Application, data: DecisionIn, today: dt.date
+) -> Permit:
+    assert app.amends_permit_id is not None
+    p = s.execute(
+        select(Permit).where(Permit.id == app.amends_permit_id).with_for_update()
+    ).scalar_one()
+    status = effective_status(p, today)
+    if status not in ("active", "suspended"):
+        raise OfficeError(409, "permit_not_amendable", "permit_id", status=status)
+    before = permit_snapshot(p)
+    amd = app.amendment
+    if amd.get("new_valid_to"):
+        p.valid_to = dt.date.fromisoformat(amd["new_valid_to"])
+    by_no = {ln.line_no: ln for ln in p.lines}
+    for i, a in enumerate(amd.get("lines", [])):
+        ln = by_no[int(a["line_no"])]
+        q, v = to_milli(Decimal(a["quantity"])), to_cents(Decimal(a["value"]))
+        if q < ln.used_quantity_milli or v < ln.used_value_cents:
+            raise OfficeError(409, "below_used", f"lines[{i}]", line_no=ln.line_no)
+        ln.authorised_quantity_milli, ln.authorised_value_cents = q, v
+    if data.conditions:
+        p.conditions = list(data.conditions)
+    p.version += 1
+    s.flush()
+    audit.record(
+        s,
+        actor=actor.username,
+        action="permit.amend",
+        entity="permit",
+        entity_id=p.number,
+        before=before,
+        after=permit_snapshot(p),
+        law_version=app.law_version,
+    )
+    return p
+
+
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "suspend": (("active",), "suspended"),
+    "reinstate": (("suspended",), "active"),
+    "cancel": (("active", "suspended"), "cancelled"),
+    "expire": (("active", "suspended"), "expired"),
+}
+
+
+def transition(
+    s: Session, actor: Actor, permit_id: int, action: str, reason: str, today: dt.date
+) -> Permit:
+    """Suspend, reinstate, cancel or expire a permit (EIPA s.10); every transition checked."""
+    _require(actor, "officer")
+    if action not in TRANSITIONS:
+        raise OfficeError(404, "not_found", "action")
+    p = get_permit(s, actor, permit_id, lock=True)
+    allowed, target = TRANSITIONS[action]
+    eff = effective_status(p, today)
+    if action == "expire":
+        if p.status not in allowed or today <= p.valid_to:
+            raise OfficeError(409, "bad_transition", "status", status=eff, action=action)
+    elif eff not in allowed:
+        raise OfficeError(409, "bad_transition", "status", status=eff, action=action)
+    before = permit_snapshot(p)
+    p.status = target
+    p.version += 1
+    s.flush()
+    audit.record(
+        s,
+        actor=actor.username,
+        action=f"permit.{action}",
+        entity="permit",
+        entity_id=p.number,
+        before=before,
+        after=permit_snapshot(p) | {"reason": reason},
+        law_version=p.law_version,
+    )
+    return p
+
+
+def expire_due(s: Session, today: dt.date, actor: str = "system") -> list[str]:
+    """Mark as expired every active or suspended permit whose validity has ended."""
+    rows = s.execute(
+        select(Permit)
+        .where(Permit.status.in_(("active", "suspended")), Permit.valid_to < today)
+        .with_for_update()
+    ).scalars()
+    done = []
+    for p in rows:
+        before = permit_snapshot(p)
+        p.status = "expired"
+        p.version += 1
+        s.flush()
+        audit.record(
+            s,
+            actor=actor,
+            action="permit.expire",
+            entity="permit",
+            entity_id=p.number,
+            before=before,
+            after=permit_snapshot(p),
+            law_version=p.law_version,
+        )
+        done.append(p.number)
+    return done
+
+
+# ---------------------------------------------------------------- shipments (drawdown)
+
+
+def _request_hash(data: ShipmentIn, line_no: int) -> str:
+    body = {
+        "line_no": line_no,
+        "quantity": str(data.quantity.quantize(MILLI)),
+        "value": str(data.value.quantize(CENT)),
+        "shipped_on": data.shipped_on.isoformat(),
+        "export_declaration_ref": data.export_declaration_ref,
+    }
+    return hashlib.sha256(canonical(body).encode()).hexdigest()
+
+
+def record_shipment(
+    s: Session,
+    actor: Actor,
+    permit_id: int,
+    data: ShipmentIn,
+    key: str | None,
+    today: dt.date,
+) -> tuple[Shipment, bool]:
+    """Draw a shipment down against a permit line; returns (shipment, newly_recorded).
+
+    The permit row and the line row are locked (``FOR UPDATE`` on PostgreSQL; SQLite holds
+    the single write lock since ``BEGIN IMMEDIATE``), then the idempotency key is looked
+    up, then the balance is checked: concurrent drawers queue on the lock and each sees the
+    balance the previous one left.
+    """
+    _require(actor, "applicant")
+    key = key or data.idempotency_key
+    if not key:
+        raise OfficeError(422, "idempotency_key_required", "idempotency_key")
+    p = get_permit(s, actor, permit_id, lock=True)
+    digest = _request_hash(data, data.line_no)
+    existing = s.execute(
+        select(Shipment).where(Shipment.permit_id == p.id, Shipment.idempotency_key == key)
+    ).scalar_one_or_none()
+    if existing is not None:
+        if existing.request_sha256 != digest:
+            raise OfficeError(409, "idempotency_key_reused", "idempotency_key")
+        return existing, False
+    status = effective_status(p, today)
+    if status != "active":
+        raise OfficeError(409, "permit_not_usable", "permit_id", status=status)
+    if not (p.valid_from <= data.shipped_on <= p.valid_to):
+        raise OfficeError(
+            422,
+            "outside_validity",
+            "shipped_on",
+            valid_from=p.valid_from.isoformat(),
+            valid_to=p.valid_to.isoformat(),
+        )
+    if data.shipped_on > today:
+        raise OfficeError(422, "future_shipment", "shipped_on")
+    line = s.execute(
+        select(PermitLine)
+        .where(PermitLine.permit_id == p.id, PermitLine.line_no == data.line_no)
+        .with_for_update()
+    ).scalar_one_or_none()
+    if line is None:
+        raise OfficeError(422, "no_such_line", "line_no", line_no=data.line_no)
+    q, v = to_milli(data.quantity), to_cents(data.value)
+    if line.used_quantity_milli + q > line.authorised_quantity_milli:
+        raise OfficeError(
+            409,
+            "exceeds_quantity",
+            "quantity",
+            remaining=str(milli(line.authorised_quantity_milli - line.used_quantity_milli)),
+            unit=line.unit,
+        )
+    if line.used_value_cents + v > line.authorised_value_cents:
+        raise OfficeError(
+            409,
+            "exceeds_value",
+            "value",
+            remaining=str(cents(line.authorised_value_cents - line.used_value_cents)),
+        )
+    before = {
+        "line_no": line.line_no,
+        "used_quantity": str(milli(line.used_quantity_milli)),
+        "used_value": str(cents(line.used_value_cents)),
+    }
+    line.used_quantity_milli += q
+    line.used_value_cents += v
+    sh = Shipment(
+        permit_id=p.id,
+        permit_line_id=line.id,
+        line_no=line.line_no,
+        quantity_milli=q,
+        value_cents=v,
+        shipped_on=data.shipped_on,
+        export_declaration_ref=data.export_declaration_ref,
+        idempotency_key=key,
+        request_sha256=digest,
+        recorded_by_id=actor.id,
+        recorded_at=now(),
+    )
+    s.add(sh)
+    s.flush()
+    audit.record(
+        s,
+        actor=actor.username,
+        action="shipment.record",
+        entity="permit",
+        entity_id=p.number,
+        before=before,
+        after={
+            "line_no": line.line_no,
+            "shipment": sh.id,
+            "quantity": str(data.quantity),
+            "value": str(data.value),
+            "shipped_on": data.shipped_on.isoformat(),
+            "export_declaration_ref": data.export_declaration_ref,
+            "used_quantity": str(milli(line.used_quantity_milli)),
+            "used_value": str(cents(line.used_value_cents)),
+        },
+        law_version=p.law_version,
+    )
+    return sh, True
+
+
+def shipments_of(s: Session, actor: Actor, permit_id: int) -> list[Shipment]:
+    p = get_permit(s, actor, permit_id)
+    return list(
+        s.execute(
+            select(Shipment).where(Shipment.permit_id == p.id).order_by(Shipment.id)
+        ).scalars()
+    )
+
+
+Clock = Callable[[], dt.date]
