@@ -9,6 +9,7 @@ models, never the YAML, so a reviewer can read the law folder without reading Py
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -133,6 +134,8 @@ class EclGroupScope(_Effect):
     except_countries: tuple[str, ...] = ()
     # Guide items of the group that are controlled to all destinations notwithstanding.
     items_to_all_destinations: tuple[str, ...] = ()
+    # Guide items controlled only to destinations the Guide names (s.2(d)); not bundled.
+    items_named_in_guide: tuple[str, ...] = ()
 
 
 class EclPermitSuspension(_Effect):
@@ -203,6 +206,16 @@ class TariffEntitlement(_Effect):
     tariff_items: tuple[str, ...] = ()
 
 
+class TariffRate(_Effect):
+    """A flat rate of a treatment (Customs Tariff s.29: the General Tariff is 35%)."""
+
+    kind: Literal["tariff_rate"]
+    treatment: Treatment
+    rate_percent: Decimal
+    # s.29 exception: the MFN rate applies instead where it is higher.
+    mfn_if_higher: bool = False
+
+
 class DealingsProhibition(_Effect):
     """SEMA s.3: no dealing with persons listed in a schedule."""
 
@@ -226,6 +239,14 @@ class DiplomaticEvent(_Effect):
     country: str
 
 
+class KnownGap(_Effect):
+    """A part of the law the sources could not settle: shown as a caveat, never guessed."""
+
+    kind: Literal["known_gap"]
+    country: str | None = None  # None: every destination/origin
+    question: Literal["export", "import", "contact", "party"]
+
+
 Effect = Annotated[
     AreaControlListing
     | LicensingPolicy
@@ -235,9 +256,11 @@ Effect = Annotated[
     | ExportProhibition
     | ImportProhibition
     | TariffEntitlement
+    | TariffRate
     | DealingsProhibition
     | EngagementPolicy
-    | DiplomaticEvent,
+    | DiplomaticEvent
+    | KnownGap,
     Field(discriminator="kind"),
 ]
 
@@ -343,4 +366,29 @@ class GoodsList(BaseModel):
     provision: str
     url: str
     source: str
+    # Generated lists copy HS codes from the schedule (verified); a schedule that describes
+    # goods in words is mapped to HS by hand, and says so here.
+    confidence: Confidence = Confidence.VERIFIED
+    note: str | None = None
     items: tuple[GoodsListItem, ...] = Field(min_length=1)
+
+
+class CategoryMapping(BaseModel):
+    """HS codes read as one humanitarian category: an explicit, cited interpretation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    category: HumanitarianCategory
+    hs: tuple[str, ...] = Field(min_length=1)
+    rationale: str = Field(min_length=10)
+
+
+class CategoryInterpretation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    basis: str
+    url: str = Field(pattern=r"^https?://\S+$")
+    confidence: Confidence
+    note: str
+    mappings: tuple[CategoryMapping, ...]

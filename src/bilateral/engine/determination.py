@@ -1,0 +1,79 @@
+"""What the engine answers: the outcome, the rules that decided it, and what it consulted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from bilateral.law.model import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A rule that decided (part of) the answer, with the interval that applied."""
+
+    rule: Rule
+    # Why this rule bears on this question, in one short phrase (e.g. "humanitarian goods").
+    because: str = ""
+
+    def as_json(self, lang: str) -> dict[str, Any]:
+        r = self.rule
+        text = r.summary.fr if lang == "fr" else r.summary.en
+        return {
+            "rule": r.id,
+            "label": r.label.fr if lang == "fr" else r.label.en,
+            "instrument": r.instrument,
+            "provision": r.provision,
+            "url": r.url,
+            "valid_from": r.valid_from.isoformat() if r.valid_from else None,
+            "valid_to": r.valid_to.isoformat() if r.valid_to else None,
+            "confidence": r.confidence.value,
+            "text": text,
+            "because": self.because,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Consulted:
+    """A rule the engine looked at, whether or not it applied, and why."""
+
+    rule_id: str
+    applied: bool
+    why: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rule": self.rule_id, "applied": self.applied, "why": self.why}
+
+
+@dataclass(slots=True)
+class Trace:
+    """Collects reasons, caveats and the trail of consulted rules while deciding."""
+
+    reasons: list[Reason] = field(default_factory=list)
+    consulted: list[Consulted] = field(default_factory=list)
+    caveats: list[tuple[str, str]] = field(default_factory=list)  # (en, fr)
+
+    def applied(self, rule: Rule, because: str) -> None:
+        self.reasons.append(Reason(rule, because))
+        self.consulted.append(Consulted(rule.id, True, because))
+
+    def skipped(self, rule: Rule, why: str) -> None:
+        self.consulted.append(Consulted(rule.id, False, why))
+
+    def caveat(self, en: str, fr: str) -> None:
+        if (en, fr) not in self.caveats:
+            self.caveats.append((en, fr))
+
+    def reasons_json(self, lang: str) -> list[dict[str, Any]]:
+        return [reason.as_json(lang) for reason in self.reasons]
+
+    def caveats_json(self, lang: str) -> list[str]:
+        return [fr if lang == "fr" else en for en, fr in self.caveats]
+
+    def trace_json(self) -> list[dict[str, Any]]:
+        return [c.as_json() for c in self.consulted]
+
+
+def iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None

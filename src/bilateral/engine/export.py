@@ -1,0 +1,305 @@
+"""May these goods be exported to this country on this day, and under what permit posture?
+
+EIPA s.13: a permit is needed for goods on the Export Control List going to a destination
+within the item's scope (ECL s.2), and for any goods going to a country on the Area
+Control List. The licensing posture comes from the Notices for that country; sanctions
+regulations may prohibit the export outright. The answer is the most restrictive outcome
+of every measure that applies, and all of them are listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bilateral.engine.determination import Trace
+from bilateral.engine.law import Law
+from bilateral.errors import BadInput
+from bilateral.goods.hs import HsCode
+from bilateral.law.model import (
+    EclGroupScope,
+    ExportProhibition,
+    GeneralExportPermit,
+    HumanitarianCategory,
+    LicensingPolicy,
+    Outcome,
+    Rule,
+)
+
+_ECL_ITEM = re.compile(r"^(?:(?P<group>[1-9])-\d+[A-Za-z0-9.]*|(?P<g5>5\d{3})(?:\.[A-Za-z0-9.]+)?)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Goods:
+    """What is exported: an HS code, a declared humanitarian category, or an ECL item."""
+
+    hs: HsCode | None = None
+    declared_category: HumanitarianCategory | None = None
+    ecl_item: str | None = None
+
+    @property
+    def ecl_group(self) -> str | None:
+        if self.ecl_item is None:
+            return None
+        return "5" if self.ecl_item.startswith("5") and "-" not in self.ecl_item else self.ecl_item[0]
+
+
+def parse_ecl_item(text: str) -> str:
+    item = text.strip()
+    match = _ECL_ITEM.match(item)
+    if not match or item.startswith("8"):
+        raise BadInput("ecl", f"malformed ECL item {text!r} (e.g. 1-3.a.1, 2-1, 5504.2.a)")
+    return item
+
+
+@dataclass(frozen=True, slots=True)
+class ExportDetermination:
+    destination: str
+    on: dt.date
+    permit_required: bool
+    outcome: Outcome
+    general_permits: tuple[str, ...]
+    category: HumanitarianCategory | None
+    trace: Trace
+
+
+def _category(law: Law, goods: Goods, trace: Trace) -> HumanitarianCategory | None:
+    if goods.declared_category is not None:
+        return goods.declared_category
+    if goods.hs is not None:
+        found = law.category_of(goods.hs.digits)
+        if found is not None:
+            trace.caveat(
+                f"HS {goods.hs.dotted} is read as '{found.value}' under the humanitarian "
+                "categories of Notices 148/172; this mapping is an interpretation (inferred).",
+                f"Le SH {goods.hs.dotted} est lu comme « {found.value} » selon les catégories "
+                "humanitaires des avis 148/172; cette correspondance est une interprétation "
+                "(inférée).",
+            )
+        return found
+    return None
+
+
+def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> ExportDetermination:
+    trace = Trace()
+    outcome = Outcome.NOT_REQUIRED
+    permit_required = False
+    general_permits: list[str] = []
+    category = _category(law, goods, trace)
+    is_ecl = goods.ecl_item is not None
+
+    def worse(candidate: Outcome) -> None:
+        nonlocal outcome
+        if candidate.severity > outcome.severity:
+            outcome = candidate
+
+    # 1. Area Control List: any goods to a listed country need a permit (EIPA s.13).
+    on_acl = False
+    for rule in law.rules("area_control_list", destination):
+        if rule.in_force(on):
+            on_acl = True
+            permit_required = True
+            trace.applied(rule, "destination on the Area Control List")
+        else:
+            trace.skipped(rule, "not in force on this date")
+    if on_acl:
+        worse(_licensing_posture(law, destination, on, category, is_ecl, trace))
+
+    # 2. Export Control List: the item's group scope decides whether it is controlled here.
+    if goods.ecl_item is not None:
+        controlled = _ecl_controls(law, destination, on, goods, on_acl, trace)
+        if controlled:
+            permit_required = True
+            if not on_acl:
+                worse(Outcome.CASE_BY_CASE)
+            for rule in law.in_force("general_export_permit", "*", on):
+                gep = rule.effect
+                assert isinstance(gep, GeneralExportPermit)
+                if _gep_covers(gep, goods) and destination in gep.destinations:
+                    general_permits.append(gep.permit)
+                    trace.applied(rule, f"{gep.permit} may be used for this item and destination")
+            for rule in law.in_force("ecl_permit_suspension", destination, on):
+                trace.applied(rule, "new permits for ECL items to this destination are suspended")
+                worse(Outcome.NEW_PERMITS_SUSPENDED)
+    elif goods.hs is not None:
+        trace.caveat(
+            "An HS code does not say whether goods are on the Export Control List; if they are, "
+            "ask with --ecl ITEM.",
+            "Un code SH n'indique pas si les marchandises figurent sur la Liste des "
+            "marchandises d'exportation contrôlée; le cas échéant, utilisez --ecl ARTICLE.",
+        )
+
+    # 3. Sanctions: outright prohibitions of exports to the country.
+    for rule in law.rules("export_prohibition", destination):
+        if not rule.in_force(on):
+            trace.skipped(rule, "not in force on this date")
+            continue
+        if _prohibits(law, rule, goods, category, trace):
+            worse(Outcome.PROHIBITED)
+
+    for rule in law.rules("known_gap", destination) + law.rules("known_gap", None):
+        gap = rule.effect
+        if rule.in_force(on) and getattr(gap, "question", None) == "export":
+            trace.caveat(rule.summary.en, rule.summary.fr)
+            trace.skipped(rule, "known gap in the law data, shown as a caveat")
+
+    return ExportDetermination(
+        destination, on, permit_required, outcome, tuple(general_permits), category, trace
+    )
+
+
+def _licensing_posture(
+    law: Law, destination: str, on: dt.date, category: HumanitarianCategory | None,
+    is_ecl: bool, trace: Trace,
+) -> Outcome:
+    """Notice-based posture; an exception rule, where it covers the goods, displaces its base."""
+    policies = law.in_force("licensing_policy", destination, on)
+    if not policies:
+        trace.caveat(
+            "No licensing policy for this destination is in the law data: applications are "
+            "assessed case by case (EIPA s. 7).",
+            "Aucune politique de délivrance pour cette destination ne figure dans les données : "
+            "les demandes sont examinées au cas par cas (LLEI, art. 7).",
+        )
+        return Outcome.CASE_BY_CASE
+    applicable = [r for r in policies if _policy_covers(r, is_ecl)]
+    displaced = {base for r in applicable for base in r.exception_to}
+    chosen = [r for r in applicable if r.id not in displaced]
+    for rule in policies:
+        if rule not in chosen:
+            why = "displaced by an exception" if rule.id in displaced else "does not cover these goods"
+            trace.skipped(rule, why)
+    posture = Outcome.NOT_REQUIRED
+    for rule in chosen:
+        policy = rule.effect
+        assert isinstance(policy, LicensingPolicy)
+        if category is not None and category in policy.humanitarian_categories:
+            assert policy.humanitarian_posture is not None
+            candidate, because = policy.humanitarian_posture, f"humanitarian goods ({category.value})"
+        else:
+            candidate = policy.posture
+            because = "goods not on the Export Control List" if (
+                policy.applies_to == "non_ecl_goods") else "goods outside the humanitarian categories"
+        trace.applied(rule, because)
+        if candidate.severity > posture.severity:
+            posture = candidate
+    return posture
+
+
+def _policy_covers(rule: Rule, is_ecl: bool) -> bool:
+    policy = rule.effect
+    assert isinstance(policy, LicensingPolicy)
+    if policy.applies_to == "non_ecl_goods":
+        return not is_ecl
+    if policy.applies_to == "ecl_goods":
+        return is_ecl
+    return True
+
+
+def _ecl_controls(
+    law: Law, destination: str, on: dt.date, goods: Goods, on_acl: bool, trace: Trace
+) -> bool:
+    group = goods.ecl_group
+    item = goods.ecl_item or ""
+    scopes = [r for r in law.rules("ecl_group_scope", "*")
+              if isinstance(r.effect, EclGroupScope) and r.effect.group == group]
+    current = [r for r in scopes if r.in_force(on)]
+    if not scopes:
+        raise BadInput("ecl", f"ECL Group {group} is not in the Export Control List")
+    if not current:
+        if on_acl:
+            trace.caveat(
+                f"The destination scope of ECL Group {group} on {on} is not in the law data; "
+                "the Area Control List alone requires the permit.",
+                f"La portée du groupe {group} de la LMTEC au {on} ne figure pas dans les "
+                "données; la Liste des pays visés suffit à exiger la licence.",
+            )
+            return True
+        first = min(r.valid_from or on for r in scopes)
+        raise BadInput("on", f"the law data has ECL Group {group} destination scope from {first} only")
+    rule = current[0]
+    scope = rule.effect
+    assert isinstance(scope, EclGroupScope)
+    if any(item == i or item.startswith(i + ".") for i in scope.items_named_in_guide) or (
+        scope.destinations == "named_in_item"
+    ):
+        if on_acl:
+            trace.caveat(
+                f"ECL item {item} is controlled to destinations named in the Guide, which is not "
+                "bundled; the Area Control List alone requires the permit.",
+                f"L'article {item} de la LMTEC est contrôlé vers les destinations nommées dans le "
+                "Guide, non inclus; la Liste des pays visés suffit à exiger la licence.",
+            )
+            return True
+        raise BadInput("ecl", f"the destinations of ECL item {item} are named in the Guide, "
+                              "which is not in the law data")
+    to_all = any(item == i or item.startswith(i + ".") for i in scope.items_to_all_destinations)
+    if scope.destinations == "all" or to_all:
+        trace.applied(rule, f"ECL Group {group} item controlled to all destinations")
+        return True
+    if destination in scope.except_countries:
+        trace.skipped(rule, f"ECL Group {group} is not controlled to this destination")
+        return False
+    trace.applied(rule, f"ECL Group {group} item controlled to this destination")
+    return True
+
+
+def _gep_covers(gep: GeneralExportPermit, goods: Goods) -> bool:
+    item = goods.ecl_item or ""
+    if goods.ecl_group in gep.ecl_groups and "-" in item:
+        return True
+    return any(item == i or item.startswith(i + ".") for i in gep.ecl_items)
+
+
+def _prohibits(
+    law: Law, rule: Rule, goods: Goods, category: HumanitarianCategory | None, trace: Trace
+) -> bool:
+    ban = rule.effect
+    assert isinstance(ban, ExportProhibition)
+    scope = ban.goods
+    if category is not None and category in scope.except_categories:
+        trace.skipped(rule, f"{category.value} are excepted")
+        return False
+    if scope.all_goods:
+        trace.applied(rule, "prohibition covers all goods")
+        trace.caveat(
+            f"{rule.instrument} {rule.provision}: exceptions depending on the consignee or "
+            "purpose (e.g. humanitarian organisations) are not evaluated.",
+            f"{rule.instrument} {rule.provision} : les exceptions qui dépendent du destinataire "
+            "ou de l'usage (p. ex. organisations humanitaires) ne sont pas évaluées.",
+        )
+        return True
+    if scope.unmapped_list is not None:
+        trace.skipped(rule, "goods list not decidable from the question; shown as a caveat")
+        trace.caveat(
+            f"Check the {scope.unmapped_list.en} ({rule.instrument} {rule.provision}): "
+            "these goods cannot be identified from an HS code.",
+            f"Vérifiez la {scope.unmapped_list.fr} ({rule.instrument} {rule.provision}) : "
+            "ces marchandises ne peuvent être identifiées par un code SH.",
+        )
+        return False
+    if scope.goods_list is not None:
+        if goods.hs is None:
+            trace.skipped(rule, "no HS code given; the schedule is HS-coded")
+            trace.caveat(
+                f"{rule.instrument} {rule.provision} lists goods by HS code; give --hs to check.",
+                f"{rule.instrument} {rule.provision} énumère les marchandises par code SH; "
+                "indiquez --hs pour vérifier.",
+            )
+            return False
+        match = law.list_match(scope.goods_list, goods.hs.digits)
+        if match.listed:
+            trace.applied(rule, f"HS {goods.hs.dotted} is listed (items {', '.join(match.items)})")
+            return True
+        if match.partial:
+            trace.skipped(rule, "only narrower codes under this HS code are listed")
+            trace.caveat(
+                f"Some goods under HS {goods.hs.dotted} are listed in {rule.instrument} "
+                f"{rule.provision} (items {', '.join(match.items)}): give a more precise code.",
+                f"Certaines marchandises du SH {goods.hs.dotted} figurent à {rule.instrument} "
+                f"{rule.provision} (articles {', '.join(match.items)}) : précisez le code.",
+            )
+            return False
+        trace.skipped(rule, "HS code not listed")
+    return False

@@ -1,0 +1,185 @@
+"""Which tariff treatment do goods originating in this country get on this day, and may they
+be imported at all?
+
+Entitlements come from the orders that extend or withdraw a treatment (Customs Tariff
+ss. 31, 34, 37). An order withdrawing a treatment implies the country held it before; the
+engine says so, tagged as an inference. Where no order speaks of a country, the List of
+Countries (not in the law data) would decide, and the engine says it does not know.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bilateral.engine.determination import Trace
+from bilateral.engine.law import Law
+from bilateral.goods.hs import HsCode
+from bilateral.law.model import ImportProhibition, Rule, TariffEntitlement, TariffRate, Treatment
+
+# Most favourable first, for choosing among available treatments when rates are unknown
+# (s. 25 still gives MFN where its rate is lower; the caveat says so).
+_PREFERENCE = (Treatment.LDCT, Treatment.GPT, Treatment.MFN)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportDetermination:
+    origin: str
+    on: dt.date
+    treatment: Treatment | None
+    treatments_available: tuple[Treatment, ...]
+    rate: Decimal | None
+    prohibited: bool
+    trace: Trace
+
+
+def _item_applies(entitlement: TariffEntitlement, digits: str, trace: Trace, rule: Rule) -> bool:
+    if not entitlement.tariff_items:
+        return True
+    for item in entitlement.tariff_items:
+        if digits[:8] == item:
+            return True
+        if len(digits) < 8 and item.startswith(digits):
+            trace.caveat(
+                f"{rule.instrument} {rule.provision} applies only to tariff item {item}; "
+                "give the 8-digit tariff item to decide.",
+                f"{rule.instrument} {rule.provision} ne vise que le no tarifaire {item}; "
+                "indiquez le numéro tarifaire à 8 chiffres.",
+            )
+    return False
+
+
+def _entitled(law: Law, origin: str, treatment: Treatment, on: dt.date, hs: HsCode,
+              trace: Trace) -> bool | None:
+    """True/False when the law data decides; None when it is silent."""
+    rules = [r for r in law.rules("tariff_entitlement", origin)
+             if isinstance(r.effect, TariffEntitlement) and r.effect.treatment is treatment]
+    current = [r for r in rules if r.in_force(on)
+               and _item_applies(r.effect, hs.digits, trace, r)]  # type: ignore[arg-type]
+    displaced = {base for r in current for base in r.exception_to}
+    deciding = [r for r in current if r.id not in displaced]
+    for rule in rules:
+        if rule not in deciding:
+            trace.skipped(rule, "displaced by an exception" if rule.id in displaced
+                          else "not in force on this date or not for these goods")
+    if deciding:
+        # Withdrawals win over entitlements where both apply (most restrictive).
+        decision = all(r.effect.entitled for r in deciding)  # type: ignore[union-attr]
+        for rule in deciding:
+            effect = rule.effect
+            assert isinstance(effect, TariffEntitlement)
+            if effect.entitled == decision:
+                verb = "entitled to" if decision else "withdrawn:"
+                trace.applied(rule, f"{verb} {treatment.value}")
+        return decision
+    later = [r for r in rules if r.valid_from and r.valid_from > on
+             and isinstance(r.effect, TariffEntitlement) and not r.effect.entitled
+             and not r.effect.tariff_items]
+    if later:
+        first = min(later, key=lambda r: r.valid_from or on)
+        trace.applied(first, f"inferred: entitled to {treatment.value} before this withdrawal")
+        return True
+    return None
+
+
+def determine_import(law: Law, origin: str, on: dt.date, hs: HsCode,
+                     mfn_rate: Decimal | None) -> ImportDetermination:
+    trace = Trace()
+    prohibited = False
+    for rule in law.rules("import_prohibition", origin):
+        if not rule.in_force(on):
+            trace.skipped(rule, "not in force on this date")
+            continue
+        ban = rule.effect
+        assert isinstance(ban, ImportProhibition)
+        if ban.goods.all_goods:
+            prohibited = True
+            trace.applied(rule, "prohibition covers all goods")
+        elif ban.goods.goods_list is not None:
+            match = law.list_match(ban.goods.goods_list, hs.digits)
+            if match.listed:
+                prohibited = True
+                trace.applied(rule, f"HS {hs.dotted} is listed (items {', '.join(match.items)})")
+            elif match.partial:
+                trace.skipped(rule, "only narrower codes under this HS code are listed")
+                trace.caveat(
+                    f"Some goods under HS {hs.dotted} are listed in {rule.instrument} "
+                    f"{rule.provision}: give a more precise code.",
+                    f"Certaines marchandises du SH {hs.dotted} figurent à {rule.instrument} "
+                    f"{rule.provision} : précisez le code.",
+                )
+            else:
+                trace.skipped(rule, "HS code not listed")
+
+    available: list[Treatment] = []
+    decided: dict[Treatment, bool | None] = {}
+    for treatment in _PREFERENCE:
+        decided[treatment] = _entitled(law, origin, treatment, on, hs, trace)
+        if decided[treatment]:
+            available.append(treatment)
+    if decided[Treatment.MFN] is None and (Treatment.GPT in available or Treatment.LDCT in available):
+        # s. 34(1)(a) extends the GPT only to MFN beneficiaries.
+        available.append(Treatment.MFN)
+        trace.caveat(
+            "MFN entitlement inferred: the GPT is extended only to MFN beneficiaries "
+            "(Customs Tariff s. 34(1)(a)).",
+            "Droit au tarif NPF inféré : le TPG n'est accordé qu'aux bénéficiaires du tarif NPF "
+            "(Tarif des douanes, al. 34(1)a)).",
+        )
+    if decided[Treatment.GPT] is False and decided[Treatment.MFN] is None:
+        available.append(Treatment.MFN)
+        trace.caveat(
+            "After a GPT withdrawal the goods revert to the MFN rate (Customs Tariff s. 34(1)(b)).",
+            "Après le retrait du TPG, les marchandises relèvent du tarif NPF (Tarif des douanes, "
+            "al. 34(1)b)).",
+        )
+
+    treatment: Treatment | None = None
+    rate: Decimal | None = None
+    if available:
+        treatment = available[0]
+        if treatment is not Treatment.MFN:
+            trace.caveat(
+                f"{treatment.value} is chosen as the most favourable available treatment; where "
+                "the MFN rate is lower, MFN applies instead (Customs Tariff s. 25).",
+                f"Le {treatment.value} est retenu comme traitement le plus favorable; si le taux "
+                "NPF est plus bas, c'est lui qui s'applique (Tarif des douanes, art. 25).",
+            )
+        elif mfn_rate is not None:
+            rate = mfn_rate
+        available.append(Treatment.GT)
+    elif decided[Treatment.MFN] is False:
+        treatment = Treatment.GT
+        available.append(Treatment.GT)
+        rate = _general_tariff_rate(law, on, mfn_rate, trace)
+    else:
+        trace.caveat(
+            "The law data has no tariff order for this country on this date; the List of "
+            "Countries and Applicable Tariff Treatments, which decides, is not bundled.",
+            "Les données ne contiennent aucun décret tarifaire pour ce pays à cette date; la "
+            "Liste des pays et traitements tarifaires applicables n'est pas incluse.",
+        )
+    return ImportDetermination(origin, on, treatment, tuple(available), rate, prohibited, trace)
+
+
+def _general_tariff_rate(law: Law, on: dt.date, mfn_rate: Decimal | None,
+                         trace: Trace) -> Decimal | None:
+    for rule in law.in_force("tariff_rate", None, on):
+        effect = rule.effect
+        assert isinstance(effect, TariffRate)
+        if effect.treatment is not Treatment.GT:
+            continue
+        trace.applied(rule, "General Tariff rate")
+        if effect.mfn_if_higher:
+            if mfn_rate is None:
+                trace.caveat(
+                    "Where the MFN rate of the tariff item is above 35%, it applies instead "
+                    "(s. 29); give --mfn-rate to decide.",
+                    "Si le taux NPF du numéro tarifaire dépasse 35 %, il s'applique (art. 29); "
+                    "indiquez --mfn-rate.",
+                )
+            elif mfn_rate > effect.rate_percent:
+                return mfn_rate
+        return effect.rate_percent
+    return None

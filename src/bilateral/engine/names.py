@@ -1,0 +1,70 @@
+"""Name keys for exact-after-normalisation matching of listed persons.
+
+Two spellings of one Cyrillic name (Aleksandr / Alexander / Aliaksandr; Lukashenko /
+Lukashenka; Yuri / Yury / Iurii) should meet on one key, while different names should not.
+The key folds case and accents, transliterates Cyrillic, unifies the common Latin
+transliteration variants, and drops vowels after a token's first letter, since the
+Russian and Belarusian forms of a name differ mostly in vowels. Token order is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "yo", "є": "ye",
+    "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ў": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y",
+    "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}
+
+# Latin variants of the same Cyrillic letters, longest first.
+_VARIANTS = (
+    ("shch", "sc"), ("sch", "sc"), ("tch", "c"), ("kh", "h"), ("zh", "j"), ("ch", "c"),
+    ("sh", "s"), ("ts", "c"), ("tz", "c"), ("x", "ks"), ("w", "v"), ("ph", "f"), ("q", "k"),
+    ("dzh", "j"), ("dj", "j"),
+)
+_NON_WORD = re.compile(r"[^a-z ]+")
+_VOWELS = re.compile(r"[aeiouy]+")
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+def _fold(text: str) -> str:
+    lowered = text.casefold()
+    lowered = "".join(_CYRILLIC.get(ch, ch) for ch in lowered)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", plain.replace("'", "").replace("’", ""))
+
+
+def token_key(token: str) -> str:
+    for old, new in _VARIANTS:
+        token = token.replace(old, new)
+    # "ie"/"ia"/"iu" (Belarusian Latin) and "ye"/"ya"/"yu" meet once vowels are dropped.
+    key = token[0] + _VOWELS.sub("", token[1:]) if token else token
+    return _DOUBLES.sub(r"\1", key)
+
+
+def name_keys(name: str) -> tuple[str, ...]:
+    """The sorted token keys of a name."""
+    return tuple(sorted(token_key(t) for t in _fold(name).split() if t))
+
+
+def matches(query: tuple[str, ...], listed: tuple[str, ...]) -> str | None:
+    """'exact' when the keys agree, 'partial' when every query token is in the listed name
+    (e.g. a name given without its patronymic), else None. A single-token query matches
+    only a single-token listed name, to keep 'Ivan' from matching every Ivan."""
+    if not query:
+        return None
+    if query == listed:
+        return "exact"
+    if len(query) < 2:
+        return None
+    remaining = list(listed)
+    for token in query:
+        if token not in remaining:
+            return None
+        remaining.remove(token)
+    return "partial"

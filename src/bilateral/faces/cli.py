@@ -1,0 +1,137 @@
+"""The `bilateral` command: ask the engine dated questions and read the cited answers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bilateral.engine import checks
+from bilateral.errors import BadInput, LawDataError
+
+JSON = dict[str, Any]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bilateral",
+        description="Canada's export controls, tariffs, sanctions and engagement policies "
+        "as dated, cited rules.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="ask a dated question")
+    kinds = check.add_subparsers(dest="kind", required=True)
+
+    export = kinds.add_parser("export", help="does this export need a permit?")
+    export.add_argument("--to", required=True, help="destination (ISO code or name)")
+    export.add_argument("--on", required=True, help="date, YYYY-MM-DD")
+    export.add_argument("--hs", help="HS code, 2 to 10 digits")
+    export.add_argument("--category", help="humanitarian category, e.g. food, medicines")
+    export.add_argument("--ecl", help="Export Control List item, e.g. 1-3.a.1")
+    _common(export)
+
+    imp = kinds.add_parser("import", help="which tariff treatment applies?")
+    imp.add_argument("--from", dest="origin", required=True, help="country of origin")
+    imp.add_argument("--on", required=True)
+    imp.add_argument("--hs", required=True)
+    imp.add_argument("--mfn-rate", help="MFN rate of the tariff item, percent")
+    _common(imp)
+
+    contact = kinds.add_parser("contact", help="may officials discuss this topic?")
+    contact.add_argument("--with", dest="with_", required=True)
+    contact.add_argument("--on", required=True)
+    contact.add_argument("--topic", required=True)
+    _common(contact)
+
+    party = kinds.add_parser("party", help="is this person or entity listed?")
+    party.add_argument("name")
+    party.add_argument("--on", required=True)
+    _common(party)
+
+    measures = sub.add_parser("measures", help="measures in force for a country on a date")
+    measures.add_argument("country")
+    measures.add_argument("--on", required=True)
+    _common(measures)
+
+    acl = sub.add_parser("acl", help="the Area Control List on a date")
+    acl.add_argument("--on", required=True)
+    _common(acl)
+
+    timeline = sub.add_parser("timeline", help="how a country's measures changed over time")
+    timeline.add_argument("country")
+    _common(timeline)
+
+    batch = sub.add_parser("batch", help="screen a file of (destination, date, hs) rows")
+    batch.add_argument("input", help="CSV or Parquet with columns destination, date, hs")
+    batch.add_argument("--output", required=True, help="output file (.csv or .parquet)")
+
+    _register_office(sub)
+    return parser
+
+
+def _register_office(sub: Any) -> None:
+    try:
+        from bilateral.office.cli import register
+    except ImportError:  # the permit office's extra is not installed
+        return
+    register(sub)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--lang", default="en", choices=["en", "fr"], help="language of labels")
+
+
+def _answer(args: argparse.Namespace) -> JSON:
+    lang = args.lang
+    if args.command == "check":
+        if args.kind == "export":
+            return checks.check_export(to=args.to, on=args.on, hs=args.hs,
+                                       category=args.category, ecl=args.ecl, lang=lang)
+        if args.kind == "import":
+            return checks.check_import(origin=args.origin, on=args.on, hs=args.hs,
+                                       mfn_rate=args.mfn_rate, lang=lang)
+        if args.kind == "contact":
+            return checks.check_contact(with_=args.with_, on=args.on, topic=args.topic, lang=lang)
+        return checks.check_party(name=args.name, on=args.on, lang=lang)
+    if args.command == "measures":
+        return checks.measures(country=args.country, on=args.on, lang=lang)
+    if args.command == "acl":
+        return checks.area_control_list(on=args.on, lang=lang)
+    return checks.timeline(country=args.country, lang=lang)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Piped into `head`, stop quietly instead of a BrokenPipe traceback.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "batch":
+            from bilateral.faces.batch_cli import run_batch
+
+            return run_batch(args.input, args.output)
+        handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+        if handler is not None:
+            return handler(args)
+        answer = _answer(args)
+    except BadInput as error:
+        print(f"bilateral: error: {error}", file=sys.stderr)
+        return 2
+    except LawDataError as error:
+        print(f"bilateral: law data error: {error}", file=sys.stderr)
+        return 3
+    if args.json:
+        print(json.dumps(answer, ensure_ascii=False, indent=2))
+    else:
+        from bilateral.faces.render import render
+
+        print(render(args, answer))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Human-readable answers for the terminal, every reason with its citation."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+JSON = dict[str, Any]
+
+_WORDS = {
+    "en": {
+        "permit": "Export permit required", "yes": "yes", "no": "no", "outcome": "Posture",
+        "geps": "General export permits usable", "reasons": "Decided by", "caveats": "Caveats",
+        "treatment": "Tariff treatment", "available": "Treatments available", "rate": "Rate",
+        "unknown": "unknown", "prohibited": "Import prohibited", "allowed": "Contact allowed",
+        "listed": "Listed", "acl": "Area Control List", "measures": "Measures in force",
+        "none": "none", "law": "law version", "timeline": "Timeline", "from": "from",
+        "to": "to", "open": "open-ended",
+    },
+    "fr": {
+        "permit": "Licence d'exportation requise", "yes": "oui", "no": "non",
+        "outcome": "Orientation", "geps": "Licences générales utilisables",
+        "reasons": "Fondé sur", "caveats": "Réserves", "treatment": "Traitement tarifaire",
+        "available": "Traitements possibles", "rate": "Taux", "unknown": "inconnu",
+        "prohibited": "Importation interdite", "allowed": "Contact permis",
+        "listed": "Inscrit", "acl": "Liste des pays visés", "measures": "Mesures en vigueur",
+        "none": "aucune", "law": "version du droit", "timeline": "Chronologie", "from": "du",
+        "to": "au", "open": "sans fin",
+    },
+}
+
+_OUTCOMES = {
+    "en": {
+        "not_required": "no permit required", "generally_approved": "generally approved",
+        "normally_issued": "normally issued", "case_by_case": "case by case",
+        "generally_denied": "generally denied",
+        "new_permits_suspended": "new permits suspended", "prohibited": "prohibited",
+    },
+    "fr": {
+        "not_required": "aucune licence requise", "generally_approved": "généralement accordée",
+        "normally_issued": "normalement délivrée", "case_by_case": "au cas par cas",
+        "generally_denied": "généralement refusée",
+        "new_permits_suspended": "nouvelles licences suspendues", "prohibited": "interdite",
+    },
+}
+
+
+def _yes(value: bool, w: dict[str, str]) -> str:
+    return w["yes"] if value else w["no"]
+
+
+def _reasons(answer: JSON, w: dict[str, str]) -> list[str]:
+    lines: list[str] = []
+    if answer.get("reasons"):
+        lines.append(f"{w['reasons']}:")
+        for r in answer["reasons"]:
+            until = r["valid_to"] or w["open"]
+            since = r["valid_from"] or "…"
+            lines.append(f"  - {r['label']} [{r['rule']}, {r['confidence']}]")
+            lines.append(f"    {r['instrument']}, {r['provision']} ({since} → {until})")
+            lines.append(f"    {r['url']}")
+    if answer.get("caveats"):
+        lines.append(f"{w['caveats']}:")
+        lines.extend(f"  ! {c}" for c in answer["caveats"])
+    if "law_version" in answer:
+        lines.append(f"({w['law']} {answer['law_version']})")
+    return lines
+
+
+def render(args: argparse.Namespace, answer: JSON) -> str:
+    lang = args.lang
+    w = _WORDS[lang]
+    lines: list[str] = []
+    if args.command == "check" and args.kind == "export":
+        dest = answer["destination"]["name"]
+        lines.append(f"Export → {dest}, {answer['as_of']}")
+        lines.append(f"{w['permit']}: {_yes(answer['permit_required'], w)}")
+        lines.append(f"{w['outcome']}: {_OUTCOMES[lang][answer['outcome']]}")
+        if answer["general_permits"]:
+            lines.append(f"{w['geps']}: {', '.join(answer['general_permits'])}")
+    elif args.command == "check" and args.kind == "import":
+        lines.append(f"Import ← {answer['origin']['name']}, HS {answer['hs']}, {answer['as_of']}")
+        lines.append(f"{w['treatment']}: {answer['treatment'] or w['unknown']}")
+        lines.append(f"{w['available']}: {', '.join(answer['treatments_available']) or w['none']}")
+        rate = answer["rate"]
+        lines.append(f"{w['rate']}: {w['unknown'] if rate is None else f'{rate:g}%'}")
+        lines.append(f"{w['prohibited']}: {_yes(answer['prohibited'], w)}")
+    elif args.command == "check" and args.kind == "contact":
+        lines.append(f"{answer['country']['name']}, {answer['topic']}, {answer['as_of']}")
+        lines.append(f"{w['allowed']}: {_yes(answer['allowed'], w)}")
+    elif args.command == "check":
+        lines.append(f"{answer['name']}, {answer['as_of']}")
+        lines.append(f"{w['listed']}: {_yes(answer['listed'], w)}")
+        for m in answer["matches"]:
+            lines.append(f"  * {m['name']} ({m['match']}) — {m['instrument']} {m['schedule']}, "
+                         f"Part {m['part']}, item {m['item']}, {m['listed_on']}")
+    elif args.command == "acl":
+        lines.append(f"{w['acl']}, {answer['as_of']}: {', '.join(answer['names']) or w['none']}")
+    elif args.command == "measures":
+        lines.append(f"{w['measures']}: {answer['country']['name']}, {answer['as_of']}")
+        for m in answer["measures"]:
+            lines.append(f"  - {m['label']}")
+            lines.append(f"    {m['instrument']}, {m['provision']} — {m['url']}")
+        if not answer["measures"]:
+            lines.append(f"  {w['none']}")
+        lines.append(f"({w['law']} {answer['law_version']})")
+        return "\n".join(lines)
+    elif args.command == "timeline":
+        lines.append(f"{w['timeline']}: {answer['country']['name']}")
+        for e in answer["events"]:
+            sign = "+" if e["change"] == "starts" else "-"
+            lines.append(f"  {e['date'] or '…':10} {sign} {e['label']} ({e['instrument']})")
+        lines.append(f"({w['law']} {answer['law_version']})")
+        return "\n".join(lines)
+    lines.extend(_reasons(answer, w))
+    return "\n".join(lines)
