@@ -111,5 +111,5 @@ def validate(code: str, on: dt.date) -> HsCode:
     where = "heading" if len(national) == 4 else "subheading"
     raise BadInput(
         "hs",
-        f"HS {where} {national} is not in {edition.name}, the nomenclature in force on {on}",
+        f"HS {where} {national} is not in {edition.name}, the HS edition in force on that date",
     )
