@@ -211,3 +211,18 @@ def good_application(**over: Any) -> dict[str, Any]:
     }
     body.update(over)
     return body
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "postgresql: needs PostgreSQL (skipped with a message if unreachable)"
+    )
+    config.addinivalue_line("markers", "browser: drives /usr/bin/chromium with Playwright")
+    config.addinivalue_line("markers", "engine: needs the real determination engine")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        cs = getattr(item, "callspec", None)
+        if cs is not None and cs.params.get("office") == "postgresql":
+            item.add_marker(pytest.mark.postgresql)

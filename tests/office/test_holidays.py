@@ -49,7 +49,7 @@ def test_truth_and_reconciliation_only_from_2021() -> None:
 
 def test_victoria_day_is_monday_before_may_25() -> None:
     for y in range(2000, 2040):
-        v = [d for d, n in federal_holidays(y).items() if n == "Victoria Day"][0]
+        v = next(d for d, n in federal_holidays(y).items() if n == "Victoria Day")
         assert v.weekday() == 0 and D(y, 5, 18) <= v <= D(y, 5, 24)
 
 

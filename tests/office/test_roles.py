@@ -1,0 +1,146 @@
+"""Every API endpoint × every role (and anonymous): 401/403 exactly where they must be."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import Office, good_application
+
+ALL = {"applicant", "officer", "auditor", "admin"}
+READERS = {"applicant", "officer", "auditor"}
+
+# (method, path) -> roles allowed; None = public (no auth)
+MATRIX: dict[tuple[str, str], set[str] | None] = {
+    ("GET", "/api/check/export"): None,
+    ("GET", "/api/check/import"): None,
+    ("GET", "/api/check/contact"): None,
+    ("GET", "/api/countries/{country}/measures"): None,
+    ("GET", "/api/countries/{country}/timeline"): None,
+    ("GET", "/api/me"): ALL,
+    ("POST", "/api/users"): {"admin"},
+    ("GET", "/api/users"): {"admin", "auditor"},
+    ("GET", "/api/applications"): READERS,
+    ("POST", "/api/applications"): {"applicant"},
+    ("GET", "/api/applications/{app_id}"): READERS,
+    ("PUT", "/api/applications/{app_id}"): {"applicant"},
+    ("POST", "/api/applications/{app_id}/copy"): {"applicant"},
+    ("POST", "/api/applications/{app_id}/documents"): {"applicant"},
+    ("GET", "/api/applications/{app_id}/documents/{doc_id}"): READERS,
+    ("POST", "/api/applications/{app_id}/submit"): {"applicant"},
+    ("GET", "/api/applications/{app_id}/assessment"): READERS,
+    ("POST", "/api/applications/{app_id}/consultation"): {"officer"},
+    ("POST", "/api/applications/{app_id}/decision"): {"officer"},
+    ("GET", "/api/queue"): {"officer", "auditor"},
+    ("GET", "/api/permits"): READERS,
+    ("GET", "/api/permits/{permit_id}"): READERS,
+    ("POST", "/api/permits/{permit_id}/amendments"): {"applicant"},
+    ("POST", "/api/permits/{permit_id}/suspend"): {"officer"},
+    ("POST", "/api/permits/{permit_id}/reinstate"): {"officer"},
+    ("POST", "/api/permits/{permit_id}/cancel"): {"officer"},
+    ("POST", "/api/permits/{permit_id}/expire"): {"officer"},
+    ("POST", "/api/permits/{permit_id}/shipments"): {"applicant"},
+    ("GET", "/api/permits/{permit_id}/shipments"): READERS,
+    ("GET", "/api/audit"): {"auditor", "officer", "admin"},
+    ("GET", "/api/audit/verify"): {"auditor", "officer", "admin"},
+}
+
+
+def _bodies(path: str) -> dict[str, Any]:
+    if path.endswith("/decision"):
+        return {"json": {"outcome": "approve", "reasons": "ok"}}
+    if path.endswith("/consultation"):
+        return {"json": {"needed": True}}
+    if path.endswith(("/suspend", "/reinstate", "/cancel", "/expire")):
+        return {"json": {"reason": "r"}}
+    if path.endswith("/amendments"):
+        return {"json": {"reason": "r", "new_valid_to": "2026-12-31"}}
+    if path.endswith("/shipments"):
+        return {
+            "json": {
+                "line_no": 1,
+                "quantity": "1",
+                "value": "1",
+                "shipped_on": "2026-03-02",
+                "export_declaration_ref": "X",
+                "idempotency_key": "m",
+            }
+        }
+    if path.endswith("/documents"):
+        return {"files": {"file": ("a.txt", b"hello", "text/plain")}}
+    if path == "/api/users":
+        return {"json": {"username": "newbie", "role": "auditor"}}
+    if path in ("/api/applications", "/api/applications/{app_id}"):
+        return {"json": good_application()}
+    return {}
+
+
+def test_matrix_covers_every_api_route(sqlite_office: Office) -> None:
+    routes = {
+        (m.upper(), path)
+        for path, ops in sqlite_office.app.openapi()["paths"].items()
+        if path.startswith("/api")
+        for m in ops
+    }
+    assert routes == set(MATRIX), routes ^ set(MATRIX)
+
+
+def test_role_matrix(office: Office) -> None:
+    o, c = office, office.client
+    heads = {
+        "applicant": o.user("alice", "applicant", "Maple Foods"),
+        "officer": o.user("oscar", "officer"),
+        "auditor": o.user("audrey", "auditor"),
+        "admin": o.user("adam", "admin"),
+    }
+    a = heads["applicant"]
+    # objects that every endpoint can address: a submitted application with a permit,
+    # a draft with a document
+    app_id = c.post("/api/applications", json=good_application(), headers=a).json()["id"]
+    c.post(f"/api/applications/{app_id}/submit", headers=a)
+    pid = c.post(
+        f"/api/applications/{app_id}/decision",
+        json={"outcome": "approve", "reasons": "ok"},
+        headers=heads["officer"],
+    ).json()["permit_id"]
+    draft = c.post("/api/applications", json=good_application(), headers=a).json()["id"]
+    doc = c.post(
+        f"/api/applications/{draft}/documents",
+        headers=a,
+        files={"file": ("a.txt", b"hello", "text/plain")},
+    ).json()["documents"][0]["id"]
+    ids = {"app_id": draft, "permit_id": pid, "doc_id": doc, "country": "BY"}
+    params = {
+        "/api/check/export": {"to": "BY"},
+        "/api/check/import": {"origin": "BY", "hs": "0402"},
+        "/api/check/contact": {"with": "BY", "topic": "trade"},
+    }
+    failures = []
+    for (method, path), allowed in sorted(MATRIX.items()):
+        url = path.format(**ids)
+        for who in ["anonymous", *sorted(ALL)]:
+            headers = {} if who == "anonymous" else heads[who]
+            r = c.request(method, url, headers=headers, params=params.get(path), **_bodies(path))
+            if allowed is None:
+                ok = r.status_code not in (401, 403)
+            elif who == "anonymous":
+                ok = r.status_code == 401 and r.headers.get("www-authenticate") == "Bearer"
+            elif who in allowed:
+                ok = r.status_code not in (401, 403) and r.status_code < 500
+            else:
+                ok = r.status_code == 403
+            if not ok:
+                failures.append(f"{method} {path} as {who}: {r.status_code} {r.text[:120]}")
+    assert not failures, "\n".join(failures)
+    # auditors changed nothing: every audit entry was made by someone else
+    entries = c.get("/api/audit?limit=500", headers=heads["auditor"]).json()
+    assert all(e["actor"] != "audrey" for e in entries)
+
+
+def test_bad_tokens(sqlite_office: Office) -> None:
+    c = sqlite_office.client
+    for h in (
+        {"Authorization": "Bearer nope"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer "},
+    ):
+        assert c.get("/api/me", headers=h).status_code == 401
