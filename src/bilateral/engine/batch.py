@@ -173,8 +173,11 @@ def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
 
 def _days(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        parsed = pc.strptime(column, format="%Y-%m-%d", unit="s", error_is_null=True)
-        column = parsed.cast(pa.date32())
+        text = pc.utf8_trim_whitespace(column)
+        parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+        # strptime rolls 2014-02-30 over to March; a day that does not print back is bad.
+        reprinted = pc.strftime(parsed, format="%Y-%m-%d")
+        column = pc.if_else(pc.equal(reprinted, text), parsed, None).cast(pa.date32())
     elif pa.types.is_timestamp(column.type):
         column = column.cast(pa.date32())
     elif not pa.types.is_date32(column.type):
