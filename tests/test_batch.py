@@ -22,11 +22,29 @@ LAW = default_law()
 DESTINATIONS = ["BY", "Belarus", "KP", "MM", "Burma", "DE", "US", "CN", "RU", "PL", "Narnia"]
 # Codes chosen to hit every class: food, medicines, luxury goods (Schedule 4 Part 1),
 # weapons-manufacturing goods (Schedule 5), plain goods, HS2017-only and HS2022-only codes.
-CODES = ["0402", "040210", "3004", "300490", "7113", "711319", "8703", "870323", "8429",
-         "440111", "850231", "9999", "12", "01", "6203.42", "84291100"]
+CODES = [
+    "0402",
+    "040210",
+    "3004",
+    "300490",
+    "7113",
+    "711319",
+    "8703",
+    "870323",
+    "8429",
+    "440111",
+    "850231",
+    "9999",
+    "12",
+    "01",
+    "6203.42",
+    "84291100",
+]
 
 
-def _single(destination: str, day: dt.date, code: str) -> tuple[str | None, bool | None, str | None]:
+def _single(
+    destination: str, day: dt.date, code: str
+) -> tuple[str | None, bool | None, str | None]:
     try:
         answer = check_export(to=destination, on=day, hs=code)
     except BadInput as error:
@@ -35,17 +53,27 @@ def _single(destination: str, day: dt.date, code: str) -> tuple[str | None, bool
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(
-    st.tuples(st.sampled_from(DESTINATIONS),
-              st.dates(min_value=dt.date(1995, 1, 1), max_value=dt.date(2026, 12, 31)),
-              st.sampled_from(CODES)),
-    min_size=1, max_size=30))
-def test_vectorised_and_single_paths_agree_on_every_row(rows: list[tuple[str, dt.date, str]]) -> None:
-    table = pa.table({
-        "destination": [r[0] for r in rows],
-        "date": pa.array([r[1] for r in rows], pa.date32()),
-        "hs": [r[2] for r in rows],
-    })
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(DESTINATIONS),
+            st.dates(min_value=dt.date(1995, 1, 1), max_value=dt.date(2026, 12, 31)),
+            st.sampled_from(CODES),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_vectorised_and_single_paths_agree_on_every_row(
+    rows: list[tuple[str, dt.date, str]],
+) -> None:
+    table = pa.table(
+        {
+            "destination": [r[0] for r in rows],
+            "date": pa.array([r[1] for r in rows], pa.date32()),
+            "hs": [r[2] for r in rows],
+        }
+    )
     screened = screen_exports(LAW, table).to_pylist()
     for (destination, day, code), got in zip(rows, screened, strict=True):
         outcome, permit, error = _single(destination, day, code)
@@ -55,21 +83,35 @@ def test_vectorised_and_single_paths_agree_on_every_row(rows: list[tuple[str, dt
 
 
 def test_each_boundary_day_agrees_between_paths() -> None:
-    days = [d + dt.timedelta(days=k) for d in LAW.change_dates for k in (-1, 0, 1)
-            if dt.date(1982, 1, 1) < d < dt.date(2030, 1, 1)]
-    rows = [(c, d, h) for d in days for c in ("BY", "KP", "MM", "DE") for h in ("0402", "7113", "8429")]
-    table = pa.table({"destination": [r[0] for r in rows],
-                      "date": pa.array([r[1] for r in rows], pa.date32()),
-                      "hs": [r[2] for r in rows]})
+    days = [
+        d + dt.timedelta(days=k)
+        for d in LAW.change_dates
+        for k in (-1, 0, 1)
+        if dt.date(1982, 1, 1) < d < dt.date(2030, 1, 1)
+    ]
+    rows = [
+        (c, d, h) for d in days for c in ("BY", "KP", "MM", "DE") for h in ("0402", "7113", "8429")
+    ]
+    table = pa.table(
+        {
+            "destination": [r[0] for r in rows],
+            "date": pa.array([r[1] for r in rows], pa.date32()),
+            "hs": [r[2] for r in rows],
+        }
+    )
     screened = screen_exports(LAW, table).to_pylist()
     for (c, d, h), got in zip(rows, screened, strict=True):
         assert got["outcome"] == _single(c, d, h)[0], (c, d, h)
 
 
 def test_malformed_rows_get_one_line_errors_and_the_rest_are_answered() -> None:
-    table = pa.table({"destination": ["BY", "Atlantis", "BY", "BY"],
-                      "date": ["2014-03-01", "2014-03-01", "2014-02-30", "2014-03-01"],
-                      "hs": ["0402", "0402", "0402", "04x2"]})
+    table = pa.table(
+        {
+            "destination": ["BY", "Atlantis", "BY", "BY"],
+            "date": ["2014-03-01", "2014-03-01", "2014-02-30", "2014-03-01"],
+            "hs": ["0402", "0402", "0402", "04x2"],
+        }
+    )
     rows = screen_exports(LAW, table).to_pylist()
     assert rows[0]["outcome"] == "generally_approved" and rows[0]["error"] is None
     assert rows[1]["error"].startswith("destination: unknown country")
@@ -80,15 +122,34 @@ def test_malformed_rows_get_one_line_errors_and_the_rest_are_answered() -> None:
 
 def test_batch_command_screens_a_csv_into_parquet(tmp_path: Path) -> None:
     source = tmp_path / "rows.csv"
-    source.write_text("destination,date,hs\nBY,2014-03-01,0402\nBY,2014-03-01,8703\n"
-                      "BY,2018-01-01,8703\nKP,2015-01-01,0402\n", encoding="utf-8")
+    source.write_text(
+        "destination,date,hs\nBY,2014-03-01,0402\nBY,2014-03-01,8703\n"
+        "BY,2018-01-01,8703\nKP,2015-01-01,0402\n",
+        encoding="utf-8",
+    )
     target = tmp_path / "out.parquet"
-    done = subprocess.run([sys.executable, "-m", "bilateral.faces.cli", "batch", str(source),
-                           "--output", str(target)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bilateral.faces.cli",
+            "batch",
+            str(source),
+            "--output",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     table = pq.read_table(target).to_pylist()
     assert [r["outcome"] for r in table] == [
-        "generally_approved", "generally_denied", "not_required", "prohibited"]
+        "generally_approved",
+        "generally_denied",
+        "not_required",
+        "prohibited",
+    ]
     assert all(r["law_version"] == LAW.law_version for r in table)
 
 
@@ -98,8 +159,20 @@ def test_batch_command_refuses_a_file_without_the_needed_columns_and_writes_noth
     source = tmp_path / "rows.csv"
     source.write_text("country,when\nBY,2014-03-01\n", encoding="utf-8")
     target = tmp_path / "out.csv"
-    done = subprocess.run([sys.executable, "-m", "bilateral.faces.cli", "batch", str(source),
-                           "--output", str(target)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bilateral.faces.cli",
+            "batch",
+            str(source),
+            "--output",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "missing column" in done.stderr
     assert "Traceback" not in done.stderr

@@ -55,11 +55,13 @@ class _HsFacts:
 def _hs_facts(law: Law, codes: list[str]) -> _HsFacts:
     editions = hs.editions()
     slots = [dt.date(1990, 1, 1), *[e.in_force for e in editions]]
-    export_lists = sorted({
-        r.effect.goods.goods_list  # type: ignore[union-attr]
-        for r in law.rules("export_prohibition", "*")
-        if getattr(r.effect, "goods", None) is not None and r.effect.goods.goods_list  # type: ignore[union-attr]
-    })
+    export_lists = sorted(
+        {
+            r.effect.goods.goods_list  # type: ignore[union-attr]
+            for r in law.rules("export_prohibition", "*")
+            if getattr(r.effect, "goods", None) is not None and r.effect.goods.goods_list  # type: ignore[union-attr]
+        }
+    )
     class_ids: dict[tuple[object, ...], int] = {}
     representatives: list[str] = []
     classes = np.zeros(len(codes), dtype=np.int64)
@@ -100,7 +102,9 @@ def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
         if column not in rows.column_names:
             raise BadInput("input", f"missing column {column!r} (need destination, date, hs)")
 
-    dest = pc.dictionary_encode(pc.fill_null(rows["destination"].cast(pa.string()), "")).combine_chunks()
+    dest = pc.dictionary_encode(
+        pc.fill_null(rows["destination"].cast(pa.string()), "")
+    ).combine_chunks()
     dest_idx = dest.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     dest_values = dest.dictionary.to_pylist()
     codes = np.full(len(dest_values), -1, dtype=np.int64)
@@ -128,8 +132,9 @@ def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
     row_slot = np.searchsorted(edition_days, days, side="right")
     hs_bad = ~facts.valid[hs_idx, row_slot]
 
-    change_days = np.array(sorted({_day(d) for d in law.change_dates} | set(edition_days.tolist())),
-                           dtype=np.int64)
+    change_days = np.array(
+        sorted({_day(d) for d in law.change_dates} | set(edition_days.tolist())), dtype=np.int64
+    )
     row_epoch = np.searchsorted(change_days, days, side="right")
 
     bad = (row_country < 0) | date_bad | hs_bad
@@ -147,8 +152,8 @@ def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
         country = country_codes[key // (n_classes * n_epochs)]
         start = EARLIEST if epoch == 0 else _from_day(change_days[epoch - 1])
         on = max(start, EARLIEST)
-        code = hs.validate(facts.representatives[cls], on)
-        answer = determine_export(law, country, on, Goods(hs=code))
+        checked = hs.validate(facts.representatives[cls], on)
+        answer = determine_export(law, country, on, Goods(hs=checked))
         outcome_of[j] = _OUTCOMES.index(answer.outcome.value)
         permit_of[j] = answer.permit_required
         rules_of.append(";".join(r.rule.id for r in answer.trace.reasons))
@@ -160,15 +165,31 @@ def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
         permit_of = np.zeros(1, dtype=np.bool_)
         rules_of = [""]
 
-    errors = _row_errors(bad, row_country, dest_idx, dest_errors, date_bad, hs_bad, hs_idx,
-                         row_slot, facts, rows["date"])
+    errors = _row_errors(
+        bad,
+        row_country,
+        dest_idx,
+        dest_errors,
+        date_bad,
+        hs_bad,
+        hs_idx,
+        row_slot,
+        facts,
+        rows["date"],
+    )
     outcome = pa.DictionaryArray.from_arrays(
-        pa.array(outcome_of[position], mask=bad), pa.array(_OUTCOMES))
+        pa.array(outcome_of[position], mask=bad), pa.array(_OUTCOMES)
+    )
     permit = pa.array(permit_of[position], mask=bad)
     rules = pa.DictionaryArray.from_arrays(
-        pa.array(position.astype(np.int32), mask=bad), pa.array(rules_of))
-    return rows.append_column("outcome", outcome).append_column(
-        "permit_required", permit).append_column("rules", rules).append_column("error", errors)
+        pa.array(position.astype(np.int32), mask=bad), pa.array(rules_of)
+    )
+    return (
+        rows.append_column("outcome", outcome)
+        .append_column("permit_required", permit)
+        .append_column("rules", rules)
+        .append_column("error", errors)
+    )
 
 
 def _days(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
@@ -190,10 +211,15 @@ def _days(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[n
 
 
 def _row_errors(
-    bad: npt.NDArray[np.bool_], row_country: npt.NDArray[np.int64],
-    dest_idx: npt.NDArray[np.int64], dest_errors: dict[int, str],
-    date_bad: npt.NDArray[np.bool_], hs_bad: npt.NDArray[np.bool_],
-    hs_idx: npt.NDArray[np.int64], row_slot: npt.NDArray[np.int64], facts: _HsFacts,
+    bad: npt.NDArray[np.bool_],
+    row_country: npt.NDArray[np.int64],
+    dest_idx: npt.NDArray[np.int64],
+    dest_errors: dict[int, str],
+    date_bad: npt.NDArray[np.bool_],
+    hs_bad: npt.NDArray[np.bool_],
+    hs_idx: npt.NDArray[np.int64],
+    row_slot: npt.NDArray[np.int64],
+    facts: _HsFacts,
     dates: pa.ChunkedArray,
 ) -> pa.Array:
     if not bad.any():
@@ -204,8 +230,12 @@ def _row_errors(
         if row_country[i] < 0:
             messages[i] = dest_errors[int(dest_idx[i])]
         elif date_bad[i]:
-            messages[i] = (f"date: malformed or out-of-range date {date_values[i]!r} "
-                           f"(YYYY-MM-DD, {EARLIEST} to {LATEST})")
+            messages[i] = (
+                f"date: malformed or out-of-range date {date_values[i]!r} "
+                f"(YYYY-MM-DD, {EARLIEST} to {LATEST})"
+            )
         else:
-            messages[i] = facts.errors.get((int(hs_idx[i]), int(row_slot[i])), "hs: invalid HS code")
+            messages[i] = facts.errors.get(
+                (int(hs_idx[i]), int(row_slot[i])), "hs: invalid HS code"
+            )
     return pa.array(messages, pa.string()).dictionary_encode()

@@ -19,7 +19,7 @@ from bilateral.engine.law import Law, default_law
 from bilateral.engine.party import determine_party
 from bilateral.errors import BadInput
 from bilateral.goods import hs
-from bilateral.law.model import HumanitarianCategory, Rule, Topic
+from bilateral.law.model import AreaControlListing, HumanitarianCategory, Rule, Topic
 
 JSON = dict[str, Any]
 
@@ -96,8 +96,7 @@ def _common(trace: Trace, law: Law, lang: str) -> JSON:
     }
 
 
-def export_goods(on: dt.date, hs_code: str | None, category: str | None,
-                 ecl: str | None) -> Goods:
+def export_goods(on: dt.date, hs_code: str | None, category: str | None, ecl: str | None) -> Goods:
     given = [x for x in (hs_code, category, ecl) if x is not None]
     if len(given) != 1:
         raise BadInput("goods", "give exactly one of --hs, --category or --ecl")
@@ -109,9 +108,16 @@ def export_goods(on: dt.date, hs_code: str | None, category: str | None,
     return Goods(ecl_item=parse_ecl_item(ecl))
 
 
-def check_export(*, to: str, on: str | dt.date, hs: str | None = None,
-                 category: str | None = None, ecl: str | None = None,
-                 lang: str = "en", law: Law | None = None) -> JSON:
+def check_export(
+    *,
+    to: str,
+    on: str | dt.date,
+    hs: str | None = None,
+    category: str | None = None,
+    ecl: str | None = None,
+    lang: str = "en",
+    law: Law | None = None,
+) -> JSON:
     lang = _lang(lang)
     law = law or default_law()
     day = parse_date(on)
@@ -153,9 +159,15 @@ def parse_rate(value: str | float | Decimal | None) -> Decimal | None:
     return rate
 
 
-def check_import(*, origin: str, on: str | dt.date, hs: str,
-                 mfn_rate: str | float | None = None, lang: str = "en",
-                 law: Law | None = None) -> JSON:
+def check_import(
+    *,
+    origin: str,
+    on: str | dt.date,
+    hs: str,
+    mfn_rate: str | float | None = None,
+    lang: str = "en",
+    law: Law | None = None,
+) -> JSON:
     lang = _lang(lang)
     law = law or default_law()
     day = parse_date(on)
@@ -180,8 +192,9 @@ def _hs_validate(code: str, day: dt.date) -> hs.HsCode:
     return hs.validate(code, day)
 
 
-def check_contact(*, with_: str, on: str | dt.date, topic: str, lang: str = "en",
-                  law: Law | None = None) -> JSON:
+def check_contact(
+    *, with_: str, on: str | dt.date, topic: str, lang: str = "en", law: Law | None = None
+) -> JSON:
     lang = _lang(lang)
     law = law or default_law()
     day = parse_date(on)
@@ -198,8 +211,7 @@ def check_contact(*, with_: str, on: str | dt.date, topic: str, lang: str = "en"
     }
 
 
-def check_party(*, name: str, on: str | dt.date, lang: str = "en",
-                law: Law | None = None) -> JSON:
+def check_party(*, name: str, on: str | dt.date, lang: str = "en", law: Law | None = None) -> JSON:
     lang = _lang(lang)
     law = law or default_law()
     day = parse_date(on)
@@ -256,8 +268,7 @@ def _rule_json(rule: Rule, lang: str) -> JSON:
     }
 
 
-def measures(*, country: str, on: str | dt.date, lang: str = "en",
-             law: Law | None = None) -> JSON:
+def measures(*, country: str, on: str | dt.date, lang: str = "en", law: Law | None = None) -> JSON:
     lang = _lang(lang)
     law = law or default_law()
     day = parse_date(on)
@@ -281,9 +292,14 @@ def timeline(*, country: str, lang: str = "en", law: Law | None = None) -> JSON:
         if not _concerns(rule, place.code):
             continue
         label = rule.label.fr if lang == "fr" else rule.label.en
-        base = {"rule": rule.id, "label": label, "instrument": rule.instrument,
-                "provision": rule.provision, "url": rule.url,
-                "confidence": rule.confidence.value}
+        base = {
+            "rule": rule.id,
+            "label": label,
+            "instrument": rule.instrument,
+            "provision": rule.provision,
+            "url": rule.url,
+            "confidence": rule.confidence.value,
+        }
         events.append({"date": iso(rule.valid_from), "change": "starts", **base})
         if rule.valid_to:
             end = rule.valid_to + dt.timedelta(days=1)
@@ -301,7 +317,7 @@ def area_control_list(*, on: str | dt.date, lang: str = "en", law: Law | None = 
     law = law or default_law()
     day = parse_date(on)
     rules = law.in_force("area_control_list", "*", day)
-    codes = sorted({r.effect.country for r in rules})  # type: ignore[union-attr]
+    codes = sorted({r.effect.country for r in rules if isinstance(r.effect, AreaControlListing)})
     trace = Trace()
     for rule in rules:
         trace.applied(rule, "listed on this date")

@@ -27,7 +27,9 @@ from bilateral.law.model import (
     Rule,
 )
 
-_ECL_ITEM = re.compile(r"^(?:(?P<group>[1-9])-\d+[A-Za-z0-9.]*|(?P<g5>5\d{3})(?:\.[A-Za-z0-9.]+)?)$")
+_ECL_ITEM = re.compile(
+    r"^(?:(?P<group>[1-9])-\d+[A-Za-z0-9.]*|(?P<g5>5\d{3})(?:\.[A-Za-z0-9.]+)?)$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,9 @@ class Goods:
     def ecl_group(self) -> str | None:
         if self.ecl_item is None:
             return None
-        return "5" if self.ecl_item.startswith("5") and "-" not in self.ecl_item else self.ecl_item[0]
+        return (
+            "5" if self.ecl_item.startswith("5") and "-" not in self.ecl_item else self.ecl_item[0]
+        )
 
 
 def parse_ecl_item(text: str) -> str:
@@ -150,8 +154,12 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
 
 
 def _licensing_posture(
-    law: Law, destination: str, on: dt.date, category: HumanitarianCategory | None,
-    is_ecl: bool, trace: Trace,
+    law: Law,
+    destination: str,
+    on: dt.date,
+    category: HumanitarianCategory | None,
+    is_ecl: bool,
+    trace: Trace,
 ) -> Outcome:
     """Notice-based posture; an exception rule, where it covers the goods, displaces its base."""
     policies = law.in_force("licensing_policy", destination, on)
@@ -168,7 +176,11 @@ def _licensing_posture(
     chosen = [r for r in applicable if r.id not in displaced]
     for rule in policies:
         if rule not in chosen:
-            why = "displaced by an exception" if rule.id in displaced else "does not cover these goods"
+            why = (
+                "displaced by an exception"
+                if rule.id in displaced
+                else "does not cover these goods"
+            )
             trace.skipped(rule, why)
     posture = Outcome.NOT_REQUIRED
     for rule in chosen:
@@ -176,11 +188,17 @@ def _licensing_posture(
         assert isinstance(policy, LicensingPolicy)
         if category is not None and category in policy.humanitarian_categories:
             assert policy.humanitarian_posture is not None
-            candidate, because = policy.humanitarian_posture, f"humanitarian goods ({category.value})"
+            candidate, because = (
+                policy.humanitarian_posture,
+                f"humanitarian goods ({category.value})",
+            )
         else:
             candidate = policy.posture
-            because = "goods not on the Export Control List" if (
-                policy.applies_to == "non_ecl_goods") else "goods outside the humanitarian categories"
+            because = (
+                "goods not on the Export Control List"
+                if (policy.applies_to == "non_ecl_goods")
+                else "goods outside the humanitarian categories"
+            )
         trace.applied(rule, because)
         if candidate.severity > posture.severity:
             posture = candidate
@@ -202,8 +220,11 @@ def _ecl_controls(
 ) -> bool:
     group = goods.ecl_group
     item = goods.ecl_item or ""
-    scopes = [r for r in law.rules("ecl_group_scope", "*")
-              if isinstance(r.effect, EclGroupScope) and r.effect.group == group]
+    scopes = [
+        r
+        for r in law.rules("ecl_group_scope", "*")
+        if isinstance(r.effect, EclGroupScope) and r.effect.group == group
+    ]
     current = [r for r in scopes if r.in_force(on)]
     if not scopes:
         raise BadInput("ecl", f"ECL Group {group} is not in the Export Control List")
@@ -217,7 +238,9 @@ def _ecl_controls(
             )
             return True
         first = min(r.valid_from or on for r in scopes)
-        raise BadInput("on", f"the law data has ECL Group {group} destination scope from {first} only")
+        raise BadInput(
+            "on", f"the law data has ECL Group {group} destination scope from {first} only"
+        )
     rule = current[0]
     scope = rule.effect
     assert isinstance(scope, EclGroupScope)
@@ -232,8 +255,11 @@ def _ecl_controls(
                 "Guide, non inclus; la Liste des pays visés suffit à exiger la licence.",
             )
             return True
-        raise BadInput("ecl", f"the destinations of ECL item {item} are named in the Guide, "
-                              "which is not in the law data")
+        raise BadInput(
+            "ecl",
+            f"the destinations of ECL item {item} are named in the Guide, "
+            "which is not in the law data",
+        )
     to_all = any(item == i or item.startswith(i + ".") for i in scope.items_to_all_destinations)
     if scope.destinations == "all" or to_all:
         trace.applied(rule, f"ECL Group {group} item controlled to all destinations")

@@ -50,19 +50,26 @@ def _item_applies(entitlement: TariffEntitlement, digits: str, trace: Trace, rul
     return False
 
 
-def _entitled(law: Law, origin: str, treatment: Treatment, on: dt.date, hs: HsCode,
-              trace: Trace) -> bool | None:
+def _entitled(
+    law: Law, origin: str, treatment: Treatment, on: dt.date, hs: HsCode, trace: Trace
+) -> bool | None:
     """True/False when the law data decides; None when it is silent."""
-    rules = [r for r in law.rules("tariff_entitlement", origin)
-             if isinstance(r.effect, TariffEntitlement) and r.effect.treatment is treatment]
-    current = [r for r in rules if r.in_force(on)
-               and _item_applies(r.effect, hs.digits, trace, r)]  # type: ignore[arg-type]
+    rules = [
+        r
+        for r in law.rules("tariff_entitlement", origin)
+        if isinstance(r.effect, TariffEntitlement) and r.effect.treatment is treatment
+    ]
+    current = [r for r in rules if r.in_force(on) and _item_applies(r.effect, hs.digits, trace, r)]  # type: ignore[arg-type]
     displaced = {base for r in current for base in r.exception_to}
     deciding = [r for r in current if r.id not in displaced]
     for rule in rules:
         if rule not in deciding:
-            trace.skipped(rule, "displaced by an exception" if rule.id in displaced
-                          else "not in force on this date or not for these goods")
+            trace.skipped(
+                rule,
+                "displaced by an exception"
+                if rule.id in displaced
+                else "not in force on this date or not for these goods",
+            )
     if deciding:
         # Withdrawals win over entitlements where both apply (most restrictive).
         decision = all(r.effect.entitled for r in deciding)  # type: ignore[union-attr]
@@ -73,9 +80,15 @@ def _entitled(law: Law, origin: str, treatment: Treatment, on: dt.date, hs: HsCo
                 verb = "entitled to" if decision else "withdrawn:"
                 trace.applied(rule, f"{verb} {treatment.value}")
         return decision
-    later = [r for r in rules if r.valid_from and r.valid_from > on
-             and isinstance(r.effect, TariffEntitlement) and not r.effect.entitled
-             and not r.effect.tariff_items]
+    later = [
+        r
+        for r in rules
+        if r.valid_from
+        and r.valid_from > on
+        and isinstance(r.effect, TariffEntitlement)
+        and not r.effect.entitled
+        and not r.effect.tariff_items
+    ]
     if later:
         first = min(later, key=lambda r: r.valid_from or on)
         trace.applied(first, f"inferred: entitled to {treatment.value} before this withdrawal")
@@ -83,8 +96,9 @@ def _entitled(law: Law, origin: str, treatment: Treatment, on: dt.date, hs: HsCo
     return None
 
 
-def determine_import(law: Law, origin: str, on: dt.date, hs: HsCode,
-                     mfn_rate: Decimal | None) -> ImportDetermination:
+def determine_import(
+    law: Law, origin: str, on: dt.date, hs: HsCode, mfn_rate: Decimal | None
+) -> ImportDetermination:
     trace = Trace()
     prohibited = False
     for rule in law.rules("import_prohibition", origin):
@@ -114,11 +128,13 @@ def determine_import(law: Law, origin: str, on: dt.date, hs: HsCode,
 
     available: list[Treatment] = []
     decided: dict[Treatment, bool | None] = {}
-    for treatment in _PREFERENCE:
-        decided[treatment] = _entitled(law, origin, treatment, on, hs, trace)
-        if decided[treatment]:
-            available.append(treatment)
-    if decided[Treatment.MFN] is None and (Treatment.GPT in available or Treatment.LDCT in available):
+    for candidate in _PREFERENCE:
+        decided[candidate] = _entitled(law, origin, candidate, on, hs, trace)
+        if decided[candidate]:
+            available.append(candidate)
+    if decided[Treatment.MFN] is None and (
+        Treatment.GPT in available or Treatment.LDCT in available
+    ):
         # s. 34(1)(a) extends the GPT only to MFN beneficiaries.
         available.append(Treatment.MFN)
         trace.caveat(
@@ -163,8 +179,9 @@ def determine_import(law: Law, origin: str, on: dt.date, hs: HsCode,
     return ImportDetermination(origin, on, treatment, tuple(available), rate, prohibited, trace)
 
 
-def _general_tariff_rate(law: Law, on: dt.date, mfn_rate: Decimal | None,
-                         trace: Trace) -> Decimal | None:
+def _general_tariff_rate(
+    law: Law, on: dt.date, mfn_rate: Decimal | None, trace: Trace
+) -> Decimal | None:
     for rule in law.in_force("tariff_rate", None, on):
         effect = rule.effect
         assert isinstance(effect, TariffRate)

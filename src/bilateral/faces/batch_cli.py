@@ -59,16 +59,27 @@ def run_batch(input_path: str, output_path: str) -> int:
     try:
         for batch in reader:
             screened = screen_exports(law, pa.Table.from_batches([batch]))
-            screened = screened.append_column("law_version", pa.array(
-                [law.law_version] * screened.num_rows, pa.string()).dictionary_encode())
+            screened = screened.append_column(
+                "law_version",
+                pa.array([law.law_version] * screened.num_rows, pa.string()).dictionary_encode(),
+            )
             if target.suffix.lower() == ".csv":
-                screened = screened.cast(pa.schema([
-                    pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type)
-                    for f in screened.schema]))
+                screened = screened.cast(
+                    pa.schema(
+                        [
+                            pa.field(
+                                f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type
+                            )
+                            for f in screened.schema
+                        ]
+                    )
+                )
             if writer is None:
-                writer = (pq.ParquetWriter(temporary, screened.schema)
-                          if target.suffix.lower() == ".parquet"
-                          else pacsv.CSVWriter(temporary, screened.schema))
+                writer = (
+                    pq.ParquetWriter(temporary, screened.schema)
+                    if target.suffix.lower() == ".parquet"
+                    else pacsv.CSVWriter(temporary, screened.schema)
+                )
             writer.write_table(screened)
             total += screened.num_rows
             errors += screened["error"].null_count
@@ -83,6 +94,9 @@ def run_batch(input_path: str, output_path: str) -> int:
         raise
     elapsed = time.perf_counter() - started
     bad = total - errors
-    print(f"screened {total} rows in {elapsed:.2f}s ({total / max(elapsed, 1e-9):,.0f} rows/s); "
-          f"{bad} rows with errors; law {law.law_version}; wrote {target}", file=sys.stderr)
+    print(
+        f"screened {total} rows in {elapsed:.2f}s ({total / max(elapsed, 1e-9):,.0f} rows/s); "
+        f"{bad} rows with errors; law {law.law_version}; wrote {target}",
+        file=sys.stderr,
+    )
     return 0

@@ -90,11 +90,13 @@ def _answer(args: argparse.Namespace) -> JSON:
     lang = args.lang
     if args.command == "check":
         if args.kind == "export":
-            return checks.check_export(to=args.to, on=args.on, hs=args.hs,
-                                       category=args.category, ecl=args.ecl, lang=lang)
+            return checks.check_export(
+                to=args.to, on=args.on, hs=args.hs, category=args.category, ecl=args.ecl, lang=lang
+            )
         if args.kind == "import":
-            return checks.check_import(origin=args.origin, on=args.on, hs=args.hs,
-                                       mfn_rate=args.mfn_rate, lang=lang)
+            return checks.check_import(
+                origin=args.origin, on=args.on, hs=args.hs, mfn_rate=args.mfn_rate, lang=lang
+            )
         if args.kind == "contact":
             return checks.check_contact(with_=args.with_, on=args.on, topic=args.topic, lang=lang)
         return checks.check_party(name=args.name, on=args.on, lang=lang)

@@ -9,38 +9,73 @@ JSON = dict[str, Any]
 
 _WORDS = {
     "en": {
-        "permit": "Export permit required", "yes": "yes", "no": "no", "outcome": "Posture",
-        "geps": "General export permits usable", "reasons": "Decided by", "caveats": "Caveats",
-        "treatment": "Tariff treatment", "available": "Treatments available", "rate": "Rate",
-        "unknown": "unknown", "prohibited": "Import prohibited", "allowed": "Contact allowed",
-        "listed": "Listed", "acl": "Area Control List", "measures": "Measures in force",
-        "none": "none", "law": "law version", "timeline": "Timeline", "from": "from",
-        "to": "to", "open": "open-ended",
+        "permit": "Export permit required",
+        "yes": "yes",
+        "no": "no",
+        "outcome": "Posture",
+        "geps": "General export permits usable",
+        "reasons": "Decided by",
+        "caveats": "Caveats",
+        "treatment": "Tariff treatment",
+        "available": "Treatments available",
+        "rate": "Rate",
+        "unknown": "unknown",
+        "prohibited": "Import prohibited",
+        "allowed": "Contact allowed",
+        "listed": "Listed",
+        "acl": "Area Control List",
+        "measures": "Measures in force",
+        "none": "none",
+        "law": "law version",
+        "timeline": "Timeline",
+        "from": "from",
+        "to": "to",
+        "open": "open-ended",
     },
     "fr": {
-        "permit": "Licence d'exportation requise", "yes": "oui", "no": "non",
-        "outcome": "Orientation", "geps": "Licences générales utilisables",
-        "reasons": "Fondé sur", "caveats": "Réserves", "treatment": "Traitement tarifaire",
-        "available": "Traitements possibles", "rate": "Taux", "unknown": "inconnu",
-        "prohibited": "Importation interdite", "allowed": "Contact permis",
-        "listed": "Inscrit", "acl": "Liste des pays visés", "measures": "Mesures en vigueur",
-        "none": "aucune", "law": "version du droit", "timeline": "Chronologie", "from": "du",
-        "to": "au", "open": "sans fin",
+        "permit": "Licence d'exportation requise",
+        "yes": "oui",
+        "no": "non",
+        "outcome": "Orientation",
+        "geps": "Licences générales utilisables",
+        "reasons": "Fondé sur",
+        "caveats": "Réserves",
+        "treatment": "Traitement tarifaire",
+        "available": "Traitements possibles",
+        "rate": "Taux",
+        "unknown": "inconnu",
+        "prohibited": "Importation interdite",
+        "allowed": "Contact permis",
+        "listed": "Inscrit",
+        "acl": "Liste des pays visés",
+        "measures": "Mesures en vigueur",
+        "none": "aucune",
+        "law": "version du droit",
+        "timeline": "Chronologie",
+        "from": "du",
+        "to": "au",
+        "open": "sans fin",
     },
 }
 
 _OUTCOMES = {
     "en": {
-        "not_required": "no permit required", "generally_approved": "generally approved",
-        "normally_issued": "normally issued", "case_by_case": "case by case",
+        "not_required": "no permit required",
+        "generally_approved": "generally approved",
+        "normally_issued": "normally issued",
+        "case_by_case": "case by case",
         "generally_denied": "generally denied",
-        "new_permits_suspended": "new permits suspended", "prohibited": "prohibited",
+        "new_permits_suspended": "new permits suspended",
+        "prohibited": "prohibited",
     },
     "fr": {
-        "not_required": "aucune licence requise", "generally_approved": "généralement accordée",
-        "normally_issued": "normalement délivrée", "case_by_case": "au cas par cas",
+        "not_required": "aucune licence requise",
+        "generally_approved": "généralement accordée",
+        "normally_issued": "normalement délivrée",
+        "case_by_case": "au cas par cas",
         "generally_denied": "généralement refusée",
-        "new_permits_suspended": "nouvelles licences suspendues", "prohibited": "interdite",
+        "new_permits_suspended": "nouvelles licences suspendues",
+        "prohibited": "interdite",
     },
 }
 
@@ -92,8 +127,10 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
         lines.append(f"{answer['name']}, {answer['as_of']}")
         lines.append(f"{w['listed']}: {_yes(answer['listed'], w)}")
         for m in answer["matches"]:
-            lines.append(f"  * {m['name']} ({m['match']}) — {m['instrument']} {m['schedule']}, "
-                         f"Part {m['part']}, item {m['item']}, {m['listed_on']}")
+            lines.append(
+                f"  * {m['name']} ({m['match']}) — {m['instrument']} {m['schedule']}, "
+                f"Part {m['part']}, item {m['item']}, {m['listed_on']}"
+            )
     elif args.command == "acl":
         lines.append(f"{w['acl']}, {answer['as_of']}: {', '.join(answer['names']) or w['none']}")
     elif args.command == "measures":

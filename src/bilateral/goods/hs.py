@@ -102,8 +102,12 @@ def validate(code: str, on: dt.date) -> HsCode:
     candidates = (edition,) if edition else editions()
     for ed in candidates:
         if national in ed.codes:
-            return HsCode(digits, ed.name if edition else "any", ed.codes[national],
-                          ed.sections.get(digits[:2], ""))
+            return HsCode(
+                digits,
+                ed.name if edition else "any",
+                ed.codes[national],
+                ed.sections.get(digits[:2], ""),
+            )
     if edition is None:
         raise BadInput("hs", f"HS code {code!r} is not in HS2012, HS2017 or HS2022")
     if digits[:2] not in edition.codes:

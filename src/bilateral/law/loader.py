@@ -107,7 +107,9 @@ def _files(root: Source, sub: str) -> list[tuple[str, str]]:
     folder = root.joinpath(sub)
     if not folder.is_dir():
         return []
-    found = sorted((entry.name, entry) for entry in folder.iterdir() if entry.name.endswith(".yaml"))
+    found = sorted(
+        (entry.name, entry) for entry in folder.iterdir() if entry.name.endswith(".yaml")
+    )
     return [(f"{sub}/{name}", entry.read_text(encoding="utf-8")) for name, entry in found]
 
 
@@ -230,7 +232,8 @@ def load(root: Source | None = None) -> LawBundle:
                 raise LawDataError(name, line, f"rule id {rule.id} also in {rule_file[rule.id]}")
             if rule.instrument != instrument.instrument:
                 raise LawDataError(
-                    name, line,
+                    name,
+                    line,
                     f"rule {rule.id} cites {rule.instrument}; this file is {instrument.instrument}"
                     " (one file per instrument)",
                 )
@@ -238,15 +241,18 @@ def load(root: Source | None = None) -> LawBundle:
                 if code not in known:
                     raise LawDataError(name, line, f"rule {rule.id}: unknown country {code!r}")
             e = rule.effect
-            if isinstance(e, ExportProhibition | ImportProhibition) and e.goods.goods_list:
-                if e.goods.goods_list not in goods_lists:
-                    raise LawDataError(name, line, f"unknown goods list {e.goods.goods_list}")
+            listed = getattr(getattr(e, "goods", None), "goods_list", None)
+            if isinstance(e, ExportProhibition | ImportProhibition) and listed not in (
+                None,
+                *goods_lists,
+            ):
+                raise LawDataError(name, line, f"unknown goods list {e.goods.goods_list}")
             if isinstance(e, DealingsProhibition) and e.listing not in person_lists:
                 raise LawDataError(name, line, f"unknown person list {e.listing}")
             if isinstance(e, TariffEntitlement):
-                for item in e.tariff_items:
-                    if len(hs.normalise(item)) != 8:
-                        raise LawDataError(name, line, f"tariff item {item} is not 8 digits")
+                for tariff_item in e.tariff_items:
+                    if len(hs.normalise(tariff_item)) != 8:
+                        raise LawDataError(name, line, f"tariff item {tariff_item} is not 8 digits")
             rules[rule.id] = rule
             rule_file[rule.id] = name
 
@@ -255,8 +261,11 @@ def load(root: Source | None = None) -> LawBundle:
         for base_id in rule.exception_to:
             if base_id not in rules:
                 name = rule_file[rule.id]
-                raise LawDataError(name, _find_line(texts[name], f"id: {rule.id}"),
-                                   f"rule {rule.id} is an exception to unknown rule {base_id}")
+                raise LawDataError(
+                    name,
+                    _find_line(texts[name], f"id: {rule.id}"),
+                    f"rule {rule.id} is an exception to unknown rule {base_id}",
+                )
             exceptions_of.setdefault(base_id, []).append(rule.id)
 
     _check_conflicts(rules, rule_file, texts)
@@ -277,16 +286,20 @@ def load(root: Source | None = None) -> LawBundle:
 
 def _hs_files() -> list[tuple[str, str]]:
     folder = resources.files("bilateral.goods").joinpath("data")
-    return [(f"goods/{e.name}", e.read_text(encoding="utf-8"))
-            for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".csv")]
+    return [
+        (f"goods/{e.name}", e.read_text(encoding="utf-8"))
+        for e in sorted(folder.iterdir(), key=lambda e: e.name)
+        if e.name.endswith(".csv")
+    ]
 
 
 def _related(a: Rule, b: Rule) -> bool:
     return a.id in b.exception_to or b.id in a.exception_to
 
 
-def _check_conflicts(rules: dict[str, Rule], rule_file: dict[str, str],
-                     texts: dict[str, str]) -> None:
+def _check_conflicts(
+    rules: dict[str, Rule], rule_file: dict[str, str], texts: dict[str, str]
+) -> None:
     by_key: dict[tuple[str, ...], list[Rule]] = {}
     for rule in rules.values():
         for key in _conflict_keys(rule):
@@ -300,7 +313,8 @@ def _check_conflicts(rules: dict[str, Rule], rule_file: dict[str, str],
                     continue
                 name = rule_file[b.id]
                 raise LawDataError(
-                    name, _find_line(texts[name], f"id: {b.id}"),
+                    name,
+                    _find_line(texts[name], f"id: {b.id}"),
                     f"rule {b.id} contradicts {a.id} ({rule_file[a.id]}) over overlapping dates;"
                     " declare one an exception_to the other",
                 )
