@@ -1,0 +1,108 @@
+"""Official contact: Belarus's limited engagement (2006-12-14 to 2016-05-06) and North Korea's
+controlled engagement (from 2010-10-28)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bilateral.engine.checks import check_contact
+from bilateral.errors import BadInput
+
+BELARUS_LIMITED = "engagement.belarus.limited"
+DPRK_CONTROLLED = "engagement.dprk.controlled"
+
+
+def rules(answer: dict) -> list[str]:
+    return [reason["rule"] for reason in answer["reasons"]]
+
+
+def contact(country: str, on: str, topic: str) -> dict:
+    return check_contact(with_=country, on=on, topic=topic)
+
+
+@pytest.mark.parametrize(
+    ("on", "allowed", "deciding"),
+    [
+        ("2006-12-13", True, []),
+        ("2006-12-14", False, [BELARUS_LIMITED]),
+        ("2006-12-15", False, [BELARUS_LIMITED]),
+        ("2016-05-05", False, [BELARUS_LIMITED]),
+        ("2016-05-06", False, [BELARUS_LIMITED]),
+        ("2016-05-07", True, []),
+        ("2016-05-08", True, []),
+    ],
+)
+def test_trade_talks_with_belarus_were_disallowed_under_the_limited_engagement_policy(
+    on, allowed, deciding
+):
+    answer = contact("BY", on, "trade")
+    assert answer["topic"] == "trade_and_investment"
+    assert answer["allowed"] is allowed
+    assert rules(answer) == deciding
+
+
+@pytest.mark.parametrize(
+    "topic", ["consular", "consular relations", "human rights", "democratic development",
+              "international security", "consular_relations"],
+)
+@pytest.mark.parametrize("on", ["2006-12-14", "2010-01-01", "2016-05-06"])
+def test_consular_human_rights_and_security_contact_with_belarus_stayed_allowed(topic, on):
+    answer = contact("Belarus", on, topic)
+    assert answer["allowed"] is True
+    assert rules(answer) == [BELARUS_LIMITED]
+    assert answer["reasons"][0]["because"].endswith("is a permitted area of contact")
+
+
+@pytest.mark.parametrize("topic", ["culture", "education", "political", "defence", "trade"])
+def test_other_topics_with_belarus_were_outside_the_permitted_areas(topic):
+    answer = contact("BY", "2010-01-01", topic)
+    assert answer["allowed"] is False
+    assert answer["reasons"][0]["because"].endswith("is outside the permitted areas of contact")
+
+
+@pytest.mark.parametrize(
+    ("on", "allowed", "deciding"),
+    [
+        ("2010-10-27", True, []),
+        ("2010-10-28", False, [DPRK_CONTROLLED]),
+        ("2010-10-29", False, [DPRK_CONTROLLED]),
+        ("2025-01-01", False, [DPRK_CONTROLLED]),
+    ],
+)
+def test_trade_talks_with_north_korea_are_disallowed_from_2010_10_28(on, allowed, deciding):
+    answer = contact("North Korea", on, "trade")
+    assert answer["allowed"] is allowed
+    assert rules(answer) == deciding
+
+
+@pytest.mark.parametrize(
+    ("topic", "allowed"),
+    [
+        ("regional security", True),
+        ("human rights", True),
+        ("humanitarian", True),
+        ("inter-korean relations", True),
+        ("consular", True),
+        ("international security", False),
+        ("culture", False),
+        ("defence", False),
+    ],
+)
+def test_controlled_engagement_with_north_korea_permits_its_four_areas(topic, allowed):
+    answer = contact("KP", "2012-01-01", topic)
+    assert answer["allowed"] is allowed
+    assert rules(answer) == [DPRK_CONTROLLED]
+
+
+@pytest.mark.parametrize("country", ["DE", "US", "RU", "MM"])
+def test_contact_with_countries_under_no_engagement_policy_is_allowed(country):
+    answer = contact(country, "2012-01-01", "trade")
+    assert answer["allowed"] is True
+    assert rules(answer) == []
+
+
+@pytest.mark.parametrize("topic", ["weather", "", "sports"])
+def test_unknown_topics_are_refused_naming_the_topic_field(topic):
+    with pytest.raises(BadInput) as error:
+        contact("BY", "2010-01-01", topic)
+    assert error.value.field == "topic"
