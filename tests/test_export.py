@@ -157,11 +157,6 @@ def test_interim_practice_of_2016_05_07_displaces_notice_148_for_goods_off_the_e
     assert answer["reasons"][1]["because"] == "goods not on the Export Control List"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the interim practice (an easing) has no humanitarian categories, so it displaces "
-    "Notice 148 for food too and turns generally_approved into the stricter normally_issued",
-)
 @pytest.mark.parametrize("on", ["2016-05-07", "2016-05-08", "2017-06-19"])
 def test_food_to_belarus_is_not_made_stricter_by_the_interim_easing_of_2016_05_07(on):
     before = export("BY", "2016-05-06", category="food")

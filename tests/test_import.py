@@ -211,11 +211,6 @@ def test_goods_of_north_korea_pay_the_general_tariff_from_2022_03_02():
     assert rules(answer) == [DPRK_IMPORT_BAN, GT_DPRK, GENERAL_TARIFF]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gt.dprk is a statement of status, not a withdrawal; the engine's 'a later "
-    "withdrawal implies earlier entitlement' inference makes the DPRK an MFN beneficiary",
-)
 @pytest.mark.parametrize("on", ["2011-08-10", "2022-03-01"])
 def test_north_korea_is_not_inferred_to_have_had_mfn_before_2022_03_02(on):
     answer = imported("KP", on, "8703")

@@ -140,11 +140,6 @@ def test_an_entity_of_part_2_is_found_by_its_scheduled_name():
     assert party("Belaruskali OAO", "2022-03-07")["listed"] is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a one-word query only matches one-word listed names, and legal-form words "
-    "(OAO, OJSC) count as name tokens, so 'Belaruskali' alone misses 'Belaruskali OAO'",
-)
 @pytest.mark.parametrize("name", ["Belaruskali", "OJSC Belaruskali"])
 def test_an_entity_is_found_without_or_with_another_legal_form(name):
     assert party(name)["listed"] is True

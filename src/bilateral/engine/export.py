@@ -172,6 +172,14 @@ def _licensing_posture(
         )
         return Outcome.CASE_BY_CASE
     applicable = [r for r in policies if _policy_covers(r, is_ecl)]
+    by_id = {r.id: r for r in policies}
+    # An exception displaces its base for the goods it speaks of; one silent on humanitarian
+    # goods (the 2016 interim easing) leaves the base's humanitarian posture standing.
+    applicable = [
+        r
+        for r in applicable
+        if not _silent_on(r, category, [by_id[b] for b in r.exception_to if b in by_id])
+    ]
     displaced = {base for r in applicable for base in r.exception_to}
     chosen = [r for r in applicable if r.id not in displaced]
     for rule in policies:
@@ -203,6 +211,17 @@ def _licensing_posture(
         if candidate.severity > posture.severity:
             posture = candidate
     return posture
+
+
+def _silent_on(rule: Rule, category: HumanitarianCategory | None, bases: list[Rule]) -> bool:
+    policy = rule.effect
+    assert isinstance(policy, LicensingPolicy)
+    if category is None or policy.humanitarian_posture is not None:
+        return False
+    return any(
+        isinstance(b.effect, LicensingPolicy) and category in b.effect.humanitarian_categories
+        for b in bases
+    )
 
 
 def _policy_covers(rule: Rule, is_ecl: bool) -> bool:

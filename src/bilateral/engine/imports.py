@@ -85,6 +85,9 @@ def _entitled(
         for r in rules
         if r.valid_from
         and r.valid_from > on
+        # Only an order withdrawing a treatment presupposes the entitlement it withdraws;
+        # a statement of status (the DPRK under the General Tariff) does not.
+        and law.instrument_kind[r.id] == "order"
         and isinstance(r.effect, TariffEntitlement)
         and not r.effect.entitled
         and not r.effect.tariff_items

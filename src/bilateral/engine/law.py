@@ -52,6 +52,8 @@ class Law:
         self._categories = categories
         self.category_interpretation = bundle.interpretations[0] if bundle.interpretations else None
         self.change_dates = _change_dates(bundle)
+        kinds = {i.instrument: i.kind for i in bundle.instruments}
+        self.instrument_kind = {rid: kinds[r.instrument] for rid, r in bundle.rules.items()}
 
     def rules(self, kind: str, country: str | None = "*") -> tuple[Rule, ...]:
         """Rules of one effect kind for a country (or all of them with "*")."""

@@ -71,6 +71,30 @@ _VARIANTS = (
     ("dzh", "j"),
     ("dj", "j"),
 )
+# Legal forms (Russian, Belarusian and English abbreviations) are not part of the name.
+_LEGAL_FORMS = frozenset(
+    {
+        "oao",
+        "ojsc",
+        "zao",
+        "cjsc",
+        "jsc",
+        "ao",
+        "pao",
+        "pjsc",
+        "ooo",
+        "llc",
+        "ltd",
+        "aat",
+        "zat",
+        "tav",
+        "up",
+        "rup",
+        "rue",
+        "chup",
+        "inc",
+    }
+)
 _NON_WORD = re.compile(r"[^a-z ]+")
 _VOWELS = re.compile(r"[aeiouy]+")
 _DOUBLES = re.compile(r"(.)\1+")
@@ -94,7 +118,8 @@ def token_key(token: str) -> str:
 
 def name_keys(name: str) -> tuple[str, ...]:
     """The sorted token keys of a name."""
-    return tuple(sorted(token_key(t) for t in _fold(name).split() if t))
+    tokens = [t for t in _fold(name).split() if t and t not in _LEGAL_FORMS]
+    return tuple(sorted(token_key(t) for t in tokens))
 
 
 def matches(query: tuple[str, ...], listed: tuple[str, ...]) -> str | None:
