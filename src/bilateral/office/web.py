@@ -1,16 +1,852 @@
-"""Server-rendered web pages (placeholder; filled in below)."""
+"""Server-rendered web pages (Jinja2), English and French, usable without JavaScript.
+
+Sessions are signed cookies (Starlette ``SessionMiddleware`` with itsdangerous); every
+state-changing form carries a CSRF token bound to the session. Each POST is one write
+transaction; a refused one changes nothing and shows the reason (never a stack trace).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import json
+import uuid
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
 
+from bilateral.errors import BadInput
+from bilateral.office import audit, deps, i18n, present, security, services, uploads
+from bilateral.office.models import Application, AuditEntry, Permit, User
+from bilateral.office.schemas import (
+    AmendmentIn,
+    ApplicationIn,
+    DecisionIn,
+    PermitLineAuth,
+    ShipmentIn,
+    UserIn,
+)
+from bilateral.office.services import Actor, OfficeError
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
+DB = Annotated[Session, Depends(deps.db)]
+
+OUTCOMES = (
+    "not_required",
+    "generally_approved",
+    "normally_issued",
+    "case_by_case",
+    "generally_denied",
+    "new_permits_suspended",
+    "prohibited",
+)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def lang_of(request: Request) -> str:
+    q = request.query_params.get("lang")
+    if q in i18n.LANGS:
+        return q
+    c = request.cookies.get("lang")
+    if c in i18n.LANGS:
+        return c
+    return "fr" if request.headers.get("accept-language", "").lower().startswith("fr") else "en"
+
+
+def _session(request: Request) -> dict[str, Any]:
+    if "session" not in request.scope:
+        return {}
+    sess: dict[str, Any] = request.session
+    return sess
+
+
+def csrf_token(request: Request) -> str:
+    sess = _session(request)
+    tok = sess.get("csrf")
+    if not tok:
+        tok = security.new_csrf()
+        sess["csrf"] = tok
+    return str(tok)
+
+
+def current_user(request: Request, s: Session) -> User | None:
+    uid = _session(request).get("uid")
+    if not isinstance(uid, int):
+        return None
+    u = s.get(User, uid)
+    if u is None or not u.active:
+        return None
+    return u
+
+
+def switch_url(request: Request, lang: str) -> str:
+    params = dict(request.query_params)
+    params["lang"] = lang
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def flash(request: Request, kind: str, text: str) -> None:
+    sess = _session(request)
+    if sess is not None:
+        sess.setdefault("flash", []).append([kind, text])
+
+
+def render(
+    request: Request,
+    name: str,
+    ctx: dict[str, Any],
+    status: int = 200,
+    user: User | None = None,
+) -> HTMLResponse:
+    lang = lang_of(request)
+    sess = _session(request)
+    messages = sess.pop("flash", []) if sess else []
+
+    def t(key: str, **params: Any) -> str:
+        return i18n.t(key, lang, **params)
+
+    base = {
+        "request": request,
+        "lang": lang,
+        "t": t,
+        "has": lambda key: key in i18n.CATALOG,
+        "user": user,
+        "csrf": csrf_token(request),
+        "switch_en": switch_url(request, "en"),
+        "switch_fr": switch_url(request, "fr"),
+        "messages": messages,
+        "outcomes": OUTCOMES,
+        "today": deps.today(request).isoformat(),
+    }
+    resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
+    if request.query_params.get("lang") in i18n.LANGS:
+        resp.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+    return resp
 
 
 def error_page(
     request: Request, status: int, code: str, field: str | None, params: dict[str, Any]
 ) -> Response:
-    return HTMLResponse(f"<p>{status} {code}</p>", status_code=status)
+    lang = lang_of(request)
+    key = "err." + code if ("err." + code) in i18n.CATALOG else "err.invalid"
+    message = i18n.t(key, lang, **params)
+    detail = params.get("detail") if isinstance(params.get("detail"), list) else []
+    if status == 401:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    try:
+        return render(
+            request,
+            "error.html",
+            {"status": status, "message": message, "field": field, "detail": detail},
+            status=status,
+        )
+    except Exception:  # the error page must never fail
+        return HTMLResponse(
+            f"<!doctype html><html lang='{lang}'><title>{status}</title>"
+            f"<p>{status}: {message}</p><p><a href='/'>Home</a></p></html>",
+            status_code=status,
+        )
+
+
+def require(request: Request, s: Session, *roles: str) -> tuple[User, Actor]:
+    u = current_user(request, s)
+    if u is None:
+        raise OfficeError(401, "unauthenticated")
+    if roles and u.role not in roles:
+        raise OfficeError(403, "forbidden")
+    return u, Actor.of(u)
+
+
+async def form_of(request: Request) -> FormData:
+    form = await request.form()
+    if not security.same(str(form.get("csrf") or ""), _session(request).get("csrf")):
+        raise OfficeError(403, "csrf", "csrf")
+    return form
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def office_message(request: Request, e: OfficeError) -> str:
+    text = i18n.t("err." + e.code, lang_of(request), **e.params)
+    return f"{e.field}: {text}" if e.field else text
+
+
+def _ask(request: Request, fn_name: str, **kw: Any) -> tuple[dict[str, Any] | None, str | None]:
+    fn = getattr(deps.checks(request), fn_name)
+    try:
+        return fn(**kw, lang=lang_of(request)), None
+    except BadInput as e:
+        return None, str(e)
+    except NotImplementedError:
+        return None, i18n.t("err.engine_unavailable", lang_of(request))
+
+
+# ------------------------------------------------------------------ public pages
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, s: DB) -> Response:
+    return render(request, "home.html", {}, user=current_user(request, s))
+
+
+def _date(v: str | None, default: dt.date) -> tuple[str, str | None]:
+    if not v:
+        return default.isoformat(), None
+    try:
+        return dt.date.fromisoformat(v).isoformat(), None
+    except ValueError:
+        return v, "on"
+
+
+@router.get("/check/export", response_class=HTMLResponse)
+def page_export(request: Request, s: DB) -> Response:
+    q = request.query_params
+    answer = error = None
+    on, bad = _date(q.get("on"), deps.today(request))
+    if q.get("to"):
+        if bad:
+            error = "on: " + i18n.t("form.bad_date", lang_of(request))
+        else:
+            kw = {k: (q.get(k) or None) for k in ("hs", "category", "ecl")}
+            answer, error = _ask(request, "check_export", to=q["to"], on=on, **kw)
+    return render(
+        request,
+        "check_export.html",
+        {"q": q, "on": on, "answer": answer, "error": error},
+        status=200 if not error else 422,
+        user=current_user(request, s),
+    )
+
+
+@router.get("/check/import", response_class=HTMLResponse)
+def page_import(request: Request, s: DB) -> Response:
+    q = request.query_params
+    answer = error = None
+    on, bad = _date(q.get("on"), deps.today(request))
+    if q.get("origin") or q.get("hs"):
+        if bad:
+            error = "on: " + i18n.t("form.bad_date", lang_of(request))
+        else:
+            answer, error = _ask(
+                request,
+                "check_import",
+                origin=q.get("origin", ""),
+                on=on,
+                hs=q.get("hs", ""),
+                mfn_rate=q.get("mfn_rate") or None,
+            )
+    return render(
+        request,
+        "check_import.html",
+        {"q": q, "on": on, "answer": answer, "error": error},
+        status=200 if not error else 422,
+        user=current_user(request, s),
+    )
+
+
+@router.get("/check/contact", response_class=HTMLResponse)
+def page_contact(request: Request, s: DB) -> Response:
+    q = request.query_params
+    answer = error = None
+    on, bad = _date(q.get("on"), deps.today(request))
+    if q.get("with"):
+        if bad:
+            error = "on: " + i18n.t("form.bad_date", lang_of(request))
+        else:
+            answer, error = _ask(
+                request, "check_contact", with_=q["with"], on=on, topic=q.get("topic", "")
+            )
+    return render(
+        request,
+        "check_contact.html",
+        {"q": q, "on": on, "answer": answer, "error": error},
+        status=200 if not error else 422,
+        user=current_user(request, s),
+    )
+
+
+@router.get("/country", response_class=HTMLResponse)
+def page_country_pick(request: Request) -> Response:
+    code = (request.query_params.get("code") or "BY").strip()[:60]
+    extra = {"on": request.query_params["on"]} if request.query_params.get("on") else {}
+    return redirect(f"/country/{code}" + ("?" + urlencode(extra) if extra else ""))
+
+
+@router.get("/country/{code}", response_class=HTMLResponse)
+def page_country(request: Request, code: str, s: DB) -> Response:
+    on, bad = _date(request.query_params.get("on"), deps.today(request))
+    if bad:
+        measures, error = None, "on: " + i18n.t("form.bad_date", lang_of(request))
+    else:
+        measures, error = _ask(request, "measures", country=code, on=on)
+    timeline, error2 = _ask(request, "timeline", country=code)
+    return render(
+        request,
+        "country.html",
+        {
+            "code": code,
+            "on": on,
+            "measures": measures,
+            "timeline": timeline,
+            "error": error or error2,
+        },
+        status=200 if not (error or error2) else 422,
+        user=current_user(request, s),
+    )
+
+
+# ------------------------------------------------------------------ sign in
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, s: DB) -> Response:
+    return render(
+        request,
+        "login.html",
+        {"next": request.query_params.get("next", "/dashboard"), "error": None},
+        user=current_user(request, s),
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, s: DB) -> Response:
+    form = await form_of(request)
+    name = str(form.get("username") or "")[:100]
+    password = str(form.get("password") or "")[:200]
+    nxt = str(form.get("next") or "/dashboard")
+    if not nxt.startswith("/") or nxt.startswith("//"):
+        nxt = "/dashboard"
+    u = s.execute(select(User).where(User.username == name)).scalar_one_or_none()
+    ok = security.verify_password(u.password_hash if u else None, password)
+    if not (u and u.active and ok):
+        return render(
+            request,
+            "login.html",
+            {"next": nxt, "error": i18n.t("err.login", lang_of(request)), "username": name},
+            status=401,
+        )
+    sess = _session(request)
+    sess.clear()
+    sess["uid"] = u.id
+    sess["csrf"] = security.new_csrf()
+    return redirect(nxt)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await form_of(request)
+    _session(request).clear()
+    return redirect("/")
+
+
+# ------------------------------------------------------------------ dashboards
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, s: DB) -> Response:
+    u, actor = require(request, s)
+    if u.role == "officer":
+        return redirect("/queue")
+    if u.role == "auditor":
+        return redirect("/audit")
+    if u.role == "admin":
+        return redirect("/users")
+    today = deps.today(request)
+    apps = [
+        present.application(s, a, today)
+        for a in s.execute(
+            services.visible_applications(actor).order_by(Application.id.desc())
+        ).scalars()
+    ]
+    permits = [
+        present.permit(s, p, today)
+        for p in s.execute(services.visible_permits(actor).order_by(Permit.id.desc())).scalars()
+    ]
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "drafts": [a for a in apps if a.status == "draft"],
+            "submitted": [a for a in apps if a.status != "draft"],
+            "permits": permits,
+        },
+        user=u,
+    )
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def page_queue(request: Request, s: DB) -> Response:
+    u, actor = require(request, s, "officer", "auditor")
+    today = deps.today(request)
+    items = [present.queue_item(s, a, today) for a in services.queue(s, actor)]
+    decided = [
+        present.application(s, a, today)
+        for a in s.execute(
+            select(Application)
+            .where(Application.status.in_(("approved", "denied")))
+            .order_by(Application.id.desc())
+            .limit(50)
+        ).scalars()
+    ]
+    return render(request, "queue.html", {"items": items, "decided": decided}, user=u)
+
+
+# ------------------------------------------------------------------ application forms
+
+
+def _rows(form: FormData, prefix: str, fields: tuple[str, ...]) -> list[dict[str, str]]:
+    out = []
+    for i in range(100):
+        row = {f: str(form.get(f"{prefix}-{i}-{f}") or "").strip() for f in fields}
+        if not any(form.get(f"{prefix}-{i}-{f}") is not None for f in fields):
+            if i > 20:
+                break
+            continue
+        if any(row.values()):
+            out.append(row)
+    return out
+
+
+LINE_FIELDS = (
+    "origin",
+    "hs_code",
+    "ecl_item",
+    "category",
+    "description",
+    "quantity",
+    "unit",
+    "unit_value",
+    "total_value",
+)
+CONSIGNEE_FIELDS = ("name", "address", "contact", "country")
+
+
+def form_to_application(form: FormData) -> dict[str, Any]:
+    def g(k: str) -> str:
+        return str(form.get(k) or "").strip()
+
+    lines = []
+    for row in _rows(form, "lines", LINE_FIELDS):
+        ln: dict[str, Any] = {k: v for k, v in row.items() if v != ""}
+        lines.append(ln)
+    return {
+        "applicant": {
+            "name": g("applicant.name"),
+            "address": g("applicant.address"),
+            "contact": g("applicant.contact"),
+        },
+        "exporter": {
+            "name": g("exporter.name"),
+            "address": g("exporter.address"),
+            "contact": g("exporter.contact"),
+        },
+        "consignees": _rows(form, "consignees", CONSIGNEE_FIELDS),
+        "destination": g("destination") or None,
+        "end_use": g("end_use"),
+        "end_user": {
+            "name": g("end_user.name"),
+            "address": g("end_user.address"),
+            "contact": g("end_user.contact"),
+        },
+        "proposed_export_date": g("proposed_export_date") or None,
+        "lines": lines,
+        "declarations": {
+            "information_true": g("declarations.information_true") == "on",
+            "aware_of_obligations": g("declarations.aware_of_obligations") == "on",
+        },
+    }
+
+
+def field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("lines", "consignees") and len(parts) >= 3:
+        return f"{parts[0]}-{parts[1]}-{parts[2]}"
+    return ".".join(parts)
+
+
+def _values_from_app(a: Any) -> dict[str, Any]:
+    if a is None:
+        return {
+            "applicant": {},
+            "exporter": {},
+            "consignees": [],
+            "end_user": {},
+            "lines": [],
+            "declarations": {},
+            "destination": "BY",
+            "end_use": "",
+            "proposed_export_date": "",
+        }
+    return {
+        "applicant": a.applicant,
+        "exporter": a.exporter,
+        "consignees": a.consignees,
+        "end_user": a.end_user,
+        "destination": a.destination,
+        "end_use": a.end_use,
+        "proposed_export_date": a.proposed_export_date.isoformat()
+        if a.proposed_export_date
+        else "",
+        "declarations": a.declarations,
+        "lines": [
+            {k: ("" if v is None else str(v)) for k, v in ln.model_dump().items()} for ln in a.lines
+        ],
+    }
+
+
+def _edit(
+    request: Request,
+    u: User,
+    values: dict[str, Any],
+    app: Any,
+    errors: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "application_form.html",
+        {"v": values, "app": app, "errors": errors},
+        status=status,
+        user=u,
+    )
+
+
+@router.get("/applications/new", response_class=HTMLResponse)
+def new_application(request: Request, s: DB) -> Response:
+    u, _ = require(request, s, "applicant")
+    return _edit(request, u, _values_from_app(None), None, {})
+
+
+async def _save(request: Request, s: Session, app_id: int | None) -> Response:
+    u, actor = require(request, s, "applicant")
+    form = await form_of(request)
+    raw = form_to_application(form)
+    today = deps.today(request)
+    current = (
+        present.application(s, services.get_application(s, actor, app_id), today)
+        if app_id
+        else None
+    )
+    try:
+        data = ApplicationIn.model_validate(raw)
+        if app_id is None:
+            app = services.create_application(s, actor, data)
+        else:
+            app = services.update_application(s, actor, app_id, data)
+    except ValidationError as e:
+        errors = {field_name(tuple(err["loc"])): str(err["msg"]) for err in e.errors()}
+        raw["lines"] = [{k: r.get(k, "") for k in LINE_FIELDS} for r in raw["lines"]]
+        return _edit(request, u, raw, current, errors, status=422)
+    except OfficeError as e:
+        fld = (e.field or "").replace("[", "-").replace("].", "-")
+        raw["lines"] = [{k: r.get(k, "") for k in LINE_FIELDS} for r in raw["lines"]]
+        return _edit(
+            request, u, raw, current, {fld or "form": office_message(request, e)}, status=e.status
+        )
+    s.commit()
+    flash(request, "ok", i18n.t("msg.saved", lang_of(request)))
+    if form.get("then") == "submit":
+        return redirect(f"/applications/{app.id}#submit")
+    return redirect(f"/applications/{app.id}")
+
+
+@router.post("/applications/new")
+async def create_application(request: Request, s: DB) -> Response:
+    return await _save(request, s, None)
+
+
+@router.get("/applications/{app_id}", response_class=HTMLResponse)
+def page_application(request: Request, app_id: int, s: DB) -> Response:
+    u, actor = require(request, s, "applicant", "officer", "auditor")
+    app = present.application(s, services.get_application(s, actor, app_id), deps.today(request))
+    if u.role == "applicant" and app.status == "draft" and request.query_params.get("view") != "1":
+        return _edit(request, u, _values_from_app(app), app, {})
+    return render(request, "application.html", {"app": app}, user=u)
+
+
+@router.post("/applications/{app_id}")
+async def save_application(request: Request, app_id: int, s: DB) -> Response:
+    return await _save(request, s, app_id)
+
+
+async def _act(
+    request: Request, s: Session, roles: tuple[str, ...], back: str, fn: Any
+) -> Response:
+    """Run one action from a form: commit and go on, or flash the refusal and go back."""
+    u, actor = require(request, s, *roles)
+    form = await form_of(request)
+    try:
+        target = fn(actor, form)
+    except OfficeError as e:
+        s.rollback()
+        flash(request, "error", office_message(request, e))
+        return redirect(back)
+    except ValidationError as e:
+        s.rollback()
+        first = e.errors()[0]
+        flash(request, "error", f"{field_name(tuple(first['loc']))}: {first['msg']}")
+        return redirect(back)
+    s.commit()
+    flash(request, "ok", i18n.t("msg.done", lang_of(request)))
+    return redirect(target)
+
+
+@router.post("/applications/{app_id}/submit")
+async def submit_application(request: Request, app_id: int, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        services.submit(s, actor, app_id, deps.checks(request), deps.today(request))
+        return f"/applications/{app_id}"
+
+    return await _act(request, s, ("applicant",), f"/applications/{app_id}", fn)
+
+
+@router.post("/applications/{app_id}/copy")
+async def copy_application(request: Request, app_id: int, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        return f"/applications/{services.copy_application(s, actor, app_id).id}"
+
+    return await _act(request, s, ("applicant",), "/dashboard", fn)
+
+
+@router.post("/applications/{app_id}/documents")
+async def upload_document(request: Request, app_id: int, s: DB) -> Response:
+    settings = deps.settings(request)
+
+    async def read(form: FormData) -> tuple[bytes, str]:
+        f = form.get("file")
+        if not isinstance(f, UploadFile):
+            raise OfficeError(422, "empty_file", "file")
+        return await f.read(settings.max_upload + 1), f.filename or "document"
+
+    u, actor = require(request, s, "applicant")
+    form = await form_of(request)
+    back = f"/applications/{app_id}"
+    try:
+        data, name = await read(form)
+        media, digest = uploads.check(data, settings.max_upload)
+        services.add_document(
+            s,
+            actor,
+            app_id,
+            filename=name,
+            media_type=media,
+            size=len(data),
+            sha256=digest,
+            kind=str(form.get("kind") or "supporting")[:40],
+        )
+        uploads.store(settings.documents_dir, digest, data)
+    except OfficeError as e:
+        s.rollback()
+        flash(request, "error", office_message(request, e))
+        return redirect(back)
+    s.commit()
+    flash(request, "ok", i18n.t("msg.uploaded", lang_of(request)))
+    return redirect(back)
+
+
+def _dec(v: Any) -> Decimal:
+    try:
+        return Decimal(str(v).strip())
+    except InvalidOperation:
+        return Decimal("NaN")
+
+
+@router.post("/applications/{app_id}/decision")
+async def decide(request: Request, app_id: int, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        lines = []
+        for i in range(1, 101):
+            q, v = form.get(f"auth-{i}-quantity"), form.get(f"auth-{i}-value")
+            if q is None and v is None:
+                continue
+            lines.append(PermitLineAuth(line_no=i, quantity=_dec(q), value=_dec(v)))
+        conditions = [
+            c.strip() for c in str(form.get("conditions") or "").splitlines() if c.strip()
+        ]
+        citations = [c.strip() for c in str(form.get("citations") or "").splitlines() if c.strip()]
+        data = DecisionIn(
+            outcome=str(form.get("outcome") or ""),  # type: ignore[arg-type]
+            reasons=str(form.get("reasons") or ""),
+            citations=citations,
+            valid_to=str(form.get("valid_to")) or None,  # type: ignore[arg-type]
+            conditions=conditions,
+            lines=lines or None,
+        )
+        services.decide(s, actor, app_id, data, deps.today(request))
+        return "/queue"
+
+    return await _act(request, s, ("officer",), f"/applications/{app_id}", fn)
+
+
+@router.post("/applications/{app_id}/consultation")
+async def consultation(request: Request, app_id: int, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        services.set_consultation(s, actor, app_id, form.get("needed") == "1")
+        return f"/applications/{app_id}"
+
+    return await _act(request, s, ("officer",), f"/applications/{app_id}", fn)
+
+
+# ------------------------------------------------------------------ permits
+
+
+@router.get("/permits/{permit_id}", response_class=HTMLResponse)
+def page_permit(request: Request, permit_id: int, s: DB) -> Response:
+    u, actor = require(request, s, "applicant", "officer", "auditor")
+    today = deps.today(request)
+    p = services.get_permit(s, actor, permit_id)
+    shipments = [present.shipment(s, sh) for sh in services.shipments_of(s, actor, permit_id)]
+    amendments = [
+        present.application(s, a, today)
+        for a in s.execute(
+            select(Application).where(Application.amends_permit_id == p.id).order_by(Application.id)
+        ).scalars()
+    ]
+    return render(
+        request,
+        "permit.html",
+        {
+            "p": present.permit(s, p, today),
+            "shipments": shipments,
+            "amendments": amendments,
+            "idem": uuid.uuid4().hex,
+        },
+        user=u,
+    )
+
+
+@router.post("/permits/{permit_id}/shipments")
+async def record_shipment(request: Request, permit_id: int, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        data = ShipmentIn(
+            line_no=int(str(form.get("line_no") or "0") or 0)
+            if str(form.get("line_no") or "").isdigit()
+            else 0,
+            quantity=_dec(form.get("quantity")),
+            value=_dec(form.get("value")),
+            shipped_on=str(form.get("shipped_on") or ""),  # type: ignore[arg-type]
+            export_declaration_ref=str(form.get("export_declaration_ref") or ""),
+            idempotency_key=str(form.get("idempotency_key") or "") or None,
+        )
+        try:
+            services.record_shipment(s, actor, permit_id, data, None, deps.today(request))
+        except IntegrityError:
+            s.rollback()
+        return f"/permits/{permit_id}"
+
+    return await _act(request, s, ("applicant",), f"/permits/{permit_id}", fn)
+
+
+@router.post("/permits/{permit_id}/amendments")
+async def request_amendment(request: Request, permit_id: int, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        lines = []
+        for i in range(1, 101):
+            q, v = form.get(f"amd-{i}-quantity"), form.get(f"amd-{i}-value")
+            if not q and not v:
+                continue
+            lines.append(PermitLineAuth(line_no=i, quantity=_dec(q), value=_dec(v)))
+        data = AmendmentIn(
+            reason=str(form.get("reason") or ""),
+            new_valid_to=str(form.get("new_valid_to") or "") or None,  # type: ignore[arg-type]
+            lines=lines,
+        )
+        app = services.request_amendment(
+            s, actor, permit_id, data, deps.checks(request), deps.today(request)
+        )
+        return f"/applications/{app.id}"
+
+    return await _act(request, s, ("applicant",), f"/permits/{permit_id}", fn)
+
+
+@router.post("/permits/{permit_id}/action")
+async def permit_action(request: Request, permit_id: int, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        action = str(form.get("action") or "")
+        reason = str(form.get("reason") or "").strip()
+        if not reason:
+            raise OfficeError(422, "invalid", "reason")
+        services.transition(s, actor, permit_id, action, reason, deps.today(request))
+        return f"/permits/{permit_id}"
+
+    return await _act(request, s, ("officer",), f"/permits/{permit_id}", fn)
+
+
+# ------------------------------------------------------------------ audit and users
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def page_audit(request: Request, s: DB) -> Response:
+    u, _ = require(request, s, "auditor", "officer", "admin")
+    try:
+        before = int(request.query_params.get("before") or 0)
+    except ValueError:
+        before = 0
+    q = select(AuditEntry)
+    if before > 0:
+        q = q.where(AuditEntry.id < before)
+    rows = list(s.execute(q.order_by(AuditEntry.id.desc()).limit(50)).scalars())
+    entries = [present.audit_entry(e) for e in rows]
+    check = audit.verify(s) if request.query_params.get("verify") == "1" else None
+    return render(
+        request,
+        "audit.html",
+        {
+            "entries": entries,
+            "check": check,
+            "dumps": json.dumps,
+            "older": rows[-1].id if len(rows) == 50 else None,
+        },
+        user=u,
+    )
+
+
+@router.get("/users", response_class=HTMLResponse)
+def page_users(request: Request, s: DB) -> Response:
+    u, _ = require(request, s, "admin", "auditor")
+    users = [present.user(s, x) for x in s.execute(select(User).order_by(User.id)).scalars()]
+    created = _session(request).pop("created", None)
+    return render(request, "users.html", {"users": users, "created": created}, user=u)
+
+
+@router.post("/users")
+async def create_user(request: Request, s: DB) -> Response:
+    u, actor = require(request, s, "admin")
+    form = await form_of(request)
+    try:
+        data = UserIn(
+            username=str(form.get("username") or ""),
+            role=str(form.get("role") or ""),  # type: ignore[arg-type]
+            organisation=str(form.get("organisation") or "") or None,
+            password=str(form.get("password") or "") or None,
+        )
+        _nu, token, pw = services.create_user(
+            s, data.username, data.role, data.organisation, data.password, actor=actor.username
+        )
+    except ValidationError as e:
+        s.rollback()
+        first = e.errors()[0]
+        flash(request, "error", f"{field_name(tuple(first['loc']))}: {first['msg']}")
+        return redirect("/users")
+    except OfficeError as e:
+        s.rollback()
+        flash(request, "error", office_message(request, e))
+        return redirect("/users")
+    s.commit()
+    _session(request)["created"] = {"username": data.username, "token": token, "password": pw}
+    return redirect("/users")
