@@ -89,9 +89,9 @@ def create_app(
     """Build the application. ``checks`` defaults to ``bilateral.engine.checks``."""
     settings = settings or settings_mod.load()
     if checks is None:
-        from bilateral.engine import checks as engine_checks
+        import importlib
 
-        checks = engine_checks
+        checks = importlib.import_module(settings.checks_module)
     engine = engine or db.make_engine(settings)
     if auto_upgrade:
         db.upgrade(settings, engine=engine)

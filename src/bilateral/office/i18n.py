@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """English and French strings of the permit office (a small dict catalog).
 
 ``t(key, lang, **params)`` formats with ``str.format``; a missing key is a bug (tests check

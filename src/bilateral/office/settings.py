@@ -11,6 +11,8 @@
 ``BILATERAL_HOST`` / ``_PORT``   Where ``serve`` listens (default 127.0.0.1:8000).
 ``BILATERAL_MAX_UPLOAD``       Largest upload in bytes (default 10 MiB).
 ``BILATERAL_SECURE_COOKIES``   ``1`` to mark the session cookie ``Secure`` (behind HTTPS).
+``BILATERAL_CHECKS``           Module that answers the checks (default
+                               ``bilateral.engine.checks``; tests may name a stand-in).
 =============================  ==========================================================
 """
 
@@ -37,6 +39,7 @@ class Settings:
     port: int = 8000
     max_upload: int = 10 * 1024 * 1024
     secure_cookies: bool = False
+    checks_module: str = "bilateral.engine.checks"
     today: Callable[[], dt.date] = field(default=_utc_today)
 
     @property
@@ -94,4 +97,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         port=int(e.get("BILATERAL_PORT", "8000")),
         max_upload=int(e.get("BILATERAL_MAX_UPLOAD", str(10 * 1024 * 1024))),
         secure_cookies=e.get("BILATERAL_SECURE_COOKIES", "") == "1",
+        checks_module=e.get("BILATERAL_CHECKS", "bilateral.engine.checks"),
     )

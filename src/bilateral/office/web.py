@@ -588,7 +588,7 @@ async def _act(
     request: Request, s: Session, roles: tuple[str, ...], back: str, fn: Any
 ) -> Response:
     """Run one action from a form: commit and go on, or flash the refusal and go back."""
-    u, actor = require(request, s, *roles)
+    _u, actor = require(request, s, *roles)
     form = await form_of(request)
     try:
         target = fn(actor, form)
@@ -633,7 +633,7 @@ async def upload_document(request: Request, app_id: int, s: DB) -> Response:
             raise OfficeError(422, "empty_file", "file")
         return await f.read(settings.max_upload + 1), f.filename or "document"
 
-    u, actor = require(request, s, "applicant")
+    _u, actor = require(request, s, "applicant")
     form = await form_of(request)
     back = f"/applications/{app_id}"
     try:
@@ -826,7 +826,7 @@ def page_users(request: Request, s: DB) -> Response:
 
 @router.post("/users")
 async def create_user(request: Request, s: DB) -> Response:
-    u, actor = require(request, s, "admin")
+    _u, actor = require(request, s, "admin")
     form = await form_of(request)
     try:
         data = UserIn(
