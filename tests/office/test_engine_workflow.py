@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Office, good_application, make_settings
 
 from bilateral.office import db
+from conftest import Office, good_application, make_settings
 
 pytestmark = pytest.mark.engine
 

@@ -53,6 +53,7 @@ def bearer_actor(request: Request, s: DB) -> Actor:
 
 
 Who = Annotated[Actor, Depends(bearer_actor)]
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 public = APIRouter(prefix="/api", tags=["checks"])
@@ -220,13 +221,13 @@ def create_application(data: ApplicationIn, actor: Who, s: DB, today: Today) -> 
 
 
 @router.get("/applications/{app_id}", response_model=ApplicationOut, tags=["applications"])
-def read_application(app_id: int, actor: Who, s: DB, today: Today) -> ApplicationOut:
+def read_application(app_id: Id, actor: Who, s: DB, today: Today) -> ApplicationOut:
     return present.application(s, services.get_application(s, actor, app_id), today)
 
 
 @router.put("/applications/{app_id}", response_model=ApplicationOut, tags=["applications"])
 def update_application(
-    app_id: int, data: ApplicationIn, actor: Who, s: DB, today: Today
+    app_id: Id, data: ApplicationIn, actor: Who, s: DB, today: Today
 ) -> ApplicationOut:
     app = services.update_application(s, actor, app_id, data)
     out = present.application(s, app, today)
@@ -241,7 +242,7 @@ def update_application(
     tags=["applications"],
     summary="Copy from a previous application into a new draft",
 )
-def copy_application(app_id: int, actor: Who, s: DB, today: Today) -> ApplicationOut:
+def copy_application(app_id: Id, actor: Who, s: DB, today: Today) -> ApplicationOut:
     app = services.copy_application(s, actor, app_id)
     out = present.application(s, app, today)
     s.commit()
@@ -257,7 +258,7 @@ def copy_application(app_id: int, actor: Who, s: DB, today: Today) -> Applicatio
 )
 def upload_document(
     request: Request,
-    app_id: int,
+    app_id: Id,
     actor: Who,
     s: DB,
     today: Today,
@@ -291,7 +292,7 @@ def upload_document(
     tags=["applications"],
     response_class=FileResponse,
 )
-def download_document(request: Request, app_id: int, doc_id: int, actor: Who, s: DB) -> Any:
+def download_document(request: Request, app_id: Id, doc_id: Id, actor: Who, s: DB) -> Any:
     app = services.get_application(s, actor, app_id)
     doc = s.get(Document, doc_id)
     if doc is None or doc.application_id != app.id:
@@ -309,7 +310,7 @@ def download_document(request: Request, app_id: int, doc_id: int, actor: Who, s:
     summary="Submit a draft: the engine pre-assesses every line",
 )
 def submit_application(
-    request: Request, app_id: int, actor: Who, s: DB, today: Today
+    request: Request, app_id: Id, actor: Who, s: DB, today: Today
 ) -> ApplicationOut:
     app = services.submit(s, actor, app_id, deps.checks(request), today)
     out = present.application(s, app, today)
@@ -318,7 +319,7 @@ def submit_application(
 
 
 @router.get("/applications/{app_id}/assessment", tags=["applications"])
-def read_assessment(app_id: int, actor: Who, s: DB) -> dict[str, Any]:
+def read_assessment(app_id: Id, actor: Who, s: DB) -> dict[str, Any]:
     """The engine's answers as stored at submission, with their law_version."""
     app = services.get_application(s, actor, app_id)
     return {
@@ -332,7 +333,7 @@ def read_assessment(app_id: int, actor: Who, s: DB) -> dict[str, Any]:
     "/applications/{app_id}/consultation", response_model=ApplicationOut, tags=["officers"]
 )
 def set_consultation(
-    app_id: int, data: ConsultationIn, actor: Who, s: DB, today: Today
+    app_id: Id, data: ConsultationIn, actor: Who, s: DB, today: Today
 ) -> ApplicationOut:
     app = services.set_consultation(s, actor, app_id, data.needed)
     out = present.application(s, app, today)
@@ -341,7 +342,7 @@ def set_consultation(
 
 
 @router.post("/applications/{app_id}/decision", response_model=ApplicationOut, tags=["officers"])
-def decide(app_id: int, data: DecisionIn, actor: Who, s: DB, today: Today) -> ApplicationOut:
+def decide(app_id: Id, data: DecisionIn, actor: Who, s: DB, today: Today) -> ApplicationOut:
     app = services.decide(s, actor, app_id, data, today)
     out = present.application(s, app, today)
     s.commit()
@@ -365,7 +366,7 @@ def list_permits(
 
 
 @router.get("/permits/{permit_id}", response_model=PermitOut, tags=["permits"])
-def read_permit(permit_id: int, actor: Who, s: DB, today: Today) -> PermitOut:
+def read_permit(permit_id: Id, actor: Who, s: DB, today: Today) -> PermitOut:
     return present.permit(s, services.get_permit(s, actor, permit_id), today)
 
 
@@ -377,7 +378,7 @@ def read_permit(permit_id: int, actor: Who, s: DB, today: Today) -> PermitOut:
     summary="Request an amendment (before expiry)",
 )
 def request_amendment(
-    request: Request, permit_id: int, data: AmendmentIn, actor: Who, s: DB, today: Today
+    request: Request, permit_id: Id, data: AmendmentIn, actor: Who, s: DB, today: Today
 ) -> ApplicationOut:
     app = services.request_amendment(s, actor, permit_id, data, deps.checks(request), today)
     out = present.application(s, app, today)
@@ -386,9 +387,7 @@ def request_amendment(
 
 
 def _transition(action: str) -> Any:
-    def endpoint(
-        permit_id: int, data: PermitActionIn, actor: Who, s: DB, today: Today
-    ) -> PermitOut:
+    def endpoint(permit_id: Id, data: PermitActionIn, actor: Who, s: DB, today: Today) -> PermitOut:
         p = services.transition(s, actor, permit_id, action, data.reason, today)
         out = present.permit(s, p, today)
         s.commit()
@@ -418,7 +417,7 @@ for _action in ("suspend", "reinstate", "cancel", "expire"):
     responses={200: {"model": ShipmentOut, "description": "replay of an earlier request"}},
 )
 def record_shipment(
-    permit_id: int,
+    permit_id: Id,
     data: ShipmentIn,
     actor: Who,
     s: DB,
@@ -439,7 +438,7 @@ def record_shipment(
 
 
 @router.get("/permits/{permit_id}/shipments", response_model=list[ShipmentOut], tags=["permits"])
-def list_shipments(permit_id: int, actor: Who, s: DB) -> list[ShipmentOut]:
+def list_shipments(permit_id: Id, actor: Who, s: DB) -> list[ShipmentOut]:
     return [present.shipment(s, sh) for sh in services.shipments_of(s, actor, permit_id)]
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
+from fastapi import Path as FPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -41,6 +42,7 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(deps.db)]
+Id = Annotated[int, FPath(ge=1, le=2_147_483_647)]
 
 OUTCOMES = (
     "not_required",
@@ -532,7 +534,7 @@ def new_application(request: Request, s: DB) -> Response:
     return _edit(request, u, _values_from_app(None), None, {})
 
 
-async def _save(request: Request, s: Session, app_id: int | None) -> Response:
+async def _save(request: Request, s: Session, app_id: Id | None) -> Response:
     u, actor = require(request, s, "applicant")
     form = await form_of(request)
     raw = form_to_application(form)
@@ -571,7 +573,7 @@ async def create_application(request: Request, s: DB) -> Response:
 
 
 @router.get("/applications/{app_id}", response_class=HTMLResponse)
-def page_application(request: Request, app_id: int, s: DB) -> Response:
+def page_application(request: Request, app_id: Id, s: DB) -> Response:
     u, actor = require(request, s, "applicant", "officer", "auditor")
     app = present.application(s, services.get_application(s, actor, app_id), deps.today(request))
     if u.role == "applicant" and app.status == "draft" and request.query_params.get("view") != "1":
@@ -580,7 +582,7 @@ def page_application(request: Request, app_id: int, s: DB) -> Response:
 
 
 @router.post("/applications/{app_id}")
-async def save_application(request: Request, app_id: int, s: DB) -> Response:
+async def save_application(request: Request, app_id: Id, s: DB) -> Response:
     return await _save(request, s, app_id)
 
 
@@ -607,7 +609,7 @@ async def _act(
 
 
 @router.post("/applications/{app_id}/submit")
-async def submit_application(request: Request, app_id: int, s: DB) -> Response:
+async def submit_application(request: Request, app_id: Id, s: DB) -> Response:
     def fn(actor: Actor, form: FormData) -> str:
         services.submit(s, actor, app_id, deps.checks(request), deps.today(request))
         return f"/applications/{app_id}"
@@ -616,7 +618,7 @@ async def submit_application(request: Request, app_id: int, s: DB) -> Response:
 
 
 @router.post("/applications/{app_id}/copy")
-async def copy_application(request: Request, app_id: int, s: DB) -> Response:
+async def copy_application(request: Request, app_id: Id, s: DB) -> Response:
     def fn(actor: Actor, form: FormData) -> str:
         return f"/applications/{services.copy_application(s, actor, app_id).id}"
 
@@ -624,7 +626,7 @@ async def copy_application(request: Request, app_id: int, s: DB) -> Response:
 
 
 @router.post("/applications/{app_id}/documents")
-async def upload_document(request: Request, app_id: int, s: DB) -> Response:
+async def upload_document(request: Request, app_id: Id, s: DB) -> Response:
     settings = deps.settings(request)
 
     async def read(form: FormData) -> tuple[bytes, str]:
@@ -667,7 +669,7 @@ def _dec(v: Any) -> Decimal:
 
 
 @router.post("/applications/{app_id}/decision")
-async def decide(request: Request, app_id: int, s: DB) -> Response:
+async def decide(request: Request, app_id: Id, s: DB) -> Response:
     def fn(actor: Actor, form: FormData) -> str:
         lines = []
         for i in range(1, 101):
@@ -694,7 +696,7 @@ async def decide(request: Request, app_id: int, s: DB) -> Response:
 
 
 @router.post("/applications/{app_id}/consultation")
-async def consultation(request: Request, app_id: int, s: DB) -> Response:
+async def consultation(request: Request, app_id: Id, s: DB) -> Response:
     def fn(actor: Actor, form: FormData) -> str:
         services.set_consultation(s, actor, app_id, form.get("needed") == "1")
         return f"/applications/{app_id}"
@@ -706,7 +708,7 @@ async def consultation(request: Request, app_id: int, s: DB) -> Response:
 
 
 @router.get("/permits/{permit_id}", response_class=HTMLResponse)
-def page_permit(request: Request, permit_id: int, s: DB) -> Response:
+def page_permit(request: Request, permit_id: Id, s: DB) -> Response:
     u, actor = require(request, s, "applicant", "officer", "auditor")
     today = deps.today(request)
     p = services.get_permit(s, actor, permit_id)
@@ -731,7 +733,7 @@ def page_permit(request: Request, permit_id: int, s: DB) -> Response:
 
 
 @router.post("/permits/{permit_id}/shipments")
-async def record_shipment(request: Request, permit_id: int, s: DB) -> Response:
+async def record_shipment(request: Request, permit_id: Id, s: DB) -> Response:
     def fn(actor: Actor, form: FormData) -> str:
         data = ShipmentIn(
             line_no=int(str(form.get("line_no") or "0") or 0)
@@ -753,7 +755,7 @@ async def record_shipment(request: Request, permit_id: int, s: DB) -> Response:
 
 
 @router.post("/permits/{permit_id}/amendments")
-async def request_amendment(request: Request, permit_id: int, s: DB) -> Response:
+async def request_amendment(request: Request, permit_id: Id, s: DB) -> Response:
     def fn(actor: Actor, form: FormData) -> str:
         lines = []
         for i in range(1, 101):
@@ -775,7 +777,7 @@ async def request_amendment(request: Request, permit_id: int, s: DB) -> Response
 
 
 @router.post("/permits/{permit_id}/action")
-async def permit_action(request: Request, permit_id: int, s: DB) -> Response:
+async def permit_action(request: Request, permit_id: Id, s: DB) -> Response:
     def fn(actor: Actor, form: FormData) -> str:
         action = str(form.get("action") or "")
         reason = str(form.get("reason") or "").strip()
