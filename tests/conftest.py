@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+
 def deciding(answer: dict[str, Any]) -> list[str]:
     """The ids of the rules that decided an answer, in the order the engine applied them."""
     return [reason["rule"] for reason in answer["reasons"]]

@@ -19,8 +19,18 @@ from bilateral.faces.cli import main
 
 RUNS: dict[str, tuple[str, ...]] = {
     "export": ("check", "export", "--to", "BY", "--on", "2014-03-01", "--category", "food"),
-    "import": ("check", "import", "--from", "BLR", "--on", "2023-01-01", "--hs", "8703.23",
-               "--mfn-rate", "40"),
+    "import": (
+        "check",
+        "import",
+        "--from",
+        "BLR",
+        "--on",
+        "2023-01-01",
+        "--hs",
+        "8703.23",
+        "--mfn-rate",
+        "40",
+    ),
     "contact": ("check", "contact", "--with", "Bélarus", "--on", "2010-01-01", "--topic", "trade"),
     "party": ("check", "party", "Aliaksandr Lukashenka", "--on", "2021-01-01"),
     "acl": ("acl", "--on", "2010-07-13"),
@@ -29,36 +39,149 @@ JSON_RUNS = {name: (*args, "--json") for name, args in RUNS.items()}
 
 # Run as a separate process: exit status, stderr and the absence of a traceback.
 BAD_RUNS: dict[str, tuple[str, ...]] = {
-    "unknown country": ("check", "export", "--to", "Atlantis", "--on", "2014-03-01",
-                        "--category", "food", "--json"),
-    "malformed HS": ("check", "export", "--to", "BY", "--on", "2014-03-01", "--hs", "87A3",
-                     "--json"),
-    "malformed date": ("check", "export", "--to", "BY", "--on", "2014-02-30", "--hs", "8703",
-                       "--json"),
-    "unknown topic": ("check", "contact", "--with", "BY", "--on", "2014-03-01", "--topic",
-                      "weather", "--json"),
-    "unknown category": ("check", "export", "--to", "BY", "--on", "2014-03-01", "--category",
-                         "toys", "--json"),
-    "two goods options": ("check", "export", "--to", "BY", "--on", "2014-03-01", "--hs", "8703",
-                          "--category", "food", "--json"),
+    "unknown country": (
+        "check",
+        "export",
+        "--to",
+        "Atlantis",
+        "--on",
+        "2014-03-01",
+        "--category",
+        "food",
+        "--json",
+    ),
+    "malformed HS": (
+        "check",
+        "export",
+        "--to",
+        "BY",
+        "--on",
+        "2014-03-01",
+        "--hs",
+        "87A3",
+        "--json",
+    ),
+    "malformed date": (
+        "check",
+        "export",
+        "--to",
+        "BY",
+        "--on",
+        "2014-02-30",
+        "--hs",
+        "8703",
+        "--json",
+    ),
+    "unknown topic": (
+        "check",
+        "contact",
+        "--with",
+        "BY",
+        "--on",
+        "2014-03-01",
+        "--topic",
+        "weather",
+        "--json",
+    ),
+    "unknown category": (
+        "check",
+        "export",
+        "--to",
+        "BY",
+        "--on",
+        "2014-03-01",
+        "--category",
+        "toys",
+        "--json",
+    ),
+    "two goods options": (
+        "check",
+        "export",
+        "--to",
+        "BY",
+        "--on",
+        "2014-03-01",
+        "--hs",
+        "8703",
+        "--category",
+        "food",
+        "--json",
+    ),
 }
 
 # The same refusal, asked of main() in-process (cheaper), for further kinds of bad input.
 MORE_BAD: dict[str, tuple[str, ...]] = {
-    "HS of 5 digits": ("check", "import", "--from", "BY", "--on", "2014-03-01", "--hs",
-                       "87032", "--json"),
-    "HS heading not in the nomenclature": ("check", "export", "--to", "BY", "--on",
-                                           "2014-03-01", "--hs", "8799"),
+    "HS of 5 digits": (
+        "check",
+        "import",
+        "--from",
+        "BY",
+        "--on",
+        "2014-03-01",
+        "--hs",
+        "87032",
+        "--json",
+    ),
+    "HS heading not in the nomenclature": (
+        "check",
+        "export",
+        "--to",
+        "BY",
+        "--on",
+        "2014-03-01",
+        "--hs",
+        "8799",
+    ),
     "date not ISO": ("check", "contact", "--with", "BY", "--on", "1/3/2014", "--topic", "trade"),
     "no goods option": ("check", "export", "--to", "BY", "--on", "2014-03-01", "--json"),
-    "all three goods options": ("check", "export", "--to", "BY", "--on", "2014-03-01", "--hs",
-                                "8703", "--category", "food", "--ecl", "1-1"),
-    "malformed MFN rate": ("check", "import", "--from", "BY", "--on", "2023-01-01", "--hs",
-                           "8703", "--mfn-rate", "lots"),
-    "negative MFN rate": ("check", "import", "--from", "BY", "--on", "2023-01-01", "--hs",
-                          "8703", "--mfn-rate", "-5"),
-    "malformed ECL item": ("check", "export", "--to", "BY", "--on", "2014-03-01", "--ecl",
-                           "banana"),
+    "all three goods options": (
+        "check",
+        "export",
+        "--to",
+        "BY",
+        "--on",
+        "2014-03-01",
+        "--hs",
+        "8703",
+        "--category",
+        "food",
+        "--ecl",
+        "1-1",
+    ),
+    "malformed MFN rate": (
+        "check",
+        "import",
+        "--from",
+        "BY",
+        "--on",
+        "2023-01-01",
+        "--hs",
+        "8703",
+        "--mfn-rate",
+        "lots",
+    ),
+    "negative MFN rate": (
+        "check",
+        "import",
+        "--from",
+        "BY",
+        "--on",
+        "2023-01-01",
+        "--hs",
+        "8703",
+        "--mfn-rate",
+        "-5",
+    ),
+    "malformed ECL item": (
+        "check",
+        "export",
+        "--to",
+        "BY",
+        "--on",
+        "2014-03-01",
+        "--ecl",
+        "banana",
+    ),
     "empty party name": ("check", "party", " ", "--on", "2021-01-01", "--json"),
     "date before the law data": ("acl", "--on", "1900-01-01", "--json"),
     "unknown country for measures": ("measures", "Narnia", "--on", "2020-01-01"),
@@ -70,7 +193,12 @@ def _run(args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
         [sys.executable, "-m", "bilateral.faces.cli", *args],
-        capture_output=True, text=True, encoding="utf-8", timeout=60, env=env, check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        env=env,
+        check=False,
     )
 
 
@@ -101,21 +229,28 @@ REASON_KEYS = {"rule", "instrument", "provision", "url", "valid_from", "valid_to
 
 def test_export_json_has_the_required_fields_and_cited_reasons(ran):
     answer = _json(ran, "export")
-    assert {"as_of", "permit_required", "outcome", "general_permits", "reasons",
-            "law_version"} <= set(answer)
+    assert {
+        "as_of",
+        "permit_required",
+        "outcome",
+        "general_permits",
+        "reasons",
+        "law_version",
+    } <= set(answer)
     assert answer["as_of"] == "2014-03-01"
     assert answer["permit_required"] is True
     assert answer["outcome"] == "generally_approved"
     assert [r["rule"] for r in answer["reasons"]] == ["acl.belarus", "policy.belarus.notice-148"]
     for reason in answer["reasons"]:
-        assert REASON_KEYS <= set(reason)
+        assert set(reason) >= REASON_KEYS
         assert reason["url"].startswith("http")
     assert answer["law_version"].startswith("sha256:")
 
 
 def test_export_json_lists_the_general_permit_for_a_dual_use_item_to_germany(capsys):
-    answer = _main_json(capsys, "check", "export", "--to", "Germany", "--on", "2016-01-01",
-                        "--ecl", "1-3.a.1")
+    answer = _main_json(
+        capsys, "check", "export", "--to", "Germany", "--on", "2016-01-01", "--ecl", "1-3.a.1"
+    )
     assert answer["general_permits"] == ["GEP-41"]
     assert [r["rule"] for r in answer["reasons"]] == ["ecl.scope.group-1", "gep.41"]
 
@@ -207,8 +342,14 @@ def test_bad_input_is_refused_in_one_line_with_exit_status_2(ran, name):
 
 @pytest.mark.parametrize(
     ("name", "field"),
-    [("unknown country", "to"), ("malformed HS", "hs"), ("malformed date", "on"),
-     ("unknown topic", "topic"), ("unknown category", "category"), ("two goods options", "goods")],
+    [
+        ("unknown country", "to"),
+        ("malformed HS", "hs"),
+        ("malformed date", "on"),
+        ("unknown topic", "topic"),
+        ("unknown category", "category"),
+        ("two goods options", "goods"),
+    ],
 )
 def test_the_error_line_names_the_field(ran, name, field):
     assert ran[name].stderr.startswith(f"bilateral: error: {field}: ")
@@ -220,17 +361,35 @@ def test_the_error_line_names_the_field(ran, name, field):
 @pytest.mark.parametrize(
     ("typed", "code"),
     [
-        ("BY", "BY"), ("by", "BY"), ("BLR", "BY"), ("Belarus", "BY"), ("Bélarus", "BY"),
-        ("BÉLARUS", "BY"), ("Bielorussie", "BY"), ("Biélorussie", "BY"), ("MM", "MM"),
-        ("MMR", "MM"), ("Burma", "MM"), ("Myanmar", "MM"), ("Birmanie", "MM"), ("KP", "KP"),
-        ("PRK", "KP"), ("North Korea", "KP"), ("Corée du Nord", "KP"), ("DPRK", "KP"),
-        ("Germany", "DE"), ("Allemagne", "DE"), ("DEU", "DE"), ("United States", "US"),
+        ("BY", "BY"),
+        ("by", "BY"),
+        ("BLR", "BY"),
+        ("Belarus", "BY"),
+        ("Bélarus", "BY"),
+        ("BÉLARUS", "BY"),
+        ("Bielorussie", "BY"),
+        ("Biélorussie", "BY"),
+        ("MM", "MM"),
+        ("MMR", "MM"),
+        ("Burma", "MM"),
+        ("Myanmar", "MM"),
+        ("Birmanie", "MM"),
+        ("KP", "KP"),
+        ("PRK", "KP"),
+        ("North Korea", "KP"),
+        ("Corée du Nord", "KP"),
+        ("DPRK", "KP"),
+        ("Germany", "DE"),
+        ("Allemagne", "DE"),
+        ("DEU", "DE"),
+        ("United States", "US"),
         ("États-Unis", "US"),
     ],
 )
 def test_countries_are_accepted_as_iso_codes_and_english_or_french_names(capsys, typed, code):
-    answer = _main_json(capsys, "check", "export", "--to", typed, "--on", "2014-03-01",
-                        "--hs", "8703")
+    answer = _main_json(
+        capsys, "check", "export", "--to", typed, "--on", "2014-03-01", "--hs", "8703"
+    )
     assert answer["destination"]["code"] == code
 
 

@@ -42,8 +42,15 @@ def test_trade_talks_with_belarus_were_disallowed_under_the_limited_engagement_p
 
 
 @pytest.mark.parametrize(
-    "topic", ["consular", "consular relations", "human rights", "democratic development",
-              "international security", "consular_relations"],
+    "topic",
+    [
+        "consular",
+        "consular relations",
+        "human rights",
+        "democratic development",
+        "international security",
+        "consular_relations",
+    ],
 )
 @pytest.mark.parametrize("on", ["2006-12-14", "2010-01-01", "2016-05-06"])
 def test_consular_human_rights_and_security_contact_with_belarus_stayed_allowed(topic, on):

@@ -74,7 +74,9 @@ def test_goods_of_belarus_lose_the_gpt_on_2007_08_01_under_sor_2007_174(
         ("2022-10-08", "GT", 35.0, MFN_WITHDRAWN_2),
     ],
 )
-@pytest.mark.parametrize(("origin", "gpt_rule"), [("BY", GPT_BY_WITHDRAWN), ("RU", GPT_2013_REVIEW)])
+@pytest.mark.parametrize(
+    ("origin", "gpt_rule"), [("BY", GPT_BY_WITHDRAWN), ("RU", GPT_2013_REVIEW)]
+)
 def test_goods_of_belarus_and_russia_lose_the_mfn_tariff_from_2022_03_02(
     origin, gpt_rule, on, treatment, rate, mfn_rule
 ):
@@ -154,8 +156,14 @@ def test_an_mfn_rate_given_for_mfn_goods_is_the_rate():
 
 @pytest.mark.parametrize(
     ("hs", "ban"),
-    [("2710", PETROLEUM), ("2710.12", PETROLEUM), ("2711", PETROLEUM), ("310420", POTASH),
-     ("3104.20.10", POTASH), ("310520", POTASH)],
+    [
+        ("2710", PETROLEUM),
+        ("2710.12", PETROLEUM),
+        ("2711", PETROLEUM),
+        ("310420", POTASH),
+        ("3104.20.10", POTASH),
+        ("310520", POTASH),
+    ],
 )
 @pytest.mark.parametrize(
     ("on", "prohibited"), [("2021-08-05", False), ("2021-08-06", True), ("2021-08-07", True)]

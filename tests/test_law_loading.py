@@ -29,17 +29,37 @@ def test_the_bundled_law_loads_with_a_content_hash_as_its_version():
 @pytest.mark.parametrize(
     "rule_id",
     [
-        "acl.belarus", "acl.burma", "acl.dprk", "policy.belarus.notice-148",
-        "policy.belarus.interim-2016", "policy.dprk.notice-172", "gpt.withdrawal.belarus-2007",
-        "mfn.withdrawal.2022-1", "mfn.withdrawal.2022-2", "mfn.withdrawal.2022-2.exemption-2844-43",
-        "tariff.general-tariff-rate", "sema.belarus.s3-dealings", "sema.belarus.s3-4-petroleum",
-        "sema.belarus.s3-5-potash", "sema.belarus.s3-6-restricted-goods",
-        "sema.belarus.s3-7-luxury-export", "sema.belarus.s3-7-luxury-import",
-        "sema.belarus.s3-8-weapons-goods", "suspension.belarus.ecl-2020", "gep.41",
-        "ecl.scope.group-9", "sema.dprk.s2-export-ban", "engagement.dprk.controlled",
-        "engagement.belarus.limited", "gpt.withdrawal.2013-review", "gpt.withdrawal.2023-review",
-        "gpt.extension.2023-review", "gpt.withdrawal.2004-eu-accession",
-        "gpt.withdrawal.2007-bulgaria-romania", "gpt.burma.1997-2015", "gpt.burma.restored-2015",
+        "acl.belarus",
+        "acl.burma",
+        "acl.dprk",
+        "policy.belarus.notice-148",
+        "policy.belarus.interim-2016",
+        "policy.dprk.notice-172",
+        "gpt.withdrawal.belarus-2007",
+        "mfn.withdrawal.2022-1",
+        "mfn.withdrawal.2022-2",
+        "mfn.withdrawal.2022-2.exemption-2844-43",
+        "tariff.general-tariff-rate",
+        "sema.belarus.s3-dealings",
+        "sema.belarus.s3-4-petroleum",
+        "sema.belarus.s3-5-potash",
+        "sema.belarus.s3-6-restricted-goods",
+        "sema.belarus.s3-7-luxury-export",
+        "sema.belarus.s3-7-luxury-import",
+        "sema.belarus.s3-8-weapons-goods",
+        "suspension.belarus.ecl-2020",
+        "gep.41",
+        "ecl.scope.group-9",
+        "sema.dprk.s2-export-ban",
+        "engagement.dprk.controlled",
+        "engagement.belarus.limited",
+        "gpt.withdrawal.2013-review",
+        "gpt.withdrawal.2023-review",
+        "gpt.extension.2023-review",
+        "gpt.withdrawal.2004-eu-accession",
+        "gpt.withdrawal.2007-bulgaria-romania",
+        "gpt.burma.1997-2015",
+        "gpt.burma.restored-2015",
     ],
 )
 def test_the_bundle_holds_the_rule(rule_id):
@@ -81,15 +101,20 @@ def test_every_exception_names_a_rule_of_the_bundle(rule: Rule):
 
 def test_s_3_7_takes_effect_60_days_after_2022_06_25_that_is_2022_08_24():
     assert DelayedStart(days_after=60, of=dt.date(2022, 6, 25)).resolve() == dt.date(2022, 8, 24)
-    for rule_id in ("sema.belarus.s3-7-luxury-export", "sema.belarus.s3-7-luxury-import",
-                    "sema.belarus.s3-8-weapons-goods"):
+    for rule_id in (
+        "sema.belarus.s3-7-luxury-export",
+        "sema.belarus.s3-7-luxury-import",
+        "sema.belarus.s3-8-weapons-goods",
+    ):
         assert BUNDLE.rules[rule_id].valid_from == dt.date(2022, 8, 24)
 
 
 def test_the_goods_and_person_lists_are_bundled():
     assert set(BUNDLE.goods_lists) == {
-        "sor-2020-214-schedule-2-part-1", "sor-2020-214-schedule-2-part-2",
-        "sor-2020-214-schedule-4-part-1", "sor-2020-214-schedule-4-part-2",
+        "sor-2020-214-schedule-2-part-1",
+        "sor-2020-214-schedule-2-part-2",
+        "sor-2020-214-schedule-4-part-1",
+        "sor-2020-214-schedule-4-part-2",
         "sor-2020-214-schedule-5",
     }
     persons = BUNDLE.person_lists["sor-2020-214-schedule-1"].persons
@@ -186,8 +211,12 @@ def test_an_unknown_destination_of_a_general_permit_is_refused(law_copy):
 
 @pytest.mark.parametrize(
     ("bad", "reason"),
-    [("26.11", "should match pattern"), ("2611x", "should match pattern"),
-     ("261", "malformed HS code"), ("9999", "in no bundled edition")],
+    [
+        ("26.11", "should match pattern"),
+        ("2611x", "should match pattern"),
+        ("261", "malformed HS code"),
+        ("9999", "in no bundled edition"),
+    ],
 )
 def test_a_malformed_hs_code_in_a_goods_list_is_refused(law_copy, bad, reason):
     schedule_5 = "lists/sor-2020-214-schedule-5.yaml"
@@ -225,16 +254,24 @@ def test_two_acl_listings_of_one_country_over_overlapping_dates_are_refused(law_
 
 
 def test_acl_listings_overlapping_by_a_single_day_are_refused(law_copy):
-    _break(law_copy, "instruments/sor-81-543.yaml", "valid_from: 2010-07-13\n",
-           "valid_from: 2010-07-13\n    valid_to: 2011-01-01\n")
+    _break(
+        law_copy,
+        "instruments/sor-81-543.yaml",
+        "valid_from: 2010-07-13\n",
+        "valid_from: 2010-07-13\n    valid_to: 2011-01-01\n",
+    )
     extra = EXTRA_ORDER.replace("FROM", "2011-01-01").replace("TO", "2011-12-31")
     (law_copy / "instruments/zz-test.yaml").write_text(extra.replace("COUNTRY", "KP"))
     assert "contradicts acl.dprk" in _refused(law_copy).reason
 
 
 def test_consecutive_acl_listings_of_one_country_load(law_copy):
-    _break(law_copy, "instruments/sor-81-543.yaml", "valid_from: 2010-07-13\n",
-           "valid_from: 2010-07-13\n    valid_to: 2011-01-01\n")
+    _break(
+        law_copy,
+        "instruments/sor-81-543.yaml",
+        "valid_from: 2010-07-13\n",
+        "valid_from: 2010-07-13\n    valid_to: 2011-01-01\n",
+    )
     extra = EXTRA_ORDER.replace("FROM", "2011-01-02").replace("TO", "2011-12-31")
     (law_copy / "instruments/zz-test.yaml").write_text(extra.replace("COUNTRY", "KP"))
     assert "acl.extra" in load(law_copy).rules
@@ -260,8 +297,12 @@ def test_an_exception_to_an_unknown_rule_is_refused(law_copy):
 
 
 def test_valid_to_before_valid_from_is_refused(law_copy):
-    _break(law_copy, NOTICE_172, "valid_from: 2010-07-13\n",
-           "valid_from: 2010-07-13\n    valid_to: 2010-07-01\n")
+    _break(
+        law_copy,
+        NOTICE_172,
+        "valid_from: 2010-07-13\n",
+        "valid_from: 2010-07-13\n    valid_to: 2010-07-01\n",
+    )
     error = _refused(law_copy)
     assert "valid_to 2010-07-01 is before valid_from 2010-07-13" in error.reason
     assert "id: policy.dprk.notice-172" in _line(law_copy, error)
@@ -269,10 +310,13 @@ def test_valid_to_before_valid_from_is_refused(law_copy):
 
 def test_an_inferred_rule_without_a_note_is_refused(law_copy):
     order = "instruments/sor-2015-62.yaml"
-    _break(law_copy, order,
-           "    confidence: verified\n    note: Canada Gazette Part II of 2015-03-25 (S49); "
-           "in force 2015-03-13.\n",
-           "    confidence: inferred\n")
+    _break(
+        law_copy,
+        order,
+        "    confidence: verified\n    note: Canada Gazette Part II of 2015-03-25 (S49); "
+        "in force 2015-03-13.\n",
+        "    confidence: inferred\n",
+    )
     error = _refused(law_copy)
     assert error.file == order
     assert "inferred rule needs a note" in error.reason
@@ -282,8 +326,12 @@ def test_an_inferred_rule_without_a_note_is_refused(law_copy):
 def test_an_open_start_without_a_note_is_refused(law_copy):
     order = "instruments/sor-2015-62.yaml"
     _break(law_copy, order, "valid_from: 2015-03-13\n", "valid_from: null\n")
-    _break(law_copy, order, "    note: Canada Gazette Part II of 2015-03-25 (S49); "
-           "in force 2015-03-13.\n", "")
+    _break(
+        law_copy,
+        order,
+        "    note: Canada Gazette Part II of 2015-03-25 (S49); in force 2015-03-13.\n",
+        "",
+    )
     assert "open start" in _refused(law_copy).reason
 
 
@@ -293,13 +341,18 @@ def test_duplicate_rule_ids_are_refused(law_copy):
     assert "rule id acl.dprk also in" in error.reason
     assert "id: acl.dprk" in _line(law_copy, error)
     assert {error.file, error.reason.rsplit(" ", 1)[-1]} == {
-        NOTICE_172, "instruments/sor-81-543.yaml"
+        NOTICE_172,
+        "instruments/sor-81-543.yaml",
     }
 
 
 def test_a_rule_citing_another_instrument_than_its_file_is_refused(law_copy):
-    _break(law_copy, NOTICE_172, "    instrument: Notice to Exporters No. 172",
-           "    instrument: Notice to Exporters No. 148")
+    _break(
+        law_copy,
+        NOTICE_172,
+        "    instrument: Notice to Exporters No. 172",
+        "    instrument: Notice to Exporters No. 148",
+    )
     error = _refused(law_copy)
     assert error.file == NOTICE_172
     assert "cites Notice to Exporters No. 148" in error.reason
@@ -308,8 +361,12 @@ def test_a_rule_citing_another_instrument_than_its_file_is_refused(law_copy):
 
 
 def test_a_missing_french_summary_is_refused(law_copy):
-    _break(law_copy, NOTICE_172, "      fr: >-\n        Les demandes",
-           "      fx: >-\n        Les demandes")
+    _break(
+        law_copy,
+        NOTICE_172,
+        "      fr: >-\n        Les demandes",
+        "      fx: >-\n        Les demandes",
+    )
     error = _refused(law_copy)
     assert "summary.fr" in error.reason
     assert error.line is not None
@@ -319,15 +376,15 @@ def test_an_unknown_effect_kind_is_refused_on_its_line(law_copy):
     _break(law_copy, NOTICE_172, "kind: licensing_policy", "kind: licencing_policy")
     error = _refused(law_copy)
     assert "licencing_policy" in error.reason
-    assert "kind: licencing_policy" in _line(law_copy, error) or "effect:" in _line(
-        law_copy, error
-    )
+    assert "kind: licencing_policy" in _line(law_copy, error) or "effect:" in _line(law_copy, error)
 
 
 @pytest.mark.parametrize(
     ("target", "reference"),
-    [("listing: sor-2020-214-schedule-1", "unknown person list"),
-     ("goods_list: sor-2020-214-schedule-5", "unknown goods list")],
+    [
+        ("listing: sor-2020-214-schedule-1", "unknown person list"),
+        ("goods_list: sor-2020-214-schedule-5", "unknown goods list"),
+    ],
 )
 def test_a_rule_naming_an_unbundled_list_is_refused(law_copy, target, reference):
     _break(law_copy, "instruments/sor-2020-214.yaml", target, target[:-1] + "9")
@@ -335,8 +392,12 @@ def test_a_rule_naming_an_unbundled_list_is_refused(law_copy, target, reference)
 
 
 def test_a_delayed_start_of_zero_days_is_refused(law_copy):
-    _break(law_copy, "instruments/sor-2020-214.yaml", "{days_after: 60, of: 2022-06-25}",
-           "{days_after: 0, of: 2022-06-25}")
+    _break(
+        law_copy,
+        "instruments/sor-2020-214.yaml",
+        "{days_after: 60, of: 2022-06-25}",
+        "{days_after: 0, of: 2022-06-25}",
+    )
     error = _refused(law_copy)
     assert "days_after" in error.reason
     assert "days_after: 0" in _line(law_copy, error)
@@ -368,8 +429,10 @@ def test_a_yaml_syntax_error_in_a_goods_list_is_refused_with_its_line(law_copy):
 )
 @pytest.mark.parametrize(
     ("file", "old", "new"),
-    [(NOTICE_172, "valid_from: 2010-07-13", "valid_from: 2010-02-30"),
-     ("lists/sor-2020-214-schedule-1.yaml", "listed_on: 2020-09-28", "listed_on: 2020-09-31")],
+    [
+        (NOTICE_172, "valid_from: 2010-07-13", "valid_from: 2010-02-30"),
+        ("lists/sor-2020-214-schedule-1.yaml", "listed_on: 2020-09-28", "listed_on: 2020-09-31"),
+    ],
 )
 def test_an_impossible_date_is_refused_with_file_and_line(law_copy, file, old, new):
     _break(law_copy, file, old, new)

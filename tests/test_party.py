@@ -72,7 +72,9 @@ def test_full_name_with_patronymic_is_an_exact_match(name):
     reason="the Belarusian form of the patronymic (Рыгоравіч / Ryhoravich) does not meet "
     "Grigoryevich, so the full Belarusian name of a listed person is not found",
 )
-@pytest.mark.parametrize("name", ["Аляксандр Рыгоравіч Лукашэнка", "Aliaksandr Ryhoravich Lukashenka"])
+@pytest.mark.parametrize(
+    "name", ["Аляксандр Рыгоравіч Лукашэнка", "Aliaksandr Ryhoravich Lukashenka"]
+)
 def test_full_belarusian_form_of_lukashenkos_name_is_found(name):
     assert party(name)["listed"] is True
 
@@ -86,8 +88,16 @@ def test_an_alias_given_by_the_schedule_is_matched():
 
 
 @pytest.mark.parametrize(
-    "name", ["John Smith", "Ivan Ivanov", "Alexander Smith", "Lukashenko", "Viktor Lukashevich",
-             "Marie Tremblay", "Aleksandr"],
+    "name",
+    [
+        "John Smith",
+        "Ivan Ivanov",
+        "Alexander Smith",
+        "Lukashenko",
+        "Viktor Lukashevich",
+        "Marie Tremblay",
+        "Aleksandr",
+    ],
 )
 def test_names_not_on_schedule_1_are_not_listed(name):
     answer = party(name)
