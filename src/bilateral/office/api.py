@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bilateral.errors import BadInput
 from bilateral.office import audit, deps, present, services, uploads
-from bilateral.office.models import AuditEntry, Document, User
+from bilateral.office.models import Application, AuditEntry, Document, Permit, User
 from bilateral.office.schemas import (
     AmendmentIn,
     ApplicationIn,
@@ -207,8 +207,8 @@ def list_applications(
 ) -> list[ApplicationOut]:
     q = services.visible_applications(actor)
     if status:
-        q = q.where(services.Application.status == status)
-    q = q.order_by(services.Application.id.desc()).limit(limit).offset(offset)
+        q = q.where(Application.status == status)
+    q = q.order_by(Application.id.desc()).limit(limit).offset(offset)
     return [present.application(s, a, today) for a in s.execute(q).scalars()]
 
 
@@ -361,7 +361,7 @@ def work_queue(actor: Who, s: DB, today: Today) -> list[QueueItem]:
 def list_permits(
     actor: Who, s: DB, today: Today, limit: Limit = 100, offset: Offset = 0
 ) -> list[PermitOut]:
-    q = services.visible_permits(actor).order_by(services.Permit.id.desc())
+    q = services.visible_permits(actor).order_by(Permit.id.desc())
     return [present.permit(s, p, today) for p in s.execute(q.limit(limit).offset(offset)).scalars()]
 
 

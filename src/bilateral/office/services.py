@@ -171,7 +171,7 @@ def user_for_token(s: Session, token: str) -> User | None:
 # ---------------------------------------------------------------- applications
 
 
-def visible_applications(actor: Actor) -> Select[tuple[Application]]:
+def visible_applications(actor: Actor) -> Select[Application]:
     q = select(Application)
     if actor.role == "applicant":
         q = q.where(Application.organisation_id == actor.organisation_id)
@@ -687,7 +687,7 @@ def _issue(s: Session, app: Application, data: DecisionIn, today: dt.date) -> Pe
     return p
 
 
-def visible_permits(actor: Actor) -> Select[tuple[Permit]]:
+def visible_permits(actor: Actor) -> Select[Permit]:
     q = select(Permit)
     if actor.role == "applicant":
         q = q.where(Permit.organisation_id == actor.organisation_id)

@@ -292,8 +292,10 @@ def page_country_pick(request: Request) -> Response:
 @router.get("/country/{code}", response_class=HTMLResponse)
 def page_country(request: Request, code: str, s: DB) -> Response:
     on, bad = _date(request.query_params.get("on"), deps.today(request))
+    measures: dict[str, Any] | None = None
+    error: str | None = None
     if bad:
-        measures, error = None, "on: " + i18n.t("form.bad_date", lang_of(request))
+        error = "on: " + i18n.t("form.bad_date", lang_of(request))
     else:
         measures, error = _ask(request, "measures", country=code, on=on)
     timeline, error2 = _ask(request, "timeline", country=code)
