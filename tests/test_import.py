@@ -105,6 +105,13 @@ def test_tariff_item_2844_43_00_keeps_mfn_from_2022_10_07_but_not_under_the_firs
     assert rules(answer) == deciding
 
 
+@pytest.mark.parametrize("hs", ["2844.43.00", "2844.43.00.10", "2844430000"])
+def test_a_10_digit_code_under_tariff_item_2844_43_00_keeps_mfn_from_2022_10_07(hs):
+    answer = imported("RU", "2022-10-07", hs)
+    assert answer["treatment"] == "MFN"
+    assert MFN_EXEMPTION_2844_43 in rules(answer)
+
+
 def test_the_2844_43_00_exemption_displaces_the_withdrawal_of_the_same_order():
     answer = imported("RU", "2022-10-07", "2844.43.00")
     skipped = {t["rule"]: t["why"] for t in answer["trace"] if not t["applied"]}

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bilateral import countries
+from bilateral.engine.checks import check_party, measures
 from bilateral.errors import LawDataError
 from bilateral.law.loader import load
 from bilateral.law.model import Confidence, DelayedStart, Rule
@@ -444,3 +445,81 @@ def test_an_impossible_date_is_refused_with_file_and_line(law_copy, file, old, n
 def test_an_empty_law_folder_is_refused(tmp_path):
     (tmp_path / "instruments").mkdir()
     assert "no instrument files" in _refused(tmp_path).reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_conflict_keys keys every prohibition without a goods_list as 'all', and "
+    "_same_effect compares whole effects, so two cumulative prohibitions for one country "
+    "are refused as a contradiction",
+)
+def test_two_cumulative_export_prohibitions_for_one_country_are_not_a_contradiction(law_copy):
+    second = """  - id: sema.belarus.s3-9-test
+    instrument: SOR/2020-214
+    provision: s. 3.9 (a second schedule described in words)
+    url: https://laws-lois.justice.gc.ca/eng/regulations/SOR-2020-214/
+    valid_from: 2023-01-01
+    label: {en: A second list in words, fr: Une seconde liste en mots}
+    summary: {en: A second prohibition., fr: Une seconde interdiction.}
+    confidence: verified
+    effect:
+      kind: export_prohibition
+      country: BY
+      goods:
+        unmapped_list: {en: "Schedule 6", fr: "annexe 6"}
+"""
+    path = law_copy / "instruments/sor-2020-214.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + second, encoding="utf-8")
+    assert "sema.belarus.s3-9-test" in load(law_copy).rules
+
+
+# --- every boundary of every rule: the day before, the day of, the day after -----------------
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def _boundary_days(rule: Rule) -> list[tuple[dt.date, bool]]:
+    """The day before, of and after each end of a rule's interval, and whether it applies."""
+    days: list[tuple[dt.date, bool]] = []
+    if rule.valid_from is not None and rule.valid_from > dt.date(1981, 7, 3):
+        first = rule.valid_from
+        still = rule.valid_to is None or first + ONE_DAY <= rule.valid_to
+        days += [(first - ONE_DAY, False), (first, True), (first + ONE_DAY, still)]
+    if rule.valid_to is not None:
+        last = rule.valid_to
+        began = rule.valid_from is None or rule.valid_from <= last - ONE_DAY
+        days += [(last - ONE_DAY, began), (last, True), (last + ONE_DAY, False)]
+    return days
+
+
+_BOUNDARIES = [(rule.id, day, applies) for rule in RULES for day, applies in _boundary_days(rule)]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "day", "in_force"), _BOUNDARIES, ids=[f"{r}-{d}" for r, d, _ in _BOUNDARIES]
+)
+def test_every_rule_is_in_force_from_its_first_to_its_last_day_and_not_a_day_more(
+    rule_id, day, in_force
+):
+    rule = BUNDLE.rules[rule_id]
+    assert rule.in_force(day) is in_force
+    effect = rule.effect
+    country = getattr(effect, "country", None) or next(iter(getattr(effect, "countries", ())), None)
+    if country is not None:
+        shown = {m["rule"] for m in measures(country=country, on=day)["measures"]}
+        assert (rule_id in shown) is in_force
+
+
+_FIRST_OF_EACH_LISTING_DAY = {
+    p.listed_on: p for p in reversed(BUNDLE.person_lists["sor-2020-214-schedule-1"].persons)
+}
+
+
+@pytest.mark.parametrize("listed_on", sorted(_FIRST_OF_EACH_LISTING_DAY), ids=str)
+@pytest.mark.parametrize("offset", [-1, 0, 1])
+def test_schedule_1_persons_count_from_their_listing_day(listed_on, offset):
+    person = _FIRST_OF_EACH_LISTING_DAY[listed_on]
+    day = listed_on + dt.timedelta(days=offset)
+    answer = check_party(name=person.name, on=day)
+    found = {(m["part"], m["item"]) for m in answer["matches"]}
+    assert ((person.part, person.item) in found) is (offset >= 0)
