@@ -426,14 +426,13 @@ def record_shipment(
 ) -> Any:
     try:
         sh, new = services.record_shipment(s, actor, permit_id, data, idempotency_key, today)
-        out = present.shipment(s, sh, replayed=not new)
         s.commit()
     except IntegrityError:
         # a concurrent request with the same key won the race: answer with its shipment
         s.rollback()
         sh, new = services.record_shipment(s, actor, permit_id, data, idempotency_key, today)
-        out = present.shipment(s, sh, replayed=not new)
         s.commit()
+    out = present.shipment(s, sh, replayed=not new)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if new else 200)
 
 

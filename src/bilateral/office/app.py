@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -96,7 +99,15 @@ def create_app(
     if auto_upgrade:
         db.upgrade(settings, engine=engine)
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Fewer worker threads than the default 40: requests waiting on a row lock hold a
+        # thread, and many runnable threads make the lock holder wait for the GIL.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Bilateral permit office",
         version="1",
         description=(
@@ -188,5 +199,8 @@ def create_app(
 
 
 def build() -> FastAPI:
-    """Factory for ``uvicorn --factory bilateral.office.app:build`` (settings from env)."""
-    return create_app(auto_upgrade=settings_mod.load().is_sqlite)
+    """Factory for ``uvicorn --factory bilateral.office.app:build`` (settings from env).
+
+    Does not migrate: run ``bilateral db upgrade`` first (``serve`` does it for SQLite).
+    """
+    return create_app()

@@ -30,9 +30,24 @@ def _serve(args: argparse.Namespace) -> int:
     elif db.current_revision(engine) is None:
         print("database has no schema: run `bilateral db upgrade` first", file=sys.stderr)
         return 2
-    app = create_app(st, engine=engine)
     where = st.database_url if not st.is_postgresql else "PostgreSQL"
     print(f"bilateral permit office on http://{host}:{port}/  (database: {where})", flush=True)
+    st.ensure_session_key()  # once, before any worker starts
+    # hand the GIL over sooner: a thread holding a row lock should not wait 5 ms for it
+    sys.setswitchinterval(0.001)
+    if args.workers > 1:
+        engine.dispose()
+        uvicorn.run(
+            "bilateral.office.app:build",
+            factory=True,
+            workers=args.workers,
+            host=host,
+            port=port,
+            log_level=args.log_level,
+            access_log=args.access_log,
+        )
+        return 0
+    app = create_app(st, engine=engine)
     uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=args.access_log)
     return 0
 
@@ -107,6 +122,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--host", default=None, help="default 127.0.0.1 (BILATERAL_HOST)")
     p.add_argument("--port", type=int, default=None, help="default 8000 (BILATERAL_PORT)")
     p.add_argument("--upgrade", action="store_true", help="apply migrations first (PostgreSQL)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--log-level", default="info")
     p.add_argument("--no-access-log", dest="access_log", action="store_false")
     p.set_defaults(func=_serve)

@@ -32,9 +32,8 @@ def make_engine(settings: Settings, **kw: Any) -> Engine:
         )
         _sqlite_events(engine)
         return engine
-    kw.setdefault("pool_size", 20)
-    kw.setdefault("max_overflow", 40)
-    kw.setdefault("pool_pre_ping", True)
+    kw.setdefault("pool_size", 10)
+    kw.setdefault("max_overflow", 30)
     return create_engine(settings.database_url, **kw)
 
 

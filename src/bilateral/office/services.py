@@ -897,8 +897,19 @@ def record_shipment(
     key = key or data.idempotency_key
     if not key:
         raise OfficeError(422, "idempotency_key_required", "idempotency_key")
-    p = get_permit(s, actor, permit_id, lock=True)
     digest = _request_hash(data, data.line_no)
+    # one statement locks the permit row and the line row (FOR UPDATE on PostgreSQL)
+    row = s.execute(
+        visible_permits(actor)
+        .add_columns(PermitLine)
+        .join(PermitLine, PermitLine.permit_id == Permit.id)
+        .where(Permit.id == permit_id, PermitLine.line_no == data.line_no)
+        .with_for_update()
+    ).one_or_none()
+    if row is None:
+        get_permit(s, actor, permit_id)  # 404 when the permit is not visible
+        raise OfficeError(422, "no_such_line", "line_no", line_no=data.line_no)
+    p, line = row
     existing = s.execute(
         select(Shipment).where(Shipment.permit_id == p.id, Shipment.idempotency_key == key)
     ).scalar_one_or_none()
@@ -919,13 +930,6 @@ def record_shipment(
         )
     if data.shipped_on > today:
         raise OfficeError(422, "future_shipment", "shipped_on")
-    line = s.execute(
-        select(PermitLine)
-        .where(PermitLine.permit_id == p.id, PermitLine.line_no == data.line_no)
-        .with_for_update()
-    ).scalar_one_or_none()
-    if line is None:
-        raise OfficeError(422, "no_such_line", "line_no", line_no=data.line_no)
     q, v = to_milli(data.quantity), to_cents(data.value)
     if line.used_quantity_milli + q > line.authorised_quantity_milli:
         raise OfficeError(

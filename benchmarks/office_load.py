@@ -1,0 +1,397 @@
+"""Load benchmark of the permit office on loopback (not a test).
+
+1. Export check: GET /api/check/export against ``python -m bilateral.office serve`` on a
+   temporary SQLite file; reports requests/s and latency percentiles (target: >= 1,000 req/s
+   with p99 < 50 ms on 2 cores).
+2. Shipment recording on PostgreSQL: one permit line authorised for N units; more
+   shipments than fit are posted concurrently (with some retried idempotency keys);
+   reports recorded shipments/s and checks that the line is never overdrawn (target:
+   >= 200/s, zero overdraws).
+
+Usage (from the repository root, venv active):
+
+    python benchmarks/office_load.py                       # both parts
+    python benchmarks/office_load.py --skip-pg             # export check only
+    python benchmarks/office_load.py --pg-url postgresql://postgres@127.0.0.1:5432/test
+
+The load generator is a small asyncio HTTP/1.1 keep-alive client in this file (no extra
+dependencies); it shares the machine's cores with the server, so figures are conservative.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shlex
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+PASSWORD = "benchmark password"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def office(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    r = subprocess.run(
+        [sys.executable, "-m", "bilateral.office", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return r.stdout
+
+
+def token_of(out: str) -> str:
+    for line in out.splitlines():
+        if line.startswith("API token"):
+            return line.rsplit(" ", 1)[1]
+    raise RuntimeError(out)
+
+
+class Server:
+    def __init__(self, env: dict[str, str], workers: int) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.cmd = [
+            sys.executable,
+            "-m",
+            "bilateral.office",
+            "serve",
+            "--port",
+            str(self.port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--workers",
+            str(workers),
+        ]
+        self.proc = subprocess.Popen(
+            self.cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(self.base + "/api/check/export?to=BY&hs=8703", timeout=1)
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                    raise RuntimeError(err) from None
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def request_bytes(
+    method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> bytes:
+    h = {"Host": "127.0.0.1", "Connection": "keep-alive", **(headers or {})}
+    if body is not None:
+        h["Content-Type"] = "application/json"
+        h["Content-Length"] = str(len(body))
+    head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in h.items())
+    return head.encode() + b"\r\n" + (body or b"")
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    status_line = await reader.readline()
+    status = int(status_line.split()[1])
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        k, _, v = line.decode().partition(":")
+        if k.lower() == "content-length":
+            length = int(v)
+    return status, await reader.readexactly(length)
+
+
+async def hammer(
+    port: int, make: Any, total: int | None, duration: float | None, connections: int
+) -> tuple[list[float], dict[int, int], float, list[bytes]]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    bodies: list[bytes] = []
+    counter = iter(range(10**9))
+    deadline = time.perf_counter() + duration if duration else None
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while True:
+                i = next(counter)
+                if total is not None and i >= total:
+                    return
+                if deadline is not None and time.perf_counter() > deadline:
+                    return
+                t0 = time.perf_counter()
+                writer.write(make(i))
+                status, body = await read_response(reader)
+                latencies.append(time.perf_counter() - t0)
+                statuses[status] = statuses.get(status, 0) + 1
+                if status >= 400 and len(bodies) < 5 and status not in (409,):
+                    bodies.append(body[:200])
+        finally:
+            writer.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return latencies, statuses, time.perf_counter() - t0, bodies
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))] * 1000
+
+
+def bench_checks(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    env = {
+        **os.environ,
+        "BILATERAL_DATABASE_PATH": str(tmp / "bench.sqlite3"),
+        "BILATERAL_DATABASE_URL": "",
+        "BILATERAL_DATA_DIR": str(tmp / "data"),
+    }
+    server = Server(env, args.workers)
+    path = "/api/check/export?to=BY&on=2014-03-01&hs=8703"
+    req = request_bytes("GET", path)
+    try:
+        asyncio.run(hammer(server.port, lambda i: req, 500, None, 8))  # warm-up
+        lat, st, secs, bodies = asyncio.run(
+            hammer(server.port, lambda i: req, None, args.duration, args.connections)
+        )
+    finally:
+        server.stop()
+    n = len(lat)
+    return {
+        "what": "export check GET " + path,
+        "server": shlex.join(server.cmd[1:]),
+        "requests": n,
+        "seconds": round(secs, 2),
+        "rps": round(n / secs, 1),
+        "p50_ms": round(pct(lat, 0.50), 2),
+        "p99_ms": round(pct(lat, 0.99), 2),
+        "mean_ms": round(statistics.fmean(lat) * 1000, 2),
+        "statuses": st,
+        "errors": [b.decode(errors="replace") for b in bodies],
+    }
+
+
+def api(base: str, method: str, path: str, token: str, body: Any = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(
+        base + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())
+
+
+def bench_shipments(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    from sqlalchemy import create_engine, text
+
+    schema = "office_bench_" + uuid.uuid4().hex[:8]
+    url = args.pg_url
+    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as c:
+        c.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in url else "?"
+    env = {
+        **os.environ,
+        "BILATERAL_DATABASE_URL": f"{url}{sep}options=-csearch_path%3D{schema}",
+        "BILATERAL_DATA_DIR": str(tmp / "pgdata"),
+    }
+    try:
+        office(env, "db", "upgrade")
+        alice = token_of(
+            office(
+                env,
+                "users",
+                "create",
+                "alice",
+                "--role",
+                "applicant",
+                "--org",
+                "Maple Foods",
+                "--password-stdin",
+                stdin=PASSWORD + "\n",
+            )
+        )
+        oscar = token_of(
+            office(
+                env,
+                "users",
+                "create",
+                "oscar",
+                "--role",
+                "officer",
+                "--password-stdin",
+                stdin=PASSWORD + "\n",
+            )
+        )
+        server = Server(env, args.pg_workers)
+        try:
+            b = server.base
+            body = {
+                "applicant": {"name": "Maple", "address": "Ottawa"},
+                "exporter": {"name": "Maple", "address": "Ottawa"},
+                "consignees": [
+                    {"name": "Minsk Co", "address": "Minsk", "contact": "x", "country": "BY"}
+                ],
+                "destination": "BY",
+                "end_use": "retail",
+                "end_user": {"name": "Minsk Co", "address": "Minsk"},
+                "lines": [
+                    {
+                        "origin": "CA",
+                        "hs_code": "0402",
+                        "category": "food",
+                        "description": "milk powder",
+                        "quantity": str(args.authorised),
+                        "unit": "kg",
+                        "unit_value": "1.00",
+                    }
+                ],
+                "declarations": {"information_true": True, "aware_of_obligations": True},
+            }
+            app = api(b, "POST", "/api/applications", alice, body)
+            api(b, "POST", f"/api/applications/{app['id']}/submit", alice)
+            dec = api(
+                b,
+                "POST",
+                f"/api/applications/{app['id']}/decision",
+                oscar,
+                {"outcome": "approve", "reasons": "benchmark"},
+            )
+            pid = dec["permit_id"]
+            today = api(b, "GET", f"/api/permits/{pid}", alice)["issued_on"]
+            attempts = args.authorised + args.authorised // 3
+            reqs = []
+            for i in range(attempts):
+                key = f"k{i // 2}" if i % 10 == 0 else f"k{i}"  # every 10th retries a key
+                payload = json.dumps(
+                    {
+                        "line_no": 1,
+                        "quantity": "1",
+                        "value": "1.00",
+                        "shipped_on": today,
+                        "export_declaration_ref": f"D-{key}",
+                    }
+                )
+                reqs.append(
+                    request_bytes(
+                        "POST",
+                        f"/api/permits/{pid}/shipments",
+                        payload.encode(),
+                        {"Authorization": f"Bearer {alice}", "Idempotency-Key": key},
+                    )
+                )
+            lat, st, secs, bodies = asyncio.run(
+                hammer(server.port, lambda i: reqs[i], attempts, None, args.pg_connections)
+            )
+            permit = api(b, "GET", f"/api/permits/{pid}", alice)
+            shipments = api(b, "GET", f"/api/permits/{pid}/shipments?limit=500", alice)
+            verify = api(b, "GET", "/api/audit/verify", oscar)
+        finally:
+            server.stop()
+        with admin.begin() as c:
+            c.execute(text(f'SET search_path TO "{schema}"'))
+            n_rows, used = c.execute(
+                text("select count(*), coalesce(sum(quantity_milli),0) from shipments")
+            ).one()
+            auth = c.execute(
+                text("select authorised_quantity_milli, used_quantity_milli from permit_lines")
+            ).one()
+        line = permit["lines"][0]
+        recorded = st.get(201, 0)
+        return {
+            "what": "shipment recording POST /api/permits/{id}/shipments on PostgreSQL",
+            "server": shlex.join(server.cmd[1:]),
+            "attempts": attempts,
+            "connections": args.pg_connections,
+            "seconds": round(secs, 2),
+            "requests_per_s": round(attempts / secs, 1),
+            "recorded_per_s": round(recorded / secs, 1),
+            "statuses": st,
+            "p99_ms": round(pct(lat, 0.99), 2),
+            "authorised": line["authorised_quantity"],
+            "used": line["used_quantity"],
+            "shipment_rows": n_rows,
+            "sum_shipments_milli": int(used),
+            "overdraws": int(auth[1] > auth[0] or used != auth[1] or used > auth[0]),
+            "audit_ok": verify["ok"],
+            "listed": len(shipments),
+            "errors": [x.decode(errors="replace") for x in bodies],
+        }
+    finally:
+        with admin.begin() as c:
+            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--duration", type=float, default=10.0, help="seconds of export-check load")
+    p.add_argument("--connections", type=int, default=32)
+    p.add_argument("--workers", type=int, default=2, help="server worker processes")
+    p.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "BILATERAL_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+    )
+    p.add_argument("--pg-connections", type=int, default=50)
+    p.add_argument("--pg-workers", type=int, default=2)
+    p.add_argument("--authorised", type=int, default=3000, help="units on the permit line")
+    p.add_argument("--skip-pg", action="store_true")
+    p.add_argument("--skip-checks", action="store_true")
+    args = p.parse_args()
+    print("command:", shlex.join([sys.executable.rsplit("/", 1)[-1], *sys.argv]))
+    print(f"cores: {os.cpu_count()}")
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        if not args.skip_checks:
+            r = bench_checks(args, tmp)
+            print(json.dumps(r, indent=1))
+            ok = r["rps"] >= 1000 and r["p99_ms"] < 50
+            print(
+                f"export check: {r['rps']} req/s, p99 {r['p99_ms']} ms -> "
+                f"{'meets' if ok else 'BELOW'} target (>=1000 req/s, p99<50 ms)"
+            )
+        if not args.skip_pg:
+            r = bench_shipments(args, tmp)
+            print(json.dumps(r, indent=1))
+            ok = r["recorded_per_s"] >= 200 and r["overdraws"] == 0
+            print(
+                f"shipments: {r['recorded_per_s']} recorded/s ({r['requests_per_s']} req/s), "
+                f"overdraws {r['overdraws']} -> {'meets' if ok else 'BELOW'} target "
+                "(>=200/s, 0 overdraws)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
