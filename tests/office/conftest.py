@@ -145,6 +145,10 @@ def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
         yield Office(settings, FakeChecks(), engine)
         engine.dispose()
         return
+    yield from _pg_office(request, tmp_path)
+
+
+def _pg_office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
     base: str = request.getfixturevalue("pg_schema")
     schema = f"{base}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(PG_URL)
@@ -158,6 +162,12 @@ def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
     with admin.begin() as c:
         c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def pg_office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
+    """PostgreSQL only (skipped with a message when unreachable)."""
+    yield from _pg_office(request, tmp_path)
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import TODAY, Office, good_application
 
 from bilateral.office import db, services
 from bilateral.office.schemas import ShipmentIn
+from conftest import TODAY, Office, good_application
 
 
 def _permit(
@@ -75,10 +75,9 @@ def _balance(o: Office, pid: int) -> dict[str, Any]:
 
 
 @pytest.mark.postgresql
-def test_50_clients_never_overdraw_postgresql(office: Office) -> None:
-    if office.settings.is_sqlite:
-        pytest.skip("covered by the sqlite variant below; this one is the PostgreSQL run")
-    _fifty(office)
+def test_50_clients_never_overdraw_postgresql(pg_office: Office) -> None:
+    assert pg_office.settings.is_postgresql
+    _fifty(pg_office)
 
 
 def test_50_clients_never_overdraw_sqlite(sqlite_office: Office) -> None:
