@@ -115,11 +115,6 @@ def test_unknown_topics_are_refused_naming_the_topic_field(topic):
     assert error.value.field == "topic"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Topic merges human rights and democratic development, and 'democracy' maps to it; "
-    "the DPRK policy permits human rights but not democratic development",
-)
 @pytest.mark.parametrize("topic", ["democratic development", "democracy"])
 def test_democratic_development_is_not_a_permitted_area_of_contact_with_north_korea(topic):
     answer = contact("KP", "2012-01-01", topic)

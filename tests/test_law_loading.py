@@ -411,11 +411,6 @@ def test_a_yaml_syntax_error_in_an_instrument_is_refused_with_its_line(law_copy)
     assert error.line is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loader.load() calls yaml.safe_load on list files outside _parse, so a YAML "
-    "syntax error in a list escapes as yaml.ParserError, not LawDataError",
-)
 def test_a_yaml_syntax_error_in_a_goods_list_is_refused_with_its_line(law_copy):
     _break(law_copy, "lists/sor-2020-214-schedule-5.yaml", "items:", "items: [")
     error = _refused(law_copy)
@@ -423,11 +418,6 @@ def test_a_yaml_syntax_error_in_a_goods_list_is_refused_with_its_line(law_copy):
     assert error.line is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_parse catches only yaml.MarkedYAMLError; PyYAML raises a bare ValueError for an "
-    "impossible date such as 2010-02-30, which escapes without file or line",
-)
 @pytest.mark.parametrize(
     ("file", "old", "new"),
     [
@@ -447,12 +437,6 @@ def test_an_empty_law_folder_is_refused(tmp_path):
     assert "no instrument files" in _refused(tmp_path).reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_conflict_keys keys every prohibition without a goods_list as 'all', and "
-    "_same_effect compares whole effects, so two cumulative prohibitions for one country "
-    "are refused as a contradiction",
-)
 def test_two_cumulative_export_prohibitions_for_one_country_are_not_a_contradiction(law_copy):
     second = """  - id: sema.belarus.s3-9-test
     instrument: SOR/2020-214

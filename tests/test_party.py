@@ -67,11 +67,6 @@ def test_full_name_with_patronymic_is_an_exact_match(name):
     assert matched(answer) == [LUKASHENKO]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the Belarusian form of the patronymic (Рыгоравіч / Ryhoravich) does not meet "
-    "Grigoryevich, so the full Belarusian name of a listed person is not found",
-)
 @pytest.mark.parametrize(
     "name", ["Аляксандр Рыгоравіч Лукашэнка", "Aliaksandr Ryhoravich Lukashenka"]
 )

@@ -28,7 +28,7 @@ from bilateral.law.model import (
 )
 
 _ECL_ITEM = re.compile(
-    r"^(?:(?P<group>[1-9])-\d+[A-Za-z0-9.]*|(?P<g5>5\d{3})(?:\.[A-Za-z0-9.]+)?)$"
+    r"^(?:(?P<group>[1-9])-[0-9]+[A-Za-z0-9.]*|(?P<g5>5[0-9]{3})(?:\.[A-Za-z0-9.]+)?)$"
 )
 
 

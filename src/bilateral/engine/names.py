@@ -124,7 +124,8 @@ def name_keys(name: str) -> tuple[str, ...]:
 
 def matches(query: tuple[str, ...], listed: tuple[str, ...]) -> str | None:
     """'exact' when the keys agree, 'partial' when every query token is in the listed name
-    (e.g. a name given without its patronymic), else None. A single-token query matches
+    (e.g. a name given without its patronymic) or a three-part name differs in one part
+    (the patronymic in another language's form), else None. A single-token query matches
     only a single-token listed name, to keep 'Ivan' from matching every Ivan."""
     if not query:
         return None
@@ -133,8 +134,26 @@ def matches(query: tuple[str, ...], listed: tuple[str, ...]) -> str | None:
     if len(query) < 2:
         return None
     remaining = list(listed)
+    missing: list[str] = []
     for token in query:
-        if token not in remaining:
-            return None
-        remaining.remove(token)
-    return "partial"
+        if token in remaining:
+            remaining.remove(token)
+        else:
+            missing.append(token)
+    if not missing:
+        return "partial"
+    # Three names against three, differing only in the patronymic: its Russian and
+    # Belarusian forms (Grigoryevich / Ryhoravich) differ in more than vowels.
+    if (
+        len(missing) == 1
+        and len(query) == len(listed) >= 3
+        and _patronymic(missing[0])
+        and _patronymic(remaining[0])
+    ):
+        return "partial"
+    return None
+
+
+def _patronymic(key: str) -> bool:
+    """A token key shaped like an East Slavic patronymic (-vich, -ovna, -evna)."""
+    return len(key) >= 5 and key.endswith(("vc", "vn"))

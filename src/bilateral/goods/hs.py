@@ -17,7 +17,7 @@ from importlib import resources
 
 from bilateral.errors import BadInput
 
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"^[0-9]+$")
 
 
 @dataclass(frozen=True, slots=True)

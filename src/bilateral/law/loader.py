@@ -88,12 +88,38 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def _parse(model: type[M], name: str, text: str) -> M:
+def _read_yaml(name: str, text: str) -> Any:
+    """Parsed YAML, or a LawDataError at the offending line (syntax or impossible date)."""
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         raise LawDataError(name, mark.line + 1 if mark else None, str(error.problem)) from None
+    except ValueError as error:  # PyYAML builds dates itself: 2010-02-30 raises here
+        line, value = _bad_timestamp(text)
+        raise LawDataError(name, line, f"impossible date {value!r}: {error}") from None
+
+
+def _bad_timestamp(text: str) -> tuple[int | None, str]:
+    """The first YAML timestamp scalar that is not a real date."""
+    stack: list[Any] = [yaml.compose(text, Loader=yaml.SafeLoader)]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag.endswith(":timestamp"):
+                try:
+                    dt.date.fromisoformat(node.value[:10])
+                except ValueError:
+                    return node.start_mark.line + 1, node.value
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in node.value for v in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None, ""
+
+
+def _parse(model: type[M], name: str, text: str) -> M:
+    data = _read_yaml(name, text)
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -151,13 +177,11 @@ def _conflict_keys(rule: Rule) -> list[tuple[str, ...]]:
     if isinstance(e, GeneralExportPermit):
         return [("gep", e.permit)]
     if isinstance(e, ExportProhibition | ImportProhibition):
-        return [(e.kind, e.country, e.goods.goods_list or "all")]
+        return []  # prohibitions add up; two of them never contradict each other
     if isinstance(e, TariffEntitlement):
         return [("tariff", c, e.treatment.value) for c in e.countries]
     if isinstance(e, TariffRate):
         return [("tariff-rate", e.treatment.value)]
-    if isinstance(e, DealingsProhibition):
-        return [("dealings", e.country, e.listing)]
     if isinstance(e, EngagementPolicy):
         return [("engagement", e.country)]
     return []
@@ -200,7 +224,7 @@ def load(root: Source | None = None) -> LawBundle:
     goods_lists: dict[str, GoodsList] = {}
     person_lists: dict[str, PersonList] = {}
     for name, text in list_files:
-        data = yaml.safe_load(text) or {}
+        data = _read_yaml(name, text) or {}
         if isinstance(data, dict) and "persons" in data:
             plist = _parse(PersonList, name, text)
             person_lists[plist.id] = plist

@@ -70,7 +70,8 @@ class Topic(StrEnum):
     """Topics of official contact named by engagement policies."""
 
     CONSULAR = "consular_relations"
-    HUMAN_RIGHTS = "human_rights_democratic_development"
+    HUMAN_RIGHTS = "human_rights"
+    DEMOCRATIC_DEVELOPMENT = "democratic_development"
     INTERNATIONAL_SECURITY = "international_security"
     REGIONAL_SECURITY = "regional_security"
     HUMANITARIAN = "humanitarian_situation"
@@ -297,7 +298,8 @@ class Rule(BaseModel):
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
         if self.confidence is not Confidence.VERIFIED and not self.note:
-            raise ValueError(f"a {self.confidence.value} rule needs a note saying why")
+            article = "an" if self.confidence is Confidence.INFERRED else "a"
+            raise ValueError(f"{article} {self.confidence.value} rule needs a note saying why")
         if self.valid_from is None and not self.note:
             raise ValueError("an open start (valid_from: null) needs a note saying why")
         return self
