@@ -81,13 +81,21 @@ def _hs_facts(law: Law, codes: list[str]) -> _HsFacts:
         key: tuple[object, ...] = (
             tuple(valid[i].tolist()),
             law.category_of(digits) if digits else None,
-            *(law.list_match(lid, digits) if digits else None for lid in export_lists),
+            # Only whether a code is listed (or partly) changes the outcome, not which item.
+            *(_listed(law, lid, digits) for lid in export_lists),
         )
         if key not in class_ids:
             class_ids[key] = len(representatives)
             representatives.append(code)
         classes[i] = class_ids[key]
     return _HsFacts(classes, representatives, valid, errors)
+
+
+def _listed(law: Law, list_id: str, digits: str) -> tuple[bool, bool]:
+    if not digits:
+        return (False, False)
+    match = law.list_match(list_id, digits)
+    return (match.listed, match.partial)
 
 
 def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
@@ -133,7 +141,8 @@ def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
     hs_bad = ~facts.valid[hs_idx, row_slot]
 
     change_days = np.array(
-        sorted({_day(d) for d in law.change_dates} | set(edition_days.tolist())), dtype=np.int64
+        sorted({_day(d) for d in law.export_change_dates} | set(edition_days.tolist())),
+        dtype=np.int64,
     )
     row_epoch = np.searchsorted(change_days, days, side="right")
 

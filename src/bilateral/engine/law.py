@@ -44,6 +44,7 @@ class Law:
             by_kind[(effect.kind, "*")].append(rule)
         self._by_kind = {k: tuple(sorted(v, key=_start)) for k, v in by_kind.items()}
         self._lists = {lid: _prefix_index(gl) for lid, gl in bundle.goods_lists.items()}
+        self._narrower = {lid: _narrower_index(gl) for lid, gl in bundle.goods_lists.items()}
         categories: dict[str, HumanitarianCategory] = {}
         for interp in bundle.interpretations:
             for mapping in interp.mappings:
@@ -52,6 +53,7 @@ class Law:
         self._categories = categories
         self.category_interpretation = bundle.interpretations[0] if bundle.interpretations else None
         self.change_dates = _change_dates(bundle)
+        self.export_change_dates = _change_dates(bundle, _EXPORT_KINDS)
         kinds = {i.instrument: i.kind for i in bundle.instruments}
         self.instrument_kind = {rid: kinds[r.instrument] for rid, r in bundle.rules.items()}
 
@@ -71,8 +73,8 @@ class Law:
             items.extend(codes.get(digits[:length], ()))
         if items:
             return ListMatch(True, False, tuple(items))
-        broader = [item for code, its in codes.items() if code.startswith(digits) for item in its]
-        return ListMatch(False, bool(broader), tuple(broader[:5]))
+        broader = self._narrower[list_id].get(digits, ())
+        return ListMatch(False, bool(broader), broader[:5])
 
     def category_of(self, digits: str) -> HumanitarianCategory | None:
         """The humanitarian category an HS code is read as (longest mapped prefix)."""
@@ -93,16 +95,42 @@ def _prefix_index(goods: GoodsList) -> dict[str, tuple[str, ...]]:
     return {code: tuple(items) for code, items in index.items()}
 
 
-def _change_dates(bundle: LawBundle) -> tuple[dt.date, ...]:
-    """Every day on which some rule starts or stops applying."""
+def _narrower_index(goods: GoodsList) -> dict[str, tuple[str, ...]]:
+    """For each proper prefix of a listed code, the items listed under it."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for item in goods.items:
+        for length in range(2, len(item.hs), 2):
+            index[item.hs[:length]].append(item.item)
+    return {code: tuple(dict.fromkeys(items)) for code, items in index.items()}
+
+
+# The effect kinds an export determination reads.
+_EXPORT_KINDS = frozenset(
+    {
+        "area_control_list",
+        "licensing_policy",
+        "ecl_group_scope",
+        "ecl_permit_suspension",
+        "general_export_permit",
+        "export_prohibition",
+        "known_gap",
+    }
+)
+
+
+def _change_dates(bundle: LawBundle, kinds: frozenset[str] | None = None) -> tuple[dt.date, ...]:
+    """Every day on which some rule (of the given kinds) starts or stops applying."""
     days: set[dt.date] = set()
     for rule in bundle.rules.values():
+        if kinds is not None and rule.effect.kind not in kinds:
+            continue
         if rule.valid_from:
             days.add(rule.valid_from)
         if rule.valid_to:
             days.add(rule.valid_to + dt.timedelta(days=1))
-    for plist in bundle.person_lists.values():
-        days.update(p.listed_on for p in plist.persons)
+    if kinds is None:
+        for plist in bundle.person_lists.values():
+            days.update(p.listed_on for p in plist.persons)
     return tuple(sorted(days))
 
 
