@@ -136,7 +136,8 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
     elif args.command == "measures":
         lines.append(f"{w['measures']}: {answer['country']['name']}, {answer['as_of']}")
         for m in answer["measures"]:
-            lines.append(f"  - {m['label']}")
+            since = m["valid_from"] or "…"
+            lines.append(f"  - {m['label']} ({since} → {m['valid_to'] or w['open']})")
             lines.append(f"    {m['instrument']}, {m['provision']} — {m['url']}")
         if not answer["measures"]:
             lines.append(f"  {w['none']}")

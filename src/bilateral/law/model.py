@@ -225,6 +225,14 @@ class DealingsProhibition(_Effect):
     listing: str  # id of a bundled list of persons
 
 
+class FinancialProhibition(_Effect):
+    """A sectoral prohibition on financial dealings (securities, debt, insurance)."""
+
+    kind: Literal["financial_prohibition"]
+    country: str
+    activity: Literal["securities", "debt", "insurance"]
+
+
 class EngagementPolicy(_Effect):
     """Official contact with the country's authorities limited to some topics."""
 
@@ -259,6 +267,7 @@ Effect = Annotated[
     | TariffEntitlement
     | TariffRate
     | DealingsProhibition
+    | FinancialProhibition
     | EngagementPolicy
     | DiplomaticEvent
     | KnownGap,

@@ -79,6 +79,16 @@ async def _send_json(send: Send, status: int, code: str, field: str, limit: int)
     await send({"type": "http.response.body", "body": body})
 
 
+class PageSessions(SessionMiddleware):
+    """Signed-cookie sessions for the web pages only; the JSON API uses bearer tokens."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(("/api/", "/static/")):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith(("/api", "/openapi", "/docs"))
 
@@ -187,7 +197,7 @@ def create_app(
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(
-        SessionMiddleware,
+        PageSessions,
         secret_key=settings.ensure_session_key(),
         session_cookie="bilateral_session",
         same_site="lax",

@@ -15,6 +15,17 @@ from bilateral.office.settings import Settings
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
+# trivial dependencies are ``async`` so that FastAPI does not hop to a worker thread for them
+
+
+async def settings_dep(request: Request) -> Settings:
+    return settings(request)
+
+
+async def today_dep(request: Request) -> dt.date:
+    return today(request)
+
+
 def settings(request: Request) -> Settings:
     s: Settings = request.app.state.settings
     return s

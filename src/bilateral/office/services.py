@@ -160,12 +160,12 @@ def issue_token(s: Session, u: User) -> str:
 
 
 def user_for_token(s: Session, token: str) -> User | None:
-    row = s.execute(
-        select(ApiToken).where(ApiToken.token_sha256 == token_digest(token), ~ApiToken.revoked)
+    user = s.execute(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_sha256 == token_digest(token), ~ApiToken.revoked, User.active)
     ).scalar_one_or_none()
-    if row is None or not row.user.active:
-        return None
-    return row.user
+    return user
 
 
 # ---------------------------------------------------------------- applications
