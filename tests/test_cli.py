@@ -429,3 +429,25 @@ def test_a_missing_required_option_is_an_argparse_usage_error(capsys):
         main(["check", "export", "--to", "BY"])
     assert exited.value.code == 2
     assert "the following arguments are required: --on" in capsys.readouterr().err
+
+
+def test_the_permit_office_commands_run_through_the_main_cli(tmp_path):
+    env = {
+        **os.environ,
+        "BILATERAL_DATABASE_PATH": str(tmp_path / "office.sqlite3"),
+        "BILATERAL_DATA_DIR": str(tmp_path / "data"),
+    }
+    env.pop("BILATERAL_DATABASE_URL", None)
+    run = [sys.executable, "-m", "bilateral.faces.cli"]
+    upgraded = subprocess.run([*run, "db", "upgrade"], env=env, capture_output=True, text=True)
+    assert upgraded.returncode == 0, upgraded.stderr
+    created = subprocess.run(
+        [*run, "users", "create", "olga", "--role", "officer"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert created.returncode == 0, created.stderr
+    assert "token" in created.stdout.lower()
+    verified = subprocess.run([*run, "audit", "verify"], env=env, capture_output=True, text=True)
+    assert verified.returncode == 0, verified.stderr

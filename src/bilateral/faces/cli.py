@@ -116,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bilateral.faces.batch_cli import run_batch
 
             return run_batch(args.input, args.output)
-        handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+        # Subcommands of the permit office (serve, users, audit, db, permits) bring their own.
+        handler: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
         if handler is not None:
             return handler(args)
         answer = _answer(args)
