@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", help="screen a file of (destination, date, hs) rows")
     batch.add_argument("input", help="CSV or Parquet with columns destination, date, hs")
     batch.add_argument("--output", required=True, help="output file (.csv or .parquet)")
+    batch.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                       help="duckdb (one machine, default) or spark (BILATERAL_SPARK_MASTER)")
 
     _register_office(sub)
     return parser
@@ -113,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "batch":
+            if args.engine == "spark":
+                from bilateral.faces.spark_batch import run_spark_batch
+
+                return run_spark_batch(args.input, args.output)
             from bilateral.faces.batch_cli import run_batch
 
             return run_batch(args.input, args.output)
