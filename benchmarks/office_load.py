@@ -355,7 +355,7 @@ def bench_shipments(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--duration", type=float, default=10.0, help="seconds of export-check load")
-    p.add_argument("--connections", type=int, default=32)
+    p.add_argument("--connections", type=int, default=16)
     p.add_argument("--workers", type=int, default=2, help="server worker processes")
     p.add_argument(
         "--pg-url",

@@ -125,6 +125,8 @@ def _schema_engine(schema: str) -> Any:
 def pg_schema() -> Iterator[str]:
     why = _pg_reachable()
     if why:
+        if os.environ.get("BILATERAL_REQUIRE_PG") == "1":
+            pytest.fail(f"BILATERAL_REQUIRE_PG=1 but {why}")
         pytest.skip(f"PostgreSQL tests skipped: {why} (set BILATERAL_TEST_PG_URL)")
     schema = "office_test_" + uuid.uuid4().hex[:10]
     eng = create_engine(PG_URL)

@@ -55,6 +55,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
+        if os.environ.get("BILATERAL_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"BILATERAL_REQUIRE_BROWSER=1 but {CHROMIUM} is absent")
         pytest.skip(f"browser test skipped: {CHROMIUM} is absent (apt-get install -y chromium)")
     pytest.importorskip("playwright", reason="browser test skipped: playwright not installed")
     tmp = tmp_path_factory.mktemp("e2e")

@@ -13,9 +13,9 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from bilateral.office.models import AuditEntry, AuditHead
@@ -56,11 +56,19 @@ def record(
     before: Any = None,
     after: Any = None,
     law_version: str | None = None,
-) -> AuditEntry:
-    """Append one entry in the caller's transaction (committed or rolled back with it)."""
-    head = s.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+) -> tuple[int, str]:
+    """Append one entry in the caller's transaction (committed or rolled back with it).
+
+    Returns (id, hash). Written with SQLAlchemy Core: three short statements while the
+    head row is locked.
+    """
+    conn = s.connection()
+    h = cast(Table, AuditHead.__table__)
+    last_id, last_hash = conn.execute(
+        select(h.c.last_id, h.c.last_hash).where(h.c.id == 1).with_for_update()
+    ).one()
     e = AuditEntry(
-        id=head.last_id + 1,
+        id=last_id + 1,
         at=now_iso(),
         actor=actor,
         action=action,
@@ -69,14 +77,26 @@ def record(
         before=canonical(before),
         after=canonical(after),
         law_version=law_version,
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
     )
-    e.hash = entry_hash(head.last_hash, e)
-    s.add(e)
-    head.last_id = e.id
-    head.last_hash = e.hash
-    s.flush()
-    return e
+    digest = entry_hash(last_hash, e)
+    conn.execute(
+        insert(cast(Table, AuditEntry.__table__)).values(
+            id=e.id,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            entity=e.entity,
+            entity_id=e.entity_id,
+            before=e.before,
+            after=e.after,
+            law_version=e.law_version,
+            prev_hash=e.prev_hash,
+            hash=digest,
+        )
+    )
+    conn.execute(update(h).where(h.c.id == 1).values(last_id=e.id, last_hash=digest))
+    return e.id, digest
 
 
 @dataclass

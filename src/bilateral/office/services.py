@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from bilateral.errors import BadInput
@@ -898,67 +898,86 @@ def record_shipment(
     if not key:
         raise OfficeError(422, "idempotency_key_required", "idempotency_key")
     digest = _request_hash(data, data.line_no)
+    # SQLAlchemy Core on this hot path: few, short statements while the rows are locked.
+    conn = s.connection()
+    pt, lt, st = (cast(Table, m.__table__) for m in (Permit, PermitLine, Shipment))
+    q = (
+        select(
+            pt.c.id,
+            pt.c.number,
+            pt.c.status,
+            pt.c.valid_from,
+            pt.c.valid_to,
+            pt.c.law_version,
+            lt.c.id.label("line_id"),
+            lt.c.unit,
+            lt.c.authorised_quantity_milli,
+            lt.c.authorised_value_cents,
+            lt.c.used_quantity_milli,
+            lt.c.used_value_cents,
+        )
+        .join(lt, lt.c.permit_id == pt.c.id)
+        .where(pt.c.id == permit_id, lt.c.line_no == data.line_no)
+    )
+    if actor.role == "applicant":
+        q = q.where(pt.c.organisation_id == actor.organisation_id)
     # one statement locks the permit row and the line row (FOR UPDATE on PostgreSQL)
-    row = s.execute(
-        visible_permits(actor)
-        .add_columns(PermitLine)
-        .join(PermitLine, PermitLine.permit_id == Permit.id)
-        .where(Permit.id == permit_id, PermitLine.line_no == data.line_no)
-        .with_for_update()
-    ).one_or_none()
+    row = conn.execute(q.with_for_update()).one_or_none()
     if row is None:
         get_permit(s, actor, permit_id)  # 404 when the permit is not visible
         raise OfficeError(422, "no_such_line", "line_no", line_no=data.line_no)
-    p, line = row
-    existing = s.execute(
-        select(Shipment).where(Shipment.permit_id == p.id, Shipment.idempotency_key == key)
-    ).scalar_one_or_none()
+    existing = conn.execute(
+        select(st.c.id, st.c.request_sha256).where(
+            st.c.permit_id == row.id, st.c.idempotency_key == key
+        )
+    ).one_or_none()
     if existing is not None:
         if existing.request_sha256 != digest:
             raise OfficeError(409, "idempotency_key_reused", "idempotency_key")
-        return existing, False
-    status = effective_status(p, today)
+        old = s.get(Shipment, existing.id)
+        assert old is not None
+        return old, False
+    valid_to: dt.date = row.valid_to
+    status = row.status
+    if status in ("active", "suspended") and today > valid_to:
+        status = "expired"
     if status != "active":
         raise OfficeError(409, "permit_not_usable", "permit_id", status=status)
-    if not (p.valid_from <= data.shipped_on <= p.valid_to):
+    if not (row.valid_from <= data.shipped_on <= valid_to):
         raise OfficeError(
             422,
             "outside_validity",
             "shipped_on",
-            valid_from=p.valid_from.isoformat(),
-            valid_to=p.valid_to.isoformat(),
+            valid_from=row.valid_from.isoformat(),
+            valid_to=valid_to.isoformat(),
         )
     if data.shipped_on > today:
         raise OfficeError(422, "future_shipment", "shipped_on")
-    q, v = to_milli(data.quantity), to_cents(data.value)
-    if line.used_quantity_milli + q > line.authorised_quantity_milli:
+    q_m, v_c = to_milli(data.quantity), to_cents(data.value)
+    used_q, used_v = row.used_quantity_milli, row.used_value_cents
+    if used_q + q_m > row.authorised_quantity_milli:
         raise OfficeError(
             409,
             "exceeds_quantity",
             "quantity",
-            remaining=str(milli(line.authorised_quantity_milli - line.used_quantity_milli)),
-            unit=line.unit,
+            remaining=str(milli(row.authorised_quantity_milli - used_q)),
+            unit=row.unit,
         )
-    if line.used_value_cents + v > line.authorised_value_cents:
+    if used_v + v_c > row.authorised_value_cents:
         raise OfficeError(
-            409,
-            "exceeds_value",
-            "value",
-            remaining=str(cents(line.authorised_value_cents - line.used_value_cents)),
+            409, "exceeds_value", "value", remaining=str(cents(row.authorised_value_cents - used_v))
         )
-    before = {
-        "line_no": line.line_no,
-        "used_quantity": str(milli(line.used_quantity_milli)),
-        "used_value": str(cents(line.used_value_cents)),
-    }
-    line.used_quantity_milli += q
-    line.used_value_cents += v
+    conn.execute(
+        update(lt)
+        .where(lt.c.id == row.line_id)
+        .values(used_quantity_milli=used_q + q_m, used_value_cents=used_v + v_c)
+    )
     sh = Shipment(
-        permit_id=p.id,
-        permit_line_id=line.id,
-        line_no=line.line_no,
-        quantity_milli=q,
-        value_cents=v,
+        permit_id=row.id,
+        permit_line_id=row.line_id,
+        line_no=data.line_no,
+        quantity_milli=q_m,
+        value_cents=v_c,
         shipped_on=data.shipped_on,
         export_declaration_ref=data.export_declaration_ref,
         idempotency_key=key,
@@ -966,26 +985,30 @@ def record_shipment(
         recorded_by_id=actor.id,
         recorded_at=now(),
     )
-    s.add(sh)
-    s.flush()
+    values = {c.name: getattr(sh, c.name) for c in st.columns if c.name != "id"}
+    sh.id = conn.execute(insert(st).values(**values).returning(st.c.id)).scalar_one()
     audit.record(
         s,
         actor=actor.username,
         action="shipment.record",
         entity="permit",
-        entity_id=p.number,
-        before=before,
+        entity_id=row.number,
+        before={
+            "line_no": data.line_no,
+            "used_quantity": str(milli(used_q)),
+            "used_value": str(cents(used_v)),
+        },
         after={
-            "line_no": line.line_no,
+            "line_no": data.line_no,
             "shipment": sh.id,
             "quantity": str(data.quantity),
             "value": str(data.value),
             "shipped_on": data.shipped_on.isoformat(),
             "export_declaration_ref": data.export_declaration_ref,
-            "used_quantity": str(milli(line.used_quantity_milli)),
-            "used_value": str(cents(line.used_value_cents)),
+            "used_quantity": str(milli(used_q + q_m)),
+            "used_value": str(cents(used_v + v_c)),
         },
-        law_version=p.law_version,
+        law_version=row.law_version,
     )
     return sh, True
 
