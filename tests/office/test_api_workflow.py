@@ -379,3 +379,22 @@ def test_checks_endpoints_pass_engine_answer_through(sqlite_office: Office) -> N
     assert c.get("/api/countries/BY/measures").status_code == 200
     assert c.get("/api/countries/BY/timeline").status_code == 200
     assert c.get("/api/check/export", params={"to": "BY", "on": "not-a-date"}).status_code == 422
+
+
+def test_replay_detects_changed_law(sqlite_office: Office) -> None:
+    o, c = sqlite_office, sqlite_office.client
+    a = o.user("alice", "applicant", "Maple Foods")
+    i = c.post("/api/applications", json=good_application(), headers=a).json()["id"]
+    c.post(f"/api/applications/{i}/submit", headers=a)
+    r = c.get(f"/api/applications/{i}/assessment?replay=true", headers=a).json()
+    assert r["replay"]["identical"] and r["replay"]["same_law_version"]
+    original = o.checks.check_export
+
+    def changed(**kw: Any) -> dict[str, Any]:
+        return {**original(**kw), "law_version": "fake-law-2", "outcome": "prohibited"}
+
+    o.checks.check_export = changed  # type: ignore[method-assign]
+    r = c.get(f"/api/applications/{i}/assessment?replay=true", headers=a).json()
+    assert not r["replay"]["identical"] and not r["replay"]["same_law_version"]
+    assert r["law_version"] == "fake-law-1"  # the stored assessment is unchanged
+    assert r["assessment"]["lines"][0]["answer"]["outcome"] == "case_by_case"

@@ -79,6 +79,8 @@ def test_stored_assessment_replays_exactly(real: Office) -> None:
     again = real.checks.check_export(**line["question"], lang="en")  # type: ignore[attr-defined]
     if again["law_version"] == stored["law_version"]:
         assert again == line["answer"]
+    r = real.client.get(f"/api/applications/{app['id']}/assessment?replay=true", headers=a).json()
+    assert r["replay"]["same_law_version"] is True and r["replay"]["identical"] is True
 
 
 def test_check_endpoint_equals_engine_answer(real: Office) -> None:

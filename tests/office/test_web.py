@@ -215,3 +215,37 @@ def test_errors_are_pages_not_traces(sqlite_office: Office) -> None:
     page = c.get("/login").text
     r = c.post("/login", data={"username": "alice", "password": "wrong", "csrf": csrf(page)})
     assert r.status_code == 401 and "Wrong user name or password" in r.text
+
+
+def test_web_roles(sqlite_office: Office) -> None:
+    o, c = sqlite_office, sqlite_office.client
+    o.user("alice", "applicant", "Maple Foods")
+    o.user("oscar", "officer")
+    o.user("audrey", "auditor")
+    o.user("adam", "admin")
+    protected = ["/dashboard", "/queue", "/audit", "/users", "/applications/new"]
+    c.cookies.clear()
+    for path in protected:
+        r = c.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login"), path
+    allowed = {
+        "alice": {"/dashboard", "/applications/new"},
+        "oscar": {"/dashboard", "/queue", "/audit"},
+        "audrey": {"/dashboard", "/queue", "/audit", "/users"},
+        "adam": {"/dashboard", "/audit", "/users"},
+    }
+    for who, ok in allowed.items():
+        login(o, who)
+        for path in protected:
+            r = c.get(path, follow_redirects=False)
+            if path in ok:
+                assert r.status_code in (200, 303), (who, path, r.status_code)
+            else:
+                assert r.status_code == 403, (who, path, r.status_code)
+        page = c.get("/").text
+        r = c.post(
+            "/users",
+            data={"csrf": csrf(page), "username": "zz", "role": "auditor"},
+            follow_redirects=False,
+        )
+        assert (r.status_code == 303) == (who == "adam"), (who, r.status_code)

@@ -321,14 +321,29 @@ def submit_application(
 
 
 @router.get("/applications/{app_id}/assessment", tags=["applications"])
-def read_assessment(app_id: Id, actor: Who, s: DB) -> dict[str, Any]:
-    """The engine's answers as stored at submission, with their law_version."""
+def read_assessment(
+    request: Request,
+    app_id: Id,
+    actor: Who,
+    s: DB,
+    replay: Annotated[bool, Query(description="re-ask the stored questions now")] = False,
+) -> dict[str, Any]:
+    """The engine's answers as stored at submission, with their law_version.
+
+    With ``replay=true`` the stored questions are asked again of the engine as it is now:
+    the reply says whether the law version is the same and whether every answer is
+    identical (it must be when the law version is unchanged).
+    """
     app = services.get_application(s, actor, app_id)
-    return {
+    out: dict[str, Any] = {
         "reference": app.reference,
         "law_version": app.law_version,
         "assessment": app.assessment,
     }
+    if replay and app.assessment:
+        now = services.replay(deps.checks(request), app.assessment)
+        out["replay"] = now
+    return out
 
 
 @router.post(

@@ -30,6 +30,20 @@ def _serve(args: argparse.Namespace) -> int:
     elif db.current_revision(engine) is None:
         print("database has no schema: run `bilateral db upgrade` first", file=sys.stderr)
         return 2
+    from sqlalchemy import func, select
+
+    from bilateral.office.models import User
+
+    with db.session_factory(engine)() as s:
+        n_users = s.execute(select(func.count(User.id))).scalar_one()
+    if not n_users:
+        print(
+            "no accounts yet: create one with\n"
+            "  bilateral users create admin --role admin\n"
+            "  bilateral users create alice --role applicant --org 'Example Exports Ltd'\n"
+            "(each prints its API token and password once)",
+            flush=True,
+        )
     where = st.database_url if not st.is_postgresql else "PostgreSQL"
     print(f"bilateral permit office on http://{host}:{port}/  (database: {where})", flush=True)
     st.ensure_session_key()  # once, before any worker starts

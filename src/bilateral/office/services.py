@@ -458,6 +458,36 @@ def assess(
     return {"on": on.isoformat(), "lines": out, "law_version": law_version}, law_version
 
 
+def replay(checks: Checks, assessment: dict[str, Any]) -> dict[str, Any]:
+    """Ask the stored questions again; compare with the stored answers."""
+    lines = []
+    versions = set()
+    for line in assessment.get("lines", []):
+        try:
+            answer = checks.check_export(**line["question"], lang="en")
+        except BadInput as e:
+            lines.append({"line_no": line["line_no"], "identical": False, "error": str(e)})
+            continue
+        except NotImplementedError as e:
+            raise OfficeError(503, "engine_unavailable") from e
+        versions.add(answer.get("law_version"))
+        lines.append(
+            {
+                "line_no": line["line_no"],
+                "identical": answer == line["answer"],
+                "law_version": answer.get("law_version"),
+                "answer": answer,
+            }
+        )
+    stored = assessment.get("law_version")
+    return {
+        "law_version_now": ",".join(sorted(str(v) for v in versions)) or None,
+        "same_law_version": versions == {stored},
+        "identical": all(x["identical"] for x in lines),
+        "lines": lines,
+    }
+
+
 def _standard_days(app: Application) -> int:
     if app.kind == "amendment":
         return AMENDMENT_DAYS
