@@ -46,7 +46,7 @@ class BodyLimit:
             except ValueError:
                 too_big = True
             if too_big:
-                await _send_json(send, 413, "too_large", "body", self.limit)
+                await _send_too_large(send, scope["path"], self.limit)
                 return
         seen = 0
 
