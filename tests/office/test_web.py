@@ -249,3 +249,16 @@ def test_web_roles(sqlite_office: Office) -> None:
             follow_redirects=False,
         )
         assert (r.status_code == 303) == (who == "adam"), (who, r.status_code)
+
+
+def test_oversized_form_post_gets_a_page(sqlite_office: Office) -> None:
+    o, c = sqlite_office, sqlite_office.client
+    o.user("alice", "applicant", "Maple Foods")
+    login(o, "alice")
+    page = c.get("/applications/new").text
+    r = c.post(
+        "/applications/1/documents",
+        data={"csrf": csrf(page)},
+        files={"file": ("big.txt", b"a" * (11 * 1024 * 1024), "text/plain")},
+    )
+    assert r.status_code == 413 and "<html" in r.text and "Fichier de plus de" in r.text

@@ -62,18 +62,23 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
 
-async def _send_json(send: Send, status: int, code: str, field: str, limit: int) -> None:
-    body = json.dumps(
-        {"error": code, "field": field, "message": i18n.t("err." + code, limit=limit)}
-    ).encode()
+async def _send_too_large(send: Send, path: str, limit: int) -> None:
+    message = i18n.t("err.too_large", limit=limit)
+    if path.startswith("/api"):
+        body = json.dumps({"error": "too_large", "field": "body", "message": message}).encode()
+        kind = b"application/json"
+    else:
+        fr = i18n.t("err.too_large", "fr", limit=limit)
+        body = (
+            "<!doctype html><html lang='en'><meta charset='utf-8'><title>413</title>"
+            f"<h1>413</h1><p>{message}</p><p lang='fr'>{fr}</p><p><a href='/'>Home</a></p></html>"
+        ).encode()
+        kind = b"text/html; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
+            "status": 413,
+            "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})
