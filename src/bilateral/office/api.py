@@ -449,7 +449,7 @@ async def record_shipment(
             try:
                 actor = bearer_actor(request, s)
                 try:
-                    sh, new = services.record_shipment(
+                    done = services.record_shipment(
                         s, actor, permit_id, data, idempotency_key, today
                     )
                     s.commit()
@@ -457,11 +457,12 @@ async def record_shipment(
                     # a concurrent request with the same key won: answer with its shipment
                     s.rollback()
                     begin_write(s)
-                    sh, new = services.record_shipment(
+                    done = services.record_shipment(
                         s, actor, permit_id, data, idempotency_key, today
                     )
                     s.commit()
-                return present.shipment(s, sh, replayed=not new), new
+                out = present.shipment(s, done.shipment, not done.new, done.permit_number)
+                return out, done.new
             finally:
                 s.rollback()
 

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bilateral.office.models import AuditEntry, AuditHead
@@ -59,16 +59,20 @@ def record(
 ) -> tuple[int, str]:
     """Append one entry in the caller's transaction (committed or rolled back with it).
 
-    Returns (id, hash). Written with SQLAlchemy Core: three short statements while the
+    Returns (id, hash). Two short statements on PostgreSQL (three on SQLite) while the
     head row is locked.
     """
     conn = s.connection()
     h = cast(Table, AuditHead.__table__)
+    # Take the next id and the previous hash, locking the head row until commit.
     last_id, last_hash = conn.execute(
-        select(h.c.last_id, h.c.last_hash).where(h.c.id == 1).with_for_update()
+        update(h)
+        .where(h.c.id == 1)
+        .values(last_id=h.c.last_id + 1)
+        .returning(h.c.last_id, h.c.last_hash)
     ).one()
     e = AuditEntry(
-        id=last_id + 1,
+        id=last_id,
         at=now_iso(),
         actor=actor,
         action=action,
@@ -80,22 +84,32 @@ def record(
         prev_hash=last_hash,
     )
     digest = entry_hash(last_hash, e)
-    conn.execute(
-        insert(cast(Table, AuditEntry.__table__)).values(
-            id=e.id,
-            at=e.at,
-            actor=e.actor,
-            action=e.action,
-            entity=e.entity,
-            entity_id=e.entity_id,
-            before=e.before,
-            after=e.after,
-            law_version=e.law_version,
-            prev_hash=e.prev_hash,
-            hash=digest,
+    row = {
+        "id": e.id,
+        "at": e.at,
+        "actor": e.actor,
+        "action": e.action,
+        "entity": e.entity,
+        "entity_id": e.entity_id,
+        "before": e.before,
+        "after": e.after,
+        "law_version": e.law_version,
+        "prev_hash": e.prev_hash,
+        "hash": digest,
+    }
+    if conn.dialect.name == "postgresql":
+        cols = ", ".join(row)
+        conn.execute(
+            text(
+                f"WITH entry AS (INSERT INTO audit_log ({cols}) "
+                f"VALUES ({', '.join(':' + c for c in row)})) "
+                "UPDATE audit_head SET last_hash = :hash WHERE id = 1"
+            ),
+            row,
         )
-    )
-    conn.execute(update(h).where(h.c.id == 1).values(last_id=e.id, last_hash=digest))
+    else:
+        conn.execute(insert(cast(Table, AuditEntry.__table__)).values(**row))
+        conn.execute(update(h).where(h.c.id == 1).values(last_hash=digest))
     return e.id, digest
 
 

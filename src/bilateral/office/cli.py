@@ -47,8 +47,6 @@ def _serve(args: argparse.Namespace) -> int:
     where = st.database_url if not st.is_postgresql else "PostgreSQL"
     print(f"bilateral permit office on http://{host}:{port}/  (database: {where})", flush=True)
     st.ensure_session_key()  # once, before any worker starts
-    # hand the GIL over sooner: a thread holding a row lock should not wait 5 ms for it
-    sys.setswitchinterval(0.001)
     if args.workers > 1:
         engine.dispose()
         uvicorn.run(

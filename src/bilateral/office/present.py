@@ -167,12 +167,16 @@ def permit(s: Session, p: Permit, today: dt.date) -> PermitOut:
     )
 
 
-def shipment(s: Session, sh: Shipment, replayed: bool = False) -> ShipmentOut:
-    p = s.get(Permit, sh.permit_id)
+def shipment(
+    s: Session, sh: Shipment, replayed: bool = False, permit_number: str | None = None
+) -> ShipmentOut:
+    if permit_number is None:
+        p = s.get(Permit, sh.permit_id)
+        permit_number = p.number if p else ""
     u = s.get(User, sh.recorded_by_id)
     return ShipmentOut(
         id=sh.id,
-        permit=p.number if p else "",
+        permit=permit_number,
         line_no=sh.line_no,
         quantity=milli(sh.quantity_milli),
         value=cents(sh.value_cents),

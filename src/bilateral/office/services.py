@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
-from sqlalchemy import Select, Table, insert, select, update
+from sqlalchemy import Select, Table, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bilateral.errors import BadInput
@@ -908,6 +908,12 @@ def _request_hash(data: ShipmentIn, line_no: int) -> str:
     return hashlib.sha256(canonical(body).encode()).hexdigest()
 
 
+class Drawdown(NamedTuple):
+    shipment: Shipment
+    new: bool  # False: a retry of an earlier request (same idempotency key and body)
+    permit_number: str
+
+
 def record_shipment(
     s: Session,
     actor: Actor,
@@ -915,7 +921,7 @@ def record_shipment(
     data: ShipmentIn,
     key: str | None,
     today: dt.date,
-) -> tuple[Shipment, bool]:
+) -> Drawdown:
     """Draw a shipment down against a permit line; returns (shipment, newly_recorded).
 
     The permit row and the line row are locked (``FOR UPDATE`` on PostgreSQL; SQLite holds
@@ -951,22 +957,26 @@ def record_shipment(
     )
     if actor.role == "applicant":
         q = q.where(pt.c.organisation_id == actor.organisation_id)
+    # A retry finds its shipment before any lock is taken. Two concurrent requests with the
+    # same new key both pass here; the unique constraint (permit_id, idempotency_key) then
+    # refuses the second INSERT and the caller retries once, finding the first (see api.py).
+    existing = conn.execute(
+        select(st.c.id, st.c.permit_id, st.c.request_sha256).where(
+            st.c.permit_id == permit_id, st.c.idempotency_key == key
+        )
+    ).one_or_none()
+    if existing is not None:
+        permit = get_permit(s, actor, existing.permit_id)  # 404 unless visible to this actor
+        if existing.request_sha256 != digest:
+            raise OfficeError(409, "idempotency_key_reused", "idempotency_key")
+        old = s.get(Shipment, existing.id)
+        assert old is not None
+        return Drawdown(old, False, permit.number)
     # one statement locks the permit row and the line row (FOR UPDATE on PostgreSQL)
     row = conn.execute(q.with_for_update()).one_or_none()
     if row is None:
         get_permit(s, actor, permit_id)  # 404 when the permit is not visible
         raise OfficeError(422, "no_such_line", "line_no", line_no=data.line_no)
-    existing = conn.execute(
-        select(st.c.id, st.c.request_sha256).where(
-            st.c.permit_id == row.id, st.c.idempotency_key == key
-        )
-    ).one_or_none()
-    if existing is not None:
-        if existing.request_sha256 != digest:
-            raise OfficeError(409, "idempotency_key_reused", "idempotency_key")
-        old = s.get(Shipment, existing.id)
-        assert old is not None
-        return old, False
     valid_to: dt.date = row.valid_to
     status = row.status
     if status in ("active", "suspended") and today > valid_to:
@@ -997,11 +1007,6 @@ def record_shipment(
         raise OfficeError(
             409, "exceeds_value", "value", remaining=str(cents(row.authorised_value_cents - used_v))
         )
-    conn.execute(
-        update(lt)
-        .where(lt.c.id == row.line_id)
-        .values(used_quantity_milli=used_q + q_m, used_value_cents=used_v + v_c)
-    )
     sh = Shipment(
         permit_id=row.id,
         permit_line_id=row.line_id,
@@ -1016,7 +1021,26 @@ def record_shipment(
         recorded_at=now(),
     )
     values = {c.name: getattr(sh, c.name) for c in st.columns if c.name != "id"}
-    sh.id = conn.execute(insert(st).values(**values).returning(st.c.id)).scalar_one()
+    drawn = {"used_q": used_q + q_m, "used_v": used_v + v_c, "line_id": row.line_id}
+    if conn.dialect.name == "postgresql":
+        # one round trip while the rows are locked: draw down and record together
+        cols = ", ".join(values)
+        sh.id = conn.execute(
+            text(
+                "WITH drawn AS (UPDATE permit_lines SET used_quantity_milli = :used_q, "
+                "used_value_cents = :used_v WHERE id = :line_id RETURNING id) "
+                f"INSERT INTO shipments ({cols}) "
+                f"SELECT {', '.join(':' + c for c in values)} FROM drawn RETURNING id"
+            ),
+            {**values, **drawn},
+        ).scalar_one()
+    else:
+        conn.execute(
+            update(lt)
+            .where(lt.c.id == row.line_id)
+            .values(used_quantity_milli=drawn["used_q"], used_value_cents=drawn["used_v"])
+        )
+        sh.id = conn.execute(insert(st).values(**values).returning(st.c.id)).scalar_one()
     audit.record(
         s,
         actor=actor.username,
@@ -1040,7 +1064,7 @@ def record_shipment(
         },
         law_version=row.law_version,
     )
-    return sh, True
+    return Drawdown(sh, True, row.number)
 
 
 def shipments_of(s: Session, actor: Actor, permit_id: int) -> list[Shipment]:
