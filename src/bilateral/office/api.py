@@ -48,10 +48,10 @@ def bearer_actor(request: Request, s: DB) -> Actor:
     scheme, _, token = auth.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise OfficeError(401, "unauthenticated")
-    user = services.user_for_token(s, token.strip())
-    if user is None:
+    actor = services.actor_for_token(s, token.strip())
+    if actor is None:
         raise OfficeError(401, "unauthenticated")
-    return Actor.of(user)
+    return actor
 
 
 Who = Annotated[Actor, Depends(bearer_actor)]
@@ -461,7 +461,9 @@ async def record_shipment(
                         s, actor, permit_id, data, idempotency_key, today
                     )
                     s.commit()
-                out = present.shipment(s, done.shipment, not done.new, done.permit_number)
+                out = present.shipment(
+                    s, done.shipment, not done.new, done.permit_number, actor.username
+                )
                 return out, done.new
             finally:
                 s.rollback()

@@ -168,12 +168,18 @@ def permit(s: Session, p: Permit, today: dt.date) -> PermitOut:
 
 
 def shipment(
-    s: Session, sh: Shipment, replayed: bool = False, permit_number: str | None = None
+    s: Session,
+    sh: Shipment,
+    replayed: bool = False,
+    permit_number: str | None = None,
+    recorded_by: str | None = None,
 ) -> ShipmentOut:
     if permit_number is None:
         p = s.get(Permit, sh.permit_id)
         permit_number = p.number if p else ""
-    u = s.get(User, sh.recorded_by_id)
+    if recorded_by is None or (replayed and sh.recorded_by_id is not None):
+        u = s.get(User, sh.recorded_by_id)
+        recorded_by = u.username if u else ""
     return ShipmentOut(
         id=sh.id,
         permit=permit_number,
@@ -183,7 +189,7 @@ def shipment(
         shipped_on=sh.shipped_on,
         export_declaration_ref=sh.export_declaration_ref,
         idempotency_key=sh.idempotency_key,
-        recorded_by=u.username if u else "",
+        recorded_by=recorded_by,
         recorded_at=sh.recorded_at,
         replayed=replayed,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -157,6 +158,28 @@ def issue_token(s: Session, u: User) -> str:
     s.add(ApiToken(user_id=u.id, token_sha256=token_digest(token), created_at=now()))
     s.flush()
     return token
+
+
+_TOKENS: dict[str, tuple[float, Actor]] = {}
+TOKEN_TTL = 5.0  # seconds a verified token is trusted without asking the database again
+
+
+def actor_for_token(s: Session, token: str) -> Actor | None:
+    """The actor of an API token, from a short-lived per-process cache or the database."""
+    digest = token_digest(token)
+    now_ = time.monotonic()
+    hit = _TOKENS.get(digest)
+    if hit is not None and hit[0] > now_:
+        return hit[1]
+    user = user_for_token(s, token)
+    if user is None:
+        _TOKENS.pop(digest, None)
+        return None
+    if len(_TOKENS) > 10_000:
+        _TOKENS.clear()
+    actor = Actor.of(user)
+    _TOKENS[digest] = (now_ + TOKEN_TTL, actor)
+    return actor
 
 
 def user_for_token(s: Session, token: str) -> User | None:
