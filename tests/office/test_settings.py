@@ -21,5 +21,6 @@ def test_session_key_generated_once_private(tmp_path: Path) -> None:
     assert k1 == k2 and len(k1) > 40
     mode = (st.data_dir / "session.key").stat().st_mode
     assert stat.S_IMODE(mode) == 0o600
+    assert (st.data_dir / ".gitignore").read_text().strip().endswith("*")
     env = {"BILATERAL_DATABASE_PATH": str(tmp_path / "x.sqlite3"), "BILATERAL_SESSION_KEY": "k"}
     assert settings.load(env).ensure_session_key() == "k"

@@ -111,6 +111,7 @@ def create_app(
         import importlib
 
         checks = importlib.import_module(settings.checks_module)
+    settings.ensure_data_dir()
     engine = engine or db.make_engine(settings)
     if auto_upgrade:
         db.upgrade(settings, engine=engine)

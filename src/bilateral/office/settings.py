@@ -56,11 +56,19 @@ class Settings:
     def documents_dir(self) -> Path:
         return self.data_dir / "documents"
 
+    def ensure_data_dir(self) -> None:
+        """Create the data dir with a ``.gitignore`` of ``*`` so that neither the session key
+        nor uploaded documents can be committed by accident."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        ignore = self.data_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by the permit office: nothing here belongs in git\n*\n")
+
     def ensure_session_key(self) -> str:
         """The session key from the environment, else from (or newly into) the data dir."""
         if self.session_key:
             return self.session_key
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.ensure_data_dir()
         path = self.data_dir / "session.key"
         if path.exists():
             return path.read_text().strip()
