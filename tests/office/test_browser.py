@@ -142,6 +142,10 @@ def test_apply_approve_use_in_both_languages(server: str) -> None:
             page.goto(server + "/check/export?to=BY&on=2014-03-01&category=food")
             expect(page.locator("#answer-h")).to_be_visible()
             shot("02-check-export-en")
+            page.goto(server + "/country/BY?on=2014-03-01&lang=fr")
+            expect(page.locator("#measures-h")).to_contain_text("2014-03-01")
+            shot("02b-country-fr")
+            page.goto(server + "/?lang=en")  # back to English (the choice is remembered)
 
             # applicant drafts and submits
             login("alice")

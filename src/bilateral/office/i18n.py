@@ -299,6 +299,8 @@ CATALOG.update(
         "country.title": ("Country: {code}", "Pays : {code}"),
         "country.measures": ("Measures in force on {on}", "Mesures en vigueur le {on}"),
         "country.timeline": ("Timeline", "Chronologie"),
+        "change.starts": ("starts", "début"),
+        "change.ends": ("ends", "fin"),
         "error.title": ("This request was refused", "Cette demande a été refusée"),
         "dash.title": ("My applications and permits", "Mes demandes et licences"),
         "dash.new": ("New application", "Nouvelle demande"),
