@@ -189,6 +189,34 @@ def test_web_flow_without_javascript(sqlite_office: Office) -> None:
         f"/permits/{pid}/shipments", data={**ship, "idempotency_key": "other", "quantity": "51"}
     )
     assert "Dépasse la quantité autorisée" in r.text and "50.000" in r.text
+    # amendment through the forms: requested by the applicant, approved by the officer
+    page = c.get(f"/permits/{pid}").text
+    r = c.post(
+        f"/permits/{pid}/amendments",
+        data={
+            "csrf": csrf(page),
+            "reason": "bigger order",
+            "new_valid_to": "2027-06-30",
+            "amd-1-quantity": "120",
+            "amd-1-value": "540",
+        },
+    )
+    assert r.status_code == 200 and "AMD-" in r.text, r.text[-500:]
+    amd_id = int(re.search(r"/applications/(\d+)", str(r.url)).group(1))
+    login(o, "oscar")
+    page = c.get(f"/applications/{amd_id}").text
+    assert "2026-03-05" in page  # 3 business days
+    r = c.post(
+        f"/applications/{amd_id}/decision",
+        data={"csrf": csrf(page), "outcome": "approve", "reasons": "ok"},
+    )
+    assert r.status_code == 200 and 'class="msg error"' not in r.text, re.findall(
+        r"msg error[^<]*<", r.text
+    )
+    login(o, "alice")
+    page = c.get(f"/permits/{pid}").text
+    assert "2027-06-30" in page, re.findall(r"<dd>[^<]*</dd>", page)
+    assert "90.000 kg" in page, re.findall(r'id="remaining-1">[^<]*', page)
     # auditor reads, verifies, cannot act
     login(o, "audrey")
     r = c.get("/audit?verify=1&lang=en")

@@ -687,7 +687,7 @@ async def decide(request: Request, app_id: Id, s: DB) -> Response:
             outcome=str(form.get("outcome") or ""),  # type: ignore[arg-type]
             reasons=str(form.get("reasons") or ""),
             citations=citations,
-            valid_to=str(form.get("valid_to")) or None,  # type: ignore[arg-type]
+            valid_to=str(form.get("valid_to") or "") or None,  # type: ignore[arg-type]
             conditions=conditions,
             lines=lines or None,
         )
