@@ -13,7 +13,7 @@ import uuid
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as FPath
@@ -286,7 +286,7 @@ def page_contact(request: Request, s: DB) -> Response:
 def page_country_pick(request: Request) -> Response:
     code = (request.query_params.get("code") or "BY").strip()[:60]
     extra = {"on": request.query_params["on"]} if request.query_params.get("on") else {}
-    return redirect(f"/country/{code}" + ("?" + urlencode(extra) if extra else ""))
+    return redirect(f"/country/{quote(code, safe='')}" + ("?" + urlencode(extra) if extra else ""))
 
 
 @router.get("/country/{code}", response_class=HTMLResponse)
