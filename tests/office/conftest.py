@@ -34,54 +34,43 @@ def _pg_reachable() -> str | None:
         return f"PostgreSQL not reachable at {PG_URL}: {type(e).__name__}"
 
 
-class FakeChecks:
-    """A stand-in for the engine in tests that must run before/without it.
+class RecordingChecks:
+    """The real engine (``bilateral.engine.checks``), recording each question it is asked.
 
-    It answers with a fixed, clearly fake shape; it implements no law.
+    ``law`` may be set to another loaded bundle to stand for a later state of the law.
     """
 
-    calls: list[dict[str, Any]]
-
     def __init__(self) -> None:
-        self.calls = []
+        self.calls: list[dict[str, Any]] = []
+        self.law: Any = None
 
-    def check_export(self, **kw: Any) -> dict[str, Any]:
-        from bilateral.errors import BadInput
+    def _ask(self, name: str, kw: dict[str, Any]) -> dict[str, Any]:
+        from bilateral.engine import checks
 
         self.calls.append(kw)
-        if kw.get("hs") == "9999":
-            raise BadInput("hs", "unknown HS heading 9999")
-        return {
-            "as_of": str(kw["on"]),
-            "permit_required": True,
-            "outcome": "case_by_case",
-            "general_permits": [],
-            "reasons": [
-                {
-                    "rule": "fake",
-                    "instrument": "FAKE-INSTRUMENT",
-                    "provision": "s.0",
-                    "url": "https://example.invalid/fake",
-                    "valid_from": "2000-01-01",
-                    "valid_to": None,
-                    "text": "test stub",
-                }
-            ],
-            "law_version": "fake-law-1",
-            "caveats": [],
-        }
+        extra = {"law": self.law} if self.law is not None else {}
+        answer: dict[str, Any] = getattr(checks, name)(**kw, **extra)
+        return answer
+
+    def check_export(self, **kw: Any) -> dict[str, Any]:
+        return self._ask("check_export", kw)
 
     def check_import(self, **kw: Any) -> dict[str, Any]:
-        return {"treatment": "mfn", "law_version": "fake-law-1"}
+        return self._ask("check_import", kw)
 
     def check_contact(self, **kw: Any) -> dict[str, Any]:
-        return {"allowed": True, "reasons": [], "law_version": "fake-law-1"}
+        return self._ask("check_contact", kw)
 
     def measures(self, **kw: Any) -> dict[str, Any]:
-        return {"country": kw["country"], "measures": [], "law_version": "fake-law-1"}
+        return self._ask("measures", kw)
 
     def timeline(self, **kw: Any) -> dict[str, Any]:
-        return {"country": kw["country"], "events": [], "law_version": "fake-law-1"}
+        return self._ask("timeline", kw)
+
+
+def citations(answer: dict[str, Any]) -> list[str]:
+    """The citations an officer's decision carries by default for an engine answer."""
+    return [f"{r['instrument']} {r['provision']} <{r['url']}>" for r in answer["reasons"]]
 
 
 def make_settings(tmp: Path, url: str | None = None) -> Settings:
@@ -144,7 +133,7 @@ def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
         settings = make_settings(tmp_path)
         engine = db.make_engine(settings)
         db.upgrade(settings, engine=engine)
-        yield Office(settings, FakeChecks(), engine)
+        yield Office(settings, RecordingChecks(), engine)
         engine.dispose()
         return
     yield from _pg_office(request, tmp_path)
@@ -159,7 +148,7 @@ def _pg_office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Offic
     settings = make_settings(tmp_path, PG_URL)
     engine = _schema_engine(schema)
     db.upgrade(settings, engine=engine)
-    yield Office(settings, FakeChecks(), engine)
+    yield Office(settings, RecordingChecks(), engine)
     engine.dispose()
     with admin.begin() as c:
         c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -177,7 +166,7 @@ def sqlite_office(tmp_path: Path) -> Iterator[Office]:
     settings = make_settings(tmp_path)
     engine = db.make_engine(settings)
     db.upgrade(settings, engine=engine)
-    yield Office(settings, FakeChecks(), engine)
+    yield Office(settings, RecordingChecks(), engine)
     engine.dispose()
 
 

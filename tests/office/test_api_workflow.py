@@ -1,11 +1,21 @@
-"""The whole flow through the JSON API, on SQLite and PostgreSQL, with a stub engine."""
+"""The whole flow through the JSON API, on SQLite and PostgreSQL, with the real engine."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from conftest import TODAY, Office, good_application
+from bilateral.engine.checks import check_export
+from bilateral.engine.law import Law, default_law
+from bilateral.law.loader import load
+from conftest import TODAY, Office, citations, good_application
+
+LAW_VERSION = default_law().law_version
+# What the engine says of the sample application's line (milk powder to Belarus, today).
+FOOD_TO_BELARUS = check_export(to="BY", on=TODAY, category="food")
 
 
 def _setup(o: Office) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -50,8 +60,10 @@ def test_full_flow(office: Office) -> None:
     assert r.status_code == 200, r.text
     sub = r.json()
     assert sub["status"] == "submitted"
-    assert sub["law_version"] == "fake-law-1"
-    assert sub["assessment"]["lines"][0]["answer"]["outcome"] == "case_by_case"
+    assert sub["law_version"] == LAW_VERSION
+    answer = sub["assessment"]["lines"][0]["answer"]
+    assert answer["outcome"] == FOOD_TO_BELARUS["outcome"] == "not_required"
+    assert answer["reasons"] == FOOD_TO_BELARUS["reasons"]
     assert sub["assessment"]["lines"][0]["question"] == {
         "to": "BY",
         "on": TODAY.isoformat(),
@@ -82,7 +94,7 @@ def test_full_flow(office: Office) -> None:
     assert r.status_code == 200, r.text
     dec = r.json()
     assert dec["status"] == "approved" and dec["decision"]["officer"] == "oscar"
-    assert dec["decision"]["citations"] == ["FAKE-INSTRUMENT s.0 <https://example.invalid/fake>"]
+    assert dec["decision"]["citations"] == citations(FOOD_TO_BELARUS)
     pid = dec["permit_id"]
     r = c.get(f"/api/permits/{pid}", headers=a)
     p = r.json()
@@ -223,7 +235,7 @@ def test_full_flow(office: Office) -> None:
         if e["action"] == "application.submit"
     )
     assert (
-        submit_entry["law_version"] == "fake-law-1" and submit_entry["before"]["status"] == "draft"
+        submit_entry["law_version"] == LAW_VERSION and submit_entry["before"]["status"] == "draft"
     )
 
 
@@ -367,7 +379,8 @@ def test_expire_transition_after_validity(sqlite_office: Office) -> None:
 def test_checks_endpoints_pass_engine_answer_through(sqlite_office: Office) -> None:
     c = sqlite_office.client
     r = c.get("/api/check/export", params={"to": "BY", "on": "2014-03-01", "category": "food"})
-    assert r.status_code == 200 and r.json()["law_version"] == "fake-law-1"
+    assert r.status_code == 200 and r.json()["law_version"] == LAW_VERSION
+    assert r.json()["outcome"] == "generally_approved"  # Notice 148, humanitarian goods
     assert sqlite_office.checks.calls[-1]["category"] == "food"
     r = c.get("/api/check/export", params={"to": "BY", "hs": "9999"})
     assert r.status_code == 422 and r.json()["field"] == "hs"
@@ -381,20 +394,31 @@ def test_checks_endpoints_pass_engine_answer_through(sqlite_office: Office) -> N
     assert c.get("/api/check/export", params={"to": "BY", "on": "not-a-date"}).status_code == 422
 
 
-def test_replay_detects_changed_law(sqlite_office: Office) -> None:
+def test_replay_detects_changed_law(sqlite_office: Office, tmp_path: Path) -> None:
     o, c = sqlite_office, sqlite_office.client
     a = o.user("alice", "applicant", "Maple Foods")
     i = c.post("/api/applications", json=good_application(), headers=a).json()["id"]
     c.post(f"/api/applications/{i}/submit", headers=a)
     r = c.get(f"/api/applications/{i}/assessment?replay=true", headers=a).json()
     assert r["replay"]["identical"] and r["replay"]["same_law_version"]
-    original = o.checks.check_export
-
-    def changed(**kw: Any) -> dict[str, Any]:
-        return {**original(**kw), "law_version": "fake-law-2", "outcome": "prohibited"}
-
-    o.checks.check_export = changed  # type: ignore[method-assign]
+    # A later state of the law: Belarus put back on the Area Control List, open-ended.
+    o.checks.law = _law_with_belarus_on_the_acl(tmp_path)
     r = c.get(f"/api/applications/{i}/assessment?replay=true", headers=a).json()
     assert not r["replay"]["identical"] and not r["replay"]["same_law_version"]
-    assert r["law_version"] == "fake-law-1"  # the stored assessment is unchanged
-    assert r["assessment"]["lines"][0]["answer"]["outcome"] == "case_by_case"
+    assert r["law_version"] == LAW_VERSION  # the stored assessment is unchanged
+    assert r["assessment"]["lines"][0]["answer"]["outcome"] == "not_required"
+
+
+def _law_with_belarus_on_the_acl(tmp_path: Path) -> Law:
+    folder = tmp_path / "law"
+    shutil.copytree(Path(str(resources.files("bilateral.law") / "data")), folder)
+    acl = folder / "instruments" / "sor-81-543.yaml"
+    text = acl.read_text(encoding="utf-8")
+    head, rest = text.split("  - id: acl.belarus", 1)
+    acl.write_text(
+        head + "  - id: acl.belarus" + rest.replace("    valid_to: 2017-06-19\n", "", 1),
+        encoding="utf-8",
+    )
+    later = Law(load(folder))
+    assert later.law_version != LAW_VERSION
+    return later

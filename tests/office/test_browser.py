@@ -36,16 +36,6 @@ PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.browser
 
 
-def _engine_ready() -> bool:
-    try:
-        from bilateral.engine.checks import check_export
-
-        check_export(to="BY", on="2014-03-01", category="food")
-        return True
-    except Exception:
-        return False
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -66,12 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "BILATERAL_DATABASE_PATH": str(tmp / "office.sqlite3"),
         "BILATERAL_DATABASE_URL": "",
         "BILATERAL_DATA_DIR": str(tmp / "data"),
-        "PYTHONPATH": os.pathsep.join(
-            [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
-        ),
     }
-    if not _engine_ready():
-        env["BILATERAL_CHECKS"] = "stub_engine"
     run = [sys.executable, "-m", "bilateral.office"]
     for name, role, org in (
         ("alice", "applicant", "Maple Foods"),

@@ -108,9 +108,9 @@ def create_app(
     """Build the application. ``checks`` defaults to ``bilateral.engine.checks``."""
     settings = settings or settings_mod.load()
     if checks is None:
-        import importlib
+        from bilateral.engine import checks as engine_checks
 
-        checks = importlib.import_module(settings.checks_module)
+        checks = engine_checks
     settings.ensure_data_dir()
     engine = engine or db.make_engine(settings)
     if auto_upgrade:

@@ -12,8 +12,6 @@
 ``BILATERAL_MAX_UPLOAD``       Largest upload in bytes (default 10 MiB).
 ``BILATERAL_SECURE_COOKIES``   ``1`` to mark the session cookie ``Secure`` (behind HTTPS).
 ``BILATERAL_THREADS``          Worker threads per process for blocking endpoints (default 6).
-``BILATERAL_CHECKS``           Module that answers the checks (default
-                               ``bilateral.engine.checks``; tests may name a stand-in).
 =============================  ==========================================================
 """
 
@@ -40,7 +38,6 @@ class Settings:
     port: int = 8000
     max_upload: int = 10 * 1024 * 1024
     secure_cookies: bool = False
-    checks_module: str = "bilateral.engine.checks"
     threads: int = 6
     today: Callable[[], dt.date] = field(default=_utc_today)
 
@@ -107,6 +104,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         port=int(e.get("BILATERAL_PORT", "8000")),
         max_upload=int(e.get("BILATERAL_MAX_UPLOAD", str(10 * 1024 * 1024))),
         secure_cookies=e.get("BILATERAL_SECURE_COOKIES", "") == "1",
-        checks_module=e.get("BILATERAL_CHECKS", "bilateral.engine.checks"),
         threads=int(e.get("BILATERAL_THREADS", "6")),
     )
