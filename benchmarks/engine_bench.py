@@ -91,8 +91,7 @@ def machine_info() -> list[str]:
 def common_codes() -> list[str]:
     """6-digit HS codes present in HS2012, HS2017 and HS2022 alike."""
     eds = hs.editions()
-    return sorted(c for c in eds[0].codes
-                  if len(c) == 6 and all(c in e.codes for e in eds[1:]))
+    return sorted(c for c in eds[0].codes if len(c) == 6 and all(c in e.codes for e in eds[1:]))
 
 
 @dataclass
@@ -106,11 +105,13 @@ class Inputs:
         sl = rows or slice(None)
         dest_dict = pa.array(DESTINATIONS, pa.string())
         code_dict = pa.array(self.codes, pa.string())
-        return pa.table({
-            "destination": dest_dict.take(pa.array(self.dest[sl])),
-            "date": pa.array(self.day[sl].astype(np.int32)).cast(pa.date32()),
-            "hs": code_dict.take(pa.array(self.code[sl])),
-        })
+        return pa.table(
+            {
+                "destination": dest_dict.take(pa.array(self.dest[sl])),
+                "date": pa.array(self.day[sl].astype(np.int32)).cast(pa.date32()),
+                "hs": code_dict.take(pa.array(self.code[sl])),
+            }
+        )
 
 
 def make_inputs(n: int, seed: int) -> Inputs:
@@ -178,8 +179,9 @@ class TableRow:
 
 def decision_table(law: Law, codes: list[str], facts: Facts) -> list[TableRow]:
     """One determine_export per destination x epoch x goods class, epochs merged when equal."""
-    bounds = sorted({day_number(d) for d in law.change_dates}
-                    | {day_number(e.in_force) for e in hs.editions()})
+    bounds = sorted(
+        {day_number(d) for d in law.change_dates} | {day_number(e.in_force) for e in hs.editions()}
+    )
     classes: dict[tuple[str, tuple[bool, ...]], str] = {}
     for i, code in enumerate(codes):
         classes.setdefault((facts.category[i], tuple(bool(x) for x in facts.listed[i])), code)
@@ -197,12 +199,16 @@ def decision_table(law: Law, codes: list[str], facts: Facts) -> list[TableRow]:
                     current[2] = hi
                     continue
                 if current is not None:
-                    rows.append(TableRow(dest, current[1], current[2], category, listed,
-                                         current[3], current[4]))
+                    rows.append(
+                        TableRow(
+                            dest, current[1], current[2], category, listed, current[3], current[4]
+                        )
+                    )
                 current = [None, lo, hi, *key]
             assert current is not None
-            rows.append(TableRow(dest, current[1], current[2], category, listed,
-                                 current[3], current[4]))
+            rows.append(
+                TableRow(dest, current[1], current[2], category, listed, current[3], current[4])
+            )
     return rows
 
 
@@ -251,10 +257,14 @@ def zen_decision(rows: list[TableRow], lists: list[str]) -> dict[str, Any]:
             day = f">= {row.day_from}"
         else:
             day = f"[{row.day_from}..{row.day_to})"
-        rule = {"_id": f"r{k}", "in_dest": json.dumps(row.dest), "in_day": day,
-                "in_cat": json.dumps(row.category),
-                "out_outcome": json.dumps(row.outcome),
-                "out_permit": "true" if row.permit else "false"}
+        rule = {
+            "_id": f"r{k}",
+            "in_dest": json.dumps(row.dest),
+            "in_day": day,
+            "in_cat": json.dumps(row.category),
+            "out_outcome": json.dumps(row.outcome),
+            "out_permit": "true" if row.permit else "false",
+        }
         for j, flag in enumerate(row.listed):
             rule[f"in_l{j}"] = "true" if flag else "false"
         rules.append(rule)
@@ -262,9 +272,18 @@ def zen_decision(rows: list[TableRow], lists: list[str]) -> dict[str, Any]:
     return {
         "nodes": [
             {"id": "request", "type": "inputNode", "name": "Request", "position": pos},
-            {"id": "table", "type": "decisionTableNode", "name": "export", "position": pos,
-             "content": {"hitPolicy": "first", "inputs": inputs, "outputs": outputs,
-                         "rules": rules}},
+            {
+                "id": "table",
+                "type": "decisionTableNode",
+                "name": "export",
+                "position": pos,
+                "content": {
+                    "hitPolicy": "first",
+                    "inputs": inputs,
+                    "outputs": outputs,
+                    "rules": rules,
+                },
+            },
             {"id": "response", "type": "outputNode", "name": "Response", "position": pos},
         ],
         "edges": [
@@ -278,8 +297,11 @@ def zen_contexts(inp: Inputs, facts: Facts, rows: np.ndarray) -> list[dict[str, 
     out = []
     for i in rows.tolist():
         c = int(inp.code[i])
-        ctx: dict[str, Any] = {"destination": DESTINATIONS[inp.dest[i]], "day": int(inp.day[i]),
-                               "category": facts.category[c]}
+        ctx: dict[str, Any] = {
+            "destination": DESTINATIONS[inp.dest[i]],
+            "day": int(inp.day[i]),
+            "category": facts.category[c],
+        }
         for j in range(len(facts.lists)):
             ctx[f"listed_{j}"] = bool(facts.listed[c, j])
         out.append(ctx)
@@ -296,14 +318,19 @@ def openfisca_system(rows: list[TableRow], facts: Facts) -> Any:
     from openfisca_core.taxbenefitsystems import TaxBenefitSystem
     from openfisca_core.variables import Variable
 
-    shipment = build_entity(key="shipment", plural="shipments", label="An export shipment",
-                            is_person=True)
+    shipment = build_entity(
+        key="shipment", plural="shipments", label="An export shipment", is_person=True
+    )
     system = TaxBenefitSystem([shipment])
     period_unit = DateUnit.YEAR  # ETERNITY formulas fail in 46.0.1 (year -1)
 
     def variable(name: str, value_type: type, formula: Callable[..., Any] | None = None) -> None:
-        attrs: dict[str, Any] = {"value_type": value_type, "entity": shipment,
-                                 "definition_period": period_unit, "label": name}
+        attrs: dict[str, Any] = {
+            "value_type": value_type,
+            "entity": shipment,
+            "definition_period": period_unit,
+            "label": name,
+        }
         if formula is not None:
             attrs["formula"] = formula
         system.add_variable(type(name, (Variable,), attrs))
@@ -315,9 +342,18 @@ def openfisca_system(rows: list[TableRow], facts: Facts) -> Any:
         variable(f"listed_{j}", bool)
 
     n_lists = len(facts.lists)
-    table = [(DESTINATIONS.index(r.dest), r.day_from, r.day_to,
-              facts.category_names.index(r.category), r.listed,
-              OUTCOMES.index(r.outcome), r.permit) for r in rows]
+    table = [
+        (
+            DESTINATIONS.index(r.dest),
+            r.day_from,
+            r.day_to,
+            facts.category_names.index(r.category),
+            r.listed,
+            OUTCOMES.index(r.outcome),
+            r.permit,
+        )
+        for r in rows
+    ]
 
     def conditions(s: Any, period: Any) -> list[np.ndarray]:
         dest = s("destination", period)
@@ -347,8 +383,9 @@ def openfisca_system(rows: list[TableRow], facts: Facts) -> Any:
     return system, SimulationBuilder
 
 
-def openfisca_run(system: Any, builder: type, inp: Inputs, facts: Facts,
-                  rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def openfisca_run(
+    system: Any, builder: type, inp: Inputs, facts: Facts, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     sim = builder().build_default_simulation(system, count=len(rows))
     period = "2024"  # the period is a formality: the date is an input
     code = inp.code[rows]
@@ -388,13 +425,17 @@ def main() -> None:
     rng = np.random.default_rng(args.seed + 1)
     t0 = time.perf_counter()
     rows = decision_table(law, inp.codes, facts)
-    print(f"\n== inputs: {args.rows:,} rows (destinations {','.join(DESTINATIONS)}, dates "
-          f"{FIRST_DAY}..{LAST_DAY}, {len(inp.codes):,} HS codes valid in HS2012/2017/2022, "
-          f"seed {args.seed})")
-    print(f"decision table generated from the law bundle: {len(rows)} rows "
-          f"({len(law.change_dates)} change dates, {len({(r.category, r.listed) for r in rows})} "
-          f"goods classes, schedules {', '.join(facts.lists)}) in "
-          f"{time.perf_counter() - t0:.2f} s")
+    print(
+        f"\n== inputs: {args.rows:,} rows (destinations {','.join(DESTINATIONS)}, dates "
+        f"{FIRST_DAY}..{LAST_DAY}, {len(inp.codes):,} HS codes valid in HS2012/2017/2022, "
+        f"seed {args.seed})"
+    )
+    print(
+        f"decision table generated from the law bundle: {len(rows)} rows "
+        f"({len(law.change_dates)} change dates, {len({(r.category, r.listed) for r in rows})} "
+        f"goods classes, schedules {', '.join(facts.lists)}) in "
+        f"{time.perf_counter() - t0:.2f} s"
+    )
 
     results: dict[str, Any] = {}
 
@@ -406,10 +447,11 @@ def main() -> None:
     goods = [Goods(hs=hs.validate(c, d)) for c, d in zip(code_text, days, strict=True)]
     n_single = args.single
     results["bl_core"] = time_calls(
-        lambda i: determine_export(law, dests[i], days[i], goods[i]), n_single, 2_000)
+        lambda i: determine_export(law, dests[i], days[i], goods[i]), n_single, 2_000
+    )
     results["bl_check"] = time_calls(
-        lambda i: check_export(to=dests[i], on=days[i], hs=code_text[i], law=law),
-        n_single, 2_000)
+        lambda i: check_export(to=dests[i], on=days[i], hs=code_text[i], law=law), n_single, 2_000
+    )
 
     # ---- bilateral batch
     table = inp.table()
@@ -422,8 +464,9 @@ def main() -> None:
         best = min(best, time.perf_counter() - t0)
     assert screened is not None
     results["bl_batch"] = args.rows / best
-    bl_outcome = np.asarray(screened["outcome"].combine_chunks().indices.to_numpy(
-        zero_copy_only=False), dtype=np.int64)
+    bl_outcome = np.asarray(
+        screened["outcome"].combine_chunks().indices.to_numpy(zero_copy_only=False), dtype=np.int64
+    )
     bl_permit = screened["permit_required"].to_numpy()
     n_errors = screened["error"].null_count
     assert n_errors == args.rows, f"{args.rows - n_errors} rows had errors"
@@ -433,12 +476,14 @@ def main() -> None:
     ref = []
     for i in check_rows.tolist():
         on = from_day(inp.day[i])
-        a = determine_export(law, DESTINATIONS[inp.dest[i]], on,
-                             Goods(hs=hs.validate(inp.codes[inp.code[i]], on)))
+        a = determine_export(
+            law, DESTINATIONS[inp.dest[i]], on, Goods(hs=hs.validate(inp.codes[inp.code[i]], on))
+        )
         ref.append((a.outcome.value, a.permit_required))
     bl_agree = sum(
         (OUTCOMES[bl_outcome[i]], bool(bl_permit[i])) == r
-        for i, r in zip(check_rows.tolist(), ref, strict=True))
+        for i, r in zip(check_rows.tolist(), ref, strict=True)
+    )
 
     # ---- zen-engine
     import zen
@@ -450,17 +495,22 @@ def main() -> None:
     engine = zen.ZenEngine({"loader": lambda key: parsed})
     ctx_single = zen_contexts(inp, facts, sample[: args.zen_single])
     results["zen_single"] = time_calls(
-        lambda i: engine.evaluate("export", ctx_single[i]), len(ctx_single), 500)
+        lambda i: engine.evaluate("export", ctx_single[i]), len(ctx_single), 500
+    )
     text_engine = zen.ZenEngine({"loader": lambda key: content})
     n_text = min(500, len(ctx_single))
     results["zen_text_single"] = time_calls(
-        lambda i: text_engine.evaluate("export", ctx_single[i]), n_text, 50)
+        lambda i: text_engine.evaluate("export", ctx_single[i]), n_text, 50
+    )
     decision = engine.create_decision(content)
     results["zen_decision_single"] = time_calls(
-        lambda i: decision.evaluate(ctx_single[i]), len(ctx_single), 500)
+        lambda i: decision.evaluate(ctx_single[i]), len(ctx_single), 500
+    )
     ctx_check = zen_contexts(inp, facts, check_rows)
-    zen_ans = [(r["result"].get("outcome"), r["result"].get("permit_required"))
-               for r in (engine.evaluate("export", c) for c in ctx_check)]
+    zen_ans = [
+        (r["result"].get("outcome"), r["result"].get("permit_required"))
+        for r in (engine.evaluate("export", c) for c in ctx_check)
+    ]
     zen_agree = sum(a == b for a, b in zip(zen_ans, ref, strict=True))
 
     has_batch = hasattr(engine, "evaluate_batch")
@@ -478,8 +528,9 @@ def main() -> None:
             zen_time += time.perf_counter() - t0
             for i, res in zip(idx.tolist(), out, strict=True):
                 r = res["data"]["result"] if res.get("success") else {}
-                zen_batch_agree += (r.get("outcome") == OUTCOMES[bl_outcome[i]]
-                                    and r.get("permit_required") == bool(bl_permit[i]))
+                zen_batch_agree += r.get("outcome") == OUTCOMES[bl_outcome[i]] and r.get(
+                    "permit_required"
+                ) == bool(bl_permit[i])
             zen_rows += len(idx)
             # Stop early if the next chunk would blow the budget.
             if zen_time / zen_rows * (zen_rows + chunk) > args.zen_seconds and zen_rows >= chunk:
@@ -497,16 +548,18 @@ def main() -> None:
         of_out, of_perm = openfisca_run(system, builder, inp, facts, idx)
         results["of_batch"] = of_n / (time.perf_counter() - t0)
         results["of_n"] = of_n
-        results["of_batch_agree"] = int(np.sum((of_out == bl_outcome[:of_n])
-                                               & (of_perm == bl_permit[:of_n])))
+        results["of_batch_agree"] = int(
+            np.sum((of_out == bl_outcome[:of_n]) & (of_perm == bl_permit[:of_n]))
+        )
         of_chk, of_chk_perm = openfisca_run(system, builder, inp, facts, check_rows)
         results["of_agree"] = sum(
             (OUTCOMES[o] if o >= 0 else None, bool(p)) == r
-            for o, p, r in zip(of_chk.tolist(), of_chk_perm.tolist(), ref, strict=True))
+            for o, p, r in zip(of_chk.tolist(), of_chk_perm.tolist(), ref, strict=True)
+        )
         one = sample[: args.of_single]
         results["of_single"] = time_calls(
-            lambda i: openfisca_run(system, builder, inp, facts, one[i : i + 1]),
-            len(one), 20)
+            lambda i: openfisca_run(system, builder, inp, facts, one[i : i + 1]), len(one), 20
+        )
     except Exception as error:  # report, keep the rest of the benchmark
         of_error = f"{type(error).__name__}: {error}"
 
@@ -527,35 +580,54 @@ def main() -> None:
     line("measure", "figure", "target")
     print("-" * (width + 56))
     p99 = results["bl_core"][1]
-    line(f"bilateral determine_export (pre-validated Goods), n={n_single:,}", lat("bl_core"),
-         f"p99<{TARGET_P99_US:.0f}µs {ok(p99 < TARGET_P99_US)}")
+    line(
+        f"bilateral determine_export (pre-validated Goods), n={n_single:,}",
+        lat("bl_core"),
+        f"p99<{TARGET_P99_US:.0f}µs {ok(p99 < TARGET_P99_US)}",
+    )
     p99c = results["bl_check"][1]
-    line(f"bilateral check_export (parse+validate+JSON), n={n_single:,}", lat("bl_check"),
-         f"p99<{TARGET_P99_US:.0f}µs {ok(p99c < TARGET_P99_US)}")
+    line(
+        f"bilateral check_export (parse+validate+JSON), n={n_single:,}",
+        lat("bl_check"),
+        f"p99<{TARGET_P99_US:.0f}µs {ok(p99c < TARGET_P99_US)}",
+    )
     bl_batch = results["bl_batch"]
-    line(f"bilateral screen_exports, {args.rows:,} rows, best of 3",
-         f"{bl_batch:14,.0f} rows/s ({args.rows / bl_batch:.3f} s)",
-         f"≥1,000,000 rows/s {ok(bl_batch >= TARGET_BATCH_ROWS_S)}")
-    line(f"zen ZenEngine.evaluate(key, ctx), parsed loader, n={len(ctx_single):,}",
-         lat("zen_single"))
-    line(f"zen ZenEngine.evaluate, loader returning JSON text, n={n_text:,}",
-         lat("zen_text_single"))
+    line(
+        f"bilateral screen_exports, {args.rows:,} rows, best of 3",
+        f"{bl_batch:14,.0f} rows/s ({args.rows / bl_batch:.3f} s)",
+        f"≥1,000,000 rows/s {ok(bl_batch >= TARGET_BATCH_ROWS_S)}",
+    )
+    line(
+        f"zen ZenEngine.evaluate(key, ctx), parsed loader, n={len(ctx_single):,}", lat("zen_single")
+    )
+    line(
+        f"zen ZenEngine.evaluate, loader returning JSON text, n={n_text:,}", lat("zen_text_single")
+    )
     line(f"zen ZenDecision.evaluate(ctx), n={len(ctx_single):,}", lat("zen_decision_single"))
     if has_batch:
         zen_batch = results["zen_batch"]
-        line(f"zen evaluate_batch, {zen_rows:,} rows (chunks of {chunk:,})",
-             f"{zen_batch:14,.0f} rows/s ({zen_time:.1f} s)")
+        line(
+            f"zen evaluate_batch, {zen_rows:,} rows (chunks of {chunk:,})",
+            f"{zen_batch:14,.0f} rows/s ({zen_time:.1f} s)",
+        )
         ratio = bl_batch / zen_batch
-        line("ratio bilateral batch ÷ zen batch", f"{ratio:14,.1f} ×",
-             f"≥20× {ok(ratio >= TARGET_RATIO)}")
+        line(
+            "ratio bilateral batch ÷ zen batch",
+            f"{ratio:14,.1f} ×",
+            f"≥20× {ok(ratio >= TARGET_RATIO)}",
+        )
     else:
         print("zen evaluate_batch: not available in this zen-engine version")
     if of_error is None:
         of_batch, of_n = results["of_batch"], results["of_n"]
-        line(f"OpenFisca calculate, {of_n:,} shipments",
-             f"{of_batch:14,.0f} rows/s ({of_n / of_batch:.2f} s)")
-        line("OpenFisca incl. HS facts precompute (goods_facts, "
-             f"{facts_time:.2f} s)", f"{of_n / (of_n / of_batch + facts_time):14,.0f} rows/s")
+        line(
+            f"OpenFisca calculate, {of_n:,} shipments",
+            f"{of_batch:14,.0f} rows/s ({of_n / of_batch:.2f} s)",
+        )
+        line(
+            f"OpenFisca incl. HS facts precompute (goods_facts, {facts_time:.2f} s)",
+            f"{of_n / (of_n / of_batch + facts_time):14,.0f} rows/s",
+        )
         line(f"OpenFisca one-shipment simulation, n={args.of_single:,}", lat("of_single"))
         line("ratio bilateral batch ÷ OpenFisca batch", f"{bl_batch / of_batch:14,.1f} ×")
     else:
@@ -567,12 +639,16 @@ def main() -> None:
     if has_batch:
         print(f"zen evaluate_batch       : {zen_batch_agree:,}/{zen_rows:,} rows vs screen_exports")
     if of_error is None:
-        print(f"OpenFisca                : {results['of_agree']:,}/{args.check:,} sampled rows; "
-              f"{results['of_batch_agree']:,}/{results['of_n']:,} batch rows vs screen_exports")
-    print("\nnotes: zen and OpenFisca timings exclude building their inputs (HS facts per row "
-          "precomputed in Python, contexts/arrays built outside the timer); bilateral's batch "
-          "timing includes its own HS lookups. Latencies are per call with "
-          "time.perf_counter_ns after warm-up.")
+        print(
+            f"OpenFisca                : {results['of_agree']:,}/{args.check:,} sampled rows; "
+            f"{results['of_batch_agree']:,}/{results['of_n']:,} batch rows vs screen_exports"
+        )
+    print(
+        "\nnotes: zen and OpenFisca timings exclude building their inputs (HS facts per row "
+        "precomputed in Python, contexts/arrays built outside the timer); bilateral's batch "
+        "timing includes its own HS lookups. Latencies are per call with "
+        "time.perf_counter_ns after warm-up."
+    )
     print(f"total wall time {time.perf_counter() - started:.0f} s")
 
 

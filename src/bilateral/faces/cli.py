@@ -68,8 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", help="screen a file of (destination, date, hs) rows")
     batch.add_argument("input", help="CSV or Parquet with columns destination, date, hs")
     batch.add_argument("--output", required=True, help="output file (.csv or .parquet)")
-    batch.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
-                       help="duckdb (one machine, default) or spark (BILATERAL_SPARK_MASTER)")
+    batch.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="duckdb (one machine, default) or spark (BILATERAL_SPARK_MASTER)",
+    )
 
     _register_office(sub)
     return parser
