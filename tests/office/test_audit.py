@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import Office, good_application
 from sqlalchemy import text
 
 from bilateral.office import audit
+from conftest import Office, good_application
 
 
 def _some_history(o: Office) -> None:
