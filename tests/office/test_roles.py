@@ -19,6 +19,14 @@ MATRIX: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/api/me"): ALL,
     ("POST", "/api/users"): {"admin"},
     ("GET", "/api/users"): {"admin", "auditor"},
+    # the target is another user ("victor"): only an admin may act on someone else
+    ("POST", "/api/users/{user_id}/deactivate"): {"admin"},
+    ("POST", "/api/users/{user_id}/reactivate"): {"admin"},
+    ("GET", "/api/users/{user_id}/tokens"): {"admin", "auditor"},
+    ("POST", "/api/users/{user_id}/tokens"): {"admin"},
+    # anyone may revoke their own token; someone else's answers 404 (admins: any token)
+    ("DELETE", "/api/tokens/{token_id}"): ALL,
+    ("POST", "/api/me/password"): ALL,
     ("GET", "/api/applications"): READERS,
     ("POST", "/api/applications"): {"applicant"},
     ("GET", "/api/applications/{app_id}"): READERS,
@@ -67,6 +75,10 @@ def _bodies(path: str) -> dict[str, Any]:
         }
     if path.endswith("/documents"):
         return {"files": {"file": ("a.txt", b"hello", "text/plain")}}
+    if path == "/api/me/password":
+        return {
+            "json": {"old_password": "correct horse battery", "new_password": "a new passphrase"}
+        }
     if path == "/api/users":
         return {"json": {"username": "newbie", "role": "auditor"}}
     if path in ("/api/applications", "/api/applications/{app_id}"):
@@ -108,7 +120,21 @@ def test_role_matrix(office: Office) -> None:
         headers=a,
         files={"file": ("a.txt", b"hello", "text/plain")},
     ).json()["documents"][0]["id"]
-    ids = {"app_id": draft, "permit_id": pid, "doc_id": doc, "country": "BY"}
+    o.user("victor", "applicant", "Other Org")
+    victim = next(
+        u["id"]
+        for u in c.get("/api/users", headers=heads["admin"]).json()
+        if u["username"] == "victor"
+    )
+    victim_token = c.get(f"/api/users/{victim}/tokens", headers=heads["admin"]).json()[0]["id"]
+    ids = {
+        "app_id": draft,
+        "permit_id": pid,
+        "doc_id": doc,
+        "country": "BY",
+        "user_id": victim,
+        "token_id": victim_token,
+    }
     params = {
         "/api/check/export": {"to": "BY"},
         "/api/check/import": {"origin": "BY", "hs": "0402"},
@@ -131,9 +157,9 @@ def test_role_matrix(office: Office) -> None:
             if not ok:
                 failures.append(f"{method} {path} as {who}: {r.status_code} {r.text[:120]}")
     assert not failures, "\n".join(failures)
-    # auditors changed nothing: every audit entry was made by someone else
+    # auditors changed nothing but their own password: every other entry is someone else's
     entries = c.get("/api/audit?limit=500", headers=heads["auditor"]).json()
-    assert all(e["actor"] != "audrey" for e in entries)
+    assert all(e["actor"] != "audrey" for e in entries if e["action"] != "user.password")
 
 
 def test_bad_tokens(sqlite_office: Office) -> None:

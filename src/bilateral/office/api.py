@@ -25,11 +25,14 @@ from bilateral.office.schemas import (
     ConsultationIn,
     DecisionIn,
     ErrorOut,
+    PasswordIn,
     PermitActionIn,
     PermitOut,
     QueueItem,
     ShipmentIn,
     ShipmentOut,
+    TokenCreated,
+    TokenOut,
     UserCreated,
     UserIn,
     UserOut,
@@ -190,6 +193,56 @@ def create_user(data: UserIn, actor: Who, s: DB) -> UserCreated:
 def list_users(actor: Who, s: DB) -> list[UserOut]:
     _roles(actor, "admin", "auditor")
     return [present.user(s, u) for u in s.execute(select(User).order_by(User.id)).scalars()]
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserOut, tags=["users"])
+def deactivate_user(user_id: Id, actor: Who, s: DB) -> UserOut:
+    """Deactivate an account (admin): its API tokens are revoked, its sessions end, now."""
+    out = present.user(s, services.set_user_active(s, actor, user_id, False))
+    s.commit()
+    return out
+
+
+@router.post("/users/{user_id}/reactivate", response_model=UserOut, tags=["users"])
+def reactivate_user(user_id: Id, actor: Who, s: DB) -> UserOut:
+    """Reactivate an account (admin); it needs a new API token (old ones stay revoked)."""
+    out = present.user(s, services.set_user_active(s, actor, user_id, True))
+    s.commit()
+    return out
+
+
+@router.get("/users/{user_id}/tokens", response_model=list[TokenOut], tags=["users"])
+def list_tokens(user_id: Id, actor: Who, s: DB) -> list[TokenOut]:
+    """A user's API tokens without their secret (admin, auditor, or the user)."""
+    return [present.token(t) for t in services.tokens_of(s, actor, user_id)]
+
+
+@router.post(
+    "/users/{user_id}/tokens", response_model=TokenCreated, status_code=201, tags=["users"]
+)
+def issue_token(user_id: Id, actor: Who, s: DB) -> TokenCreated:
+    """Issue a new API token (admin, or a user for themselves); the token is shown once."""
+    row, token = services.new_user_token(s, actor, user_id)
+    out = TokenCreated(**present.token(row).model_dump(), token=token)
+    s.commit()
+    return out
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenOut, tags=["users"])
+def revoke_token(token_id: Id, actor: Who, s: DB) -> TokenOut:
+    """Revoke an API token (admin: any; others: their own). Effective at once."""
+    out = present.token(services.revoke_token(s, actor, token_id))
+    s.commit()
+    return out
+
+
+@router.post("/me/password", response_model=UserOut, tags=["users"])
+def change_password(data: PasswordIn, actor: Who, s: DB) -> UserOut:
+    """Change one's own password (the current one is required)."""
+    u = services.change_password(s, actor, data.old_password, data.new_password)
+    out = present.user(s, u)
+    s.commit()
+    return out
 
 
 # ------------------------------------------------------------------ applications

@@ -96,6 +96,101 @@ def _users_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _users_session(args: argparse.Namespace) -> Any:
+    from bilateral.office import db
+
+    st = settings_mod.load()
+    engine = db.make_engine(st)
+    if st.is_sqlite:
+        db.upgrade(st, engine=engine)
+    return db.session_factory(engine)
+
+
+def _office_error(e: Exception) -> int:
+    from bilateral.office.i18n import t
+    from bilateral.office.services import OfficeError
+
+    assert isinstance(e, OfficeError)
+    print(f"{e.field}: {t('err.' + e.code, **e.params)}", file=sys.stderr)
+    return 2
+
+
+def _users_set_active(args: argparse.Namespace, active: bool) -> int:
+    from bilateral.office import db, services
+
+    try:
+        with db.write_session(_users_session(args)) as s:
+            u = services.user_by_name(s, args.name)
+            services.set_user_active(s, services.CLI_ACTOR, u.id, active)
+    except services.OfficeError as e:
+        return _office_error(e)
+    if active:
+        print(f"user {args.name} reactivated (issue a token: bilateral users token {args.name})")
+    else:
+        print(f"user {args.name} deactivated; every API token of it revoked")
+    return 0
+
+
+def _users_deactivate(args: argparse.Namespace) -> int:
+    return _users_set_active(args, False)
+
+
+def _users_reactivate(args: argparse.Namespace) -> int:
+    return _users_set_active(args, True)
+
+
+def _users_token(args: argparse.Namespace) -> int:
+    from bilateral.office import db, services
+
+    try:
+        with db.write_session(_users_session(args)) as s:
+            u = services.user_by_name(s, args.name)
+            row, token = services.new_user_token(s, services.CLI_ACTOR, u.id)
+            token_id = row.id
+    except services.OfficeError as e:
+        return _office_error(e)
+    print(f"new API token {token_id} for {args.name} (shown once): {token}")
+    return 0
+
+
+def _users_revoke(args: argparse.Namespace) -> int:
+    from bilateral.office import db, services
+
+    try:
+        with db.write_session(_users_session(args)) as s:
+            services.revoke_token(s, services.CLI_ACTOR, args.token_id)
+    except services.OfficeError as e:
+        return _office_error(e)
+    print(f"token {args.token_id} revoked")
+    return 0
+
+
+def _users_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from bilateral.office.models import ApiToken, Organisation, User
+
+    with _users_session(args)() as s:
+        live = (
+            select(ApiToken.user_id, func.count(ApiToken.id).label("n"))
+            .where(~ApiToken.revoked)
+            .group_by(ApiToken.user_id)
+            .subquery()
+        )
+        rows = s.execute(
+            select(User.id, User.username, User.role, User.active, Organisation.name, live.c.n)
+            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .outerjoin(live, live.c.user_id == User.id)
+            .order_by(User.id)
+        ).all()
+    print(f"{'id':>4}  {'username':<20} {'role':<10} {'status':<11} {'tokens':>6}  organisation")
+    for r in rows:
+        status = "active" if r.active else "deactivated"
+        org = r.name or ""
+        print(f"{r.id:>4}  {r.username:<20} {r.role:<10} {status:<11} {r.n or 0:>6}  {org}")
+    return 0
+
+
 def _audit_verify(args: argparse.Namespace) -> int:
     from bilateral.office import audit, db
 
@@ -149,6 +244,20 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     g.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     g.add_argument("--ask-password", action="store_true", help="prompt for the password")
     c.set_defaults(func=_users_create)
+    ls = us.add_parser("list", help="accounts with role, status and live token count")
+    ls.set_defaults(func=_users_list)
+    de = us.add_parser("deactivate", help="deactivate an account and revoke its API tokens")
+    de.add_argument("name")
+    de.set_defaults(func=_users_deactivate)
+    re_ = us.add_parser("reactivate", help="reactivate an account (it then needs a new token)")
+    re_.add_argument("name")
+    re_.set_defaults(func=_users_reactivate)
+    tk = us.add_parser("token", help="issue a new API token for an account; printed once")
+    tk.add_argument("name")
+    tk.set_defaults(func=_users_token)
+    rv = us.add_parser("revoke-token", help="revoke one API token by its id")
+    rv.add_argument("token_id", type=int)
+    rv.set_defaults(func=_users_revoke)
 
     a = subparsers.add_parser("audit", help="the permit office's audit log")
     asub = a.add_subparsers(dest="audit_command", required=True)

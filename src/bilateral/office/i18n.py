@@ -116,6 +116,37 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Le formulaire a expiré; veuillez réessayer.",
     ),
     "err.login": ("Wrong user name or password.", "Nom d'utilisateur ou mot de passe erroné."),
+    "err.self_deactivate": (
+        "You cannot deactivate your own account.",
+        "Vous ne pouvez pas désactiver votre propre compte.",
+    ),
+    "err.already_active": ("The account is already active.", "Le compte est déjà actif."),
+    "err.already_inactive": (
+        "The account is already deactivated.",
+        "Le compte est déjà désactivé.",
+    ),
+    "err.user_inactive": (
+        "Account {username} is deactivated; reactivate it first.",
+        "Le compte {username} est désactivé; réactivez-le d'abord.",
+    ),
+    "err.no_such_user": ("No user {username}.", "Aucun utilisateur {username}."),
+    "err.token_revoked": ("The token is already revoked.", "Le jeton est déjà révoqué."),
+    "err.wrong_password": (
+        "The current password is wrong.",
+        "Le mot de passe actuel est erroné.",
+    ),
+    "err.password_length": (
+        "A password has 8 to 200 characters.",
+        "Un mot de passe compte de 8 à 200 caractères.",
+    ),
+    "err.password_same": (
+        "The new password must differ from the current one.",
+        "Le nouveau mot de passe doit différer de l'actuel.",
+    ),
+    "err.password_mismatch": (
+        "The two new passwords differ.",
+        "Les deux nouveaux mots de passe diffèrent.",
+    ),
     "err.server": (
         "Something went wrong; nothing was changed.",
         "Une erreur s'est produite; rien n'a été modifié.",
@@ -441,6 +472,33 @@ CATALOG.update(
             "Utilisateur {name} créé. Copiez le jeton maintenant : il n'est affiché qu'une fois.",
         ),
         "users.token": ("API token", "Jeton d'API"),
+        "users.active": ("Active", "Actif"),
+        "users.inactive": ("Deactivated", "Désactivé"),
+        "users.status": ("Account", "Compte"),
+        "users.tokens": ("API tokens", "Jetons d'API"),
+        "users.actions": ("Actions", "Actions"),
+        "users.deactivate": ("Deactivate", "Désactiver"),
+        "users.reactivate": ("Reactivate", "Réactiver"),
+        "users.new_token": ("Issue a new token", "Émettre un nouveau jeton"),
+        "users.revoke": ("Revoke token {id}", "Révoquer le jeton {id}"),
+        "users.revoked": ("revoked", "révoqué"),
+        "users.token_issued": (
+            "New API token for {name}. Copy it now: it is shown only once.",
+            "Nouveau jeton d'API pour {name}. Copiez-le maintenant : il n'est affiché qu'une fois.",
+        ),
+        "nav.account": ("My account", "Mon compte"),
+        "account.title": ("My account", "Mon compte"),
+        "account.password": ("Change password", "Changer le mot de passe"),
+        "account.old_password": ("Current password", "Mot de passe actuel"),
+        "account.new_password": (
+            "New password (8 characters or more)",
+            "Nouveau mot de passe (8 caractères ou plus)",
+        ),
+        "account.confirm_password": ("New password again", "Nouveau mot de passe (confirmation)"),
+        "account.tokens_help": (
+            "Tokens authenticate API calls (Authorization: Bearer …). Revoke one you no longer use or that may have leaked.",
+            "Les jetons authentifient les appels à l'API (Authorization: Bearer …). Révoquez ceux que vous n'utilisez plus ou qui ont pu fuir.",
+        ),
         "users.password_optional": (
             "Password (optional; generated if empty)",
             "Mot de passe (facultatif; généré si vide)",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bilateral.office import holidays
 from bilateral.office.models import (
+    ApiToken,
     Application,
     AuditEntry,
     Decision,
@@ -27,6 +28,7 @@ from bilateral.office.schemas import (
     PermitOut,
     QueueItem,
     ShipmentOut,
+    TokenOut,
     UserOut,
 )
 from bilateral.office.services import cents, effective_status, milli
@@ -221,3 +223,7 @@ def user(s: Session, u: User) -> UserOut:
         organisation=_org(s, u.organisation_id) or None,
         active=u.active,
     )
+
+
+def token(t: ApiToken) -> TokenOut:
+    return TokenOut(id=t.id, user_id=t.user_id, created_at=t.created_at, revoked=t.revoked)

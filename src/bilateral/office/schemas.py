@@ -304,6 +304,22 @@ class UserCreated(UserOut):
     password: str | None
 
 
+class TokenOut(BaseModel):
+    id: int
+    user_id: int
+    created_at: str
+    revoked: bool
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="the API token itself: shown once, stored only as SHA-256")
+
+
+class PasswordIn(Strict):
+    old_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    new_password: Annotated[str, StringConstraints(min_length=8, max_length=200)]
+
+
 class QueueItem(BaseModel):
     id: int
     reference: str

@@ -27,7 +27,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from bilateral.errors import BadInput
 from bilateral.office import audit, deps, i18n, present, security, services, uploads
-from bilateral.office.models import Application, AuditEntry, Permit, User
+from bilateral.office.models import ApiToken, Application, AuditEntry, Permit, User
 from bilateral.office.schemas import (
     AmendmentIn,
     ApplicationIn,
@@ -824,8 +824,83 @@ def page_audit(request: Request, s: DB) -> Response:
 def page_users(request: Request, s: DB) -> Response:
     u, _ = require(request, s, "admin", "auditor")
     users = [present.user(s, x) for x in s.execute(select(User).order_by(User.id)).scalars()]
-    created = _session(request).pop("created", None)
-    return render(request, "users.html", {"users": users, "created": created}, user=u)
+    tokens: dict[int, list[Any]] = {}
+    for tok in s.execute(select(ApiToken).order_by(ApiToken.id)).scalars():
+        tokens.setdefault(tok.user_id, []).append(present.token(tok))
+    sess = _session(request)
+    created = sess.pop("created", None)
+    issued = sess.pop("issued", None)
+    return render(
+        request,
+        "users.html",
+        {"users": users, "tokens": tokens, "created": created, "issued": issued},
+        user=u,
+    )
+
+
+@router.post("/users/{user_id}/deactivate")
+async def deactivate_user(request: Request, user_id: Id, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        services.set_user_active(s, actor, user_id, False)
+        return "/users"
+
+    return await _act(request, s, ("admin",), "/users", fn)
+
+
+@router.post("/users/{user_id}/reactivate")
+async def reactivate_user(request: Request, user_id: Id, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        services.set_user_active(s, actor, user_id, True)
+        return "/users"
+
+    return await _act(request, s, ("admin",), "/users", fn)
+
+
+@router.post("/users/{user_id}/tokens")
+async def issue_token(request: Request, user_id: Id, s: DB) -> Response:
+    """A new API token: an admin for anyone, anyone for themselves; shown once."""
+    back = "/account" if _session(request).get("uid") == user_id else "/users"
+
+    def fn(actor: Actor, form: FormData) -> str:
+        _row, token = services.new_user_token(s, actor, user_id)
+        target = services.get_user(s, user_id)
+        _session(request)["issued"] = {"username": target.username, "token": token}
+        return back
+
+    return await _act(request, s, (), back, fn)
+
+
+@router.post("/tokens/{token_id}/revoke")
+async def revoke_token(request: Request, token_id: Id, s: DB) -> Response:
+    back = str((await request.form()).get("back") or "/account")
+    if back not in ("/account", "/users"):
+        back = "/account"
+
+    def fn(actor: Actor, form: FormData) -> str:
+        services.revoke_token(s, actor, token_id)
+        return back
+
+    return await _act(request, s, (), back, fn)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def page_account(request: Request, s: DB) -> Response:
+    u, actor = require(request, s)
+    tokens = [present.token(x) for x in services.tokens_of(s, actor, u.id)]
+    issued = _session(request).pop("issued", None)
+    return render(request, "account.html", {"tokens": tokens, "issued": issued}, user=u)
+
+
+@router.post("/account/password")
+async def change_password(request: Request, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        new = str(form.get("new_password") or "")
+        if new != str(form.get("confirm_password") or ""):
+            raise OfficeError(422, "password_mismatch", "confirm_password")
+        services.change_password(s, actor, str(form.get("old_password") or ""), new)
+        return "/account"
+
+    return await _act(request, s, (), "/account", fn)
 
 
 @router.post("/users")
