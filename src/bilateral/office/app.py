@@ -89,14 +89,63 @@ class PageSessions(SessionMiddleware):
     """Signed-cookie sessions for the web pages only; the JSON API uses bearer tokens."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(("/api/", "/static/")):
+        if scope["type"] == "http" and scope["path"].startswith(
+            ("/api/", "/static/", "/docs", "/redoc", "/openapi")
+        ):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith(("/api", "/openapi", "/docs"))
+    return not request.url.path.startswith(("/api", "/openapi", "/docs", "/redoc"))
+
+
+DOCS_ASSETS = "/docs-assets"
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI (``/docs``) and ReDoc (``/redoc``) from same-origin assets only.
+
+    The assets (Swagger UI 5, which reads OpenAPI 3.1, and ReDoc 2) are the static files
+    shipped in the ``fastapi-offline`` wheel; nothing is fetched from the internet.
+    """
+    import fastapi_offline
+    from fastapi.openapi.docs import (
+        get_redoc_html,
+        get_swagger_ui_html,
+        get_swagger_ui_oauth2_redirect_html,
+    )
+    from fastapi.responses import HTMLResponse
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_ASSETS, StaticFiles(directory=assets), name="docs-assets")
+    title = f"{app.title} · API"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=title,
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            oauth2_redirect_url="/docs/oauth2-redirect",
+        )
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=title,
+            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
 
 
 def create_app(
@@ -128,6 +177,9 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        # /docs and /redoc are served below from local assets (closed networks: no CDN)
+        docs_url=None,
+        redoc_url=None,
         title="Bilateral permit office",
         version="1",
         description=(
@@ -206,6 +258,7 @@ def create_app(
 
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _offline_docs(app)
     app.add_middleware(
         PageSessions,
         secret_key=settings.ensure_session_key(),
