@@ -48,6 +48,8 @@ MATRIX: dict[tuple[str, str], set[str] | None] = {
     ("POST", "/api/permits/{permit_id}/expire"): {"officer"},
     ("POST", "/api/permits/{permit_id}/shipments"): {"applicant"},
     ("GET", "/api/permits/{permit_id}/shipments"): READERS,
+    ("GET", "/api/permits/{permit_id}/utilisation"): READERS,
+    ("GET", "/api/permits/{permit_id}/utilisation.csv"): READERS,
     ("GET", "/api/audit"): {"auditor", "officer", "admin"},
     ("GET", "/api/audit/verify"): {"auditor", "officer", "admin"},
 }

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bilateral.errors import BadInput
-from bilateral.office import audit, deps, present, services, uploads
+from bilateral.office import audit, deps, present, reports, services, uploads
 from bilateral.office.db import begin_write
 from bilateral.office.models import Application, AuditEntry, Document, Permit, User
 from bilateral.office.schemas import (
@@ -36,6 +36,7 @@ from bilateral.office.schemas import (
     UserCreated,
     UserIn,
     UserOut,
+    UtilisationOut,
 )
 from bilateral.office.services import Actor, OfficeError
 
@@ -528,6 +529,57 @@ async def record_shipment(
 @router.get("/permits/{permit_id}/shipments", response_model=list[ShipmentOut], tags=["permits"])
 def list_shipments(permit_id: Id, actor: Who, s: DB) -> list[ShipmentOut]:
     return [present.shipment(s, sh) for sh in services.shipments_of(s, actor, permit_id)]
+
+
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the report"}
+}
+
+
+def csv_response(r: UtilisationOut) -> Response:
+    return Response(
+        reports.utilisation_csv(r),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{reports.csv_filename(r)}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get(
+    "/permits/{permit_id}/utilisation",
+    response_model=UtilisationOut,
+    tags=["permits"],
+    summary="Utilisation report: authorised, used, remaining per line, with every shipment",
+    responses=CSV_RESPONSE,
+)
+def utilisation(
+    permit_id: Id,
+    actor: Who,
+    s: DB,
+    today: Today,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Any:
+    """Per line: authorised, used and remaining quantity and value; the shipments with
+    their dates, export declaration references and the line's balance after each.
+
+    ``format=csv`` (or ``/utilisation.csv``) answers the same report as CSV. Visible to
+    whoever may read the permit.
+    """
+    r = reports.utilisation(s, actor, permit_id, today)
+    return csv_response(r) if format == "csv" else r
+
+
+@router.get(
+    "/permits/{permit_id}/utilisation.csv",
+    tags=["permits"],
+    summary="Utilisation report as CSV",
+    response_class=Response,
+    responses=CSV_RESPONSE,
+)
+def utilisation_csv(permit_id: Id, actor: Who, s: DB, today: Today) -> Response:
+    return csv_response(reports.utilisation(s, actor, permit_id, today))
 
 
 # ------------------------------------------------------------------ audit

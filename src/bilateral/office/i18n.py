@@ -463,6 +463,10 @@ CATALOG.update(
         "audit.before_after": ("before / after", "avant / après"),
         "audit.hash": ("Hash", "Empreinte"),
         "audit.older": ("Older entries", "Entrées plus anciennes"),
+        "permit.utilisation_csv": (
+            "Utilisation report (CSV)",
+            "Rapport d'utilisation (CSV)",
+        ),
         "users.title": ("Users", "Utilisateurs"),
         "users.role": ("Role", "Rôle"),
         "users.new": ("New user", "Nouvel utilisateur"),

@@ -304,6 +304,53 @@ class UserCreated(UserOut):
     password: str | None
 
 
+class UtilisationShipment(BaseModel):
+    id: int
+    shipped_on: dt.date
+    export_declaration_ref: str
+    quantity: Decimal
+    value: Decimal
+    used_quantity_after: Decimal = Field(description="line's cumulative use after this one")
+    used_value_after: Decimal
+    remaining_quantity_after: Decimal
+    remaining_value_after: Decimal
+    recorded_at: str
+
+
+class UtilisationLine(BaseModel):
+    line_no: int
+    hs_code: str
+    ecl_item: str | None
+    description: str
+    unit: str
+    authorised_quantity: Decimal
+    used_quantity: Decimal
+    remaining_quantity: Decimal
+    authorised_value: Decimal
+    used_value: Decimal
+    remaining_value: Decimal
+    used_quantity_percent: Decimal = Field(description="used / authorised quantity, 0.1 %")
+    shipments: list[UtilisationShipment]
+
+
+class UtilisationOut(BaseModel):
+    permit: str
+    permit_id: int
+    organisation: str
+    destination: str
+    status: str
+    effective_status: str
+    issued_on: dt.date
+    valid_from: dt.date
+    valid_to: dt.date
+    as_of: dt.date
+    authorised_value: Decimal
+    used_value: Decimal
+    remaining_value: Decimal
+    shipments: int
+    lines: list[UtilisationLine]
+
+
 class TokenOut(BaseModel):
     id: int
     user_id: int

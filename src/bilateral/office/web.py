@@ -26,7 +26,17 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from bilateral.errors import BadInput
-from bilateral.office import audit, deps, i18n, present, security, services, uploads
+from bilateral.office import (
+    api,
+    audit,
+    deps,
+    i18n,
+    present,
+    reports,
+    security,
+    services,
+    uploads,
+)
 from bilateral.office.models import ApiToken, Application, AuditEntry, Permit, User
 from bilateral.office.schemas import (
     AmendmentIn,
@@ -732,6 +742,12 @@ def page_permit(request: Request, permit_id: Id, s: DB) -> Response:
         },
         user=u,
     )
+
+
+@router.get("/permits/{permit_id}/utilisation.csv")
+def permit_utilisation_csv(request: Request, permit_id: Id, s: DB) -> Response:
+    _u, actor = require(request, s, "applicant", "officer", "auditor")
+    return api.csv_response(reports.utilisation(s, actor, permit_id, deps.today(request)))
 
 
 @router.post("/permits/{permit_id}/shipments")

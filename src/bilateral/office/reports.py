@@ -1,0 +1,180 @@
+"""Permit utilisation report (JSON and CSV): authorised, used and remaining per line,
+with every shipment, its date, declaration reference and the running balance after it.
+
+The figures are the exact integer columns (thousandths, cents); visibility is the permit's
+(``services.get_permit``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bilateral.office.models import Organisation, Shipment
+from bilateral.office.schemas import UtilisationLine, UtilisationOut, UtilisationShipment
+from bilateral.office.services import Actor, cents, effective_status, get_permit, milli
+
+
+def utilisation(s: Session, actor: Actor, permit_id: int, today: dt.date) -> UtilisationOut:
+    p = get_permit(s, actor, permit_id)
+    org = s.get(Organisation, p.organisation_id)
+    by_line: dict[int, list[Shipment]] = {}
+    for sh in s.execute(
+        select(Shipment).where(Shipment.permit_id == p.id).order_by(Shipment.id)
+    ).scalars():
+        by_line.setdefault(sh.permit_line_id, []).append(sh)
+    lines = []
+    n = 0
+    for ln in p.lines:
+        used_q = used_v = 0
+        shipments = []
+        for sh in by_line.get(ln.id, []):
+            used_q += sh.quantity_milli
+            used_v += sh.value_cents
+            n += 1
+            shipments.append(
+                UtilisationShipment(
+                    id=sh.id,
+                    shipped_on=sh.shipped_on,
+                    export_declaration_ref=sh.export_declaration_ref,
+                    quantity=milli(sh.quantity_milli),
+                    value=cents(sh.value_cents),
+                    used_quantity_after=milli(used_q),
+                    used_value_after=cents(used_v),
+                    remaining_quantity_after=milli(ln.authorised_quantity_milli - used_q),
+                    remaining_value_after=cents(ln.authorised_value_cents - used_v),
+                    recorded_at=sh.recorded_at,
+                )
+            )
+        pct = (
+            (Decimal(100 * ln.used_quantity_milli) / ln.authorised_quantity_milli).quantize(
+                Decimal("0.1"), ROUND_HALF_UP
+            )
+            if ln.authorised_quantity_milli
+            else Decimal("0.0")
+        )
+        lines.append(
+            UtilisationLine(
+                line_no=ln.line_no,
+                hs_code=ln.hs_code,
+                ecl_item=ln.ecl_item,
+                description=ln.description,
+                unit=ln.unit,
+                authorised_quantity=milli(ln.authorised_quantity_milli),
+                used_quantity=milli(ln.used_quantity_milli),
+                remaining_quantity=milli(ln.authorised_quantity_milli - ln.used_quantity_milli),
+                authorised_value=cents(ln.authorised_value_cents),
+                used_value=cents(ln.used_value_cents),
+                remaining_value=cents(ln.authorised_value_cents - ln.used_value_cents),
+                used_quantity_percent=pct,
+                shipments=shipments,
+            )
+        )
+    auth_v = sum(ln.authorised_value_cents for ln in p.lines)
+    used_v_all = sum(ln.used_value_cents for ln in p.lines)
+    return UtilisationOut(
+        permit=p.number,
+        permit_id=p.id,
+        organisation=org.name if org else "",
+        destination=p.destination,
+        status=p.status,
+        effective_status=effective_status(p, today),
+        issued_on=p.issued_on,
+        valid_from=p.valid_from,
+        valid_to=p.valid_to,
+        as_of=today,
+        authorised_value=cents(auth_v),
+        used_value=cents(used_v_all),
+        remaining_value=cents(auth_v - used_v_all),
+        shipments=n,
+        lines=lines,
+    )
+
+
+CSV_COLUMNS = (
+    "permit",
+    "record",
+    "line_no",
+    "hs_code",
+    "description",
+    "unit",
+    "shipped_on",
+    "export_declaration_ref",
+    "quantity",
+    "value_cad",
+    "authorised_quantity",
+    "used_quantity",
+    "remaining_quantity",
+    "authorised_value_cad",
+    "used_value_cad",
+    "remaining_value_cad",
+)
+
+
+def _cell(v: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if v is None else str(v)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def utilisation_csv(r: UtilisationOut) -> str:
+    """One ``line`` row per permit line (totals), then one ``shipment`` row per shipment
+    with the line's balance after it."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    for ln in r.lines:
+        common = (r.permit, ln.line_no, ln.hs_code, ln.description, ln.unit)
+        w.writerow(
+            [
+                _cell(x)
+                for x in (
+                    common[0],
+                    "line",
+                    *common[1:],
+                    "",
+                    "",
+                    "",
+                    "",
+                    ln.authorised_quantity,
+                    ln.used_quantity,
+                    ln.remaining_quantity,
+                    ln.authorised_value,
+                    ln.used_value,
+                    ln.remaining_value,
+                )
+            ]
+        )
+        for sh in ln.shipments:
+            w.writerow(
+                [
+                    _cell(x)
+                    for x in (
+                        common[0],
+                        "shipment",
+                        *common[1:],
+                        sh.shipped_on.isoformat(),
+                        sh.export_declaration_ref,
+                        sh.quantity,
+                        sh.value,
+                        ln.authorised_quantity,
+                        sh.used_quantity_after,
+                        sh.remaining_quantity_after,
+                        ln.authorised_value,
+                        sh.used_value_after,
+                        sh.remaining_value_after,
+                    )
+                ]
+            )
+    return buf.getvalue()
+
+
+def csv_filename(r: UtilisationOut) -> str:
+    return f"{r.permit}-utilisation-{r.as_of.isoformat()}.csv"
