@@ -349,6 +349,14 @@ def upload_document(
     response_class=FileResponse,
 )
 def download_document(request: Request, app_id: Id, doc_id: Id, actor: Who, s: DB) -> Any:
+    return document_response(request, s, actor, app_id, doc_id)
+
+
+def document_response(request: Request, s: Session, actor: Actor, app_id: int, doc_id: int) -> Any:
+    """A supporting document as an attachment with its stored content type, never sniffed.
+
+    Visibility is the application's (another organisation's applicant gets 404).
+    """
     app = services.get_application(s, actor, app_id)
     doc = s.get(Document, doc_id)
     if doc is None or doc.application_id != app.id:
@@ -356,7 +364,17 @@ def download_document(request: Request, app_id: Id, doc_id: Id, actor: Who, s: D
     path = uploads.path_for(deps.settings(request).documents_dir, doc.sha256)
     if not path.exists():
         raise OfficeError(404, "not_found", "doc_id")
-    return FileResponse(path, media_type=doc.media_type, filename=doc.filename)
+    return FileResponse(
+        path,
+        media_type=doc.media_type,
+        filename=doc.filename,
+        content_disposition_type="attachment",
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @router.post(

@@ -620,6 +620,14 @@ async def _act(
     return redirect(target)
 
 
+@router.get("/applications/{app_id}/documents/{doc_id}")
+def download_document(request: Request, app_id: Id, doc_id: Id, s: DB) -> Response:
+    """Download a supporting document (applicant of the organisation, officer, auditor)."""
+    _u, actor = require(request, s, "applicant", "officer", "auditor")
+    resp: Response = api.document_response(request, s, actor, app_id, doc_id)
+    return resp
+
+
 @router.post("/applications/{app_id}/submit")
 async def submit_application(request: Request, app_id: Id, s: DB) -> Response:
     def fn(actor: Actor, form: FormData) -> str:
