@@ -53,6 +53,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[str] = mapped_column(String(40))
+    # Raised whenever the user's credentials change or the account is deactivated: a web
+    # session carries the value it was signed in with and is refused once they differ.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     organisation: Mapped[Organisation | None] = relationship()
 
 

@@ -222,11 +222,23 @@ def _revoke_all(s: Session, user_id: int) -> list[int]:
     return ids
 
 
+def end_web_sessions(u: User) -> int:
+    """End every web session of ``u`` on its next request; returns the new epoch.
+
+    Call with the user row locked, on any change of credentials or deactivation: a
+    session carries the epoch it was signed in (or last re-issued) with and is refused
+    once the two differ. The session that made the change re-issues its cookie itself.
+    """
+    u.session_epoch = (u.session_epoch or 0) + 1
+    return u.session_epoch
+
+
 def set_user_active(s: Session, actor: Actor, user_id: int, active: bool) -> User:
     """Deactivate (every API token is revoked too) or reactivate an account (admin).
 
     Takes effect at once: tokens are looked up on every request and web sessions check
-    ``active`` on every page. A reactivated account needs a new token.
+    ``active`` and ``session_epoch`` on every page. Deactivation ends every web session
+    for good (a reactivated account signs in again) and needs a new token.
     """
     _require(actor, "admin")
     u = get_user(s, user_id, lock=True)
@@ -236,6 +248,8 @@ def set_user_active(s: Session, actor: Actor, user_id: int, active: bool) -> Use
         raise OfficeError(409, "already_" + ("active" if active else "inactive"), "user_id")
     u.active = active
     revoked = [] if active else _revoke_all(s, u.id)
+    if not active:
+        end_web_sessions(u)
     s.flush()
     audit.record(
         s,
@@ -244,7 +258,8 @@ def set_user_active(s: Session, actor: Actor, user_id: int, active: bool) -> Use
         entity="user",
         entity_id=u.id,
         before={"username": u.username, "active": not active},
-        after={"username": u.username, "active": active, "tokens_revoked": revoked},
+        after={"username": u.username, "active": active, "tokens_revoked": revoked}
+        | ({} if active else {"web_sessions_ended": True}),
     )
     return u
 
@@ -307,7 +322,11 @@ def revoke_token(s: Session, actor: Actor, token_id: int) -> ApiToken:
 
 
 def change_password(s: Session, actor: Actor, old: str, new: str) -> User:
-    """Change one's own password: the old one is required; stored as Argon2id."""
+    """Change one's own password: the old one is required; stored as Argon2id.
+
+    Every web session of the user ends on its next request; the web form re-issues the
+    cookie of the session that made the change (``u.session_epoch``).
+    """
     u = get_user(s, actor.id, lock=True)
     if not verify_password(u.password_hash, old):
         raise OfficeError(422, "wrong_password", "old_password")
@@ -316,6 +335,7 @@ def change_password(s: Session, actor: Actor, old: str, new: str) -> User:
     if new == old:
         raise OfficeError(422, "password_same", "new_password")
     u.password_hash = hash_password(new)
+    end_web_sessions(u)
     s.flush()
     audit.record(
         s,
@@ -323,7 +343,7 @@ def change_password(s: Session, actor: Actor, old: str, new: str) -> User:
         action="user.password",
         entity="user",
         entity_id=u.id,
-        after={"username": u.username, "password_changed": True},
+        after={"username": u.username, "password_changed": True, "web_sessions_ended": True},
     )
     return u
 

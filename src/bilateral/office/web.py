@@ -95,11 +95,14 @@ def csrf_token(request: Request) -> str:
 
 
 def current_user(request: Request, s: Session) -> User | None:
-    uid = _session(request).get("uid")
+    sess = _session(request)
+    uid = sess.get("uid")
     if not isinstance(uid, int):
         return None
     u = s.get(User, uid)
-    if u is None or not u.active:
+    if u is None or not u.active or sess.get("epoch") != u.session_epoch:
+        # deactivated, or credentials changed since this session signed in: it is over
+        sess.clear()
         return None
     return u
 
@@ -357,6 +360,7 @@ async def login(request: Request, s: DB) -> Response:
     sess = _session(request)
     sess.clear()
     sess["uid"] = u.id
+    sess["epoch"] = u.session_epoch
     sess["csrf"] = security.new_csrf()
     return redirect(nxt)
 
@@ -921,7 +925,9 @@ async def change_password(request: Request, s: DB) -> Response:
         new = str(form.get("new_password") or "")
         if new != str(form.get("confirm_password") or ""):
             raise OfficeError(422, "password_mismatch", "confirm_password")
-        services.change_password(s, actor, str(form.get("old_password") or ""), new)
+        u = services.change_password(s, actor, str(form.get("old_password") or ""), new)
+        # every other session of the user ends; this one stays signed in (cookie re-issued)
+        _session(request)["epoch"] = u.session_epoch
         return "/account"
 
     return await _act(request, s, (), "/account", fn)
