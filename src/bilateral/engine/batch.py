@@ -201,6 +201,27 @@ def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
     )
 
 
+def screen_batch(law: Law, rows: pa.Table, *, plain: bool = False) -> pa.Table:
+    """``screen_exports`` plus the ``law_version`` column every output file carries.
+
+    ``plain`` decodes dictionary columns to strings, for writers and engines (CSV, Spark)
+    that take no dictionary types.
+    """
+    table = screen_exports(law, rows)
+    version = pa.array([law.law_version] * table.num_rows, pa.string()).dictionary_encode()
+    table = table.append_column("law_version", version)
+    if not plain:
+        return table
+    return table.cast(
+        pa.schema(
+            [
+                pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type)
+                for f in table.schema
+            ]
+        )
+    )
+
+
 def _days(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         text = pc.utf8_trim_whitespace(column)

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from bilateral.engine.batch import screen_exports
+from bilateral.engine.batch import screen_batch
 from bilateral.engine.law import default_law
 from bilateral.errors import BadInput
 
@@ -54,26 +54,13 @@ def run_batch(input_path: str, output_path: str) -> int:
     reader = relation.select("destination, date, hs").fetch_record_batch(BATCH_ROWS)
     handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), suffix=target.suffix)
     os.close(handle)
-    total = errors = 0
+    total = answered = 0
     writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
     try:
         for batch in reader:
-            screened = screen_exports(law, pa.Table.from_batches([batch]))
-            screened = screened.append_column(
-                "law_version",
-                pa.array([law.law_version] * screened.num_rows, pa.string()).dictionary_encode(),
+            screened = screen_batch(
+                law, pa.Table.from_batches([batch]), plain=target.suffix.lower() == ".csv"
             )
-            if target.suffix.lower() == ".csv":
-                screened = screened.cast(
-                    pa.schema(
-                        [
-                            pa.field(
-                                f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type
-                            )
-                            for f in screened.schema
-                        ]
-                    )
-                )
             if writer is None:
                 writer = (
                     pq.ParquetWriter(temporary, screened.schema)
@@ -82,7 +69,7 @@ def run_batch(input_path: str, output_path: str) -> int:
                 )
             writer.write_table(screened)
             total += screened.num_rows
-            errors += screened["error"].null_count
+            answered += screened["error"].null_count
         if writer is not None:
             writer.close()
             writer = None
@@ -93,7 +80,7 @@ def run_batch(input_path: str, output_path: str) -> int:
         Path(temporary).unlink(missing_ok=True)
         raise
     elapsed = time.perf_counter() - started
-    bad = total - errors
+    bad = total - answered
     print(
         f"screened {total} rows in {elapsed:.2f}s ({total / max(elapsed, 1e-9):,.0f} rows/s); "
         f"{bad} rows with errors; law {law.law_version}; wrote {target}",

@@ -15,29 +15,18 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from bilateral.engine.batch import screen_exports
+from bilateral.engine.batch import screen_batch
 from bilateral.engine.law import default_law
 from bilateral.errors import BadInput
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-ANSWER_COLUMNS = ("outcome", "permit_required", "rules", "error", "law_version")
-
 
 def _screen_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     law = default_law()  # once per executor process (cached)
     for batch in batches:
-        table = screen_exports(law, pa.Table.from_batches([batch]))
-        table = table.append_column("law_version", pa.array([law.law_version] * table.num_rows))
-        plain = table.cast(
-            pa.schema(
-                [
-                    pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type)
-                    for f in table.schema
-                ]
-            )
-        )
+        plain = screen_batch(law, pa.Table.from_batches([batch]), plain=True)
         yield from plain.to_batches()
 
 
