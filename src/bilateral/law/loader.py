@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bilateral import countries
-from bilateral.errors import LawDataError
+from bilateral.errors import BadInput, LawDataError
 from bilateral.goods import hs
 from bilateral.law.model import (
     AreaControlListing,
@@ -198,7 +198,7 @@ def _overlap(a: Rule, b: Rule) -> bool:
 def _check_hs(name: str, text: str, code: str) -> None:
     try:
         digits = hs.normalise(code)
-    except Exception as error:
+    except BadInput as error:
         raise LawDataError(name, _find_line(text, code), str(error)) from None
     national = digits[:6]
     if not any(national in ed.codes for ed in hs.editions()):
