@@ -76,3 +76,19 @@ def make_call(tmp_path: Path) -> Callable[..., Call]:
 @pytest.fixture
 def officer_call(make_call: Callable[..., Call]) -> Call:
     return make_call()
+
+
+EXAMPLE = Path(__file__).with_name("proposal-example.yaml")
+
+
+def proposal_data(**changes: Any) -> dict[str, Any]:
+    """The example proposal as parsed data, with top-level fields changed."""
+    data: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data.update(changes)
+    return data
+
+
+def organisation(**changes: Any) -> dict[str, Any]:
+    org: dict[str, Any] = proposal_data()["organisation"]
+    org.update(changes)
+    return org

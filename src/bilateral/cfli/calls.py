@@ -23,10 +23,18 @@ from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bilateral import countries
 from bilateral.errors import BadInput, LawDataError
@@ -211,21 +219,21 @@ def _money(value: Any) -> Any:
     return value
 
 
+Money = Annotated[Decimal, BeforeValidator(_money)]
+"""An amount in CAD: exact, two decimal places, never a float."""
+
+
 class Amount(BaseModel):
     """A money parameter in CAD."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    cad: Decimal
-
-    _check = field_validator("cad", mode="before")(_money)
+    cad: Money
 
 
 class AmountRange(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    low: Decimal
-    high: Decimal
-
-    _check = field_validator("low", "high", mode="before")(_money)
+    low: Money
+    high: Money
 
     @model_validator(mode="after")
     def _ordered(self) -> AmountRange:
