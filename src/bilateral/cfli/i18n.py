@@ -1,0 +1,46 @@
+"""Numbers, money and dates as English and French readers write them (Babel, Canadian
+locales). Money carries the ISO code (CAD): applicants outside Canada read "$" as US dollars."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_percent
+
+from bilateral.law.model import Bilingual
+
+Lang = Literal["en", "fr"]
+LOCALES: dict[str, str] = {"en": "en_CA", "fr": "fr_CA"}
+_MONEY_PATTERN = {"en": "¤¤\u00a0#,##0.00", "fr": "#,##0.00\u00a0¤¤"}
+
+
+def money(amount: Decimal, lang: str) -> str:
+    """``CAD 120,000.00`` / ``120 000,00 CAD``."""
+    return format_currency(
+        amount, "CAD", format=_MONEY_PATTERN[lang], locale=LOCALES[lang], currency_digits=False
+    )
+
+
+def percent(value: Decimal, lang: str) -> str:
+    """A percentage given as a number of percent: ``22.5%`` / ``22,5 %``."""
+    return format_percent(value / 100, locale=LOCALES[lang], decimal_quantization=False)
+
+
+def day(date: dt.date, lang: str) -> str:
+    """``February 28, 2027`` / ``28 février 2027``."""
+    return format_date(date, "long", locale=LOCALES[lang])
+
+
+def text(label: Bilingual, lang: str) -> str:
+    return label.fr if lang == "fr" else label.en
+
+
+def listing(items: list[str], lang: str) -> str:
+    """``a, b and c`` / ``a, b et c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    last = " et " if lang == "fr" else " and "
+    return ", ".join(items[:-1]) + last + items[-1]
