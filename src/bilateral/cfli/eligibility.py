@@ -81,7 +81,7 @@ PARAM_LABELS: dict[str, Bilingual] = {
     "gender_analysis_required": Bilingual(
         en="gender-based analysis", fr="analyse comparative entre les sexes"
     ),
-    "ineligible_costs": Bilingual(en="ineligible costs", fr="coûts non admissibles"),
+    "ineligible_costs": Bilingual(en="ineligible-cost list", fr="liste des coûts non admissibles"),
     "languages": Bilingual(en="languages", fr="langues"),
     "envelope": Bilingual(en="envelope", fr="enveloppe"),
     "criteria": Bilingual(en="assessment criteria", fr="critères d'évaluation"),
@@ -173,7 +173,8 @@ class Determination(BaseModel):
                 if reason.status is status:
                     lines.append(f"  {marks[status]} {reason.text(lang)}")
         version = "version de l'appel" if lang == "fr" else "call version"
-        lines.append(f"({version} {self.call.hash}; proposal {self.proposal_fingerprint})")
+        proposal = "proposition" if lang == "fr" else "proposal"
+        lines.append(f"({version} {self.call.hash}; {proposal} {self.proposal_fingerprint})")
         return "\n".join(lines)
 
 
@@ -214,8 +215,8 @@ _T: dict[str, Bilingual] = {
         fr="le type de bénéficiaire « {rtype} » n'est pas admissible à cet appel",
     ),
     "themes.pass": Bilingual(
-        en="the project addresses the call's priority: {themes}",
-        fr="le projet répond à la priorité de l'appel : {themes}",
+        en="the project addresses priorities of the call: {themes}",
+        fr="le projet répond à des priorités de l'appel : {themes}",
     ),
     "themes.fail": Bilingual(
         en="no priority theme of the call; the call's priorities are: {priorities}",

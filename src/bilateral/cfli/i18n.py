@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Literal
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from bilateral.law.model import Bilingual
 
@@ -29,9 +29,17 @@ def percent(value: Decimal, lang: str) -> str:
     return format_percent(value / 100, locale=LOCALES[lang], decimal_quantization=False)
 
 
+def number(value: Decimal, lang: str) -> str:
+    """``87.5`` / ``87,5``."""
+    return format_decimal(value, locale=LOCALES[lang], decimal_quantization=False)
+
+
 def day(date: dt.date, lang: str) -> str:
-    """``February 28, 2027`` / ``28 février 2027``."""
-    return format_date(date, "long", locale=LOCALES[lang])
+    """``February 28, 2027`` / ``28 février 2027`` (and ``1er juillet 2026``)."""
+    written = format_date(date, "long", locale=LOCALES[lang])
+    if lang == "fr" and date.day == 1:  # French writes the first of the month as an ordinal
+        written = "1er" + written[1:]
+    return written
 
 
 def text(label: Bilingual, lang: str) -> str:
