@@ -4,7 +4,9 @@ same call with the parameters the sources do not give set by a (test) programme 
 from __future__ import annotations
 
 import copy
+import tempfile
 from collections.abc import Callable
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,14 @@ def make_call(tmp_path: Path) -> Callable[..., Call]:
         return load_calls(folder).get(CALL_ID)
 
     return make
+
+
+@cache
+def shared_officer_call() -> Call:
+    """One officer-set call for tests that cannot take fixtures (hypothesis)."""
+    folder = Path(tempfile.mkdtemp(prefix="cfli-call-"))
+    write_call(folder, [officer_version()])
+    return load_calls(folder).get(CALL_ID)
 
 
 @pytest.fixture

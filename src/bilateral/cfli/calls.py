@@ -202,7 +202,7 @@ class Param(BaseModel, Generic[T]):
         return self.basis is not Basis.NOT_FOUND
 
 
-def _money(value: Any) -> Any:
+def to_money(value: Any) -> Any:
     """CAD amounts are exact decimals with at most two places; floats are read by their text."""
     if isinstance(value, bool):
         raise ValueError("an amount is a number, not true/false")
@@ -219,7 +219,7 @@ def _money(value: Any) -> Any:
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(_money)]
+Money = Annotated[Decimal, BeforeValidator(to_money)]
 """An amount in CAD: exact, two decimal places, never a float."""
 
 
