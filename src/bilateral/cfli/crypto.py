@@ -113,8 +113,17 @@ def load_keys(data_dir: Path, environ: Mapping[str, str] | None = None) -> KeyRi
     path = data_dir / KEY_FILE
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
+        ignore = data_dir / ".gitignore"
+        if not ignore.exists():  # so that the key can never be committed by accident
+            ignore.write_text("# made by bilateral: nothing here belongs in git\n*\n")
         _write_new(path, [Fernet.generate_key()])
     return _read_file(path)
+
+
+def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``BILATERAL_DATA_DIR`` (shared with the permit office), else ``./bilateral-data``."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("BILATERAL_DATA_DIR") or "bilateral-data")
 
 
 def _write_new(path: Path, keys: list[bytes]) -> None:

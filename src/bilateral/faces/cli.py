@@ -76,7 +76,15 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     _register_office(sub)
+    _register_cfli(sub)
     return parser
+
+
+def _register_cfli(sub: Any) -> None:
+    # The CFLI programme's commands; bilateral.cfli.cli imports its modules only when run.
+    from bilateral.cfli.cli import register
+
+    register(sub)
 
 
 def _register_office(sub: Any) -> None:

@@ -51,6 +51,7 @@ def test_the_first_run_makes_a_key_file_readable_by_its_owner_only(tmp_path: Pat
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_keys(tmp_path / "data", environ={}).keys == ring.keys  # the same key next time
     assert len(ring.keys) == 1 and ring.origin == str(path)
+    assert (tmp_path / "data" / ".gitignore").read_text().endswith("*\n")  # never committed
 
 
 def test_keys_from_the_environment_come_first_newest_first(tmp_path: Path):
