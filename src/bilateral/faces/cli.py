@@ -61,10 +61,6 @@ def _parser() -> argparse.ArgumentParser:
     acl.add_argument("--on", required=True)
     _common(acl)
 
-    timeline = sub.add_parser("timeline", help="how a country's measures changed over time")
-    timeline.add_argument("country")
-    _common(timeline)
-
     batch = sub.add_parser("batch", help="screen a file of (destination, date, hs) rows")
     batch.add_argument("input", help="CSV or Parquet with columns destination, date, hs")
     batch.add_argument("--output", required=True, help="output file (.csv or .parquet)")
@@ -75,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
         help="duckdb (one machine, default) or spark (BILATERAL_SPARK_MASTER)",
     )
 
+    from bilateral.faces.profile_cli import register as register_profile
+
+    register_profile(sub)  # profile, diff, timeline, stats
     _register_office(sub)
     _register_cfli(sub)
     return parser

@@ -160,13 +160,7 @@ async def country_measures(
     )
 
 
-@public.get("/countries/{country}/timeline", summary="Timeline of a country's measures")
-async def country_timeline(
-    request: Request,
-    country: Annotated[str, Path(max_length=60)],
-    lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
-) -> JSONResponse:
-    return _ask(deps.checks(request).timeline, country=country, lang=lang)
+# /countries/{country}/timeline, profile, diff and stats: office/countries_web.py
 
 
 # ------------------------------------------------------------------ users

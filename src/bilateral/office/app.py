@@ -252,6 +252,9 @@ def create_app(
             {"error": "server", "field": None, "message": i18n.t("err.server")}, status_code=500
         )
 
+    from bilateral.office import countries_web  # before the office routes: /country/{code} moved
+
+    app.include_router(countries_web.router)
     app.include_router(api.public)
     app.include_router(api.router)
     from bilateral.office import web

@@ -1,0 +1,1 @@
+"""Country profiles: pages composed from the rules, the events and the statistics."""

@@ -1,0 +1,1 @@
+"""Relations as data: dated, cited, bilingual events and published trade figures."""

@@ -1,0 +1,1 @@
+"""Merchandise trade statistics: importers for downloaded files, a DuckDB store, queries."""
