@@ -37,11 +37,21 @@ def _edit_budget(length: int) -> int:
 
 
 def token_similarity(
-    a: str, ka: str, b: str, kb: str, consonantal: bool = False
+    a: str,
+    ka: str,
+    b: str,
+    kb: str,
+    consonantal: bool = False,
+    syllabic: bool = False,
+    cross_script: bool = False,
 ) -> tuple[float, str]:
-    """Similarity of two name parts and the rule that gave it."""
+    """Similarity of two name parts and the rule that gave it. ``consonantal``: the names
+    are in different scripts, one of them written without vowels; ``syllabic``: both are in
+    Han or Hangul, where a syllable that differs is another character."""
     if a == b:
         return 1.0, "same"
+    if syllabic:
+        return 0.0, ""
     if a.isdigit() or b.isdigit():
         return 0.0, ""  # numbers identify: Brigade 44 is not Brigade 45
     if consonantal and len(a) > 1 and len(b) > 1:
@@ -54,28 +64,31 @@ def token_similarity(
         return 0.0, ""
     if ka == kb and len(ka) >= 2:
         return 0.92, "transliteration"
+    if (
+        cross_script
+        and ka[:1] == kb[:1]
+        and min(len(ka), len(kb)) >= 4
+        and Levenshtein.distance(ka, kb, score_cutoff=1) <= 1
+    ):
+        return 0.85, "transliteration"  # Alexandros / Alexander
     longest = max(len(a), len(b))
     budget = _edit_budget(min(len(a), len(b)))
     if budget:
         distance = Levenshtein.distance(a, b, score_cutoff=budget)
         if distance <= budget:
             return 1.0 - 0.5 * distance / longest - 0.05, "typo"
-        if (
-            ka[:1] == kb[:1]
-            and min(len(ka), len(kb)) >= 4
-            and Levenshtein.distance(ka, kb, score_cutoff=1) <= 1
-        ):
-            return 0.8, "sound"
     return 0.0, ""
 
 
 def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int], set[int]]:
     """Greedy best-first alignment of the name parts of q and c."""
     pairs: list[tuple[float, int, int, str]] = []
-    consonantal = q.script == "consonantal" or c.script == "consonantal"
+    consonantal = q.script != c.script and "consonantal" in (q.script, c.script)
+    syllabic = q.script == c.script and q.script in ("cjk", "hangul")
+    cross_script = q.script != c.script
     for i, (a, ka) in enumerate(zip(q.tokens, q.keys, strict=True)):
         for j, (b, kb) in enumerate(zip(c.tokens, c.keys, strict=True)):
-            sim, how = token_similarity(a, ka, b, kb, consonantal)
+            sim, how = token_similarity(a, ka, b, kb, consonantal, syllabic, cross_script)
             if sim > 0:
                 pairs.append((sim, i, j, how))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
@@ -94,7 +107,9 @@ def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int
 def _joined(q: Name, c: Name) -> float:
     """Names written joined or split ("SiemensAG", "Abdul Lah" / "Abdullah")."""
     a, b = q.compact, c.compact
-    if "consonantal" in (q.script, c.script):
+    if q.script == c.script and q.script in ("cjk", "hangul"):
+        return 0.95 if a == b else 0.0
+    if q.script != c.script and "consonantal" in (q.script, c.script):
         sa, sb = skeleton(a), skeleton(b)
         if len(sa) >= 3 and sa == sb:
             return 0.88

@@ -156,10 +156,13 @@ _CONSONANTAL = re.compile(
     "\u1000-\u109f\u1780-\u17ff]"
 )
 _HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+_OTHER_ALPHABETS = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0400-\u052f\u0530-\u058f\u10a0-\u10ff]")
 _SYLLABIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # Korean surnames as the Revised Romanization writes them, and as lists usually do.
 _KOREAN_SURNAMES = {
-    "i": "lee", "yi": "lee", "ri": "lee", "gim": "kim", "bak": "park", "pak": "park",
+    "i": "lee", "yi": "lee", "ri": "lee", "gim": "kim", "bak": "park", "bag": "park",
+    "pak": "park",
     "choe": "choi", "jeong": "jung", "jo": "cho", "gang": "kang", "jang": "chang",
     "yun": "yoon", "im": "lim", "han": "han", "o": "oh", "seo": "suh", "sin": "shin",
 }  # fmt: skip
@@ -174,6 +177,8 @@ def script_of(text: str) -> str:
         return "cjk"
     if _CONSONANTAL.search(text):
         return "consonantal"
+    if _OTHER_ALPHABETS.search(text):
+        return "alphabetic"  # Greek, Cyrillic, Armenian, Georgian
     return "latin"
 
 
@@ -190,6 +195,9 @@ def fold(text: str) -> str:
     if _HAS_NON_ASCII.search(text):
         if _SYLLABIC.search(text):
             text = _syllables(text)
+        if _GREEK.search(text):
+            # Modern Greek writes d and b as ντ and μπ (Βλαντίμιρ = Vladimir).
+            text = text.replace("ντ", "d").replace("μπ", "b")
         # Belarusian ў is handled before the generic table so that the Belarusian -аў
         # ending reads as -au (ўладзімір → uladzimir).
         text = anyascii(text.replace("ў", "u")).lower()
@@ -214,7 +222,8 @@ _SKELETON_DROP = re.compile(r"[aeiouyhwv]+")
 @lru_cache(maxsize=200_000)
 def skeleton(token: str) -> str:
     """Consonants only (h, w, v, y too: in abjads they are mostly vowel carriers)."""
-    key = phonetic(token)
+    # Arabic has no p and renders v as f: Putin is بوتين (btyn), Vladimir فلاديمير.
+    key = phonetic(token).replace("p", "b").replace("f", "v")
     return _DOUBLES.sub(r"\1", _SKELETON_DROP.sub("", key))
 
 
