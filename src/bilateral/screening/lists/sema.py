@@ -6,7 +6,9 @@ a list of items "Name (born on …) (also known as A, B and C)". Each item carri
 ``lims:inforce-start-date``: the date the listing took effect. The point-in-time data of
 Justice Laws begins on 2016-03-18, so an item dated then may be older; such items are
 marked ``listed_from_exact=False`` and a screening answer before that date says "possibly
-listed" rather than "not listed". A repealed item ("[Repealed, SOR/2022-84, s. 1]") keeps
+listed" rather than "not listed". An item amended since (its ``lims:id`` differs from
+its ``lims:fid``: a birth date added, a spelling corrected) carries the amendment's date,
+so it is marked inexact too. A repealed item ("[Repealed, SOR/2022-84, s. 1]") keeps
 no name: it is counted in the snapshot's notes with the date of its repeal.
 
 Rerun (writes the package's shipped lists):
@@ -31,6 +33,12 @@ IN_FORCE = LIMS + "inforce-start-date"
 # The first date of the Justice Laws point-in-time data: an item dated then was in force
 # then, and possibly before.
 POINT_IN_TIME_START = dt.date(2016, 3, 18)
+LIMS_NOTE = (
+    "Listing dates are the in-force dates of the items in the Justice Laws point-in-time "
+    "XML; an item amended since its listing (lims:id differs from lims:fid) or dated "
+    "2016-03-18 (where that data begins) may have been listed earlier: screening before "
+    "that date answers 'possibly listed'."
+)
 MODULE = "bilateral.screening.lists.sema"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "lists"
 # The regulations whose Schedule 1 ships with the package, by file name.
@@ -149,8 +157,14 @@ def read_regulation(path: Path, list_id: str | None = None, programme: str = "")
                 )
                 continue
             name, aliases, births = parse_item(text, entity)
-            exact = date != POINT_IN_TIME_START or (
-                registered is not None and registered >= POINT_IN_TIME_START
+            # An item whose lims:id differs from its lims:fid is an amended version (a
+            # birth date added, a name corrected): its date is that of the amendment, and
+            # the listing may be older. Only an unamended item dated after the start of
+            # the point-in-time data dates the listing itself.
+            amended = item.get(LIMS + "id") != item.get(LIMS + "fid")
+            exact = not amended and (
+                date != POINT_IN_TIME_START
+                or (registered is not None and registered >= POINT_IN_TIME_START)
             )
             entries.append(
                 Entry(
@@ -173,7 +187,7 @@ def read_regulation(path: Path, list_id: str | None = None, programme: str = "")
         source_date=source_date,
         importer=MODULE,
         entries=tuple(entries),
-        notes=tuple(notes),
+        notes=(LIMS_NOTE, *notes),
     )
 
 
