@@ -266,6 +266,8 @@ def phonetic(token: str) -> str:
         token = token[:-2] + "ov"  # Belarusian -аў / Russian -ов
     if token.startswith("ul") and len(token) > 5:
         token = "v" + token[1:]  # Uladzimir / Vladimir (Belarusian initial ў)
+    if token.startswith(("ryh", "ryg")) and len(token) > 4:
+        token = "h" + token  # Ryhor / Hryhoryi / Grigory (Belarusian drops the initial h)
     for old, new in _VARIANTS:
         if old in token:
             token = token.replace(old, new)
