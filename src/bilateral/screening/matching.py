@@ -80,6 +80,24 @@ def token_similarity(
     return 0.0, ""
 
 
+_SIMILARITY: dict[tuple[str, str, bool, bool, bool], tuple[float, str]] = {}
+
+
+def _cached_similarity(
+    a: str, ka: str, b: str, kb: str, consonantal: bool, syllabic: bool, cross_script: bool
+) -> tuple[float, str]:
+    """token_similarity, remembered: in bulk screening the same pairs of common given names
+    and surnames recur on every row."""
+    key = (a, b, consonantal, syllabic, cross_script)
+    found = _SIMILARITY.get(key)
+    if found is None:
+        if len(_SIMILARITY) > 1_000_000:
+            _SIMILARITY.clear()
+        found = token_similarity(a, ka, b, kb, consonantal, syllabic, cross_script)
+        _SIMILARITY[key] = found
+    return found
+
+
 def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int], set[int]]:
     """Greedy best-first alignment of the name parts of q and c."""
     pairs: list[tuple[float, int, int, str]] = []
@@ -88,7 +106,7 @@ def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int
     cross_script = q.script != c.script
     for i, (a, ka) in enumerate(zip(q.tokens, q.keys, strict=True)):
         for j, (b, kb) in enumerate(zip(c.tokens, c.keys, strict=True)):
-            sim, how = token_similarity(a, ka, b, kb, consonantal, syllabic, cross_script)
+            sim, how = _cached_similarity(a, ka, b, kb, consonantal, syllabic, cross_script)
             if sim > 0:
                 pairs.append((sim, i, j, how))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
