@@ -326,7 +326,12 @@ def test_screen_declarations_goods_parties_and_permits(tmp_path: Path) -> None:
     assert main(["screen", "declarations", str(source), "--output", str(tmp_path / "o.csv")]) == 0
     rows = _rows(tmp_path / "o.csv")
     assert rows[0]["outcome"] == "prohibited" and rows[0]["party_hits"] == "1"
-    assert json.loads(rows[0]["party_matches"])[0]["matches"][0]["id"] == "sor-2020-214/1/2/15"
+    match = json.loads(rows[0]["party_matches"])[0]
+    assert (match["role"], match["id"], match["status"]) == (
+        "consignee",
+        "sor-2020-214/1/2/15",
+        "listed",
+    )
     # Belaruskali was not listed on 2021-01-01; the permit is not guessed at.
     assert rows[1]["party_hits"] == "0"
     assert rows[1]["permit_check"] == "permit not checked: no office database given"

@@ -17,9 +17,8 @@ rather than guessing.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import json
+import multiprocessing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from bilateral.errors import BadInput
 from bilateral.goods import hs
 from bilateral.screening.bulk import relation
 from bilateral.screening.index import ScreeningIndex
-from bilateral.screening.screen import Query, match_names, screen
+from bilateral.screening.screen import match_names
 
 PARTY_COLUMNS = ("exporter", "consignee", "end_user", "importer")
 NOT_CHECKED = "permit not checked: no office database given"
@@ -205,7 +204,6 @@ def screen_declarations(
     total = int(con.execute("select count(*) from rows").fetchone()[0])  # type: ignore[index]
     if progress:
         progress(0, total)
-    epochs = _epochs()
     # Countries: resolved once each.
     country_map: dict[str, str | None] = {}
     for (text,) in con.execute("select distinct country_text from rows").fetchall():
@@ -231,97 +229,15 @@ def screen_declarations(
               end as row_error
             from rows r left join country_map m using (country_text)"""
     )
-    # Goods: once per (direction, country, epoch, hs, ecl).
-    goods: list[dict[str, Any]] = []
-    for direction, country, day, code, ecl in con.execute(
-        "select distinct direction, country, day, hs, ecl from q where row_error is null"
-    ).fetchall():
-        goods.append(
-            {"direction": direction, "country": country, "day": day, "hs": code, "ecl": ecl}
-        )
-    answers: dict[tuple[str, str, int, str, str], dict[str, Any]] = {}
-    rows_out: list[dict[str, Any]] = []
-    for g in goods:
-        slot = bisect.bisect_right(epochs, g["day"])
-        start = epochs[slot - 1] if slot else checks.EARLIEST
-        key = (g["direction"], g["country"], slot, g["hs"], g["ecl"])
-        if key not in answers:
-            answers[key] = _goods_answer(
-                g["direction"], g["country"], max(start, checks.EARLIEST), g["hs"], g["ecl"]
-            )
-        rows_out.append({**g, **answers[key]})
-    goods_schema = pa.schema(
-        [("direction", pa.string()), ("country", pa.string()), ("day", pa.date32()),
-         ("hs", pa.string()), ("ecl", pa.string()), ("permit_required", pa.bool_()),
-         ("outcome", pa.string()), ("prohibited", pa.bool_()), ("treatment", pa.string()),
-         ("rules", pa.string()), ("goods_error", pa.string())]
-    )  # fmt: skip
-    con.register(
-        "goods",
-        pa.Table.from_pylist(
-            [{**r, "goods_error": r.get("error")} for r in rows_out], goods_schema
-        ),
+    # Law epochs: a determination is the same on every day between two change dates.
+    starts = [checks.EARLIEST, *(d for d in _epochs() if d > checks.EARLIEST)]
+    con.register("epochs", pa.table({"slot": list(range(len(starts))), "start": starts}))
+    con.execute(
+        "create temp table qe as select q.*, e.slot, e.start from q "
+        "asof left join epochs e on q.day >= e.start"
     )
-    # Parties: once per distinct (name, date) — the name match once per name.
-    names = [
-        n
-        for (n,) in con.execute(
-            " union ".join(
-                f"select distinct {p} as n from q where {p} is not null and {p} <> '' "
-                "and row_error is null"
-                for p in PARTY_COLUMNS
-            )
-        ).fetchall()
-    ]
-    name_matches = {n: match_names(index, n, "any", threshold) for n in names}
-    party_rows: list[dict[str, Any]] = []
-    for role in PARTY_COLUMNS:
-        for name, day in con.execute(
-            f"select distinct {role}, day from q where {role} is not null and {role} <> '' "
-            "and row_error is null"
-        ).fetchall():
-            found = name_matches.get(name, ())
-            if not found:
-                continue
-            result = screen(index, Query(name, day), threshold, found)
-            if result.hits:
-                party_rows.append(
-                    {
-                        "role": role,
-                        "party": name,
-                        "day": day,
-                        "hit": json.dumps(
-                            {
-                                "role": role,
-                                "party": name,
-                                "matches": [
-                                    {
-                                        k: h.to_json()[k]
-                                        for k in ("id", "name", "score", "status", "reference")
-                                    }
-                                    for h in result.hits
-                                ],
-                            },
-                            ensure_ascii=False,
-                        ),
-                        "best": max(h.score for h in result.hits),
-                    }
-                )
-    con.register(
-        "party_hits",
-        pa.Table.from_pylist(
-            party_rows,
-            pa.schema(
-                [
-                    ("role", pa.string()),
-                    ("party", pa.string()),
-                    ("day", pa.date32()),
-                    ("hit", pa.string()),
-                    ("best", pa.float64()),
-                ]
-            ),
-        ),
-    )
+    _goods_table(con)
+    _party_table(con, index, threshold)
     # Permits: once per distinct (permit, day, country, goods, quantity).
     permit_rows = [
         {
@@ -353,29 +269,20 @@ def screen_declarations(
             ),
         ),
     )
-    party_join = " ".join(
-        f"left join party_hits h_{p} on h_{p}.role = '{p}' and h_{p}.party = q.{p} "
-        f"and h_{p}.day = q.day"
-        for p in PARTY_COLUMNS
-    )
-    hit_list = ", ".join(f"h_{p}.hit" for p in PARTY_COLUMNS)
-    hit_count = " + ".join(f"(h_{p}.hit is not null)::int" for p in PARTY_COLUMNS)
-    best = ", ".join(f"coalesce(h_{p}.best, 0)" for p in PARTY_COLUMNS)
     temporary = target.with_name(target.name + ".tmp")
     fmt = "parquet" if target.suffix.lower() == ".parquet" else "csv, header true"
     con.execute(
         f"""copy (
           select q.line, q.date_text as date, q.direction, q.country, q.hs, q.ecl,
                  g.permit_required, g.outcome, g.prohibited, g.treatment, g.rules,
-                 ({hit_count}) as party_hits,
-                 nullif(greatest({best}), 0) as party_best_score,
-                 '[' || concat_ws(',', {hit_list}) || ']' as party_matches,
-                 nullif(coalesce(pc.permit_check, ''), '') as permit_check,
+                 coalesce(h.party_hits, 0) as party_hits, h.best as party_best_score,
+                 coalesce(h.party_matches, '[]') as party_matches,
+                 pc.permit_check,
                  coalesce(q.row_error, g.goods_error) as error
-          from q
+          from qe q
           left join goods g on g.direction = q.direction and g.country = q.country
-               and g.day = q.day and g.hs = q.hs and g.ecl = q.ecl
-          {party_join}
+               and g.slot = q.slot and g.hs = q.hs and g.ecl = q.ecl
+          left join line_hits h on h.line = q.line
           left join permit_checks pc on pc.permit = q.permit and pc.day = q.day
                and pc.country = q.country and pc.hs = q.hs and pc.quantity = q.quantity
           order by q.line
@@ -404,4 +311,130 @@ def screen_declarations(
         output=target,
         error_file=error_file,
         list_versions=index.versions,
+    )
+
+
+def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The goods answer of every distinct (direction, country, epoch, hs, ecl): exports
+    with an HS code through the engine's vectorised path, the rest one question each."""
+    from bilateral.engine.batch import screen_exports
+
+    distinct = con.sql(
+        "select distinct direction, country, slot, start, hs, ecl from qe where row_error is null"
+    ).to_arrow_table()
+    rows = distinct.to_pylist()
+    law = default_law()
+    vector = [r for r in rows if r["direction"] == "export" and r["hs"] and not r["ecl"]]
+    answers: list[dict[str, Any]] = []
+    if vector:
+        table = screen_exports(
+            law,
+            pa.table(
+                {
+                    "destination": [r["country"] for r in vector],
+                    "date": pa.array([r["start"] for r in vector], pa.date32()),
+                    "hs": [r["hs"] for r in vector],
+                }
+            ),
+        )
+        for r, outcome, permit, rules, error in zip(
+            vector,
+            table["outcome"].to_pylist(),
+            table["permit_required"].to_pylist(),
+            table["rules"].to_pylist(),
+            table["error"].to_pylist(),
+            strict=True,
+        ):
+            prohibited = None if outcome is None else outcome == "prohibited"
+            answers.append(
+                {
+                    **r,
+                    "permit_required": permit,
+                    "outcome": outcome,
+                    "prohibited": prohibited,
+                    "treatment": None,
+                    "rules": rules,
+                    "goods_error": error,
+                }
+            )
+    for r in rows:
+        if r in vector:
+            continue
+        answer = _goods_answer(r["direction"], r["country"], r["start"], r["hs"], r["ecl"])
+        answers.append({**r, **{k: v for k, v in answer.items() if k != "error"},
+                        "goods_error": answer.get("error")})  # fmt: skip
+    schema = pa.schema(
+        [("direction", pa.string()), ("country", pa.string()), ("slot", pa.int64()),
+         ("start", pa.date32()), ("hs", pa.string()), ("ecl", pa.string()),
+         ("permit_required", pa.bool_()), ("outcome", pa.string()), ("prohibited", pa.bool_()),
+         ("treatment", pa.string()), ("rules", pa.string()), ("goods_error", pa.string())]
+    )  # fmt: skip
+    con.register("goods_answers", pa.Table.from_pylist(answers, schema))
+    con.execute("create temp table goods as select * from goods_answers")
+
+
+def _match_chunk(job: tuple[list[str], float]) -> list[tuple[str, int, float]]:
+    names, threshold = job
+    assert _INDEX is not None
+    return [
+        (name, m[0], m[1]) for name in names for m in match_names(_INDEX, name, "any", threshold)
+    ]
+
+
+_INDEX: ScreeningIndex | None = None
+
+
+def _party_table(con: duckdb.DuckDBPyConnection, index: ScreeningIndex, threshold: float) -> None:
+    """``line_hits``: per line, the party names that match a listed entry on its date."""
+    global _INDEX
+    roles = [
+        f"select line, day, '{p}' as role, {p} as party from qe "
+        f"where {p} is not null and {p} <> '' and row_error is null"
+        for p in PARTY_COLUMNS
+    ]
+    con.execute(f"create temp table role_vals as {' union all '.join(roles)}")
+    names = [n for (n,) in con.execute("select distinct party from role_vals").fetchall()]
+    names.sort()
+    _INDEX = index
+    chunks = [(names[i : i + 2000], threshold) for i in range(0, len(names), 2000)]
+    workers = os.cpu_count() or 1
+    if workers > 1 and len(names) > 20_000:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            found = [m for part in pool.imap(_match_chunk, chunks) for m in part]
+    else:
+        found = [m for chunk in chunks for m in _match_chunk(chunk)]
+    entries = index.entries
+    con.register(
+        "party_matches",
+        pa.table(
+            {
+                "party": [f[0] for f in found],
+                "id": [entries[f[1]][0].id for f in found],
+                "name": [entries[f[1]][0].name for f in found],
+                "reference": [entries[f[1]][0].reference for f in found],
+                "score": [f[2] for f in found],
+                "listed_from": pa.array([entries[f[1]][0].listed_from for f in found], pa.date32()),
+                "listed_to": pa.array([entries[f[1]][0].listed_to for f in found], pa.date32()),
+                "exact": [entries[f[1]][0].listed_from_exact for f in found],
+            }
+        ),
+    )
+    con.execute(
+        """create temp table role_hits as
+           select r.line, r.role, r.party, m.id, m.name, m.score, m.reference,
+             case when m.listed_to is not null and r.day >= m.listed_to then 'delisted'
+                  when m.listed_from is null then 'date unknown'
+                  when r.day >= m.listed_from then 'listed'
+                  when not m.exact then 'possibly listed'
+                  else 'not yet listed' end as status
+           from role_vals r join party_matches m on m.party = r.party"""
+    )
+    con.execute(
+        """create temp table line_hits as
+           select line, count(distinct role || party) as party_hits, max(score) as best,
+                  to_json(list(struct_pack(role, party, id, name, score, status, reference)
+                               order by role, score desc, id))::varchar as party_matches
+           from role_hits
+           where status in ('listed', 'possibly listed', 'date unknown')
+           group by line"""
     )

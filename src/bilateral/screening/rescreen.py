@@ -36,8 +36,8 @@ def _outcome(row: dict[str, Any]) -> str:
         parsed = []
     keys: list[Any] = []
     for item in parsed:
-        if "matches" in item:  # declarations: per role
-            keys += [(item["role"], m["id"], m["status"]) for m in item["matches"]]
+        if "role" in item:  # declarations: per party role
+            keys.append((item["role"], item["id"], item["status"]))
         else:
             keys.append((item["id"], item["status"]))
     goods = [str(row.get(k) or "") for k in ("outcome", "treatment", "prohibited", "permit_check")]
