@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     party.add_argument("name")
     party.add_argument("--on", required=True)
     _common(party)
+    from bilateral.faces.screen_cli import add_party_options
+    from bilateral.faces.screen_cli import register as register_screen
+
+    add_party_options(party)
 
     measures = sub.add_parser("measures", help="measures in force for a country on a date")
     measures.add_argument("country")
@@ -74,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     from bilateral.faces.profile_cli import register as register_profile
 
     register_profile(sub)  # profile, diff, timeline, stats
+    register_screen(sub)
     _register_office(sub)
     _register_cfli(sub)
     return parser
@@ -137,6 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
         if handler is not None:
             return handler(args)
+        if args.command == "check" and args.kind == "party":
+            from bilateral.faces import screen_cli
+
+            if screen_cli.wants_fuzzy(args):
+                fuzzy = screen_cli.fuzzy_party(args)
+                if args.json:
+                    screen_cli.print_json(fuzzy)
+                else:
+                    print(screen_cli.render_fuzzy(fuzzy, args.lang))
+                return 0
         answer = _answer(args)
     except BadInput as error:
         print(f"bilateral: error: {error}", file=sys.stderr)
