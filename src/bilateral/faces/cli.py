@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bilateral.engine import checks
 from bilateral.errors import BadInput, LawDataError
 
 JSON = dict[str, Any]
 
 
-def _parser() -> argparse.ArgumentParser:
+# Commands answered by the engine alone: they need neither the permit office's subcommands
+# nor its imports, which would cost every answer tens of milliseconds at start-up.
+_ENGINE_COMMANDS = frozenset({"check", "measures", "acl", "timeline", "batch"})
+
+
+def _parser(office: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bilateral",
         description="Canada's export controls, tariffs, sanctions and engagement policies "
@@ -75,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
         help="duckdb (one machine, default) or spark (BILATERAL_SPARK_MASTER)",
     )
 
-    _register_office(sub)
+    if office:
+        _register_office(sub)
     return parser
 
 
@@ -93,6 +99,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _answer(args: argparse.Namespace) -> JSON:
+    from bilateral.engine import checks  # imported on use: `bilateral --help` needs no law
+
     lang = args.lang
     if args.command == "check":
         if args.kind == "export":
@@ -116,7 +124,14 @@ def _answer(args: argparse.Namespace) -> JSON:
 def main(argv: Sequence[str] | None = None) -> int:
     # Piped into `head`, stop quietly instead of a BrokenPipe traceback.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    args = _parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    engine_only = bool(words) and words[0] in _ENGINE_COMMANDS
+    if engine_only:
+        # pydantic looks for plugins in every installed package's metadata when the first
+        # model class is built (~50 ms); the engine's answers validate nothing (the law
+        # comes checked from the compiled-law cache), so no plugin has work here.
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    args = _parser(office=not engine_only).parse_args(words)
     try:
         if args.command == "batch":
             if args.engine == "spark":
