@@ -164,3 +164,56 @@ def cached_path(root: Source | None = None, *, folder: Path | None = None) -> Pa
     if where is None:
         return None
     return where / f"law-{cache_key(root)[:32]}.pickle"
+
+
+def code_hash(*patterns: str) -> str:
+    """A hash of the package's source files matching ``patterns`` (relative to it)."""
+    digest = hashlib.sha256()
+    for pattern in patterns:
+        for path in sorted(_PACKAGE.glob(pattern)):
+            data = path.read_bytes()
+            digest.update(f"{path.relative_to(_PACKAGE)}\0{len(data)}\0".encode())
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def load_value(name: str, key: str) -> Any:
+    """A value stored by ``store_value`` under the same name and key, or None."""
+    where = cache_dir()
+    if where is None or not _private_dir(where):
+        return None
+    path = where / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle"
+    try:
+        with path.open("rb") as handle:
+            stored = pickle.load(handle)
+    except Exception:  # missing or unreadable: the caller works it out again
+        return None
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
+        return stored[1]
+    return None
+
+
+def store_value(name: str, key: str, value: Any) -> None:
+    """Keep a value derived from the law (and code) named by ``key`` for the next process."""
+    where = cache_dir()
+    if where is None or not _private_dir(where):
+        return
+    path = where / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle"
+    import tempfile
+
+    try:
+        handle, temporary = tempfile.mkstemp(dir=where, prefix=f".{name}-", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump((key, value), out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        return
+    found = []
+    for old in where.glob(f"{name}-*.pickle"):
+        try:
+            found.append((old.stat().st_mtime, old))
+        except OSError:
+            continue
+    for _, old in sorted(found, reverse=True)[_KEEP:]:
+        if old != path:
+            old.unlink(missing_ok=True)
