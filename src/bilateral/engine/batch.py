@@ -396,6 +396,16 @@ class Screener:
         epoch: npt.NDArray[np.int64],
         cls: npt.NDArray[np.int64],
     ) -> npt.NDArray[np.int64]:
+        return self._answers_by_group_epoch(group, self._epoch_map[group, epoch], cls)
+
+    def _answers_by_group_epoch(
+        self,
+        group: npt.NDArray[np.int64],
+        group_epoch: npt.NDArray[np.int64],
+        cls: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.int64]:
+        """Answer id per (group, group epoch, class), asking the single path once for each
+        combination not seen before."""
         n_classes = len(self._classes.representative)
         width = self._answer_at.shape[2]
         if n_classes > width:
@@ -405,7 +415,6 @@ class Screener:
             grown[:, :, :width] = self._answer_at
             self._answer_at = grown
             width = grown.shape[2]
-        group_epoch = self._epoch_map[group, epoch]
         flat = (group * self._n_group_epochs + group_epoch) * width + cls
         table = self._answer_at.reshape(-1)
         found: npt.NDArray[np.int64] = table[flat].astype(np.int64)

@@ -121,6 +121,15 @@ def _answer(args: argparse.Namespace) -> JSON:
     return checks.timeline(country=args.country, lang=lang)
 
 
+class _NoPandas:
+    """An import finder that says pandas is not installed (see ``main``)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError("pandas is not used by `bilateral batch`", name=name)
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Piped into `head`, stop quietly instead of a BrokenPipe traceback.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -134,6 +143,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser(office=not engine_only).parse_args(words)
     try:
         if args.command == "batch":
+            if args.engine == "duckdb" and argv is None and "pandas" not in sys.modules:
+                # pyarrow imports pandas, if installed, on its first pa.array() call (half
+                # a second); the DuckDB batch path never uses pandas, so this process
+                # (the command, not a caller of main()) tells pyarrow there is none.
+                sys.meta_path.insert(0, _NoPandas())
             if args.engine == "spark":
                 from bilateral.faces.spark_batch import run_spark_batch
 
