@@ -53,7 +53,11 @@ def _parser(office: bool = True) -> argparse.ArgumentParser:
     _common(contact)
 
     party = kinds.add_parser("party", help="is this person or entity listed?")
-    party.add_argument("name")
+    party.add_argument("name", nargs="?", help="a name (or give --file)")
+    party.add_argument(
+        "--file",
+        help="names to check, one per line, or a CSV file with a 'name' column",
+    )
     party.add_argument("--on", required=True)
     _common(party)
 
@@ -113,12 +117,74 @@ def _answer(args: argparse.Namespace) -> JSON:
             )
         if args.kind == "contact":
             return checks.check_contact(with_=args.with_, on=args.on, topic=args.topic, lang=lang)
+        if args.name is None:
+            raise BadInput("name", "give a name, or --file with one name per line")
         return checks.check_party(name=args.name, on=args.on, lang=lang)
     if args.command == "measures":
         return checks.measures(country=args.country, on=args.on, lang=lang)
     if args.command == "acl":
         return checks.area_control_list(on=args.on, lang=lang)
     return checks.timeline(country=args.country, lang=lang)
+
+
+def _read_names(path: str) -> list[tuple[int, str]]:
+    """(line number, name) for each name in a file: one per line, or a CSV 'name' column."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
+    except OSError as error:
+        raise BadInput("file", f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise BadInput("file", f"{path} is not UTF-8 text") from None
+    lines = text.splitlines()
+    if path.lower().endswith(".csv"):
+        rows = list(csv.reader(lines))
+        header = [h.strip().lower() for h in rows[0]] if rows else []
+        if "name" not in header:
+            raise BadInput("file", f"{path}: no 'name' column in the first line")
+        column = header.index("name")
+        return [
+            (number, row[column])
+            for number, row in enumerate(rows[1:], start=2)
+            if len(row) > column and row[column].strip()
+        ]
+    return [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+
+
+def _party_file(args: argparse.Namespace) -> int:
+    """Every name of a file checked in one process; all answers printed, or one error."""
+    from bilateral.engine import checks
+    from bilateral.faces.render import _WORDS, _yes
+
+    if args.name is not None:
+        raise BadInput("name", "give a name or --file, not both")
+    answers = []
+    for number, name in _read_names(args.file):
+        try:
+            answers.append(checks.check_party(name=name, on=args.on, lang=args.lang))
+        except BadInput as error:
+            raise BadInput(error.field, f"line {number}: {error.problem}") from None
+    if args.json:
+        print(json.dumps(answers, ensure_ascii=False, indent=2))
+        return 0
+    w = _WORDS[args.lang]
+    lines: list[str] = []
+    caveats: dict[str, None] = {}
+    for answer in answers:
+        lines.append(f"{answer['name']}: {w['listed']}: {_yes(answer['listed'], w)}")
+        for m in answer["matches"]:
+            lines.append(
+                f"  * {m['name']} ({m['match']}) — {m['instrument']} {m['schedule']}, "
+                f"Part {m['part']}, item {m['item']}, {m['listed_on']}"
+            )
+        caveats.update(dict.fromkeys(answer["caveats"]))
+    lines.extend(f"  ! {c}" for c in caveats)
+    if answers:
+        lines.append(f"({w['law']} {answers[0]['law_version']})")
+    print("\n".join(lines))
+    return 0
 
 
 class _NoPandas:
@@ -159,6 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
         if handler is not None:
             return handler(args)
+        if args.command == "check" and args.kind == "party" and args.file is not None:
+            return _party_file(args)
         answer = _answer(args)
     except BadInput as error:
         print(f"bilateral: error: {error}", file=sys.stderr)
