@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
-from bilateral.law.loader import LawBundle, load
+from bilateral.law.compiled import load_cached
+from bilateral.law.loader import LawBundle
 from bilateral.law.model import (
     GoodsList,
     HumanitarianCategory,
@@ -136,5 +137,9 @@ def _change_dates(bundle: LawBundle, kinds: frozenset[str] | None = None) -> tup
 
 @cache
 def default_law() -> Law:
-    """The law bundled with the package, loaded and checked once per process."""
-    return Law(load())
+    """The law bundled with the package, loaded and checked once per process.
+
+    The checked bundle comes from the compiled-law cache when the data and code it was
+    built from are unchanged (``bilateral.law.compiled``), so a command starts fast.
+    """
+    return Law(load_cached())
