@@ -154,3 +154,23 @@ def test_without_a_series_the_trade_page_says_so(sqlite_office: Office) -> None:
     r = sqlite_office.client.get("/countries/BY/trade")
     assert r.status_code == 200 and 'id="not-loaded"' in r.text and "<svg" not in r.text
     assert sqlite_office.client.get("/countries/BY/charts/by-year.svg").status_code == 404
+
+
+def test_profile_page_draws_canadas_series_beside_the_published_figures(
+    sqlite_office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cimt = tmp_path / "cimt.csv"
+    cimt.write_text(
+        "Period,HS Code,Country,Trade Type,Value ($)\n"
+        "2013,2815,Belarus,Imports,1500000\n2013,4407,Belarus,Imports,400000\n"
+    )
+    path = tmp_path / "canada.duckdb"
+    with StatsStore(path) as store:
+        store.import_file(cimt)
+    monkeypatch.setenv("BILATERAL_STATS_DB", str(path))
+    r = sqlite_office.client.get("/countries/BY?on=2014-12-01")
+    page = text(r.text)
+    assert r.status_code == 200 and r.text.count("<svg") == 2
+    assert "Computed from imported data (Statistics Canada" in page
+    assert "approximately $34.6 million" in page  # the published figure, beside
+    assert 'id="table-by-section"' in r.text and "Chemical products" in page
