@@ -7,6 +7,7 @@ generated from one fact, or set of facts, and cites them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -69,8 +70,9 @@ def one_day(rule: Rule) -> bool:
 class Citations:
     """Footnotes numbered in order of first use."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, on: dt.date) -> None:
         self.lang = lang
+        self.on = on
         self.items: list[JSON] = []
         self.index: dict[str, int] = {}
 
@@ -79,6 +81,15 @@ class Citations:
             self.items.append({"n": len(self.items) + 1, "key": key, **note})
             self.index[key] = len(self.items)
         return self.index[key]
+
+    def _note(self, note: str | None) -> str | None:
+        """The source's note, unless it speaks of years after the page's date."""
+        if note is None:
+            return None
+        years = [int(y) for y in re.findall(r"\b(19[89]\d|20\d\d)\b", note)]
+        if any(year > self.on.year for year in years):
+            return w(self.lang, "note_later")
+        return note
 
     def rule(self, rule: Rule) -> int:
         lang = self.lang
@@ -92,10 +103,13 @@ class Citations:
                 "provision": rule.provision,
                 "url": _french_url(rule.url) if lang == "fr" else rule.url,
                 "valid_from": rule.valid_from.isoformat() if rule.valid_from else None,
-                "valid_to": rule.valid_to.isoformat() if rule.valid_to else None,
+                # an end after the page's date was not known on it: the rule was open then
+                "valid_to": rule.valid_to.isoformat()
+                if rule.valid_to and rule.valid_to < self.on
+                else None,
                 "confidence": rule.confidence.value,
                 "confidence_text": w(lang, "confidence." + rule.confidence.value),
-                "note": rule.note,
+                "note": self._note(rule.note),
             },
         )
 
@@ -115,7 +129,7 @@ class Citations:
                 "precision": event.date.precision.value,
                 "confidence": event.confidence.value,
                 "confidence_text": w(lang, "confidence." + event.confidence.value),
-                "note": event.note,
+                "note": self._note(event.note),
             },
         )
 
@@ -134,7 +148,7 @@ class Citations:
                 "date": figure.published.iso,
                 "confidence": figure.confidence.value,
                 "confidence_text": w(lang, "confidence." + figure.confidence.value),
-                "note": figure.note,
+                "note": self._note(figure.note),
             },
         )
 
@@ -200,7 +214,7 @@ def compose(
     place = countries.resolve(country, "country")
     code = place.code
     nm = names(code, lang)
-    cites = Citations(lang)
+    cites = Citations(lang, day_)
 
     rules = [r for r in law.bundle.rules.values() if concerns(r, code)]
     started = [r for r in rules if r.valid_from is None or r.valid_from <= day_]

@@ -61,7 +61,7 @@ def label(lang: str, key: str) -> str:
     return _LABELS[lang][key]
 
 
-def citation_text(c: JSON) -> str:
+def citation_text(c: JSON, with_url: bool = True) -> str:
     parts = [c["label"]]
     if c.get("instrument") and c["instrument"] not in c["label"]:
         parts.append(c["instrument"] + (f", {c['provision']}" if c.get("provision") else ""))
@@ -71,7 +71,7 @@ def citation_text(c: JSON) -> str:
         parts.append(c["date"])
     parts.append(c["confidence_text"])
     text = "; ".join(parts)
-    if c.get("url"):
+    if c.get("url") and with_url:
         text += f" — {c['url']}"
     if c.get("confidence") in ("inferred", "secondary") and c.get("note"):
         text += f" ({c['note']})"

@@ -108,6 +108,7 @@ def timeline(
             {
                 "date": event.date.iso,
                 "change": "event",
+                "rule": None,  # every item keeps the engine timeline's fields
                 "event": event.id,
                 "kind": event.kind.value,
                 "precision": event.date.precision.value,

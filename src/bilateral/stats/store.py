@@ -70,9 +70,16 @@ class StatsStore:
             self.con: duckdb.DuckDBPyConnection | None = None
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
-        if not read_only:
-            self.con.execute(_SCHEMA)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            if not read_only:
+                self.con.execute(_SCHEMA)
+        except duckdb.Error as error:
+            # e.g. another process is importing (DuckDB's file lock): say so in one line
+            first = str(error).splitlines()[0][:200]
+            raise BadInput(
+                "stats", f"statistics store {self.path} cannot be opened: {first}"
+            ) from None
 
     def close(self) -> None:
         if self.con is not None:
