@@ -125,6 +125,7 @@ def test_the_funding_plan_beats_funding_in_rank_order_and_says_so(officer_call: 
     assert "would have funded A (total score 90)" in plan.explanation.en
     assert "aurait financé A (note totale 90)" in plan.explanation.fr
     assert "95\u00a0000,00\u00a0CAD engagés" in plan.explanation.fr
+    assert plan.call == officer_call.ref(1)  # agreements follow the version assessed
 
 
 def test_between_plans_of_equal_score_the_one_funding_higher_ranked_proposals_wins(
