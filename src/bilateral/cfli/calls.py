@@ -188,6 +188,14 @@ class Param(BaseModel, Generic[T]):
     def _basis_is_kept(self) -> Param[T]:
         if self.basis is Basis.CITED and (self.source is None or self.confidence is None):
             raise ValueError("a cited parameter needs a source and a confidence")
+        if (
+            self.basis is Basis.CITED
+            and self.confidence is not Confidence.VERIFIED
+            and not self.note
+        ):
+            raise ValueError(f"a parameter of {self.confidence} confidence needs a note saying why")
+        if self.basis is Basis.OFFICER and not self.note:
+            raise ValueError("an officer parameter needs a note (who decided, or why)")
         if self.basis is Basis.NOT_FOUND:
             if self.value not in (None, [], ()):
                 raise ValueError("a not_found parameter must be empty (the officer sets it)")
