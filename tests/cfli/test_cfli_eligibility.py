@@ -302,6 +302,12 @@ def test_a_proposal_for_another_call_is_refused_in_one_line(officer_call: Call):
         determine_eligibility(proposal(call_id="cfli-other"), officer_call)
 
 
+def test_every_registration_reason_is_sensitive_even_when_the_parameter_is_unset():
+    d = determine_eligibility(proposal(), bundled().get(CALL_ID))
+    assert reason(d, "registration").sensitive
+    assert reason(d.redacted(), "registration").message.fr == "[masqué]"
+
+
 def test_redacted_determinations_hide_the_registration_answer(officer_call: Call):
     d = determine_eligibility(proposal(), officer_call).redacted()
     r = reason(d, "registration")

@@ -394,7 +394,15 @@ class _Checker:
         )
 
     def unset(self, check: str, parameter: str) -> None:
-        self.add(check, Status.REVIEW, parameter, "unset", name=_label(PARAM_LABELS[parameter]))
+        # on registration, even "not set" tells that the organisation is not registered
+        self.add(
+            check,
+            Status.REVIEW,
+            parameter,
+            "unset",
+            check == "registration",
+            name=_label(PARAM_LABELS[parameter]),
+        )
 
 
 def determine_eligibility(
@@ -629,7 +637,9 @@ def _registration(c: _Checker) -> None:
     elif required is None:
         c.unset("registration", "registration_required")
     elif not required:
-        c.add("registration", Status.PASS, "registration_required", "registration.not_required")
+        c.add(
+            "registration", Status.PASS, "registration_required", "registration.not_required", True
+        )
     elif status is RegistrationStatus.NOT_REGISTERED:
         c.add("registration", Status.FAIL, "registration_required", "registration.fail", True)
     else:
