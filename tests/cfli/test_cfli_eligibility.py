@@ -313,3 +313,16 @@ def test_redacted_determinations_hide_the_registration_answer(officer_call: Call
     r = reason(d, "registration")
     assert r.message.en == "[redacted]"
     assert "risk" not in d.model_dump_json().replace("registration_risk_accepted", "")
+
+
+def test_a_proposal_in_a_language_the_call_does_not_accept_is_not_eligible(officer_call: Call):
+    d = determine_eligibility(proposal(language="ru"), officer_call)
+    r = reason(d, "language")
+    assert r.status is Status.FAIL
+    assert r.message.en == "written in Russian; the call accepts English and French"
+    assert r.message.fr == "rédigée en russe; l'appel accepte : anglais et français"
+
+
+def test_an_unknown_language_code_is_refused_in_one_line():
+    with pytest.raises(BadInput, match="language: unknown language code 'xx'"):
+        proposal(language="xx")

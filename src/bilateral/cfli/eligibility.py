@@ -92,10 +92,6 @@ PARAM_LABELS: dict[str, Bilingual] = {
 }
 
 _CONFIDENCE_FR = {"verified": "vérifiée", "secondary": "secondaire", "inferred": "inférée"}
-_LANGUAGE = {
-    "en": Bilingual(en="English", fr="anglais"),
-    "fr": Bilingual(en="French", fr="français"),
-}
 
 
 class Reason(BaseModel):
@@ -347,6 +343,10 @@ def _label(label: Bilingual) -> Value:
 
 def _labels(labels: list[Bilingual]) -> Value:
     return lambda lang: i18n.listing([i18n.text(x, lang) for x in labels], lang)
+
+
+def _language(code: str) -> Value:
+    return lambda lang: i18n.language(code, lang)
 
 
 def _plain(value: object) -> Value:
@@ -607,8 +607,8 @@ def determine_eligibility(
             Status.PASS if ok else Status.FAIL,
             "languages",
             "language.pass" if ok else "language.fail",
-            language=_label(_LANGUAGE[p.language]),
-            languages=_labels([_LANGUAGE[x] for x in languages]),
+            language=_language(p.language),
+            languages=lambda lang: i18n.listing([i18n.language(x, lang) for x in languages], lang),
         )
 
     statuses = {r.status for r in c.reasons}
