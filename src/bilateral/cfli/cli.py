@@ -186,6 +186,8 @@ def _value(name: str, value: Any, lang: str) -> str:
     if isinstance(value, tuple):
         if name == "countries_served":
             return ", ".join(countries.get(code).name(lang) for code in value)
+        if name == "languages":
+            return ", ".join(i18n.language(code, lang) for code in value)
         return "; ".join(_value(name, v, lang) for v in value) or "—"
     if isinstance(value, BaseModel):
         data = value.model_dump(mode="json")
@@ -233,7 +235,8 @@ def _call(args: argparse.Namespace) -> int:
         else:
             cite = ""
         label = PARAM_LABELS.get(name)
-        title = f"{i18n.text(label, args.lang)} ({name})" if label else name
+        shown_label = i18n.text(label, args.lang) if label else name
+        title = name if shown_label == name else f"{shown_label} ({name})"
         print(f"  {title}{' : ' if fr else ': '}{shown} {cite}".rstrip())
         if param.note:
             print(f"      {param.note}")
