@@ -211,3 +211,25 @@ def test_approval_and_decline_letters_are_bilingual(
     refused = decline_letter(late, on, officer_call.latest, determination=d)
     assert "submitted June 1, 2026, after the application deadline May 30, 2026" in refused.en
     assert "soumise le 1er juin 2026, après la date limite de dépôt du 30 mai 2026" in refused.fr
+
+
+def test_among_equal_best_totals_the_plan_funds_the_higher_ranked_on_random_calls():
+    rng = random.Random(7)
+    for _ in range(60):
+        # few distinct scores and costs: many plans tie on the best total
+        items = _ranked([(rng.randint(1, 4) * 10000, rng.randint(0, 3) * 10) for _ in range(7)])
+        envelope = Decimal(rng.randint(2, 8) * 10000)
+        combos = [
+            combo
+            for n in range(len(items) + 1)
+            for combo in itertools.combinations(range(len(items)), n)
+            if sum((items[i].proposal.requested for i in combo), Decimal(0)) <= envelope
+        ]
+        best = max(sum((items[i].total for i in c), Decimal(0)) for c in combos)
+        tied = [c for c in combos if sum((items[i].total for i in c), Decimal(0)) == best]
+        # the higher-ranked first: compare the sets by their best ranks, then the next…
+        expected = min(tied, key=lambda c: (list(c), -len(c)))
+        plan = plan_funding(items, envelope)
+        chosen = tuple(i for i, r in enumerate(items) if r in plan.funded)
+        assert plan.total_score == best
+        assert chosen == expected, (chosen, expected)
