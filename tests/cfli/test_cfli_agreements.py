@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from cfli_kit import CALL_ID, proposal_data, shared_officer_call
+from cfli_kit import CALL_ID, officer_version, proposal_data, shared_officer_call, write_call
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -24,8 +24,9 @@ from bilateral.cfli.agreements import (
     render_html,
     render_pdf,
 )
-from bilateral.cfli.assessment import FundingPlan, Ranked, plan_funding
-from bilateral.cfli.calls import Call, bundled
+from bilateral.cfli.assessment import FundingPlan, Ranked, open_assessment, plan_funding
+from bilateral.cfli.calls import Call, bundled, load_calls
+from bilateral.cfli.eligibility import determine_eligibility
 from bilateral.cfli.proposals import Proposal, parse_proposal
 from bilateral.errors import BadInput
 
@@ -197,3 +198,23 @@ def test_the_pdf_agreement_carries_the_same_text(officer_call: Call, with_font: 
     assert "18 400,00 CAD" in text
     assert "Rapport financier final" in text
     assert "Independent Media Circle" in text
+
+
+def test_the_agreement_follows_the_call_version_the_committee_assessed(tmp_path):
+    v1 = officer_version()
+    v2 = officer_version(payment_terms={"advance_percent": 50})
+    v2.update(version=2, published="2026-12-01", change_note="advance lowered")
+    write_call(tmp_path, [v1, v2])
+    call = load_calls(tmp_path).get(CALL_ID)
+    p = parse_proposal(proposal_data())
+    assessment = open_assessment(
+        call, [determine_eligibility(p, call, 1)], [p], ["alice"], version=1
+    )
+    assessment.declare("alice", p.id, conflicted=False)
+    assessment.score("alice", p.id, {"relevance": 9, "feasibility": 9, "impact": 9})
+    a = draw_up(p, call, assessment.funding_plan(), ON, "CA-1")
+    assert a.call.version == 1
+    assert a.installments[0].percent == Decimal(80)
+    # a plan made outside an assessment takes the latest version
+    outside = plan_funding([Ranked(1, p, Decimal(1), 1)], Decimal(10**5))
+    assert draw_up(p, call, outside, ON, "X").installments[0].percent == Decimal(50)

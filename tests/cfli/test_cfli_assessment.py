@@ -125,6 +125,7 @@ def test_the_funding_plan_beats_funding_in_rank_order_and_says_so(officer_call: 
     assert "would have funded A (total score 90)" in plan.explanation.en
     assert "aurait financé A (note totale 90)" in plan.explanation.fr
     assert "95\u00a0000,00\u00a0CAD engagés" in plan.explanation.fr
+    assert plan.call == officer_call.ref(1)  # agreements follow the version assessed
 
 
 def test_between_plans_of_equal_score_the_one_funding_higher_ranked_proposals_wins(
@@ -210,3 +211,25 @@ def test_approval_and_decline_letters_are_bilingual(
     refused = decline_letter(late, on, officer_call.latest, determination=d)
     assert "submitted June 1, 2026, after the application deadline May 30, 2026" in refused.en
     assert "soumise le 1er juin 2026, après la date limite de dépôt du 30 mai 2026" in refused.fr
+
+
+def test_among_equal_best_totals_the_plan_funds_the_higher_ranked_on_random_calls():
+    rng = random.Random(7)
+    for _ in range(60):
+        # few distinct scores and costs: many plans tie on the best total
+        items = _ranked([(rng.randint(1, 4) * 10000, rng.randint(0, 3) * 10) for _ in range(7)])
+        envelope = Decimal(rng.randint(2, 8) * 10000)
+        combos = [
+            combo
+            for n in range(len(items) + 1)
+            for combo in itertools.combinations(range(len(items)), n)
+            if sum((items[i].proposal.requested for i in combo), Decimal(0)) <= envelope
+        ]
+        best = max(sum((items[i].total for i in c), Decimal(0)) for c in combos)
+        tied = [c for c in combos if sum((items[i].total for i in c), Decimal(0)) == best]
+        # the higher-ranked first: compare the sets by their best ranks, then the next…
+        expected = min(tied, key=lambda c: (list(c), -len(c)))
+        plan = plan_funding(items, envelope)
+        chosen = tuple(i for i, r in enumerate(items) if r in plan.funded)
+        assert plan.total_score == best
+        assert chosen == expected, (chosen, expected)

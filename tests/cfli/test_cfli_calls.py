@@ -156,6 +156,16 @@ def test_a_cited_parameter_without_a_confidence_is_refused(tmp_path: Path):
     assert "languages" in error.reason and "confidence" in error.reason
 
 
+def test_a_secondary_or_inferred_parameter_without_a_note_is_refused(tmp_path: Path):
+    error = _broken(
+        tmp_path,
+        languages={"value": ["en"], "basis": "cited", "source": "S26", "confidence": "inferred"},
+    )
+    assert error.reason == (
+        "versions.0.languages: a parameter of inferred confidence needs a note saying why"
+    )
+
+
 def test_a_source_not_listed_in_the_file_is_refused(tmp_path: Path):
     error = _broken(
         tmp_path,

@@ -99,6 +99,13 @@ def test_seal_rotate_and_purge_from_the_command_line(capsys, tmp_path: Path, mon
     for secret in SECRETS:
         assert secret not in record.read_text()
 
+    code, out, _ = run(capsys, "cfli", "export", str(record))
+    exported = json.loads(out)
+    assert exported[0]["proposal"]["organisation"]["name"] == "[redacted]"
+    assert '"enc"' not in out and all(secret not in out for secret in SECRETS)
+    code, out, _ = run(capsys, "cfli", "export", str(record), "--clear", "--data-dir", str(data))
+    assert json.loads(out)[0]["proposal"]["organisation"]["name"] == SECRETS[0]
+
     code, out, _ = run(capsys, "cfli", "keys", "add", "--data-dir", str(data))
     assert code == 0
     before = record.read_text()

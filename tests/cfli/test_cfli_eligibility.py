@@ -302,8 +302,27 @@ def test_a_proposal_for_another_call_is_refused_in_one_line(officer_call: Call):
         determine_eligibility(proposal(call_id="cfli-other"), officer_call)
 
 
+def test_every_registration_reason_is_sensitive_even_when_the_parameter_is_unset():
+    d = determine_eligibility(proposal(), bundled().get(CALL_ID))
+    assert reason(d, "registration").sensitive
+    assert reason(d.redacted(), "registration").message.fr == "[masqué]"
+
+
 def test_redacted_determinations_hide_the_registration_answer(officer_call: Call):
     d = determine_eligibility(proposal(), officer_call).redacted()
     r = reason(d, "registration")
     assert r.message.en == "[redacted]"
     assert "risk" not in d.model_dump_json().replace("registration_risk_accepted", "")
+
+
+def test_a_proposal_in_a_language_the_call_does_not_accept_is_not_eligible(officer_call: Call):
+    d = determine_eligibility(proposal(language="ru"), officer_call)
+    r = reason(d, "language")
+    assert r.status is Status.FAIL
+    assert r.message.en == "written in Russian; the call accepts English and French"
+    assert r.message.fr == "rédigée en russe; l'appel accepte : anglais et français"
+
+
+def test_an_unknown_language_code_is_refused_in_one_line():
+    with pytest.raises(BadInput, match="language: unknown language code 'xx'"):
+        proposal(language="xx")

@@ -109,3 +109,12 @@ def test_unreadable_files_are_one_line_errors(tmp_path: Path):
         load_proposal(tmp_path / "p.txt")
     with pytest.raises(BadInput, match="cannot read"):
         load_proposal(tmp_path / "missing.yaml")
+
+
+def test_an_impossible_date_or_a_file_that_is_not_a_mapping_is_one_line(tmp_path: Path):
+    (tmp_path / "p.yaml").write_text("id: P\nsubmitted_on: 2026-02-30\n")
+    with pytest.raises(BadInput, match=r"p\.yaml: a date in the file does not exist"):
+        load_proposal(tmp_path / "p.yaml")
+    (tmp_path / "q.yaml").write_text("- a\n- b\n")
+    with pytest.raises(BadInput, match="expected a mapping of fields"):
+        load_proposal(tmp_path / "q.yaml")

@@ -107,8 +107,13 @@ _WHEN = {
 def draw_up(
     proposal: Proposal, call: Call, plan: FundingPlan, on: dt.date, agreement_id: str
 ) -> Agreement:
-    """The agreement for a proposal the funding plan funds, under the latest call version."""
-    version = call.latest
+    """The agreement for a proposal the funding plan funds, under the call version the
+    assessment used (the latest version for a plan made outside an assessment)."""
+    if plan.call is not None and plan.call.call_id != call.id:
+        raise BadInput("call", f"the funding plan is for call {plan.call.call_id}, not {call.id}")
+    version = call.version(plan.call.version) if plan.call is not None else call.latest
+    if plan.call is not None and call.hashes[version.version] != plan.call.hash:
+        raise BadInput("call", f"call {call.id} v{version.version} changed since the assessment")
     if proposal.id not in {r.proposal.id for r in plan.funded}:
         raise BadInput("proposal", f"{proposal.id} is not in the funding plan")
     if proposal.call_id != call.id:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, ConfigDict
@@ -64,6 +64,7 @@ class FundingPlan:
     greedy_funded: tuple[str, ...]  # what funding in rank order would have chosen
     greedy_score: Decimal
     explanation: Bilingual
+    call: CallRef | None = None  # the call version the assessment used
 
     @property
     def remaining(self) -> Decimal:
@@ -184,7 +185,7 @@ class Assessment:
                 f"call {self.call.id} v{self.version.version}: the envelope is not set; the "
                 "programme officer must set it before a funding plan can be drawn up",
             )
-        return plan_funding(self.ranking(), envelope.cad)
+        return replace(plan_funding(self.ranking(), envelope.cad), call=self.ref)
 
 
 def open_assessment(

@@ -27,6 +27,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -37,6 +38,7 @@ from pydantic import (
 )
 
 from bilateral import countries
+from bilateral.cfli import i18n
 from bilateral.errors import BadInput, LawDataError
 from bilateral.law.loader import _read_yaml
 from bilateral.law.model import Bilingual, Confidence
@@ -188,6 +190,14 @@ class Param(BaseModel, Generic[T]):
     def _basis_is_kept(self) -> Param[T]:
         if self.basis is Basis.CITED and (self.source is None or self.confidence is None):
             raise ValueError("a cited parameter needs a source and a confidence")
+        if (
+            self.basis is Basis.CITED
+            and self.confidence is not Confidence.VERIFIED
+            and not self.note
+        ):
+            raise ValueError(f"a parameter of {self.confidence} confidence needs a note saying why")
+        if self.basis is Basis.OFFICER and not self.note:
+            raise ValueError("an officer parameter needs a note (who decided, or why)")
         if self.basis is Basis.NOT_FOUND:
             if self.value not in (None, [], ()):
                 raise ValueError("a not_found parameter must be empty (the officer sets it)")
@@ -220,6 +230,8 @@ def to_money(value: Any) -> Any:
 
 
 Money = Annotated[Decimal, BeforeValidator(to_money)]
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$"), AfterValidator(i18n.language_code)]
+"""An ISO 639 language code that Babel knows."""
 """An amount in CAD: exact, two decimal places, never a float."""
 
 
@@ -318,7 +330,7 @@ class CallVersion(BaseModel):
     overhead_cap_percent: Param[Decimal]
     application_deadline: Param[dt.date]
     completion_deadline: Param[dt.date]
-    languages: Param[tuple[Literal["en", "fr"], ...]]
+    languages: Param[tuple[LanguageCode, ...]]
     registration_required: Param[bool]
     registration_risk_accepted: Param[bool]
     gender_analysis_required: Param[bool]

@@ -64,6 +64,14 @@ def register(sub: Any) -> None:
     _data_dir(rotate)
     rotate.set_defaults(func=_guard(_keys_rotate))
 
+    export = cmds.add_parser("export", help="sealed records as JSON, redacted unless --clear")
+    export.add_argument("records", nargs="+", help="sealed record files")
+    export.add_argument(
+        "--clear", action="store_true", help="decrypt the sensitive fields (needs the keys)"
+    )
+    _data_dir(export)
+    export.set_defaults(func=_guard(_export))
+
     purge = cmds.add_parser("purge", help="remove sensitive fields of files closed long ago")
     purge.add_argument("records", nargs="+", help="sealed record files")
     purge.add_argument("--retention-days", type=int, required=True)
@@ -178,6 +186,8 @@ def _value(name: str, value: Any, lang: str) -> str:
     if isinstance(value, tuple):
         if name == "countries_served":
             return ", ".join(countries.get(code).name(lang) for code in value)
+        if name == "languages":
+            return ", ".join(i18n.language(code, lang) for code in value)
         return "; ".join(_value(name, v, lang) for v in value) or "—"
     if isinstance(value, BaseModel):
         data = value.model_dump(mode="json")
@@ -225,7 +235,8 @@ def _call(args: argparse.Namespace) -> int:
         else:
             cite = ""
         label = PARAM_LABELS.get(name)
-        title = f"{i18n.text(label, args.lang)} ({name})" if label else name
+        shown_label = i18n.text(label, args.lang) if label else name
+        title = name if shown_label == name else f"{shown_label} ({name})"
         print(f"  {title}{' : ' if fr else ': '}{shown} {cite}".rstrip())
         if param.note:
             print(f"      {param.note}")
@@ -321,6 +332,21 @@ def _keys_rotate(args: argparse.Namespace) -> int:
             _write_json(Path(path), record)
         verb = "would re-encrypt" if args.dry_run else "re-encrypted"
         print(f"{path}: {verb} {changed} field(s) with key {keys.ids[0]}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from bilateral.cfli.crypto import export_proposal, load_keys, redact, unseal
+
+    records = [_read_record(path) for path in args.records]
+    if args.clear:
+        keys = load_keys(_dir(args))
+        data = [
+            {**r, "proposal": export_proposal(unseal(r, keys), redacted=False)} for r in records
+        ]
+    else:
+        data = [redact(r) for r in records]
+    _print_json(data)
     return 0
 
 

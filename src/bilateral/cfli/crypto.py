@@ -142,7 +142,8 @@ def _read_file(path: Path) -> KeyRing:
             str(path),
             f"key file mode is {mode:o}; it must be readable by its owner only (chmod 600)",
         )
-    lines = [line for line in path.read_text(encoding="ascii").splitlines() if line.strip()]
+    text = path.read_text(encoding="ascii", errors="replace")
+    lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise BadInput(str(path), "key file is empty")
     return KeyRing(tuple(_check_key(k, str(path), i + 1) for i, k in enumerate(lines)), str(path))

@@ -92,10 +92,6 @@ PARAM_LABELS: dict[str, Bilingual] = {
 }
 
 _CONFIDENCE_FR = {"verified": "vérifiée", "secondary": "secondaire", "inferred": "inférée"}
-_LANGUAGE = {
-    "en": Bilingual(en="English", fr="anglais"),
-    "fr": Bilingual(en="French", fr="français"),
-}
 
 
 class Reason(BaseModel):
@@ -349,6 +345,10 @@ def _labels(labels: list[Bilingual]) -> Value:
     return lambda lang: i18n.listing([i18n.text(x, lang) for x in labels], lang)
 
 
+def _language(code: str) -> Value:
+    return lambda lang: i18n.language(code, lang)
+
+
 def _plain(value: object) -> Value:
     return lambda lang: str(value)
 
@@ -394,7 +394,15 @@ class _Checker:
         )
 
     def unset(self, check: str, parameter: str) -> None:
-        self.add(check, Status.REVIEW, parameter, "unset", name=_label(PARAM_LABELS[parameter]))
+        # on registration, even "not set" tells that the organisation is not registered
+        self.add(
+            check,
+            Status.REVIEW,
+            parameter,
+            "unset",
+            check == "registration",
+            name=_label(PARAM_LABELS[parameter]),
+        )
 
 
 def determine_eligibility(
@@ -599,8 +607,8 @@ def determine_eligibility(
             Status.PASS if ok else Status.FAIL,
             "languages",
             "language.pass" if ok else "language.fail",
-            language=_label(_LANGUAGE[p.language]),
-            languages=_labels([_LANGUAGE[x] for x in languages]),
+            language=_language(p.language),
+            languages=lambda lang: i18n.listing([i18n.language(x, lang) for x in languages], lang),
         )
 
     statuses = {r.status for r in c.reasons}
@@ -629,7 +637,9 @@ def _registration(c: _Checker) -> None:
     elif required is None:
         c.unset("registration", "registration_required")
     elif not required:
-        c.add("registration", Status.PASS, "registration_required", "registration.not_required")
+        c.add(
+            "registration", Status.PASS, "registration_required", "registration.not_required", True
+        )
     elif status is RegistrationStatus.NOT_REGISTERED:
         c.add("registration", Status.FAIL, "registration_required", "registration.fail", True)
     else:

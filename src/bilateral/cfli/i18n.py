@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
@@ -40,6 +41,20 @@ def day(date: dt.date, lang: str) -> str:
     if lang == "fr" and date.day == 1:  # French writes the first of the month as an ordinal
         written = "1er" + written[1:]
     return written
+
+
+def language_code(code: str) -> str:
+    """An ISO 639 language code Babel knows (``ru``, ``be``, ``pl``…), or ValueError."""
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(f"unknown language code {code!r} (ISO 639, e.g. en, fr, ru, be)") from None
+    return code
+
+
+def language(code: str, lang: str) -> str:
+    """The name of a language in the reader's language: ``Belarusian`` / ``biélorusse``."""
+    return Locale.parse(code).get_language_name(LOCALES[lang]) or code
 
 
 def text(label: Bilingual, lang: str) -> str:

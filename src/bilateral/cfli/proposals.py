@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from bilateral import countries
-from bilateral.cfli.calls import CENT, CostCategory, Money, RecipientType, Theme
+from bilateral.cfli.calls import CENT, CostCategory, LanguageCode, Money, RecipientType, Theme
 from bilateral.errors import BadInput
 
 
@@ -108,7 +108,7 @@ class Proposal(_Model):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
     call_id: str
     submitted_on: dt.date
-    language: Literal["en", "fr"]
+    language: LanguageCode
     organisation: Organisation
     project_country: str
     title: str = Field(min_length=1, max_length=300)
