@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bilateral.engine.bans import covers
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.errors import BadInput
@@ -111,8 +112,16 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
         worse(_licensing_posture(law, destination, on, category, is_ecl, trace))
 
     # 2. Export Control List: the item's group scope decides whether it is controlled here.
+    scope_unknown: BadInput | None = None
     if goods.ecl_item is not None:
-        controlled = _ecl_controls(law, destination, on, goods, on_acl, trace)
+        try:
+            controlled = _ecl_controls(law, destination, on, goods, on_acl, trace)
+        except BadInput as error:
+            # The ECL scope is not in the data for this day; a sanctions prohibition may
+            # still decide the answer (arms to the DPRK in 2008), so look before refusing.
+            if error.field != "on":
+                raise
+            scope_unknown, controlled = error, False
         if controlled:
             permit_required = True
             if not on_acl:
@@ -139,14 +148,21 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
         if not rule.in_force(on):
             trace.skipped(rule, "not in force on this date")
             continue
-        if _prohibits(law, rule, goods, category, trace):
+        if _prohibits(law, rule, goods, category, on, trace):
             worse(Outcome.PROHIBITED)
 
-    for rule in law.rules("known_gap", destination) + law.rules("known_gap", None):
-        gap = rule.effect
-        if rule.in_force(on) and getattr(gap, "question", None) == "export":
-            trace.caveat(rule.summary.en, rule.summary.fr)
-            trace.skipped(rule, "known gap in the law data, shown as a caveat")
+    if scope_unknown is not None:
+        if outcome is not Outcome.PROHIBITED:
+            raise scope_unknown
+        trace.caveat(
+            f"Whether an export permit was also needed is not known: {scope_unknown.problem}.",
+            "On ignore si une licence d'exportation était aussi requise : la portée de ce "
+            "groupe de la LMTEC à cette date ne figure pas dans les données.",
+        )
+
+    for rule in law.known_gaps(destination, "export", on):
+        trace.caveat(rule.summary.en, rule.summary.fr)
+        trace.skipped(rule, "known gap in the law data, shown as a caveat")
 
     return ExportDetermination(
         destination, on, permit_required, outcome, tuple(general_permits), category, trace
@@ -298,53 +314,20 @@ def _gep_covers(gep: GeneralExportPermit, goods: Goods) -> bool:
 
 
 def _prohibits(
-    law: Law, rule: Rule, goods: Goods, category: HumanitarianCategory | None, trace: Trace
+    law: Law,
+    rule: Rule,
+    goods: Goods,
+    category: HumanitarianCategory | None,
+    on: dt.date,
+    trace: Trace,
 ) -> bool:
     ban = rule.effect
     assert isinstance(ban, ExportProhibition)
-    scope = ban.goods
-    if category is not None and category in scope.except_categories:
-        trace.skipped(rule, f"{category.value} are excepted")
-        return False
-    if scope.all_goods:
-        trace.applied(rule, "prohibition covers all goods")
+    if ban.goods.all_goods and not (category and category in ban.goods.except_categories):
         trace.caveat(
             f"{rule.instrument} {rule.provision}: exceptions depending on the consignee or "
             "purpose (e.g. humanitarian organisations) are not evaluated.",
             f"{rule.instrument} {rule.provision} : les exceptions qui dépendent du destinataire "
             "ou de l'usage (p. ex. organisations humanitaires) ne sont pas évaluées.",
         )
-        return True
-    if scope.unmapped_list is not None:
-        trace.skipped(rule, "goods list not decidable from the question; shown as a caveat")
-        trace.caveat(
-            f"Check the {scope.unmapped_list.en} ({rule.instrument} {rule.provision}): "
-            "these goods cannot be identified from an HS code.",
-            f"Vérifiez la {scope.unmapped_list.fr} ({rule.instrument} {rule.provision}) : "
-            "ces marchandises ne peuvent être identifiées par un code SH.",
-        )
-        return False
-    if scope.goods_list is not None:
-        if goods.hs is None:
-            trace.skipped(rule, "no HS code given; the schedule is HS-coded")
-            trace.caveat(
-                f"{rule.instrument} {rule.provision} lists goods by HS code; give --hs to check.",
-                f"{rule.instrument} {rule.provision} énumère les marchandises par code SH; "
-                "indiquez --hs pour vérifier.",
-            )
-            return False
-        match = law.list_match(scope.goods_list, goods.hs.digits)
-        if match.listed:
-            trace.applied(rule, f"HS {goods.hs.dotted} is listed (items {', '.join(match.items)})")
-            return True
-        if match.partial:
-            trace.skipped(rule, "only narrower codes under this HS code are listed")
-            trace.caveat(
-                f"Some goods under HS {goods.hs.dotted} are listed in {rule.instrument} "
-                f"{rule.provision} (items {', '.join(match.items)}): give a more precise code.",
-                f"Certaines marchandises du SH {goods.hs.dotted} figurent à {rule.instrument} "
-                f"{rule.provision} (articles {', '.join(match.items)}) : précisez le code.",
-            )
-            return False
-        trace.skipped(rule, "HS code not listed")
-    return False
+    return covers(law, rule, on, goods.hs, goods.ecl_group, category, trace)

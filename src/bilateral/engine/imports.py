@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bilateral.engine.bans import covers
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.goods.hs import HsCode
@@ -108,26 +109,12 @@ def determine_import(
         if not rule.in_force(on):
             trace.skipped(rule, "not in force on this date")
             continue
-        ban = rule.effect
-        assert isinstance(ban, ImportProhibition)
-        if ban.goods.all_goods:
+        assert isinstance(rule.effect, ImportProhibition)
+        if covers(law, rule, on, hs, None, None, trace):
             prohibited = True
-            trace.applied(rule, "prohibition covers all goods")
-        elif ban.goods.goods_list is not None:
-            match = law.list_match(ban.goods.goods_list, hs.digits)
-            if match.listed:
-                prohibited = True
-                trace.applied(rule, f"HS {hs.dotted} is listed (items {', '.join(match.items)})")
-            elif match.partial:
-                trace.skipped(rule, "only narrower codes under this HS code are listed")
-                trace.caveat(
-                    f"Some goods under HS {hs.dotted} are listed in {rule.instrument} "
-                    f"{rule.provision}: give a more precise code.",
-                    f"Certaines marchandises du SH {hs.dotted} figurent à {rule.instrument} "
-                    f"{rule.provision} : précisez le code.",
-                )
-            else:
-                trace.skipped(rule, "HS code not listed")
+    for rule in law.known_gaps(origin, "import", on):
+        trace.caveat(rule.summary.en, rule.summary.fr)
+        trace.skipped(rule, "known gap in the law data, shown as a caveat")
 
     available: list[Treatment] = []
     decided: dict[Treatment, bool | None] = {}

@@ -14,7 +14,9 @@ from functools import cache
 from bilateral.law.loader import LawBundle, load
 from bilateral.law.model import (
     GoodsList,
+    GoodsListItem,
     HumanitarianCategory,
+    KnownGap,
     Rule,
 )
 
@@ -45,6 +47,7 @@ class Law:
         self._by_kind = {k: tuple(sorted(v, key=_start)) for k, v in by_kind.items()}
         self._lists = {lid: _prefix_index(gl) for lid, gl in bundle.goods_lists.items()}
         self._narrower = {lid: _narrower_index(gl) for lid, gl in bundle.goods_lists.items()}
+        self._rows = {lid: _row_index(gl) for lid, gl in bundle.goods_lists.items()}
         categories: dict[str, HumanitarianCategory] = {}
         for interp in bundle.interpretations:
             for mapping in interp.mappings:
@@ -76,6 +79,26 @@ class Law:
         broader = self._narrower[list_id].get(digits, ())
         return ListMatch(False, bool(broader), broader[:5])
 
+    def known_gaps(self, country: str | None, question: str, on: dt.date) -> list[Rule]:
+        """Gaps the data declares for this country (and for every country) on this day."""
+        return [
+            rule
+            for rule in self.rules("known_gap", country) + self.rules("known_gap", None)
+            if rule.in_force(on)
+            and isinstance(rule.effect, KnownGap)
+            and rule.effect.bears_on(question)
+        ]
+
+    def list_items(self, list_id: str, digits: str) -> tuple[GoodsListItem, ...]:
+        """The rows of a goods list whose code is a prefix of (or equal to) ``digits``."""
+        rows = self._rows[list_id]
+        found: list[GoodsListItem] = []
+        for length in (2, 4, 6, 8, 10):
+            if length > len(digits):
+                break
+            found.extend(rows.get(digits[:length], ()))
+        return tuple(found)
+
     def category_of(self, digits: str) -> HumanitarianCategory | None:
         """The humanitarian category an HS code is read as (longest mapped prefix)."""
         for length in (6, 4, 2):
@@ -92,6 +115,13 @@ def _prefix_index(goods: GoodsList) -> dict[str, tuple[str, ...]]:
     index: dict[str, list[str]] = defaultdict(list)
     for item in goods.items:
         index[item.hs].append(item.item)
+    return {code: tuple(items) for code, items in index.items()}
+
+
+def _row_index(goods: GoodsList) -> dict[str, tuple[GoodsListItem, ...]]:
+    index: dict[str, list[GoodsListItem]] = defaultdict(list)
+    for item in goods.items:
+        index[item.hs].append(item)
     return {code: tuple(items) for code, items in index.items()}
 
 
