@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bilateral.importers import hs_nomenclature, sema_regulations, tariff_orders
+from bilateral.importers import general_permits, hs_nomenclature, sema_regulations, tariff_orders
 from bilateral.importers._common import PACKAGE_DIR
 from bilateral.importers.sema_regulations import normalise_hs, parse_listing, split_aliases
 from bilateral.importers.tariff_orders import country_names
-from bilateral.law.model import GoodsList, Instrument, PersonList, TariffEntitlement
+from bilateral.law.model import EclItemList, GoodsList, Instrument, PersonList, TariffEntitlement
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GOODS_DATA = PACKAGE_DIR / "goods" / "data"
@@ -250,6 +250,23 @@ def test_sema_importer_reproduces_committed_files(tmp_path: Path) -> None:
     names = ["sor-2020-214-schedule-1.yaml", *(f"{n}.yaml" for n in GOODS_LISTS)]
     names += [p.name for p in LISTS.glob("sor-2014-58-schedule-*.yaml")]
     _assert_same(names, tmp_path, LISTS)
+
+
+@needs_source
+def test_gep_41_schedule_importer_reproduces_committed_file(tmp_path: Path) -> None:
+    assert SHARED is not None
+    general_permits.run(SHARED / "laws-lois-xml", tmp_path)
+    _assert_same(["sor-2015-200-schedule.yaml"], tmp_path, LISTS)
+
+
+def test_gep_41_schedule_rows_dated_per_row() -> None:
+    listing = EclItemList.model_validate(_load(LISTS / "sor-2015-200-schedule.yaml"))
+    rows = {row.item: row for row in listing.ecl_items}
+    assert len(rows) == 49
+    assert rows["13.1"].ecl == "1-5.A.3" and rows["13.1"].in_force_from == dt.date(2019, 5, 17)
+    assert rows["13"].in_force_from == dt.date(2015, 7, 22)
+    assert rows["1"].qualified and not rows["13"].qualified
+    assert {rows[n].in_force_from for n in ("36", "38", "39")} == {dt.date(2026, 5, 27)}
 
 
 # --- the same importer, Russia (SOR/2014-58) -----------------------------------------------

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bilateral.engine.bans import covers
+from bilateral.engine.bans import covers, show_rule_caveats
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.errors import BadInput
@@ -129,9 +129,18 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
             for rule in law.in_force("general_export_permit", "*", on):
                 gep = rule.effect
                 assert isinstance(gep, GeneralExportPermit)
-                if _gep_covers(gep, goods) and destination in gep.destinations:
-                    general_permits.append(gep.permit)
-                    trace.applied(rule, f"{gep.permit} may be used for this item and destination")
+                if not (_gep_covers(gep, goods) and destination in gep.destinations):
+                    continue
+                if gep.excludes_sanctioned_destinations and (
+                    on_acl or law.sanctions_in_force(destination, on)
+                ):
+                    trace.skipped(rule, f"{gep.permit} excludes this destination (sanctions)")
+                    continue
+                if not _gep_schedule_allows(law, rule, gep, goods, on, trace):
+                    continue
+                general_permits.append(gep.permit)
+                trace.applied(rule, f"{gep.permit} may be used for this item and destination")
+                show_rule_caveats(rule, trace)
             for rule in law.in_force("ecl_permit_suspension", destination, on):
                 trace.applied(rule, "new permits for ECL items to this destination are suspended")
                 worse(Outcome.NEW_PERMITS_SUSPENDED)
@@ -311,6 +320,58 @@ def _gep_covers(gep: GeneralExportPermit, goods: Goods) -> bool:
     if goods.ecl_group in gep.ecl_groups and "-" in item:
         return True
     return any(item == i or item.startswith(i + ".") for i in gep.ecl_items)
+
+
+def _gep_schedule_allows(
+    law: Law, rule: Rule, gep: GeneralExportPermit, goods: Goods, on: dt.date, trace: Trace
+) -> bool:
+    """GEP No. 41 s. 3(2)(b): the goods of its Schedule, each row from its own date."""
+    if gep.excluded_items is None:
+        return True
+    item = goods.ecl_item or ""
+    listing = law.bundle.ecl_lists[gep.excluded_items]
+    where = f"{rule.instrument} {listing.provision}"
+    allowed = True
+    for row in listing.ecl_items:
+        same = item == row.ecl or item.startswith(row.ecl + ".")
+        narrower = row.ecl.startswith(item + ".")
+        if not (same or narrower):
+            continue
+        if row.in_force_from > on:
+            if "." in row.item:
+                continue  # a row added later (13.1, 13.2, 6.1): not yet in the Schedule
+            # A row whose current text starts later replaced an earlier text the data does not
+            # hold; it excluded something, so the permit is not offered in silence.
+            trace.skipped(rule, f"Schedule row {row.item}: earlier text not in the data")
+            trace.caveat(
+                f"{where}, row {row.item} (item {row.ecl}) has a text in force from "
+                f"{row.in_force_from}; its earlier text, which applied on {on}, is not in the law "
+                f"data, so {gep.permit} is not offered.",
+                f"{where}, ligne {row.item} (article {row.ecl}) : texte en vigueur depuis le "
+                f"{row.in_force_from}; le texte antérieur, applicable le {on}, ne figure pas "
+                f"dans les données, la {gep.permit} n'est donc pas proposée.",
+            )
+            allowed = False
+        elif same and not row.qualified:
+            trace.skipped(rule, f"item excluded by Schedule row {row.item} (s. 3(2)(b))")
+            trace.caveat(
+                f"{gep.permit} does not authorize item {row.ecl}: {where}, row {row.item}, in "
+                f"force from {row.in_force_from} (s. 3(2)(b)).",
+                f"La {gep.permit} n'autorise pas l'article {row.ecl} : {where}, ligne {row.item}, "
+                f"en vigueur depuis le {row.in_force_from} (al. 3(2)b)).",
+            )
+            allowed = False
+        else:
+            trace.skipped(rule, f"part of the item excluded by Schedule row {row.item}")
+            trace.caveat(
+                f"{where}, row {row.item} excludes from {gep.permit}: {row.description}; "
+                f"{gep.permit} is not offered for item {item}, whose goods may fall in that row.",
+                f"{where}, ligne {row.item}, exclut de la {gep.permit} : {row.description}; la "
+                f"{gep.permit} n'est pas proposée pour l'article {item}, dont les marchandises "
+                "peuvent relever de cette ligne.",
+            )
+            allowed = False
+    return allowed
 
 
 def _prohibits(

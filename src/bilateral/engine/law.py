@@ -58,6 +58,13 @@ class Law:
         self.change_dates = _change_dates(bundle)
         self.export_change_dates = _change_dates(bundle, _EXPORT_KINDS)
         kinds = {i.instrument: i.kind for i in bundle.instruments}
+        authority = {i.instrument: i.enabling_authority or "" for i in bundle.instruments}
+        self._sanctions = tuple(
+            r
+            for r in bundle.rules.values()
+            if r.effect.kind in _SANCTION_KINDS
+            and any(act in authority[r.instrument] for act in _SANCTIONS_ACTS)
+        )
         self.instrument_kind = {rid: kinds[r.instrument] for rid, r in bundle.rules.items()}
 
     def rules(self, kind: str, country: str | None = "*") -> tuple[Rule, ...]:
@@ -78,6 +85,14 @@ class Law:
             return ListMatch(True, False, tuple(items))
         broader = self._narrower[list_id].get(digits, ())
         return ListMatch(False, bool(broader), broader[:5])
+
+    def sanctions_in_force(self, country: str, on: dt.date) -> list[Rule]:
+        """Measures under SEMA s. 4 or United Nations Act s. 2 for the country on this day."""
+        return [
+            r
+            for r in self._sanctions
+            if getattr(r.effect, "country", None) == country and r.in_force(on)
+        ]
 
     def known_gaps(self, country: str | None, question: str, on: dt.date) -> list[Rule]:
         """Gaps the data declares for this country (and for every country) on this day."""
@@ -133,6 +148,17 @@ def _narrower_index(goods: GoodsList) -> dict[str, tuple[str, ...]]:
             index[item.hs[:length]].append(item.item)
     return {code: tuple(dict.fromkeys(items)) for code, items in index.items()}
 
+
+_SANCTION_KINDS = frozenset(
+    {
+        "export_prohibition",
+        "import_prohibition",
+        "dealings_prohibition",
+        "financial_prohibition",
+        "known_gap",
+    }
+)
+_SANCTIONS_ACTS = ("Special Economic Measures Act", "United Nations Act")
 
 # The effect kinds an export determination reads.
 _EXPORT_KINDS = frozenset(
