@@ -104,3 +104,22 @@ def test_gep_41_s3_1_b_not_for_a_country_on_the_area_control_list() -> None:
     """No Area Control List country is an eligible destination today; the rule is still
     checked: the DPRK gets no general permit."""
     assert check_export(to="KP", on="2021-03-01", ecl="1-3.A.1")["general_permits"] == []
+
+
+# --- 5. SOR/2022-209 s. 8: the hours of coming into force ----------------------------------
+
+
+def test_sor_2022_209_s8_2_starts_at_midnight_on_2022_10_08_and_order_2022_1_ends_2022_10_07() -> (
+    None
+):
+    from bilateral.engine.checks import check_import
+
+    last_day = check_import(origin="RU", on="2022-10-07", hs="2844.43.00")
+    first_day = check_import(origin="RU", on="2022-10-08", hs="2844.43.00")
+    assert last_day["treatment"] == "GT" and first_day["treatment"] == "MFN"
+    [old] = [r for r in last_day["reasons"] if r["rule"] == "mfn.withdrawal.2022-1"]
+    assert (old["valid_to"], old["ends_at"]) == ("2022-10-07", "23:59:59")
+    [new] = [
+        r for r in first_day["reasons"] if r["rule"] == "mfn.withdrawal.2022-2.exemption-2844-43"
+    ]
+    assert (new["valid_from"], new["starts_at"]) == ("2022-10-08", "00:00:00")

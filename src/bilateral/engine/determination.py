@@ -31,6 +31,9 @@ class Reason:
             "url_fr": r.url_fr,
             "valid_from": r.valid_from.isoformat() if r.valid_from else None,
             "valid_to": r.valid_to.isoformat() if r.valid_to else None,
+            # The hour the instrument names for its start or end, where it names one.
+            "starts_at": r.starts_at,
+            "ends_at": r.ends_at,
             "confidence": r.confidence.value,
             "text": text,
             "because": self.because,
