@@ -292,9 +292,12 @@ def test_an_inferred_earlier_entitlement_is_said_to_be_inferred():
 @pytest.mark.parametrize(
     ("on", "treatment", "deciding"),
     [
+        # Before 1998-01-01 the former Customs Tariff applied (not in the data): the orders
+        # speak, but no treatment of the 1997 Act (MFN by s. 34, GT by s. 29) is inferred.
         ("1997-08-06", "LDCT", [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
-        ("1997-08-07", "MFN", [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
-        ("1997-08-08", "MFN", [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
+        ("1997-08-07", None, [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
+        ("1997-08-08", None, [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
+        ("1998-01-01", "MFN", [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
         ("2015-03-12", "MFN", [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
         ("2015-03-13", "LDCT", [LDCT_BURMA_RESTORED, GPT_BURMA_RESTORED]),
         ("2015-03-14", "LDCT", [LDCT_BURMA_RESTORED, GPT_BURMA_RESTORED]),
@@ -306,7 +309,11 @@ def test_burma_loses_gpt_and_ldct_from_1997_08_07_and_regains_them_on_2015_03_13
     answer = imported("Myanmar", on, "8703")
     assert answer["treatment"] == treatment
     assert rules(answer) == deciding
-    if treatment == "MFN":
+    if on < "1998-01-01":
+        assert answer["treatments_available"] == ([] if treatment is None else ["LDCT", "GPT"])
+        assert any("former Customs Tariff" in c for c in answer["caveats"])
+        assert not any("Customs Tariff s." in c for c in answer["caveats"])
+    elif treatment == "MFN":
         assert answer["treatments_available"] == ["MFN", "GT"]
     else:
         assert answer["treatments_available"] == ["LDCT", "GPT", "MFN", "GT"]

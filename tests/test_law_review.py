@@ -123,3 +123,37 @@ def test_sor_2022_209_s8_2_starts_at_midnight_on_2022_10_08_and_order_2022_1_end
         r for r in first_day["reasons"] if r["rule"] == "mfn.withdrawal.2022-2.exemption-2844-43"
     ]
     assert (new["valid_from"], new["starts_at"]) == ("2022-10-08", "00:00:00")
+
+
+# --- 6. Customs Tariff ss. 36 and 40 (sunset) and s. 214 (coming into force) --------------
+
+
+@pytest.mark.parametrize(
+    ("on", "treatment", "available"),
+    [
+        ("2034-12-30", "LDCT", ["LDCT", "GPT", "MFN", "GT"]),
+        ("2034-12-31", "MFN", ["MFN", "GT"]),
+        ("2035-01-01", "MFN", ["MFN", "GT"]),
+    ],
+)
+def test_customs_tariff_ss_36_and_40_gpt_and_ldct_cease_on_2034_12_31(
+    on: str, treatment: str, available: list[str]
+) -> None:
+    from bilateral.engine.checks import check_import
+
+    answer = check_import(origin="MM", on=on, hs="6109.10")
+    assert answer["treatment"] == treatment
+    assert answer["treatments_available"] == available
+    if on >= "2034-12-31":
+        assert {"gpt.expiry.s36", "ldct.expiry.s40"} <= set(rules(answer))
+        assert not any("GPT withdrawal" in c for c in answer["caveats"])
+
+
+@pytest.mark.parametrize(("on", "former"), [("1997-12-31", True), ("1998-01-01", False)])
+def test_customs_tariff_s_214_no_1997_act_section_cited_before_1998(on: str, former: bool) -> None:
+    from bilateral.engine.checks import check_import
+
+    answer = check_import(origin="BY", on=on, hs="6109.10")
+    assert any("former Customs Tariff" in c for c in answer["caveats"]) is former
+    cited = [r for r in answer["reasons"] if r["instrument"] == "S.C. 1997, c. 36"]
+    assert (cited == []) is former

@@ -239,6 +239,13 @@ class TariffRate(_Effect):
     mfn_if_higher: bool = False
 
 
+class TreatmentExpiry(_Effect):
+    """A treatment's provisions cease to have effect (Customs Tariff ss. 36 and 40)."""
+
+    kind: Literal["treatment_expiry"]
+    treatment: Treatment
+
+
 class DealingsProhibition(_Effect):
     """SEMA s.3: no dealing with persons listed in a schedule."""
 
@@ -293,6 +300,7 @@ Effect = Annotated[
     | ImportProhibition
     | TariffEntitlement
     | TariffRate
+    | TreatmentExpiry
     | DealingsProhibition
     | FinancialProhibition
     | EngagementPolicy
