@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.engine.names import matches, name_keys
-from bilateral.law.model import DealingsProhibition, ListedPerson, PersonList
+from bilateral.law.model import DealingsProhibition, KnownGap, ListedPerson, PersonList
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +105,13 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
             if person.listed_on > on:
                 trace.caveat(
                     f"{person.name} is listed from {person.listed_on} ({plist.provision}, "
-                    f"Part {person.part}, item {person.item}), after this date.",
+                    f"Part {person.part}, item {person.item}), after this date; that is the "
+                    "in-force date of the item's current text, and an earlier text of the "
+                    "item may have listed them before.",
                     f"{person.name} est inscrit à compter du {person.listed_on} "
                     f"({plist.provision}, partie {person.part}, article {person.item}), "
-                    "après cette date.",
+                    "après cette date; c'est la date d'entrée en vigueur du texte actuel de "
+                    "l'article, et un texte antérieur a pu l'inscrire plus tôt.",
                 )
                 continue
             seen.add((person.part, person.item))
@@ -124,4 +127,9 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
             f"La liste ({plist.provision}, {plist.instrument}) provient de la codification "
             f"({plist.source}); les personnes radiées avant celle-ci n'y figurent pas.",
         )
+    for gap in law.rules("known_gap", "*"):
+        effect = gap.effect
+        if gap.in_force(on) and isinstance(effect, KnownGap) and effect.bears_on("party"):
+            trace.caveat(gap.summary.en, gap.summary.fr)
+            trace.skipped(gap, "known gap in the law data, shown as a caveat")
     return PartyDetermination(name, on, bool(found), tuple(found), trace)

@@ -27,6 +27,7 @@ from bilateral.law.model import (
     CategoryInterpretation,
     DealingsProhibition,
     EclGroupScope,
+    EclItemList,
     EclPermitSuspension,
     EngagementPolicy,
     ExportProhibition,
@@ -57,6 +58,7 @@ class LawBundle:
     person_lists: dict[str, PersonList]
     interpretations: tuple[CategoryInterpretation, ...]
     exceptions_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ecl_lists: dict[str, EclItemList] = field(default_factory=dict)
 
     def rules_of(self, kind: type[BaseModel]) -> Iterator[Rule]:
         for rule in self.rules.values():
@@ -238,11 +240,15 @@ def load(root: Source | None = None) -> LawBundle:
 
     goods_lists: dict[str, GoodsList] = {}
     person_lists: dict[str, PersonList] = {}
+    ecl_lists: dict[str, EclItemList] = {}
     for name, text in list_files:
         data = _read_yaml(name, text) or {}
         if isinstance(data, dict) and "persons" in data:
             plist = _parse(PersonList, name, text, data)
             person_lists[plist.id] = plist
+        elif isinstance(data, dict) and "ecl_items" in data:
+            elist = _parse(EclItemList, name, text)
+            ecl_lists[elist.id] = elist
         else:
             glist = _parse(GoodsList, name, text, data or None)
             for item in glist.items:
@@ -288,6 +294,12 @@ def load(root: Source | None = None) -> LawBundle:
                 raise LawDataError(name, line, f"unknown goods list {e.goods.goods_list}")
             if isinstance(e, DealingsProhibition) and e.listing not in person_lists:
                 raise LawDataError(name, line, f"unknown person list {e.listing}")
+            if isinstance(e, GeneralExportPermit) and e.excluded_items not in (None, *ecl_lists):
+                raise LawDataError(name, line, f"unknown ECL item list {e.excluded_items}")
+            for code in getattr(getattr(e, "goods", None), "covers_hs", ()):
+                _check_hs(name, text, code)
+            for code in getattr(getattr(e, "goods", None), "except_hs", ()):
+                _check_hs(name, text, code)
             if isinstance(e, TariffEntitlement):
                 for tariff_item in e.tariff_items:
                     if len(hs.normalise(tariff_item)) != 8:
@@ -320,6 +332,7 @@ def load(root: Source | None = None) -> LawBundle:
         person_lists=person_lists,
         interpretations=tuple(interpretations),
         exceptions_of={k: tuple(v) for k, v in exceptions_of.items()},
+        ecl_lists=ecl_lists,
     )
 
 
