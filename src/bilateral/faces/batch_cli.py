@@ -135,7 +135,8 @@ def run_batch(input_path: str, output_path: str, *, batch_rows: int = BATCH_ROWS
         raise BadInput("output", f"{target.name}: use a .csv or .parquet output")
     law = default_law()
     started = time.perf_counter()
-    con = duckdb.connect(config={"enable_progress_bar": False})  # stderr has one line
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # stderr gets one line, not a bar
     try:
         relation = _relation(con, source)
     except duckdb.Error as error:
