@@ -136,6 +136,7 @@ def run_batch(input_path: str, output_path: str, *, batch_rows: int = BATCH_ROWS
     law = default_law()
     started = time.perf_counter()
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # stderr gets one line, not a bar
     try:
         relation = _relation(con, source)
     except duckdb.Error as error:
