@@ -324,7 +324,8 @@ def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
     ).to_arrow_table()
     rows = distinct.to_pylist()
     law = default_law()
-    vector = [r for r in rows if r["direction"] == "export" and r["hs"] and not r["ecl"]]
+    is_vector = [r["direction"] == "export" and bool(r["hs"]) and not r["ecl"] for r in rows]
+    vector = [r for r, v in zip(rows, is_vector, strict=True) if v]
     answers: list[dict[str, Any]] = []
     if vector:
         table = screen_exports(
@@ -357,8 +358,8 @@ def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
                     "goods_error": error,
                 }
             )
-    for r in rows:
-        if r in vector:
+    for r, v in zip(rows, is_vector, strict=True):
+        if v:
             continue
         answer = _goods_answer(r["direction"], r["country"], r["start"], r["hs"], r["ecl"])
         answers.append({**r, **{k: v for k, v in answer.items() if k != "error"},

@@ -78,6 +78,13 @@ class ScreeningIndex:
         self.postings = {k: tuple(dict.fromkeys(v)) for k, v in postings.items()}
         # Names of one part, admitted on one shared key.
         self.single = [len(n.parsed.tokens) < 2 for n in self.names]
+        self._sets: dict[str, frozenset[int]] = {}
+
+    def _members(self, key: str) -> frozenset[int]:
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = frozenset(self.postings[key])
+        return found
 
     @property
     def versions(self) -> tuple[str, ...]:
@@ -93,16 +100,27 @@ class ScreeningIndex:
         parts: dict[int, int] = {}  # bit per query part sharing a key
         keyed = 0
         postings = self.postings
+        common: list[tuple[int, str]] = []
         for position, (token, key) in enumerate(zip(query.tokens, query.keys, strict=True)):
             bit = 1 << min(position, 62)
             if len(key) >= 2:
                 keyed += 1
             for k in token_keys(token, key):
                 found = postings.get(k)
-                if not found or len(found) > MAX_POSTINGS:
+                if not found:
+                    continue
+                if len(found) > MAX_POSTINGS:
+                    common.append((bit, k))
                     continue
                 for name_id in found:
                     parts[name_id] = parts.get(name_id, 0) | bit
+        # A common key ("russia", "bank") admits no name by itself, but still counts as a
+        # shared part for a name that a rarer key admitted.
+        for bit, k in common:
+            members = self._members(k)
+            for name_id in parts:
+                if name_id in members:
+                    parts[name_id] |= bit
         compact = "c:" + query.compact[:6]
         if len(query.compact) >= 6 and (found := postings.get(compact)):
             for name_id in found:
