@@ -15,7 +15,7 @@ from bilateral.engine.checks import parse_date
 from bilateral.engine.law import Law, default_law
 from bilateral.errors import BadInput
 from bilateral.profile.compose import HOME, compose, concerns, one_day
-from bilateral.profile.words import when
+from bilateral.profile.words import day, when
 from bilateral.relations.loader import Relations, default_relations
 from bilateral.relations.model import EventKind, Flow
 from bilateral.stats.store import BY, StatsStore, top, year_on_year
@@ -97,6 +97,8 @@ def timeline(
     for item in base["events"]:
         rule = rules[item["rule"]]
         entry = {**item, "kind": _rule_kind(rule), "precision": "day"}
+        if item["date"]:
+            entry["date_text"] = day(dt.date.fromisoformat(item["date"]), lang)
         if one_day(rule):
             if rule.id in seen_one_day:
                 continue

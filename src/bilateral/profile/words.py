@@ -88,7 +88,7 @@ W: dict[str, dict[str, str]] = {
         "exports": "En {year}{period}, les exportations canadiennes vers {country} ont totalisé {amount}{approx}{mainly}.",
         "imports": "En {year}{period}, les importations canadiennes en provenance {of_country} se sont élevées à {approx_word}{amount}{mainly}.",
         "total_trade": "En {year}{period}, le commerce bilatéral entre le Canada et {country} a totalisé {approx_word}{amount}.",
-        "mainly": ", surtout des {parts}",
+        "mainly": ", surtout {parts}",
         "approx_word": "environ ",
         "period": " ({period})",
         "published_by": "selon {publisher}",
