@@ -366,7 +366,7 @@ class AgreementFile:
 
 _LABELS: dict[str, Bilingual] = {
     "title": Bilingual(en="Contribution agreement", fr="Accord de contribution"),
-    "between": Bilingual(en="Between", fr="Entre"),
+    "between": Bilingual(en="Parties:", fr="Parties :"),
     "and": Bilingual(en="and", fr="et"),
     "project": Bilingual(en="Project", fr="Projet"),
     "call": Bilingual(en="Call for proposals", fr="Appel de propositions"),
