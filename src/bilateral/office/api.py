@@ -540,7 +540,8 @@ async def record_shipment(
             finally:
                 s.rollback()
 
-    out, new = await anyio.to_thread.run_sync(work)
+    async with deps.write_gate(request):
+        out, new = await anyio.to_thread.run_sync(work)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if new else 200)
 
 

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -191,6 +192,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = db.session_factory(engine)
+    app.state.write_sessions = db.write_session_factory(engine)
     app.state.checks = checks
 
     @app.exception_handler(OfficeError)
@@ -239,6 +241,19 @@ def create_app(
             {"detail": exc.detail},
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(OperationalError)
+    async def busy(request: Request, exc: OperationalError) -> Response:
+        # SQLite: another process (a CLI command, a second worker) held the write lock for
+        # longer than the busy timeout. Nothing was written; the client may retry.
+        if "database is locked" not in str(exc):
+            return await crash(request, exc)
+        log.warning("database busy on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"error": "busy", "field": None, "message": i18n.t("err.busy")},
+            status_code=503,
+            headers={"Retry-After": "1"},
         )
 
     @app.exception_handler(Exception)

@@ -1,8 +1,11 @@
 """Engine, sessions and migrations.
 
 SQLite: WAL, foreign keys on, and write transactions opened with ``BEGIN IMMEDIATE`` so
-that there is a single writer at a time. PostgreSQL: row locks (``SELECT ... FOR UPDATE``)
-where balances are drawn down.
+that there is a single writer at a time. In the server, write requests also pass one
+per-process write gate (``deps.write_gate``) before they touch the database, so that no
+worker thread ever waits for the SQLite write lock while the lock holder needs a thread
+(see docs/office.md, "SQLite under concurrent writers"). PostgreSQL: row locks
+(``SELECT ... FOR UPDATE``) where balances are drawn down.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bilateral.office.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# How long a SQLite writer waits for another *process* (a CLI command, a second worker)
+# that holds the write lock. Inside one server process writers queue on the write gate
+# and never wait here.
+BUSY_TIMEOUT_S = 10
 
 
 def make_engine(settings: Settings, **kw: Any) -> Engine:
@@ -27,8 +34,15 @@ def make_engine(settings: Settings, **kw: Any) -> Engine:
         path = settings.database_url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # pool: one connection per worker thread plus the event loop and a spare; readers
+        # never wait for the writer in WAL mode, so connections are never held long
+        kw.setdefault("pool_size", settings.threads + 2)
+        kw.setdefault("max_overflow", 8)
+        kw.setdefault("pool_timeout", 30)
         engine = create_engine(
-            settings.database_url, connect_args={"check_same_thread": False, "timeout": 30}, **kw
+            settings.database_url,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
+            **kw,
         )
         _sqlite_events(engine)
         return engine
@@ -45,7 +59,7 @@ def _sqlite_events(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -56,6 +70,12 @@ def _sqlite_events(engine: Engine) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def write_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose transactions begin as write transactions (SQLite: ``BEGIN
+    IMMEDIATE``) lazily, at their first statement, in whatever thread runs it."""
+    return sessionmaker(engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
 
 
 def begin_write(session: Session) -> None:

@@ -153,6 +153,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
 }
 
+# security and load (issue 8): added by the `sec` helper
+CATALOG.update(
+    {
+        "err.busy": (
+            "The office is busy; nothing was changed. Try again in a moment.",
+            "Le bureau est occupé; rien n'a été modifié. Réessayez dans un instant.",
+        ),
+    }
+)
+
 
 CATALOG.update(
     {
