@@ -156,6 +156,12 @@ CATALOG: dict[str, tuple[str, str]] = {
 # security and load (issue 8): added by the `sec` helper
 CATALOG.update(
     {
+        "err.own_organisation": (
+            "Separation of duties: an officer may not act on an application or permit of "
+            "their own organisation, or one they submitted.",
+            "Séparation des tâches : un agent ne peut pas agir sur une demande ou une licence "
+            "de sa propre organisation, ni sur une demande qu'il a présentée.",
+        ),
         "err.busy": (
             "The office is busy; nothing was changed. Try again in a moment.",
             "Le bureau est occupé; rien n'a été modifié. Réessayez dans un instant.",

@@ -383,6 +383,18 @@ def _require(actor: Actor, *roles: str) -> None:
         raise OfficeError(403, "forbidden")
 
 
+def _independent(s: Session, actor: Actor, organisation_id: int, application_id: int) -> None:
+    """Separation of duties: an officer never decides, amends or changes the status of an
+    application or permit of their own organisation, or one they created (403)."""
+    if actor.organisation_id is not None and actor.organisation_id == organisation_id:
+        raise OfficeError(403, "own_organisation", "organisation")
+    created_by = s.execute(
+        select(Application.created_by_id).where(Application.id == application_id)
+    ).scalar_one_or_none()
+    if created_by == actor.id:
+        raise OfficeError(403, "own_organisation", "organisation")
+
+
 def snapshot(app: Application) -> dict[str, Any]:
     return {
         "status": app.status,
@@ -723,6 +735,7 @@ def submit(s: Session, actor: Actor, app_id: int, checks: Checks, today: dt.date
 def set_consultation(s: Session, actor: Actor, app_id: int, needed: bool) -> Application:
     _require(actor, "officer")
     app = get_application(s, actor, app_id, lock=True)
+    _independent(s, actor, app.organisation_id, app.id)
     if app.status != "submitted" or app.kind != "new":
         raise OfficeError(409, "not_submitted", "status", status=app.status)
     before = snapshot(app)
@@ -795,6 +808,7 @@ def _authorisations(
 def decide(s: Session, actor: Actor, app_id: int, data: DecisionIn, today: dt.date) -> Application:
     _require(actor, "officer")
     app = get_application(s, actor, app_id, lock=True)
+    _independent(s, actor, app.organisation_id, app.id)
     if app.status != "submitted":
         raise OfficeError(409, "not_submitted", "status", status=app.status)
     before = snapshot(app)
@@ -1026,6 +1040,7 @@ def transition(
     if action not in TRANSITIONS:
         raise OfficeError(404, "not_found", "action")
     p = get_permit(s, actor, permit_id, lock=True)
+    _independent(s, actor, p.organisation_id, p.application_id)
     allowed, target = TRANSITIONS[action]
     eff = effective_status(p, today)
     if action == "expire":
