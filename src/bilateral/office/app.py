@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bilateral.office import api, db, i18n
+from bilateral.office import api, audit, db, i18n
 from bilateral.office import settings as settings_mod
 from bilateral.office.schemas import has_control
 from bilateral.office.security import LoginThrottle
@@ -277,6 +279,23 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
+async def _checkpoint_loop(app: FastAPI, key: Any, settings: Settings) -> None:
+    """Sign the audit head into the checkpoint file every ``checkpoint_seconds`` (when it
+    moved), outside any request; a failure is logged and retried next time."""
+
+    def once() -> None:
+        with app.state.sessions() as s:
+            audit.write_checkpoint(s, key, settings.audit_checkpoints)
+            s.rollback()
+
+    while True:
+        try:
+            await anyio.to_thread.run_sync(once)
+        except Exception:
+            log.exception("audit checkpoint failed")
+        await anyio.sleep(settings.checkpoint_seconds)
+
+
 def create_app(
     settings: Settings | None = None,
     checks: Any = None,
@@ -294,6 +313,8 @@ def create_app(
     if auto_upgrade:
         db.upgrade(settings, engine=engine)
 
+    signer = audit.signing_key(os.environ)  # a malformed key stops the start, with its name
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Fewer worker threads than the default 40: requests waiting on a row lock hold a
@@ -302,7 +323,13 @@ def create_app(
         # hand the GIL over sooner: a thread that was just granted a row lock should not
         # wait the default 5 ms for the interpreter while other threads parse requests
         sys.setswitchinterval(0.0005)
-        yield
+        if signer is None:
+            yield
+            return
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(_checkpoint_loop, app, signer, settings)
+            yield
+            tg.cancel_scope.cancel()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -13,6 +13,10 @@
 ``BILATERAL_SECURE_COOKIES``   ``auto`` (default): cookies ``Secure`` when the request came
                                over HTTPS (or a trusted proxy's ``X-Forwarded-Proto``);
                                ``1`` always; ``0`` never.
+``BILATERAL_AUDIT_CHECKPOINTS`` Signed audit checkpoints, JSON lines, append-only (default
+                               ``DATA_DIR/audit-checkpoints.jsonl``); keep a copy elsewhere.
+``BILATERAL_AUDIT_SIGNING_KEY`` Ed25519 private key (base64, ``bilateral audit keygen``): the
+                               server signs a checkpoint every minute when set.
 ``BILATERAL_THREADS``          Worker threads per process for blocking endpoints (default 6).
 =============================  ==========================================================
 """
@@ -41,7 +45,13 @@ class Settings:
     max_upload: int = 10 * 1024 * 1024
     secure_cookies: str = "auto"
     threads: int = 6
+    audit_checkpoints_path: Path | None = None
+    checkpoint_seconds: float = 60.0
     today: Callable[[], dt.date] = field(default=_utc_today)
+
+    @property
+    def audit_checkpoints(self) -> Path:
+        return self.audit_checkpoints_path or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def is_sqlite(self) -> bool:
@@ -116,4 +126,10 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         max_upload=int(e.get("BILATERAL_MAX_UPLOAD", str(10 * 1024 * 1024))),
         secure_cookies=_secure(e.get("BILATERAL_SECURE_COOKIES", "auto")),
         threads=int(e.get("BILATERAL_THREADS", "6")),
+        audit_checkpoints_path=(
+            Path(e["BILATERAL_AUDIT_CHECKPOINTS"]).expanduser().resolve()
+            if e.get("BILATERAL_AUDIT_CHECKPOINTS")
+            else None
+        ),
+        checkpoint_seconds=float(e.get("BILATERAL_AUDIT_CHECKPOINT_SECONDS", "60")),
     )
