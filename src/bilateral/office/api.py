@@ -44,7 +44,7 @@ from bilateral.office.services import Actor, OfficeError
 DB = Annotated[Session, Depends(deps.db)]
 Today = Annotated[dt.date, Depends(deps.today_dep)]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 415, 429, 503)
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 415, 429, 503)
 }
 
 

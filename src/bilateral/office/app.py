@@ -398,8 +398,12 @@ def create_app(
 
             code = "not_found" if exc.status_code == 404 else "invalid"
             return web.error_page(request, exc.status_code, code, None, {})
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "invalid"
+        )
+        # the documented error shape (ErrorOut), and ``detail`` as FastAPI gives it
         return JSONResponse(
-            {"detail": exc.detail},
+            {"error": code, "field": None, "message": str(exc.detail), "detail": exc.detail},
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )

@@ -91,8 +91,29 @@ Text2000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
 
 
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+DATE_PATTERN = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+
+
+def _say_text_rules(schema: dict[str, Any]) -> None:
+    """Write the control-character rule (and the years of an office date) into the JSON
+    schema of every text field, so that the OpenAPI says what the server accepts."""
+    for prop in (schema.get("properties") or {}).values():
+        for s in [prop, *prop.get("anyOf", [])]:
+            items = s.get("items") if s.get("type") == "array" else None
+            for x in [s] + ([items] if isinstance(items, dict) else []):
+                if x.get("type") != "string" or "pattern" in x:
+                    continue
+                if x.get("format") == "date":
+                    said = str(prop.get("description", "")) + str(x.get("description", ""))
+                    if "a date from 2000" in said:
+                        x["pattern"] = DATE_PATTERN
+                elif "format" not in x:
+                    x["pattern"] = TEXT_PATTERN
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_say_text_rules)
 
     @field_validator("*", mode="after")
     @classmethod
