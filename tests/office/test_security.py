@@ -277,3 +277,30 @@ def test_catalog_has_both_languages_for_new_keys() -> None:
         en, fr = CATALOG[key]
         assert en and fr and en != fr
     assert json.dumps(security.PASSWORD_MIN) == "15"
+
+
+# ------------------------------------------------------------------ PostgreSQL connections
+
+
+def test_workers_never_need_more_connections_than_postgresql_allows(
+    pg_office: Office, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Three workers used to open up to 120 connections against PostgreSQL's 100."""
+    from bilateral.office import cli, db
+
+    o = pg_office
+    st = o.settings
+    assert db.connections_per_process(st) == 14  # 6 threads: 8 pooled + 6 overflow
+    assert db.connection_problem(o.app.state.engine, st, 3) is None
+    problem = db.connection_problem(o.app.state.engine, st, 8)
+    assert problem and "--workers 8: up to 112 database connections" in problem
+    engine = db.make_engine(st)
+    assert engine.pool.size() + engine.pool._max_overflow <= 14  # type: ignore[attr-defined]
+    engine.dispose()
+    schema = o.app.state.engine.dialect.default_schema_name
+    monkeypatch.setenv(
+        "BILATERAL_DATABASE_URL", f"{st.database_url}?options=-csearch_path%3D{schema}"
+    )
+    monkeypatch.setenv("BILATERAL_DATA_DIR", str(st.data_dir))
+    assert cli.main(["serve", "--workers", "8"]) == 2
+    assert "up to 112 database connections" in capsys.readouterr().err

@@ -31,6 +31,11 @@ def _serve(args: argparse.Namespace) -> int:
     elif db.current_revision(engine) is None:
         print("database has no schema: run `bilateral db upgrade` first", file=sys.stderr)
         return 2
+    if st.is_postgresql:
+        problem = db.connection_problem(engine, st, args.workers)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
     from sqlalchemy import func, select
 
     from bilateral.office.models import User

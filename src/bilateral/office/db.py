@@ -46,9 +46,37 @@ def make_engine(settings: Settings, **kw: Any) -> Engine:
         )
         _sqlite_events(engine)
         return engine
-    kw.setdefault("pool_size", 10)
-    kw.setdefault("max_overflow", 30)
+    # A request holds at most one connection, and requests run on the worker threads (or
+    # briefly on the event loop): one connection per thread plus two, and as many again in
+    # overflow. Per process at most ``connections_per_process``; ``serve --workers N``
+    # checks that N of them fit in the server's max_connections.
+    kw.setdefault("pool_size", settings.threads + 2)
+    kw.setdefault("max_overflow", settings.threads)
+    kw.setdefault("pool_timeout", 30)
     return create_engine(settings.database_url, **kw)
+
+
+def connections_per_process(settings: Settings) -> int:
+    """The most connections one server process opens to PostgreSQL."""
+    return (settings.threads + 2) + settings.threads
+
+
+def connection_problem(engine: Engine, settings: Settings, workers: int) -> str | None:
+    """Why ``workers`` processes would need more connections than the PostgreSQL server
+    allows (keeping 10 for migrations, the CLI and superusers), or None."""
+    from sqlalchemy import text
+
+    with engine.connect() as c:
+        allowed = int(c.execute(text("SHOW max_connections")).scalar_one())
+    need = workers * connections_per_process(settings)
+    if need > allowed - 10:
+        return (
+            f"--workers {workers}: up to {need} database connections "
+            f"({connections_per_process(settings)} per process), but PostgreSQL allows "
+            f"{allowed} (10 kept for administration); use fewer workers or threads "
+            "(BILATERAL_THREADS), or raise max_connections"
+        )
+    return None
 
 
 def _sqlite_events(engine: Engine) -> None:
