@@ -15,7 +15,7 @@ from test_web import csrf
 
 from bilateral.office import security
 from bilateral.office.security import Backoff, LoginThrottle, password_problem
-from conftest import Office
+from conftest import Office, good_application
 
 PW = "correct horse battery"
 
@@ -304,3 +304,43 @@ def test_workers_never_need_more_connections_than_postgresql_allows(
     monkeypatch.setenv("BILATERAL_DATA_DIR", str(st.data_dir))
     assert cli.main(["serve", "--workers", "8"]) == 2
     assert "up to 112 database connections" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ XSS and CSRF
+
+PAYLOADS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>', "</textarea><b>x"]
+
+
+def test_payloads_in_an_application_render_escaped(office: Office) -> None:
+    o, c = office, office.client
+    a = o.user("alice", "applicant", "Maple Foods")
+    o.user("oscar", "officer")
+    body = good_application(end_use=PAYLOADS[0])
+    body["consignees"][0]["name"] = PAYLOADS[1]
+    body["lines"][0]["description"] = PAYLOADS[2]
+    app_id = c.post("/api/applications", json=body, headers=a).json()["id"]
+    c.post(f"/api/applications/{app_id}/submit", headers=a)
+    for who in ("alice", "oscar"):
+        web = TestClient(o.app)
+        assert _sign_in(web, who) == 303
+        for path in (f"/applications/{app_id}", f"/applications/{app_id}?view=1", "/dashboard"):
+            html = web.get(path).text
+            for p in PAYLOADS:
+                assert p not in html, (who, path, p)
+        html = web.get(f"/applications/{app_id}?view=1").text
+        assert "&lt;script&gt;" in html
+
+
+def test_form_posts_without_the_sessions_csrf_token_are_refused(sqlite_office: Office) -> None:
+    o = sqlite_office
+    o.user("alice", "applicant", "Maple Foods")
+    c = TestClient(o.app)
+    assert _sign_in(c, "alice") == 303
+    for data in ({}, {"csrf": "forged-token"}):
+        r = c.post("/applications/new", data={**data, "end_use": "x"}, follow_redirects=False)
+        assert r.status_code == 403, r.status_code
+    other = TestClient(o.app)
+    token_of_other = csrf(other.get("/login").text)
+    r = c.post("/logout", data={"csrf": token_of_other}, follow_redirects=False)
+    assert r.status_code == 403  # a token from another session does not do
+    assert c.get("/dashboard", follow_redirects=False).status_code == 200
