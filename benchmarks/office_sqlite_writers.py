@@ -74,7 +74,7 @@ def token_of(out: str) -> str:
 class Server:
     """``python -m bilateral.office serve`` on SQLite in a temporary directory."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, database_url: str | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -84,6 +84,8 @@ class Server:
             "BILATERAL_PORT": str(self.port),
         }
         self.env.pop("BILATERAL_DATABASE_URL", None)
+        if database_url:  # PostgreSQL (the crash test runs on both databases)
+            self.env["BILATERAL_DATABASE_URL"] = database_url
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -98,6 +100,7 @@ class Server:
                 "--no-access-log",
                 "--log-level",
                 "warning",
+                *(["--upgrade"] if "BILATERAL_DATABASE_URL" in self.env else []),
             ],
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -1,6 +1,7 @@
 """A crash in the middle of a burst of shipments loses and duplicates nothing (issue 8).
 
-The real server (``python -m bilateral.office serve``, SQLite in WAL mode) is killed with
+The real server (``python -m bilateral.office serve``; SQLite in WAL mode, and PostgreSQL)
+is killed with
 SIGKILL while 20 clients record shipments; it is started again and every request that had
 no answer is sent again with the same Idempotency-Key, and every answered one too. Then:
 every acknowledged shipment is there exactly once (a retry answers 200 with the same id),
@@ -16,14 +17,19 @@ import importlib.util
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from conftest import PG_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,11 +57,28 @@ def _api(base: str, token: str, method: str, path: str, body: Any = None) -> Any
         return json.loads(r.read())
 
 
-def test_kill_mid_burst_then_retry_loses_and_duplicates_nothing() -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None for SQLite (the default set-up); for PostgreSQL a URL to a fresh schema."""
+    if request.param == "sqlite":
+        yield None
+        return
+    base: str = request.getfixturevalue("pg_schema")
+    schema = f"{base}_crash"
+    admin = create_engine(PG_URL)
+    with admin.begin() as c:
+        c.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as c:
+        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_kill_mid_burst_then_retry_loses_and_duplicates_nothing(database: str | None) -> None:
     b = _bench()
     today = dt.datetime.now(dt.UTC).date().isoformat()
     with tempfile.TemporaryDirectory(prefix="office-crash-") as tmp:
-        server = b.Server(Path(tmp))
+        server = b.Server(Path(tmp), database)
         server.start()
         applicant = b.token_of(
             b.cli(
@@ -159,17 +182,21 @@ def test_kill_mid_burst_then_retry_loses_and_duplicates_nothing() -> None:
         recorded = {k: v["id"] for k, (s, v) in answers.items() if s in (200, 201)}
         assert len(recorded) == 300  # the line filled exactly; the rest refused
 
-        con = sqlite3.connect(Path(tmp) / "bilateral.sqlite3")
-        n, total = con.execute(
-            "SELECT COUNT(*), SUM(quantity_milli) FROM shipments WHERE permit_id = ?", (pid,)
-        ).fetchone()
-        used, authorised = con.execute(
-            "SELECT used_quantity_milli, authorised_quantity_milli FROM permit_lines "
-            "WHERE permit_id = ?",
-            (pid,),
-        ).fetchone()
-        keys_in_db = {r[0] for r in con.execute("SELECT idempotency_key FROM shipments")}
-        con.close()
+        eng = create_engine(database or f"sqlite:///{Path(tmp) / 'bilateral.sqlite3'}")
+        with eng.connect() as con:
+            n, total = con.execute(
+                text("SELECT COUNT(*), SUM(quantity_milli) FROM shipments WHERE permit_id = :p"),
+                {"p": pid},
+            ).one()
+            used, authorised = con.execute(
+                text(
+                    "SELECT used_quantity_milli, authorised_quantity_milli FROM permit_lines "
+                    "WHERE permit_id = :p"
+                ),
+                {"p": pid},
+            ).one()
+            keys_in_db = {r[0] for r in con.execute(text("SELECT idempotency_key FROM shipments"))}
+        eng.dispose()
         assert n == 300 and total == used == authorised  # no duplicate, no overdraw
         assert keys_in_db == set(recorded)
         r = subprocess.run(
