@@ -67,8 +67,15 @@ def test_self_service_token_and_revocation(office: Office) -> None:
     o.user("bob", "applicant", "Other Ltd")
     bob = {"Authorization": f"Bearer {o.tokens['bob']}"}
     aid, bid = _id(o, admin, "alice"), _id(o, admin, "bob")
-    # a user may issue themselves a token, not someone else
+    # a user may issue themselves a token with their password (a stolen token alone
+    # cannot mint more), not someone else
     r = c.post(f"/api/users/{aid}/tokens", headers=alice)
+    assert r.status_code == 422 and r.json()["field"] == "password"
+    r = c.post(f"/api/users/{aid}/tokens", headers=alice, json={"password": "wrong guess here"})
+    assert r.status_code == 422 and r.json()["error"] == "wrong_password"
+    r = c.post(
+        f"/api/users/{aid}/tokens", headers=alice, json={"password": "correct horse battery"}
+    )
     assert r.status_code == 201 and r.json()["token"].startswith("bpo_")
     second = {"Authorization": f"Bearer {r.json()['token']}"}
     assert c.post(f"/api/users/{bid}/tokens", headers=alice).status_code == 403
@@ -130,11 +137,20 @@ def test_web_admin_and_my_account(sqlite_office: Office) -> None:
     alice_cookies = dict(c.cookies)
     page = c.get("/account")
     assert page.status_code == 200 and 'action="/account/password"' in page.text
+    # issuing oneself a token needs one's password; the token is shown once, in the
+    # answer itself (not stored in the cookie, not cached)
     r = c.post(f"/users/{aid}/tokens", data={"csrf": csrf(page.text)}, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/account"
+    assert r.status_code == 303 and "bpo_" not in c.get("/account").text
+    r = c.post(
+        f"/users/{aid}/tokens",
+        data={"csrf": csrf(page.text), "password": "correct horse battery"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    assert 'id="issued-token"' in r.text and "bpo_" in r.text
+    assert "bpo_" not in str(r.cookies) and "bpo_" not in r.headers.get("set-cookie", "")
     page = c.get("/account")
-    assert 'id="issued-token"' in page.text and "bpo_" in page.text
-    assert "bpo_" not in c.get("/account").text  # shown once
+    assert "bpo_" not in page.text  # shown once
     r = c.post(
         "/account/password",
         data={

@@ -175,3 +175,57 @@ def test_bad_tokens(sqlite_office: Office) -> None:
         {"Authorization": "Bearer "},
     ):
         assert c.get("/api/me", headers=h).status_code == 401
+
+
+# Separation of duties: an officer of the applicant's organisation is an officer for the
+# role matrix but may not decide, amend or change the status of their organisation's
+# applications and permits (403 own_organisation); an independent officer may.
+OWN_ORG_REFUSED = [
+    ("POST", "/api/applications/{app_id}/consultation", {"needed": True}),
+    ("POST", "/api/applications/{app_id}/decision", {"outcome": "approve", "reasons": "ok"}),
+    ("POST", "/api/applications/{amd_id}/decision", {"outcome": "approve", "reasons": "ok"}),
+    ("POST", "/api/permits/{permit_id}/suspend", {"reason": "r"}),
+    ("POST", "/api/permits/{permit_id}/reinstate", {"reason": "r"}),
+    ("POST", "/api/permits/{permit_id}/cancel", {"reason": "r"}),
+    ("POST", "/api/permits/{permit_id}/expire", {"reason": "r"}),
+]
+
+
+def test_officer_may_not_decide_or_transition_for_their_own_organisation(office: Office) -> None:
+    o, c = office, office.client
+    a = o.user("alice", "applicant", "Maple Foods")
+    inside = o.user("olga", "officer", "Maple Foods")  # an officer employed by the applicant
+    outside = o.user("oscar", "officer")
+    app_id = c.post("/api/applications", json=good_application(), headers=a).json()["id"]
+    assert c.post(f"/api/applications/{app_id}/submit", headers=a).status_code == 200
+    pending = c.post("/api/applications", json=good_application(), headers=a).json()["id"]
+    c.post(f"/api/applications/{pending}/submit", headers=a)
+    pid = c.post(
+        f"/api/applications/{app_id}/decision",
+        json={"outcome": "approve", "reasons": "ok"},
+        headers=outside,
+    ).json()["permit_id"]
+    amd = c.post(
+        f"/api/permits/{pid}/amendments",
+        json={"reason": "more time", "new_valid_to": "2027-06-30"},
+        headers=a,
+    )
+    assert amd.status_code == 201, amd.text
+    ids = {"app_id": pending, "amd_id": amd.json()["id"], "permit_id": pid}
+    before = len(c.get("/api/audit?limit=500", headers=outside).json())
+    for method, path, body in OWN_ORG_REFUSED:
+        r = c.request(method, path.format(**ids), json=body, headers=inside)
+        assert r.status_code == 403, (path, r.status_code, r.text)
+        assert r.json()["error"] == "own_organisation", r.text
+    # nothing was changed or logged by the refused officer
+    assert len(c.get("/api/audit?limit=500", headers=outside).json()) == before
+    assert c.get(f"/api/permits/{pid}", headers=a).json()["status"] == "active"
+    # the independent officer may do what the other one may not
+    r = c.post(f"/api/permits/{pid}/suspend", json={"reason": "r"}, headers=outside)
+    assert r.status_code == 200, r.text
+    r = c.post(
+        f"/api/applications/{pending}/decision",
+        json={"outcome": "deny", "reasons": "no"},
+        headers=outside,
+    )
+    assert r.status_code == 200, r.text

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Form, Header, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +32,7 @@ from bilateral.office.schemas import (
     ShipmentIn,
     ShipmentOut,
     TokenCreated,
+    TokenIn,
     TokenOut,
     UserCreated,
     UserIn,
@@ -43,7 +44,7 @@ from bilateral.office.services import Actor, OfficeError
 DB = Annotated[Session, Depends(deps.db)]
 Today = Annotated[dt.date, Depends(deps.today_dep)]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 415, 503)
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 415, 429, 503)
 }
 
 
@@ -215,12 +216,31 @@ def list_tokens(user_id: Id, actor: Who, s: DB) -> list[TokenOut]:
 @router.post(
     "/users/{user_id}/tokens", response_model=TokenCreated, status_code=201, tags=["users"]
 )
-def issue_token(user_id: Id, actor: Who, s: DB) -> TokenCreated:
-    """Issue a new API token (admin, or a user for themselves); the token is shown once."""
-    row, token = services.new_user_token(s, actor, user_id)
-    out = TokenCreated(**present.token(row).model_dump(), token=token)
-    s.commit()
-    return out
+async def issue_token(
+    request: Request,
+    user_id: Id,
+    actor: Who,
+    s: DB,
+    data: Annotated[TokenIn | None, Body()] = None,
+) -> TokenCreated:
+    """Issue a new API token: an admin for anyone, or a user for themselves with their
+    current password (so that a stolen token cannot mint more); shown once. Failed
+    passwords are throttled like sign-ins (429 with Retry-After)."""
+    if actor.role != "admin":
+        if actor.id != user_id:
+            raise OfficeError(403, "forbidden")
+        if data is None or not data.password:
+            raise OfficeError(422, "password_required", "password")
+        if not await deps.verify_own_password(request, actor.id, actor.username, data.password):
+            raise OfficeError(422, "wrong_password", "password")
+
+    def work() -> TokenCreated:
+        row, token = services.new_user_token(s, actor, user_id)
+        out = TokenCreated(**present.token(row).model_dump(), token=token)
+        s.commit()
+        return out
+
+    return await anyio.to_thread.run_sync(work)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, tags=["users"])
@@ -232,9 +252,16 @@ def revoke_token(token_id: Id, actor: Who, s: DB) -> TokenOut:
 
 
 @router.post("/me/password", response_model=UserOut, tags=["users"])
-def change_password(data: PasswordIn, actor: Who, s: DB) -> UserOut:
-    """Change one's own password (the current one is required)."""
-    u = services.change_password(s, actor, data.old_password, data.new_password)
+def change_password(request: Request, data: PasswordIn, actor: Who, s: DB) -> UserOut:
+    """Change one's own password (the current one is required; failures are throttled
+    like sign-ins: 429 with Retry-After)."""
+    deps.check_throttle(request, actor.username)
+    try:
+        u = services.change_password(s, actor, data.old_password, data.new_password)
+    except OfficeError as e:
+        if e.code == "wrong_password":
+            deps.throttle(request).failure(actor.username, deps.client_address(request))
+        raise
     out = present.user(s, u)
     s.commit()
     return out
@@ -534,7 +561,8 @@ async def record_shipment(
             finally:
                 s.rollback()
 
-    out, new = await anyio.to_thread.run_sync(work)
+    async with deps.write_gate(request):
+        out, new = await anyio.to_thread.run_sync(work)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if new else 200)
 
 

@@ -5,16 +5,31 @@ JSON holds id, time, actor, action, entity, entity id, before, after and law_ver
 ``audit_head`` row holds the last id and hash; appends lock it (``FOR UPDATE`` on
 PostgreSQL; SQLite writers are already serialised by ``BEGIN IMMEDIATE``), so the chain has
 no forks, and truncating the tail is detected too.
+
+Someone with write access to the database could still rewrite the whole chain, or delete
+the tail and roll the head back. So the head is also anchored outside the database: signed
+checkpoints (Ed25519, key from ``BILATERAL_AUDIT_SIGNING_KEY``) appended to a file, checked
+by ``bilateral audit verify --checkpoints``; and ``reconcile`` recomputes every permit
+line's balances and the shipment rows from the chain's events.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import fcntl
 import hashlib
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
 from typing import Any, cast
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.orm import Session
 
@@ -159,3 +174,237 @@ def verify(s: Session, batch: int = 1000) -> Verification:
             False, n, n + 1, f"head says {head.last_id} entries; chain has {n} (tail deleted)"
         )
     return Verification(True, n)
+
+
+# ------------------------------------------------------------------ reconciliation
+
+
+def reconcile(s: Session) -> list[str]:
+    """Balances and shipments against the chain: every permit line's authorised and used
+    quantity and value recomputed from the recorded ``permit.issue``, ``permit.amend`` and
+    ``shipment.record`` events, and every shipment row matched with its event. Returns one
+    line per disagreement (empty: all agree)."""
+    from bilateral.office.models import Permit, PermitLine, Shipment
+
+    authorised: dict[tuple[str, int], tuple[Decimal, Decimal]] = {}
+    used: dict[tuple[str, int], tuple[Decimal, Decimal]] = {}
+    shipped: dict[int, tuple[str, int, Decimal, Decimal]] = {}
+    q = select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.after).where(
+        AuditEntry.action.in_(("permit.issue", "permit.amend", "shipment.record"))
+    )
+    for action, number, after_json in s.execute(q.order_by(AuditEntry.id)):
+        after = json.loads(after_json)
+        if action in ("permit.issue", "permit.amend"):
+            for ln in after.get("lines", []):
+                key = (number, int(ln["line_no"]))
+                authorised[key] = (
+                    Decimal(ln["authorised_quantity"]),
+                    Decimal(ln["authorised_value"]),
+                )
+                used.setdefault(key, (Decimal(0), Decimal(0)))
+        else:
+            key = (number, int(after["line_no"]))
+            uq, uv = used.get(key, (Decimal(0), Decimal(0)))
+            qty, val = Decimal(after["quantity"]), Decimal(after["value"])
+            used[key] = (uq + qty, uv + val)
+            shipped[int(after["shipment"])] = (number, key[1], qty, val)
+    problems: list[str] = []
+    rows = s.execute(
+        select(Permit.number, PermitLine).join(PermitLine, PermitLine.permit_id == Permit.id)
+    ).all()
+    seen: set[tuple[str, int]] = set()
+    milli, cent = Decimal("0.001"), Decimal("0.01")
+    for number, ln in rows:
+        key = (number, ln.line_no)
+        seen.add(key)
+        table = {
+            "authorised quantity": ln.authorised_quantity_milli * milli,
+            "authorised value": ln.authorised_value_cents * cent,
+            "used quantity": ln.used_quantity_milli * milli,
+            "used value": ln.used_value_cents * cent,
+        }
+        if key not in authorised:
+            problems.append(f"permit {number} line {ln.line_no}: no permit.issue in the chain")
+            continue
+        chain = {
+            "authorised quantity": authorised[key][0].quantize(milli),
+            "authorised value": authorised[key][1].quantize(cent),
+            "used quantity": used[key][0].quantize(milli),
+            "used value": used[key][1].quantize(cent),
+        }
+        for what, value in table.items():
+            if value != chain[what]:
+                problems.append(
+                    f"permit {number} line {ln.line_no}: {what} {value} in the table, "
+                    f"{chain[what]} from the audit chain"
+                )
+    for key in sorted(set(authorised) - seen):
+        problems.append(f"permit {key[0]} line {key[1]}: in the audit chain, not in the table")
+    ships = s.execute(
+        select(Shipment, Permit.number).join(Permit, Permit.id == Shipment.permit_id)
+    ).all()
+    for sh, number in ships:
+        ev = shipped.pop(sh.id, None)
+        row = (number, sh.line_no, sh.quantity_milli * milli, sh.value_cents * cent)
+        if ev is None:
+            problems.append(f"shipment {sh.id} (permit {number}): no shipment.record in the chain")
+            continue
+        ev = (ev[0], ev[1], ev[2].quantize(milli), ev[3].quantize(cent))
+        if ev != row:
+            problems.append(
+                f"shipment {sh.id} (permit {number}): table says line {row[1]}, quantity "
+                f"{row[2]}, value {row[3]}; the audit chain line {ev[1]}, quantity {ev[2]}, "
+                f"value {ev[3]} (differs)"
+            )
+    for sid, ev in sorted(shipped.items()):
+        problems.append(f"shipment {sid} (permit {ev[0]}): in the audit chain, not in the table")
+    return problems
+
+
+# ------------------------------------------------------------------ signed checkpoints
+
+KEY_ENV = "BILATERAL_AUDIT_SIGNING_KEY"
+PUBLIC_KEY_ENV = "BILATERAL_AUDIT_PUBLIC_KEY"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def new_signing_key() -> tuple[str, str]:
+    """A new Ed25519 key pair: (private seed, public key), each base64 of 32 bytes."""
+    key = Ed25519PrivateKey.generate()
+    return _b64(key.private_bytes_raw()), _b64(key.public_key().public_bytes_raw())
+
+
+def signing_key(env: Mapping[str, str]) -> Ed25519PrivateKey | None:
+    raw = env.get(KEY_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(raw, validate=True))
+    except (ValueError, binascii.Error):
+        raise ValueError(f"{KEY_ENV}: not a base64 Ed25519 private key (32 bytes)") from None
+
+
+def public_key(env: Mapping[str, str]) -> Ed25519PublicKey | None:
+    """The key checkpoints are verified with: ``BILATERAL_AUDIT_PUBLIC_KEY`` (an auditor
+    needs only this), else the public half of the signing key."""
+    raw = env.get(PUBLIC_KEY_ENV, "").strip()
+    if raw:
+        try:
+            return Ed25519PublicKey.from_public_bytes(base64.b64decode(raw, validate=True))
+        except (ValueError, binascii.Error):
+            raise ValueError(f"{PUBLIC_KEY_ENV}: not a base64 Ed25519 public key") from None
+    key = signing_key(env)
+    return key.public_key() if key else None
+
+
+def public_key_b64(pub: Ed25519PublicKey) -> str:
+    return _b64(pub.public_bytes_raw())
+
+
+def load_checkpoints(path: Path) -> list[dict[str, Any]]:
+    """Checkpoints from the JSON-lines file, or from ``bilateral audit export`` output."""
+    if path.exists() and path.read_text().lstrip().startswith("{\n"):
+        doc = json.loads(path.read_text())
+        if isinstance(doc, dict) and "checkpoints" in doc:
+            cps: list[dict[str, Any]] = doc["checkpoints"]
+            return cps
+    return read_checkpoints(path)
+
+
+def _checkpoint_body(c: Mapping[str, Any]) -> bytes:
+    fields = ("seq", "at", "last_id", "last_hash", "prev")
+    return canonical({k: c[k] for k in fields}).encode()
+
+
+def read_checkpoints(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    out = []
+    for n, line in enumerate(path.read_text().splitlines(), start=1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                out.append({"invalid_line": n})
+    return out
+
+
+def write_checkpoint(s: Session, key: Ed25519PrivateKey, path: Path) -> dict[str, Any] | None:
+    """Sign the current head (last id and hash) and append it to ``path`` (opened
+    ``O_APPEND``, fsynced). Each checkpoint names the previous one's signature, so lines
+    cannot be dropped or reordered unnoticed. None when the head has not moved."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # several server processes may checkpoint
+        return _append_checkpoint(s, key, path, fd)
+    finally:
+        os.close(fd)
+
+
+def _append_checkpoint(
+    s: Session, key: Ed25519PrivateKey, path: Path, fd: int
+) -> dict[str, Any] | None:
+    head = s.get(AuditHead, 1)
+    if head is None:
+        return None
+    previous = read_checkpoints(path)
+    last = previous[-1] if previous else None
+    if last and last.get("last_id") == head.last_id and last.get("last_hash") == head.last_hash:
+        return None
+    c: dict[str, Any] = {
+        "seq": (int(last["seq"]) + 1) if last and "seq" in last else 1,
+        "at": now_iso(),
+        "last_id": head.last_id,
+        "last_hash": head.last_hash,
+        "prev": last.get("sig", "") if last else "",
+    }
+    c["sig"] = _b64(key.sign(_checkpoint_body(c)))
+    os.write(fd, (json.dumps(c, sort_keys=True) + "\n").encode())
+    os.fsync(fd)
+    return c
+
+
+def verify_checkpoints(
+    s: Session, pub: Ed25519PublicKey, checkpoints: list[dict[str, Any]]
+) -> list[str]:
+    """Each checkpoint signed by ``pub``, in sequence, linked to the previous one, and the
+    audit table still holding the entry it signed, with the same hash. Detects truncation
+    (the entry is gone), rollback of the head and a full rewrite (the hash differs)."""
+    problems: list[str] = []
+    prev_sig, prev_id = "", 0
+    for n, c in enumerate(checkpoints, start=1):
+        if "invalid_line" in c:
+            problems.append(f"checkpoint line {c['invalid_line']}: not JSON")
+            continue
+        try:
+            pub.verify(base64.b64decode(c["sig"]), _checkpoint_body(c))
+        except (InvalidSignature, KeyError, ValueError, binascii.Error):
+            problems.append(f"checkpoint {n}: signature does not verify with the public key")
+            continue
+        if c["seq"] != n or c["prev"] != prev_sig:
+            problems.append(f"checkpoint {n}: out of sequence (a checkpoint removed)")
+        if c["last_id"] < prev_id:
+            problems.append(f"checkpoint {n}: head went backwards")
+        prev_sig, prev_id = c["sig"], c["last_id"]
+        if c["last_id"] == 0:
+            continue
+        e = s.get(AuditEntry, c["last_id"])
+        if e is None:
+            problems.append(
+                f"checkpoint {n} (signed {c['at']}): audit entry {c['last_id']} is missing "
+                "(truncated or rolled back)"
+            )
+        elif e.hash != c["last_hash"]:
+            problems.append(
+                f"checkpoint {n} (signed {c['at']}): audit entry {c['last_id']} has another "
+                "hash than was signed (rewritten)"
+            )
+    if checkpoints and not problems:
+        head = s.get(AuditHead, 1)
+        if head is None or head.last_id < prev_id:
+            problems.append(f"audit head is behind the last checkpoint ({prev_id})")
+    return problems

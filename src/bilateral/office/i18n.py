@@ -136,8 +136,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Le mot de passe actuel est erroné.",
     ),
     "err.password_length": (
-        "A password has 8 to 200 characters.",
-        "Un mot de passe compte de 8 à 200 caractères.",
+        "A password has 15 to 200 characters.",
+        "Un mot de passe compte de 15 à 200 caractères.",
     ),
     "err.password_same": (
         "The new password must differ from the current one.",
@@ -152,6 +152,50 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Une erreur s'est produite; rien n'a été modifié.",
     ),
 }
+
+# security and load (issue 8): added by the `sec` helper
+CATALOG.update(
+    {
+        "err.own_organisation": (
+            "Separation of duties: an officer may not act on an application or permit of "
+            "their own organisation, or one they submitted.",
+            "Séparation des tâches : un agent ne peut pas agir sur une demande ou une licence "
+            "de sa propre organisation, ni sur une demande qu'il a présentée.",
+        ),
+        "err.password_common": (
+            "This password is among the most common or breached passwords; choose another.",
+            "Ce mot de passe figure parmi les plus courants ou les plus divulgués; choisissez-en un autre.",
+        ),
+        "err.password_context": (
+            "The password may not contain the user name or the name of the service.",
+            "Le mot de passe ne peut contenir ni le nom d'utilisateur ni le nom du service.",
+        ),
+        "err.bad_username": (
+            "A user name is 1 to 100 letters, digits or . _ @ + - (no spaces).",
+            "Un nom d'utilisateur compte de 1 à 100 lettres, chiffres ou . _ @ + - (sans espace).",
+        ),
+        "err.control_chars": (
+            "Control characters (such as NUL) are not allowed.",
+            "Les caractères de contrôle (comme NUL) ne sont pas permis.",
+        ),
+        "err.throttled": (
+            "Too many failed attempts; try again in {seconds} seconds.",
+            "Trop de tentatives échouées; réessayez dans {seconds} secondes.",
+        ),
+        "err.password_required": (
+            "Your current password is needed to issue yourself a token.",
+            "Votre mot de passe actuel est nécessaire pour vous délivrer un jeton.",
+        ),
+        "err.total_too_large": (
+            "Quantity × unit value exceeds {limit} CAD.",
+            "Quantité × valeur unitaire dépasse {limit} $ CA.",
+        ),
+        "err.busy": (
+            "The office is busy; nothing was changed. Try again in a moment.",
+            "Le bureau est occupé; rien n'a été modifié. Réessayez dans un instant.",
+        ),
+    }
+)
 
 
 CATALOG.update(

@@ -8,7 +8,14 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 Role = Literal["applicant", "officer", "auditor", "admin"]
 
@@ -45,15 +52,74 @@ def _money(v: Decimal) -> Decimal:
 
 Country = Annotated[str, AfterValidator(_country)]
 HSCode = Annotated[str, AfterValidator(_hs)]
-Quantity = Annotated[Decimal, AfterValidator(_quantity)]
-Money = Annotated[Decimal, AfterValidator(_money)]
+# the bounds are Field constraints too, so that the OpenAPI says what the server accepts
+Quantity = Annotated[Decimal, Field(gt=0, le=Decimal("1e12")), AfterValidator(_quantity)]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e13")), AfterValidator(_money)]
+# largest line total (quantity × unit value) the office stores: 10^13 CAD
+MAX_TOTAL = Decimal("1e13")
+# dates the office records (export dates, validity, shipments): the years 2000 to 2099
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+OfficeDate = Annotated[
+    dt.date,
+    Field(ge=FIRST_DAY, le=LAST_DAY, description="a date from 2000-01-01 to 2099-12-31"),
+]
+# C0 and C1 control characters other than tab, line feed and carriage return (NUL among
+# them) are refused everywhere: PostgreSQL cannot store NUL and none belongs in a permit
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_control(v: str) -> bool:
+    return _CONTROL.search(v) is not None
+
+
+def _check_text(v: Any) -> Any:
+    if isinstance(v, str):
+        if has_control(v):
+            raise ValueError("control characters (such as NUL) are not allowed")
+    elif isinstance(v, list | tuple):
+        for x in v:
+            _check_text(x)
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            _check_text(k)
+            _check_text(x)
+    return v
+
+
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Text2000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
 
 
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+DATE_PATTERN = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+
+
+def _say_text_rules(schema: dict[str, Any]) -> None:
+    """Write the control-character rule (and the years of an office date) into the JSON
+    schema of every text field, so that the OpenAPI says what the server accepts."""
+    for prop in (schema.get("properties") or {}).values():
+        for s in [prop, *prop.get("anyOf", [])]:
+            items = s.get("items") if s.get("type") == "array" else None
+            for x in [s] + ([items] if isinstance(items, dict) else []):
+                if x.get("type") != "string" or "pattern" in x:
+                    continue
+                if x.get("format") == "date":
+                    said = str(prop.get("description", "")) + str(x.get("description", ""))
+                    if "a date from 2000" in said:
+                        x["pattern"] = DATE_PATTERN
+                elif "format" not in x:
+                    x["pattern"] = TEXT_PATTERN
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_say_text_rules)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, v: Any) -> Any:
+        """422 naming the field for NUL and other control characters in any text."""
+        return _check_text(v)
 
 
 class Party(Strict):
@@ -78,7 +144,9 @@ class LineIn(Strict):
     total_value: Money | None = Field(
         default=None, description="CAD; computed as quantity × unit value when omitted"
     )
-    ecl_item: Short | None = Field(default=None, description="Export Control List item, if any")
+    ecl_item: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = (
+        Field(default=None, description="Export Control List item, if any")
+    )
     category: Short | None = Field(default=None, description="goods category known to the engine")
 
 
@@ -96,7 +164,7 @@ class ApplicationIn(Strict):
     destination: Country | None = Field(default=None, description="country of final destination")
     end_use: Text2000 = ""
     end_user: Party = Party()
-    proposed_export_date: dt.date | None = None
+    proposed_export_date: OfficeDate | None = None
     lines: list[LineIn] = Field(default_factory=list, max_length=100)
     declarations: Declarations = Declarations()
 
@@ -176,8 +244,8 @@ class DecisionIn(Strict):
     citations: list[Annotated[str, StringConstraints(max_length=500)]] = Field(
         default_factory=list, max_length=50
     )
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: OfficeDate | None = None
+    valid_to: OfficeDate | None = None
     conditions: list[Annotated[str, StringConstraints(max_length=1000)]] = Field(
         default_factory=list, max_length=20
     )
@@ -227,7 +295,7 @@ class PermitActionIn(Strict):
 
 class AmendmentIn(Strict):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    new_valid_to: dt.date | None = None
+    new_valid_to: OfficeDate | None = None
     lines: list[PermitLineAuth] = Field(default_factory=list, max_length=100)
 
 
@@ -235,7 +303,7 @@ class ShipmentIn(Strict):
     line_no: int = Field(ge=1, le=1000)
     quantity: Quantity
     value: Money
-    shipped_on: dt.date
+    shipped_on: OfficeDate
     export_declaration_ref: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)
     ]
@@ -288,7 +356,7 @@ class UserIn(Strict):
     ]
     role: Role
     organisation: Text200 | None = None
-    password: Annotated[str, StringConstraints(min_length=8, max_length=200)] | None = None
+    password: Annotated[str, StringConstraints(min_length=15, max_length=200)] | None = None
 
 
 class UserOut(BaseModel):
@@ -362,9 +430,15 @@ class TokenCreated(TokenOut):
     token: str = Field(description="the API token itself: shown once, stored only as SHA-256")
 
 
+class TokenIn(Strict):
+    password: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="your current password (not needed by an admin)"
+    )
+
+
 class PasswordIn(Strict):
     old_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    new_password: Annotated[str, StringConstraints(min_length=8, max_length=200)]
+    new_password: Annotated[str, StringConstraints(min_length=15, max_length=200)]
 
 
 class QueueItem(BaseModel):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import secrets
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,21 +34,29 @@ from bilateral.office.models import (
     PermitLine,
     Shipment,
     User,
+    WebSession,
 )
 from bilateral.office.schemas import (
+    MAX_TOTAL,
     AmendmentIn,
     ApplicationIn,
     DecisionIn,
     ShipmentIn,
+    has_control,
 )
 from bilateral.office.security import (
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    USERNAME_PATTERN,
     hash_password,
     new_password,
     new_token,
+    password_problem,
     token_digest,
     verify_password,
 )
 
+_CONTROL_SUB = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 STANDARD_DAYS = 10
 CONSULTATION_DAYS = 40
 AMENDMENT_DAYS = 3
@@ -133,9 +143,15 @@ def create_user(
     if s.execute(select(User.id).where(User.username == username)).first():
         raise OfficeError(409, "user_exists", "username", username=username)
     org = get_or_create_org(s, organisation) if organisation else None
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        raise OfficeError(422, "bad_username", "username")
     generated = None
     if password is None:
         password = generated = new_password()
+    else:
+        problem = password_problem(password, username)
+        if problem:
+            raise OfficeError(422, problem, "password", min=PASSWORD_MIN, max=PASSWORD_MAX)
     u = User(
         username=username,
         role=role,
@@ -231,6 +247,51 @@ def end_web_sessions(u: User) -> int:
     """
     u.session_epoch = (u.session_epoch or 0) + 1
     return u.session_epoch
+
+
+SESSION_HOURS = 8
+
+
+def open_web_session(s: Session, u: User) -> str:
+    """A new server-side web session for ``u``; returns its id (kept only in the cookie)."""
+    sid = secrets.token_urlsafe(32)
+    start = dt.datetime.now(dt.UTC)
+    s.add(
+        WebSession(
+            sid_sha256=token_digest(sid),
+            user_id=u.id,
+            created_at=start.isoformat(timespec="seconds"),
+            expires_at=(start + dt.timedelta(hours=SESSION_HOURS)).isoformat(timespec="seconds"),
+            revoked=False,
+        )
+    )
+    s.flush()
+    return sid
+
+
+def web_session_live(s: Session, user_id: int, sid: Any) -> bool:
+    """Whether ``sid`` is a signed-in session of ``user_id``: not signed out, not expired."""
+    if not isinstance(sid, str) or not sid:
+        return False
+    row = s.execute(
+        select(WebSession.expires_at).where(
+            WebSession.sid_sha256 == token_digest(sid),
+            WebSession.user_id == user_id,
+            ~WebSession.revoked,
+        )
+    ).one_or_none()
+    now_ = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return row is not None and row.expires_at > now_
+
+
+def close_web_session(s: Session, sid: Any) -> None:
+    """Sign out: the server-side session is revoked; its cookie no longer signs anyone in."""
+    if isinstance(sid, str) and sid:
+        s.execute(
+            update(WebSession)
+            .where(WebSession.sid_sha256 == token_digest(sid))
+            .values(revoked=True)
+        )
 
 
 def set_user_active(s: Session, actor: Actor, user_id: int, active: bool) -> User:
@@ -330,8 +391,9 @@ def change_password(s: Session, actor: Actor, old: str, new: str) -> User:
     u = get_user(s, actor.id, lock=True)
     if not verify_password(u.password_hash, old):
         raise OfficeError(422, "wrong_password", "old_password")
-    if len(new) < 8 or len(new) > 200:
-        raise OfficeError(422, "password_length", "new_password")
+    problem = password_problem(new, u.username)
+    if problem:
+        raise OfficeError(422, problem, "new_password", min=PASSWORD_MIN, max=PASSWORD_MAX)
     if new == old:
         raise OfficeError(422, "password_same", "new_password")
     u.password_hash = hash_password(new)
@@ -383,6 +445,18 @@ def _require(actor: Actor, *roles: str) -> None:
         raise OfficeError(403, "forbidden")
 
 
+def _independent(s: Session, actor: Actor, organisation_id: int, application_id: int) -> None:
+    """Separation of duties: an officer never decides, amends or changes the status of an
+    application or permit of their own organisation, or one they created (403)."""
+    if actor.organisation_id is not None and actor.organisation_id == organisation_id:
+        raise OfficeError(403, "own_organisation", "organisation")
+    created_by = s.execute(
+        select(Application.created_by_id).where(Application.id == application_id)
+    ).scalar_one_or_none()
+    if created_by == actor.id:
+        raise OfficeError(403, "own_organisation", "organisation")
+
+
 def snapshot(app: Application) -> dict[str, Any]:
     return {
         "status": app.status,
@@ -408,6 +482,10 @@ def _fill(app: Application, data: ApplicationIn) -> None:
     for i, ln in enumerate(data.lines, start=1):
         total = ln.total_value
         computed = (ln.quantity * ln.unit_value).quantize(CENT)
+        if computed > MAX_TOTAL:
+            raise OfficeError(
+                422, "total_too_large", f"lines[{i - 1}].total_value", limit=str(MAX_TOTAL)
+            )
         if total is None:
             total = computed
         elif abs(total - computed) > CENT:
@@ -554,13 +632,16 @@ def add_document(
     app = get_application(s, actor, app_id, lock=True)
     if app.status != "draft":
         raise OfficeError(409, "not_draft", "status", status=app.status)
+    if has_control(kind):
+        raise OfficeError(422, "control_chars", "kind")
     doc = Document(
         application_id=app.id,
-        filename=filename[:255],
+        # a file name is the client's: control characters become "_", at most 255
+        filename=_CONTROL_SUB.sub("_", filename)[:255] or "document",
         media_type=media_type,
         size=size,
         sha256=sha256,
-        kind=kind,
+        kind=kind[:40],
         uploaded_by_id=actor.id,
         uploaded_at=now(),
     )
@@ -723,6 +804,7 @@ def submit(s: Session, actor: Actor, app_id: int, checks: Checks, today: dt.date
 def set_consultation(s: Session, actor: Actor, app_id: int, needed: bool) -> Application:
     _require(actor, "officer")
     app = get_application(s, actor, app_id, lock=True)
+    _independent(s, actor, app.organisation_id, app.id)
     if app.status != "submitted" or app.kind != "new":
         raise OfficeError(409, "not_submitted", "status", status=app.status)
     before = snapshot(app)
@@ -795,6 +877,7 @@ def _authorisations(
 def decide(s: Session, actor: Actor, app_id: int, data: DecisionIn, today: dt.date) -> Application:
     _require(actor, "officer")
     app = get_application(s, actor, app_id, lock=True)
+    _independent(s, actor, app.organisation_id, app.id)
     if app.status != "submitted":
         raise OfficeError(409, "not_submitted", "status", status=app.status)
     before = snapshot(app)
@@ -1026,6 +1109,7 @@ def transition(
     if action not in TRANSITIONS:
         raise OfficeError(404, "not_found", "action")
     p = get_permit(s, actor, permit_id, lock=True)
+    _independent(s, actor, p.organisation_id, p.application_id)
     allowed, target = TRANSITIONS[action]
     eff = effective_status(p, today)
     if action == "expire":

@@ -10,7 +10,13 @@
                                ``DATA_DIR/session.key`` (mode 0600) at first start if unset.
 ``BILATERAL_HOST`` / ``_PORT``   Where ``serve`` listens (default 127.0.0.1:8000).
 ``BILATERAL_MAX_UPLOAD``       Largest upload in bytes (default 10 MiB).
-``BILATERAL_SECURE_COOKIES``   ``1`` to mark the session cookie ``Secure`` (behind HTTPS).
+``BILATERAL_SECURE_COOKIES``   ``auto`` (default): cookies ``Secure`` when the request came
+                               over HTTPS (or a trusted proxy's ``X-Forwarded-Proto``);
+                               ``1`` always; ``0`` never.
+``BILATERAL_AUDIT_CHECKPOINTS`` Signed audit checkpoints, JSON lines, append-only (default
+                               ``DATA_DIR/audit-checkpoints.jsonl``); keep a copy elsewhere.
+``BILATERAL_AUDIT_SIGNING_KEY`` Ed25519 private key (base64, ``bilateral audit keygen``): the
+                               server signs a checkpoint every minute when set.
 ``BILATERAL_THREADS``          Worker threads per process for blocking endpoints (default 6).
 =============================  ==========================================================
 """
@@ -37,9 +43,15 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     max_upload: int = 10 * 1024 * 1024
-    secure_cookies: bool = False
+    secure_cookies: str = "auto"
     threads: int = 6
+    audit_checkpoints_path: Path | None = None
+    checkpoint_seconds: float = 60.0
     today: Callable[[], dt.date] = field(default=_utc_today)
+
+    @property
+    def audit_checkpoints(self) -> Path:
+        return self.audit_checkpoints_path or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,6 +96,15 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _secure(v: str) -> str:
+    v = v.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return "1"
+    if v in ("0", "false", "no", "off"):
+        return "0"
+    return "auto"
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (or from ``env`` for tests)."""
     e = os.environ if env is None else env
@@ -103,6 +124,12 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         host=e.get("BILATERAL_HOST", "127.0.0.1"),
         port=int(e.get("BILATERAL_PORT", "8000")),
         max_upload=int(e.get("BILATERAL_MAX_UPLOAD", str(10 * 1024 * 1024))),
-        secure_cookies=e.get("BILATERAL_SECURE_COOKIES", "") == "1",
+        secure_cookies=_secure(e.get("BILATERAL_SECURE_COOKIES", "auto")),
         threads=int(e.get("BILATERAL_THREADS", "6")),
+        audit_checkpoints_path=(
+            Path(e["BILATERAL_AUDIT_CHECKPOINTS"]).expanduser().resolve()
+            if e.get("BILATERAL_AUDIT_CHECKPOINTS")
+            else None
+        ),
+        checkpoint_seconds=float(e.get("BILATERAL_AUDIT_CHECKPOINT_SECONDS", "60")),
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as FPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -37,6 +38,7 @@ from bilateral.office import (
     services,
     uploads,
 )
+from bilateral.office import db as db_mod
 from bilateral.office.models import ApiToken, Application, AuditEntry, Permit, User
 from bilateral.office.schemas import (
     AmendmentIn,
@@ -45,6 +47,7 @@ from bilateral.office.schemas import (
     PermitLineAuth,
     ShipmentIn,
     UserIn,
+    has_control,
 )
 from bilateral.office.services import Actor, OfficeError
 
@@ -100,8 +103,13 @@ def current_user(request: Request, s: Session) -> User | None:
     if not isinstance(uid, int):
         return None
     u = s.get(User, uid)
-    if u is None or not u.active or sess.get("epoch") != u.session_epoch:
-        # deactivated, or credentials changed since this session signed in: it is over
+    if (
+        u is None
+        or not u.active
+        or sess.get("epoch") != u.session_epoch
+        or not services.web_session_live(s, uid, sess.get("sid"))
+    ):
+        # deactivated, credentials changed, signed out or expired: this session is over
         sess.clear()
         return None
     return u
@@ -110,7 +118,13 @@ def current_user(request: Request, s: Session) -> User | None:
 def switch_url(request: Request, lang: str) -> str:
     params = dict(request.query_params)
     params["lang"] = lang
-    return f"{request.url.path}?{urlencode(params)}"
+    # a path such as //other.example/x must not become a link to another host
+    return f"{local_path(request)}?{urlencode(params)}"
+
+
+def local_path(request: Request) -> str:
+    """The request path as a same-site link: one leading slash, no backslash tricks."""
+    return "/" + quote(request.url.path.replace("\\", "/").lstrip("/"), safe="/-._~")
 
 
 def flash(request: Request, kind: str, text: str) -> None:
@@ -160,7 +174,9 @@ def error_page(
     message = i18n.t(key, lang, **params)
     detail = params.get("detail") if isinstance(params.get("detail"), list) else []
     if status == 401:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return RedirectResponse(
+            f"/login?{urlencode({'next': local_path(request)})}", status_code=303
+        )
     try:
         return render(
             request,
@@ -341,33 +357,65 @@ def login_form(request: Request, s: DB) -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, s: DB) -> Response:
+async def login(request: Request) -> Response:
+    """Sign in. Throttled per account and per address (429 with Retry-After); the Argon2
+    check runs on its own one-thread limiter, outside the write gate; the session is a
+    server-side row (revoked at sign-out) whose random id is the only thing in the cookie."""
     form = await form_of(request)
     name = str(form.get("username") or "")[:100]
     password = str(form.get("password") or "")[:200]
     nxt = str(form.get("next") or "/dashboard")
-    if not nxt.startswith("/") or nxt.startswith("//"):
+    if not nxt.startswith("/") or nxt.startswith("//") or "\\" in nxt:
         nxt = "/dashboard"
-    u = s.execute(select(User).where(User.username == name)).scalar_one_or_none()
-    ok = security.verify_password(u.password_hash if u else None, password)
-    if not (u and u.active and ok):
+    lang = lang_of(request)
+    if has_control(name) or has_control(password):
+        raise OfficeError(422, "control_chars", "username" if has_control(name) else "password")
+    throttle, address = deps.throttle(request), deps.client_address(request)
+    wait = throttle.retry_after(name, address)
+    if wait > 0:
+        resp = render(
+            request,
+            "login.html",
+            {"next": nxt, "error": i18n.t("err.throttled", lang, seconds=wait), "username": name},
+            status=429,
+        )
+        resp.headers["Retry-After"] = str(wait)
+        return resp
+    who = await deps.verify_login(request, name, password)
+    if who is None:
+        throttle.failure(name, address)
         return render(
             request,
             "login.html",
-            {"next": nxt, "error": i18n.t("err.login", lang_of(request)), "username": name},
+            {"next": nxt, "error": i18n.t("err.login", lang), "username": name},
             status=401,
         )
+    throttle.success(name, address)
+    uid, epoch = who
+
+    def open_session() -> str:
+        with db_mod.write_session(request.app.state.write_sessions) as s:
+            u = s.get(User, uid)
+            assert u is not None
+            return services.open_web_session(s, u)
+
+    async with deps.write_gate(request):
+        sid = await anyio.to_thread.run_sync(open_session)
     sess = _session(request)
     sess.clear()
-    sess["uid"] = u.id
-    sess["epoch"] = u.session_epoch
+    sess["uid"] = uid
+    sess["epoch"] = epoch
+    sess["sid"] = sid
     sess["csrf"] = security.new_csrf()
     return redirect(nxt)
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
+async def logout(request: Request, s: DB) -> Response:
+    """Sign out: the server-side session is revoked, so a copy of the cookie is useless."""
     await form_of(request)
+    services.close_web_session(s, _session(request).get("sid"))
+    s.commit()
     _session(request).clear()
     return redirect("/")
 
@@ -855,9 +903,10 @@ def page_users(request: Request, s: DB) -> Response:
     tokens: dict[int, list[Any]] = {}
     for tok in s.execute(select(ApiToken).order_by(ApiToken.id)).scalars():
         tokens.setdefault(tok.user_id, []).append(present.token(tok))
-    sess = _session(request)
-    created = sess.pop("created", None)
-    issued = sess.pop("issued", None)
+    # one-time secrets (a new user's token and password, a new token) are shown only in
+    # the answer to the POST that made them (request.state), never put in the cookie
+    created = getattr(request.state, "created", None)
+    issued = getattr(request.state, "issued", None)
     return render(
         request,
         "users.html",
@@ -886,16 +935,28 @@ async def reactivate_user(request: Request, user_id: Id, s: DB) -> Response:
 
 @router.post("/users/{user_id}/tokens")
 async def issue_token(request: Request, user_id: Id, s: DB) -> Response:
-    """A new API token: an admin for anyone, anyone for themselves; shown once."""
-    back = "/account" if _session(request).get("uid") == user_id else "/users"
-
-    def fn(actor: Actor, form: FormData) -> str:
+    """A new API token: an admin for anyone, anyone for themselves with their password.
+    Shown once, in this answer (``Cache-Control: no-store``), never put in the cookie."""
+    u, actor = require(request, s)
+    form = await form_of(request)
+    own = u.id == user_id
+    back = "/account" if own else "/users"
+    try:
+        if actor.role != "admin" and not await deps.verify_own_password(
+            request, u.id, u.username, str(form.get("password") or "")
+        ):
+            raise OfficeError(422, "wrong_password", "password")
         _row, token = services.new_user_token(s, actor, user_id)
         target = services.get_user(s, user_id)
-        _session(request)["issued"] = {"username": target.username, "token": token}
-        return back
-
-    return await _act(request, s, (), back, fn)
+    except OfficeError as e:
+        s.rollback()
+        flash(request, "error", office_message(request, e))
+        return redirect(back)
+    s.commit()
+    request.state.issued = {"username": target.username, "token": token}
+    resp = page_account(request, s) if own else page_users(request, s)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @router.post("/tokens/{token_id}/revoke")
@@ -915,7 +976,7 @@ async def revoke_token(request: Request, token_id: Id, s: DB) -> Response:
 def page_account(request: Request, s: DB) -> Response:
     u, actor = require(request, s)
     tokens = [present.token(x) for x in services.tokens_of(s, actor, u.id)]
-    issued = _session(request).pop("issued", None)
+    issued = getattr(request.state, "issued", None)  # one-time: see page_users
     return render(request, "account.html", {"tokens": tokens, "issued": issued}, user=u)
 
 
@@ -925,7 +986,13 @@ async def change_password(request: Request, s: DB) -> Response:
         new = str(form.get("new_password") or "")
         if new != str(form.get("confirm_password") or ""):
             raise OfficeError(422, "password_mismatch", "confirm_password")
-        u = services.change_password(s, actor, str(form.get("old_password") or ""), new)
+        deps.check_throttle(request, actor.username)
+        try:
+            u = services.change_password(s, actor, str(form.get("old_password") or ""), new)
+        except OfficeError as e:
+            if e.code == "wrong_password":
+                deps.throttle(request).failure(actor.username, deps.client_address(request))
+            raise
         # every other session of the user ends; this one stays signed in (cookie re-issued)
         _session(request)["epoch"] = u.session_epoch
         return "/account"
@@ -957,5 +1024,7 @@ async def create_user(request: Request, s: DB) -> Response:
         flash(request, "error", office_message(request, e))
         return redirect("/users")
     s.commit()
-    _session(request)["created"] = {"username": data.username, "token": token, "password": pw}
-    return redirect("/users")
+    request.state.created = {"username": data.username, "token": token, "password": pw}
+    resp = page_users(request, s)  # shown once, in this answer only
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
