@@ -404,7 +404,10 @@ def _fill(app: Application, data: ApplicationIn) -> None:
     app.end_user = data.end_user.model_dump()
     app.proposed_export_date = data.proposed_export_date
     app.declarations = data.declarations.model_dump()
-    app.lines.clear()
+    # Re-saving a draft keeps the line rows and rewrites them in place: clearing the list
+    # and appending new rows with the same numbers made SQLAlchemy INSERT the new rows
+    # before DELETEing the old ones, which broke UNIQUE(application_id, line_no).
+    rows: list[dict[str, Any]] = []
     for i, ln in enumerate(data.lines, start=1):
         total = ln.total_value
         computed = (ln.quantity * ln.unit_value).quantize(CENT)
@@ -414,20 +417,30 @@ def _fill(app: Application, data: ApplicationIn) -> None:
             raise OfficeError(
                 422, "total_mismatch", f"lines[{i - 1}].total_value", computed=str(computed)
             )
-        app.lines.append(
-            ApplicationLine(
-                line_no=i,
-                origin=ln.origin,
-                ecl_item=ln.ecl_item or None,
-                category=ln.category or None,
-                hs_code=ln.hs_code,
-                description=ln.description,
-                quantity_milli=to_milli(ln.quantity),
-                unit=ln.unit,
-                unit_value_cents=to_cents(ln.unit_value),
-                total_value_cents=to_cents(total),
-            )
+        rows.append(
+            {
+                "line_no": i,
+                "origin": ln.origin,
+                "ecl_item": ln.ecl_item or None,
+                "category": ln.category or None,
+                "hs_code": ln.hs_code,
+                "description": ln.description,
+                "quantity_milli": to_milli(ln.quantity),
+                "unit": ln.unit,
+                "unit_value_cents": to_cents(ln.unit_value),
+                "total_value_cents": to_cents(total),
+            }
         )
+    existing = {ln.line_no: ln for ln in app.lines}
+    for row in rows:
+        old = existing.pop(row["line_no"], None)
+        if old is None:
+            app.lines.append(ApplicationLine(**row))
+        else:
+            for k, val in row.items():
+                setattr(old, k, val)
+    for gone in existing.values():
+        app.lines.remove(gone)
 
 
 def _new_app(actor: Actor, kind: str = "new") -> Application:

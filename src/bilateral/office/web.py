@@ -29,6 +29,7 @@ from bilateral.errors import BadInput
 from bilateral.office import (
     api,
     audit,
+    countries,
     deps,
     i18n,
     present,
@@ -129,6 +130,11 @@ def render(
     lang = lang_of(request)
     sess = _session(request)
     messages = sess.pop("flash", []) if sess else []
+    # what the user typed into a form that was refused, so the page shows it again
+    kept_raw = sess.pop("kept", None) if sess else None
+    kept: dict[str, str] = {}
+    if isinstance(kept_raw, dict) and kept_raw.get("path") == request.url.path:
+        kept = dict(kept_raw.get("values") or {})
 
     def t(key: str, **params: Any) -> str:
         return i18n.t(key, lang, **params)
@@ -145,6 +151,9 @@ def render(
         "messages": messages,
         "outcomes": OUTCOMES,
         "today": deps.today(request).isoformat(),
+        "countries": countries.choices(lang),
+        "country_name": lambda code: countries.name(code, lang),
+        "kept": kept,
     }
     resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
     if request.query_params.get("lang") in i18n.LANGS:
@@ -613,15 +622,27 @@ async def _act(
     except OfficeError as e:
         s.rollback()
         flash(request, "error", office_message(request, e))
+        keep_form(request, back, form)
         return redirect(back)
     except ValidationError as e:
         s.rollback()
         first = e.errors()[0]
         flash(request, "error", f"{field_name(tuple(first['loc']))}: {first['msg']}")
+        keep_form(request, back, form)
         return redirect(back)
     s.commit()
     flash(request, "ok", i18n.t("msg.done", lang_of(request)))
     return redirect(target)
+
+
+def keep_form(request: Request, back: str, form: FormData) -> None:
+    """Remember a refused form's text fields for the page it goes back to (not secrets)."""
+    values = {
+        k: str(v)[:300]
+        for k, v in form.items()
+        if isinstance(v, str) and k != "csrf" and "password" not in k
+    }
+    _session(request)["kept"] = {"path": back.split("#")[0], "values": values}
 
 
 @router.get("/applications/{app_id}/documents/{doc_id}")
