@@ -49,6 +49,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The determination engine is not available; nothing was changed.",
         "Le moteur de détermination n'est pas disponible; rien n'a été modifié.",
     ),
+    "err.date_past": (
+        "The proposed export date {date} is in the past: give the date the goods will leave Canada (today or later).",
+        "La date d'exportation prévue {date} est passée : indiquez la date à laquelle les marchandises quitteront le Canada (aujourd'hui ou plus tard).",
+    ),
+    "err.law_blocks_line": (
+        "No permit can be issued: under the law in force on {on}, line {line_no} is {outcome} ({citation}). Replay the assessment under today's law or refuse the application.",
+        "Aucune licence ne peut être délivrée : selon le droit en vigueur le {on}, la ligne {line_no} est {outcome} ({citation}). Réévaluez la demande selon le droit d'aujourd'hui ou refusez-la.",
+    ),
+    "err.line_now_prohibited": (
+        "Line {line_no} may not be shipped: since this permit was issued the law bans these goods on {on} ({citation}).",
+        "La ligne {line_no} ne peut pas être expédiée : depuis la délivrance de cette licence, le droit interdit ces marchandises le {on} ({citation}).",
+    ),
     "err.not_submitted": (
         "Only a submitted application can be decided; this one is {status}.",
         "Seule une demande soumise peut faire l'objet d'une décision; celle-ci est {status}.",
@@ -227,6 +239,22 @@ CATALOG.update(
         "form.topic": ("Topic", "Sujet"),
         "form.country": ("Country", "Pays"),
         "form.choose": ("Choose…", "Choisir…"),
+        "permit.law_flag": (
+            "The law has changed since this permit was issued",
+            "Le droit a changé depuis la délivrance de cette licence",
+        ),
+        "permit.law_flag_line": (
+            "Line {line_no}: these goods are banned on {on}; shipments on this line are refused.",
+            "Ligne {line_no} : ces marchandises sont interdites le {on}; les expéditions sur cette ligne sont refusées.",
+        ),
+        "queue.flagged": (
+            "Permits flagged by a change in the law",
+            "Licences signalées à la suite d'un changement du droit",
+        ),
+        "app.reassess": (
+            "Replay the assessment under today's law",
+            "Réévaluer selon le droit d'aujourd'hui",
+        ),
         "form.bad_date": ("not a date (use YYYY-MM-DD)", "date invalide (AAAA-MM-JJ)"),
         "form.username": ("User name", "Nom d'utilisateur"),
         "form.password": ("Password", "Mot de passe"),
@@ -512,9 +540,18 @@ CATALOG.update(
 )
 
 
+# parameters that are codes: shown by their label in the reader's language, mid-sentence
+_CODED = {"status": "status.", "outcome": "outcome.", "action": "action."}
+
+
 def t(key: str, lang: str = "en", **params: Any) -> str:
     en, fr = CATALOG[key]
     text = fr if lang == "fr" else en
+    for name, prefix in _CODED.items():
+        code = params.get(name)
+        if isinstance(code, str) and prefix + code in CATALOG:
+            label = t(prefix + code, lang)
+            params[name] = label[:1].lower() + label[1:]
     if params:
         try:
             return text.format(**params)

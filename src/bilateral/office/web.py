@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from bilateral.errors import BadInput
+from bilateral.faces import verdict
 from bilateral.office import (
     api,
     audit,
@@ -154,6 +155,7 @@ def render(
         "countries": countries.choices(lang),
         "country_name": lambda code: countries.name(code, lang),
         "kept": kept,
+        "fr_url": lambda url: verdict.url_for(url, lang),
     }
     resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
     if request.query_params.get("lang") in i18n.LANGS:
@@ -430,7 +432,21 @@ def page_queue(request: Request, s: DB) -> Response:
             .limit(50)
         ).scalars()
     ]
-    return render(request, "queue.html", {"items": items, "decided": decided}, user=u)
+    flagged = []
+    for p in s.execute(
+        select(Permit).where(Permit.status.in_(("active", "suspended"))).order_by(Permit.id)
+    ).scalars():
+        if services.effective_status(p, today) == "expired":
+            continue
+        flags = services.permit_law_flags(s, deps.checks(request), p, today)
+        if flags:
+            flagged.append({"p": present.permit(s, p, today), "flags": flags})
+    return render(
+        request,
+        "queue.html",
+        {"items": items, "decided": decided, "flagged": flagged},
+        user=u,
+    )
 
 
 # ------------------------------------------------------------------ application forms
@@ -734,8 +750,17 @@ async def decide(request: Request, app_id: Id, s: DB) -> Response:
             conditions=conditions,
             lines=lines or None,
         )
-        services.decide(s, actor, app_id, data, deps.today(request))
+        services.decide(s, actor, app_id, data, deps.today(request), deps.checks(request))
         return "/queue"
+
+    return await _act(request, s, ("officer",), f"/applications/{app_id}", fn)
+
+
+@router.post("/applications/{app_id}/reassess")
+async def reassess(request: Request, app_id: Id, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        services.reassess(s, actor, app_id, deps.checks(request), deps.today(request))
+        return f"/applications/{app_id}"
 
     return await _act(request, s, ("officer",), f"/applications/{app_id}", fn)
 
@@ -764,10 +789,16 @@ def page_permit(request: Request, permit_id: Id, s: DB) -> Response:
             select(Application).where(Application.amends_permit_id == p.id).order_by(Application.id)
         ).scalars()
     ]
+    flags = (
+        services.permit_law_flags(s, deps.checks(request), p, today)
+        if services.effective_status(p, today) in ("active", "suspended")
+        else []
+    )
     return render(
         request,
         "permit.html",
         {
+            "law_flags": flags,
             "p": present.permit(s, p, today),
             "shipments": shipments,
             "amendments": amendments,
@@ -797,7 +828,9 @@ async def record_shipment(request: Request, permit_id: Id, s: DB) -> Response:
             idempotency_key=str(form.get("idempotency_key") or "") or None,
         )
         try:
-            services.record_shipment(s, actor, permit_id, data, None, deps.today(request))
+            services.record_shipment(
+                s, actor, permit_id, data, None, deps.today(request), deps.checks(request)
+            )
         except IntegrityError:
             s.rollback()
         return f"/permits/{permit_id}"
