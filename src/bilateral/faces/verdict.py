@@ -378,6 +378,33 @@ def localize_reason(reason: JSON, lang: str) -> JSON:
         out["text"] = rule.summary.fr if lang == "fr" else rule.summary.en
         out["confidence"] = str(getattr(rule.confidence, "value", rule.confidence))
     out["url"] = citation_url(reason, lang)
+    if lang == "fr":
+        out["provision"] = provision_fr(str(reason.get("provision") or ""))
+        out["instrument"] = str(reason.get("instrument") or "").replace("SOR/", "DORS/")
     out["instrument_title"] = instrument_title(str(reason.get("instrument") or ""), lang)
     out["confidence_label"] = confidence(out.get("confidence"), lang)
     return out
+
+
+_PROVISION_FR = [
+    (r"\bLicensing policy\b", "Politique d'octroi des licences"),
+    (r"\bhumanitarian goods\b", "marchandises humanitaires"),
+    (r"\bother items\b", "autres marchandises"),
+    (r"\bss?\.\s*", "art. "),
+    (r"\bSchedules?\b", "annexe"),
+    (r"\bParts?\b", "partie"),
+    (r"\bitems?\b", "article"),
+    (r"\bsubsection\b", "paragraphe"),
+    (r"\bparagraph\b", "alinéa"),
+    (r"\band\b", "et"),
+    (r"\bas amended by\b", "modifiée par"),
+    (r"\bSOR/", "DORS/"),
+]
+
+
+def provision_fr(text: str) -> str:
+    """A provision in French citation style ("s. 3.7(1) and (5), Schedule 4, Part 1" →
+    "art. 3.7(1) et (5), annexe 4, partie 1")."""
+    for pat, repl in _PROVISION_FR:
+        text = re.sub(pat, repl, text)
+    return text[:1].upper() + text[1:]

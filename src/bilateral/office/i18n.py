@@ -346,6 +346,13 @@ CATALOG.update(
         "answer.text": ("Text", "Texte"),
         "answer.caveats": ("Caveats", "Mises en garde"),
         "answer.all_fields": ("All fields (JSON)", "Tous les champs (JSON)"),
+        "answer.technical": ("Technical details", "Détails techniques"),
+        "answer.question": ("Question asked of the engine", "Question posée au moteur"),
+        "answer.open": ("no end date", "sans date de fin"),
+        "app.assessment_today": (
+            "Under the law in force today ({on})",
+            "Selon le droit en vigueur aujourd'hui ({on})",
+        ),
         "outcome.not_required": ("Not required", "Non requise"),
         "outcome.generally_approved": ("Generally approved", "Généralement approuvée"),
         "outcome.normally_issued": ("Normally issued", "Normalement délivrée"),

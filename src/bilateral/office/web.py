@@ -28,6 +28,7 @@ from starlette.datastructures import FormData, UploadFile
 from bilateral.errors import BadInput
 from bilateral.faces import verdict
 from bilateral.office import (
+    answers,
     api,
     audit,
     countries,
@@ -156,6 +157,8 @@ def render(
         "country_name": lambda code: countries.name(code, lang),
         "kept": kept,
         "fr_url": lambda url: verdict.url_for(url, lang),
+        "fdate": lambda d: verdict.long_date(d, lang) if d else "",
+        "view": lambda a, q=None: answers.view(a, lang, q, deps.checks(request)),
     }
     resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
     if request.query_params.get("lang") in i18n.LANGS:

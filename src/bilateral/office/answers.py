@@ -1,0 +1,92 @@
+"""Engine answers as people read them, in the reader's language, at display time.
+
+The office stores the engine's answer as asked (in English, with rule ids, parameters and
+its ``law_version``). What a page shows is rendered here for the reader: the verdict
+sentence first (``faces.verdict``), then each reason by its rule's own bilingual label and
+summary, its citation linked to the text in the reader's language and its confidence;
+caveats in the reader's language when the engine can say them again under the same law
+(otherwise kept, marked ``lang="en"``); CLI flags replaced by the names of form fields.
+Rule ids, the law hash and the raw JSON go to a "technical details" section.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bilateral.errors import BadInput
+from bilateral.faces import verdict
+
+JSON = dict[str, Any]
+
+# CLI flags in engine caveats, as the fields of the office's forms call them
+_FLAGS = {
+    "en": [
+        (r"ask with --ecl ITEM", "give the Export Control List item"),
+        (r"--ecl ITEM", "the Export Control List item"),
+        (r"give --hs to check", "give the HS code to check"),
+        (r"--hs", "the HS code"),
+        (r"give --mfn-rate to decide", "give the most-favoured-nation rate to decide"),
+        (r"--category", "the goods category"),
+    ],
+    "fr": [
+        (
+            r"utilisez --ecl ARTICLE",
+            "indiquez l'article de la Liste des marchandises d'exportation contrôlée",
+        ),
+        (r"--ecl ARTICLE", "l'article de la Liste des marchandises d'exportation contrôlée"),
+        (r"indiquez --hs pour vérifier", "indiquez le code SH pour vérifier"),
+        (r"--hs", "le code SH"),
+        (r"indiquez --mfn-rate", "indiquez le taux de la nation la plus favorisée"),
+        (r"--category", "la catégorie de marchandises"),
+    ],
+}
+
+
+def clean(text: str, lang: str) -> str:
+    for pat, repl in _FLAGS["fr" if lang == "fr" else "en"]:
+        text = text.replace(pat, repl)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _looks_french(text: str) -> bool:
+    return bool(re.search(r"[éèàêç]|\b(les|des|une|du|pour|est|sont)\b", text))
+
+
+def view(
+    answer: JSON,
+    lang: str,
+    question: JSON | None = None,
+    checks: Any = None,
+) -> JSON:
+    """What a page shows of ``answer`` for a reader of ``lang``."""
+    lang = "fr" if lang == "fr" else "en"
+    again: JSON | None = None
+    if question and checks is not None and lang == "fr":
+        # the engine is a pure function of (question, law): under the same law_version its
+        # French answer is the stored answer in French
+        try:
+            fr = checks.check_export(**question, lang="fr")
+        except (BadInput, NotImplementedError, TypeError):
+            fr = None
+        if fr and fr.get("law_version") == answer.get("law_version"):
+            again = fr
+    source = again or answer
+    caveats = []
+    for c in source.get("caveats") or []:
+        text = str(c)
+        said = lang if (again is not None or lang == "en" or _looks_french(text)) else "en"
+        caveats.append({"text": clean(text, said), "lang": said})
+    reasons = [verdict.localize_reason(r, lang) for r in answer.get("reasons") or []]
+    return {
+        "sentence": verdict.sentence(answer, lang),
+        "outcome": answer.get("outcome"),
+        "permit_required": answer.get("permit_required"),
+        "treatment": answer.get("treatment"),
+        "general_permits": answer.get("general_permits") or [],
+        "as_of": answer.get("as_of"),
+        "law_version": answer.get("law_version"),
+        "reasons": reasons,
+        "caveats": caveats,
+        "raw": answer,
+    }
