@@ -90,3 +90,64 @@ def view(
         "caveats": caveats,
         "raw": answer,
     }
+
+
+# ---------------------------------------------------------------- numbers per language
+
+
+def _locale(lang: str) -> str:
+    return "fr_CA" if lang == "fr" else "en_CA"
+
+
+def money(value: Any, lang: str, currency: str = "CAD") -> str:
+    """12 500,00 $ / $12,500.00 (Babel, Canadian locales)."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency
+
+    if value is None or value == "":
+        return ""
+    return str(format_currency(Decimal(str(value)), currency, locale=_locale(lang)))
+
+
+def quantity(value: Any, lang: str) -> str:
+    """1 000,5 / 1,000.5: no trailing zeros, grouped thousands."""
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    if value is None or value == "":
+        return ""
+    d = Decimal(str(value))
+    d = d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+    return str(format_decimal(d, locale=_locale(lang), decimal_quantization=False))
+
+
+def number_input(value: Any, lang: str) -> str:
+    """A stored number as a reader of ``lang`` types it back into a form field."""
+    text = quantity(value, lang)
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+_SPACES = (" ", "\xa0", "\u202f", "\u2009")
+
+
+def parse_number(text: str, lang: str) -> str:
+    """What a reader typed ("1 000", "5,50", "1,000.25", "12 500,00 $") as a plain decimal
+    string ("1000", "5.50", "1000.25", "12500.00"); anything else is returned unchanged so
+    that validation refuses it by name."""
+    s = str(text).strip()
+    for sp in _SPACES:
+        s = s.replace(sp, "")
+    s = s.removesuffix("$").removeprefix("$").removesuffix("CAD").strip()
+    if lang == "fr":
+        if re.fullmatch(r"-?\d+(,\d+)?", s):
+            return s.replace(",", ".")
+        if re.fullmatch(r"-?\d+(\.\d+)?", s):
+            return s
+        return str(text).strip()
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", s):
+        return s.replace(",", "")
+    if re.fullmatch(r"-?\d+(\.\d+)?", s):
+        return s
+    return str(text).strip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -72,6 +73,9 @@ OUTCOMES = (
 
 
 def lang_of(request: Request) -> str:
+    chosen = getattr(request.state, "lang", None)  # e.g. the sign-in form's hidden field
+    if chosen in i18n.LANGS:
+        return str(chosen)
     q = request.query_params.get("lang")
     if q in i18n.LANGS:
         return q
@@ -158,6 +162,11 @@ def render(
         "kept": kept,
         "fr_url": lambda url: verdict.url_for(url, lang),
         "fdate": lambda d: verdict.long_date(d, lang) if d else "",
+        "money": lambda v: answers.money(v, lang),
+        "qty": lambda v: answers.quantity(v, lang),
+        "num_in": lambda v: answers.number_input(v, lang),
+        "label_of": lambda fid: field_label(fid, lang),
+        "colon": "\u00a0: " if lang == "fr" else ": ",
         "view": lambda a, q=None: answers.view(a, lang, q, deps.checks(request)),
     }
     resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
@@ -173,8 +182,9 @@ def error_page(
     key = "err." + code if ("err." + code) in i18n.CATALOG else "err.invalid"
     message = i18n.t(key, lang, **params)
     detail = params.get("detail") if isinstance(params.get("detail"), list) else []
-    if status == 401:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if status == 401:  # keep the reader's language across sign-in
+        back = urlencode({"next": request.url.path, "lang": lang})
+        return RedirectResponse(f"/login?{back}", status_code=303)
     try:
         return render(
             request,
@@ -210,9 +220,153 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+# field path (API or form) -> catalog key of its label, as the form shows it
+FIELD_LABELS = {
+    "name": "form.name",
+    "address": "form.address",
+    "contact": "form.contact",
+    "country": "form.country",
+    "destination": "form.destination",
+    "proposed_export_date": "form.proposed_date",
+    "end_use": "form.end_use",
+    "end_user.name": "form.end_user_name",
+    "end_user.address": "form.end_user_address",
+    "end_user.contact": "form.end_user_contact",
+    "consignees": "form.consignees",
+    "lines": "form.lines",
+    "origin": "form.origin",
+    "hs_code": "form.hs",
+    "ecl_item": "form.ecl",
+    "category": "form.category",
+    "description": "form.description",
+    "quantity": "form.quantity",
+    "unit": "form.unit",
+    "unit_value": "form.unit_value",
+    "total_value": "form.total_value",
+    "declarations.information_true": "form.decl_true",
+    "declarations.aware_of_obligations": "form.decl_obligations",
+    "value": "permit.value",
+    "shipped_on": "col.date",
+    "export_declaration_ref": "permit.declaration",
+    "line_no": "col.line",
+    "valid_to": "app.valid_to",
+    "new_valid_to": "app.new_valid_to",
+    "reason": "app.reasons",
+    "reasons": "app.reasons",
+    "outcome": "app.outcome",
+    "username": "form.username",
+    "password": "form.password",
+    "old_password": "account.old_password",
+    "new_password": "account.new_password",
+    "confirm_password": "account.confirm_password",
+    "organisation": "col.organisation",
+    "role": "users.role",
+    "file": "form.file",
+}
+# fields that are not something the user typed: the message says it all
+_NO_LABEL = {"status", "permit_id", "application_id", "csrf", "idempotency_key", "action"}
+
+
+def field_id(loc: str) -> str:
+    """ "lines[0].hs_code" / ("lines", 0, "hs_code") style paths -> the form's "lines-0-hs_code"."""
+    return re.sub(r"^(lines|consignees)\[(\d+)\]\.?", r"\1-\2-", loc).rstrip("-")
+
+
+def field_label(loc: str | None, lang: str) -> str:
+    """The label a user knows a field by ("Line 2 — HS code"), never its key."""
+    if not loc or loc in _NO_LABEL:
+        return ""
+    fid = field_id(loc)
+    m = re.fullmatch(r"(lines|consignees)-(\d+)-?(.*)", fid)
+    if m:
+        which = "form.line_n" if m.group(1) == "lines" else "form.consignee_n"
+        head = i18n.t(which, lang, n=int(m.group(2)) + 1)
+        rest = m.group(3).split("[")[0].split(".")[0]
+        key = FIELD_LABELS.get(rest)
+        return f"{head} — {i18n.t(key, lang)}" if key else head
+    if fid in FIELD_LABELS:
+        return i18n.t(FIELD_LABELS[fid], lang)
+    party, _, leaf = fid.partition(".")
+    if party in ("applicant", "exporter") and leaf in FIELD_LABELS:
+        return f"{i18n.t('form.' + party, lang)} — {i18n.t(FIELD_LABELS[leaf], lang)}"
+    leaf = fid.rsplit(".", 1)[-1]
+    return i18n.t(FIELD_LABELS[leaf], lang) if leaf in FIELD_LABELS else ""
+
+
+def validation_message(err: Any, lang: str) -> str:
+    """A pydantic error as a sentence in the reader's language (no English internals)."""
+    kind = str(err.get("type", ""))
+    msg = str(err.get("msg", ""))
+    ctx = err.get("ctx") or {}
+    key = {
+        "missing": "val.required",
+        "string_too_short": "val.required",
+        "decimal_parsing": "val.number",
+        "decimal_type": "val.number",
+        "finite_number": "val.number",
+        "int_parsing": "val.whole",
+        "int_type": "val.whole",
+        "date_parsing": "val.date",
+        "date_from_datetime_parsing": "val.date",
+        "date_type": "val.date",
+        "literal_error": "val.choice",
+        "enum": "val.choice",
+    }.get(kind)
+    if kind == "string_too_long":
+        return i18n.t("val.too_long", lang, max=ctx.get("max_length", ""))
+    if kind == "too_long":
+        return i18n.t("val.too_many", lang, max=ctx.get("max_length", ""))
+    if key is None and kind == "value_error":
+        for needle, k in (
+            ("country", "val.country"),
+            ("HS code", "val.hs"),
+            ("positive number", "val.positive"),
+            ("3 decimal", "val.decimals3"),
+            ("2 decimal", "val.decimals2"),
+            ("amount", "val.amount"),
+        ):
+            if needle in msg:
+                key = k
+                break
+    return i18n.t(key or "val.invalid", lang)
+
+
+def validation_errors(e: ValidationError, lang: str) -> dict[str, str]:
+    """Every problem at once, keyed by the form field's id, first one per field."""
+    out: dict[str, str] = {}
+    for err in e.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        fid = field_name(tuple(loc))
+        out.setdefault(fid, validation_message(err, lang))
+    return out
+
+
+def localized_params(code: str, params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Numbers and dates of an error message as the reader writes them."""
+    out = dict(params)
+    money_codes = ("exceeds_value", "total_mismatch")
+    for k in ("remaining", "computed"):
+        if k in out and out[k] is not None:
+            fmt = answers.money if code in money_codes else answers.quantity
+            out[k] = fmt(out[k], lang)
+    for k in ("on", "date", "valid_from", "valid_to"):
+        if isinstance(out.get(k), str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", out[k]):
+            out[k] = verdict.long_date(out[k], lang)
+    return out
+
+
+def office_text(request: Request, e: OfficeError) -> str:
+    """The refusal in the reader's language, without the field's label."""
+    lang = lang_of(request)
+    key = "err." + e.code if ("err." + e.code) in i18n.CATALOG else "err.invalid"
+    return i18n.t(key, lang, **localized_params(e.code, e.params, lang))
+
+
 def office_message(request: Request, e: OfficeError) -> str:
-    text = i18n.t("err." + e.code, lang_of(request), **e.params)
-    return f"{e.field}: {text}" if e.field else text
+    lang = lang_of(request)
+    text = office_text(request, e)
+    label = field_label(e.field, lang) if e.field else ""
+    return f"{label}: {text}" if label else text
 
 
 def _ask(request: Request, fn_name: str, **kw: Any) -> tuple[dict[str, Any] | None, str | None]:
@@ -357,6 +511,8 @@ def login_form(request: Request, s: DB) -> Response:
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request, s: DB) -> Response:
     form = await form_of(request)
+    if form.get("lang") in i18n.LANGS:
+        request.state.lang = str(form.get("lang"))
     name = str(form.get("username") or "")[:100]
     password = str(form.get("password") or "")[:200]
     nxt = str(form.get("next") or "/dashboard")
@@ -376,7 +532,9 @@ async def login(request: Request, s: DB) -> Response:
     sess["uid"] = u.id
     sess["epoch"] = u.session_epoch
     sess["csrf"] = security.new_csrf()
-    return redirect(nxt)
+    resp = redirect(nxt)
+    resp.set_cookie("lang", lang_of(request), max_age=365 * 86400, samesite="lax")
+    return resp
 
 
 @router.post("/logout")
@@ -482,13 +640,19 @@ LINE_FIELDS = (
 CONSIGNEE_FIELDS = ("name", "address", "contact", "country")
 
 
-def form_to_application(form: FormData) -> dict[str, Any]:
+NUMBER_FIELDS = ("quantity", "unit_value", "total_value")
+
+
+def form_to_application(form: FormData, lang: str = "en") -> dict[str, Any]:
     def g(k: str) -> str:
         return str(form.get(k) or "").strip()
 
     lines = []
     for row in _rows(form, "lines", LINE_FIELDS):
         ln: dict[str, Any] = {k: v for k, v in row.items() if v != ""}
+        for k in NUMBER_FIELDS:  # "1 000", "5,50" in French; "1,000.25" in English
+            if k in ln:
+                ln[k] = answers.parse_number(ln[k], lang)
         lines.append(ln)
     return {
         "applicant": {
@@ -525,7 +689,7 @@ def field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
-def _values_from_app(a: Any) -> dict[str, Any]:
+def _values_from_app(a: Any, lang: str = "en") -> dict[str, Any]:
     if a is None:
         return {
             "applicant": {},
@@ -550,7 +714,17 @@ def _values_from_app(a: Any) -> dict[str, Any]:
         else "",
         "declarations": a.declarations,
         "lines": [
-            {k: ("" if v is None else str(v)) for k, v in ln.model_dump().items()} for ln in a.lines
+            {
+                k: (
+                    ""
+                    if v is None
+                    else answers.number_input(v, lang)
+                    if k in NUMBER_FIELDS
+                    else str(v)
+                )
+                for k, v in ln.model_dump().items()
+            }
+            for ln in a.lines
         ],
     }
 
@@ -579,36 +753,71 @@ def new_application(request: Request, s: DB) -> Response:
 
 
 async def _save(request: Request, s: Session, app_id: Id | None) -> Response:
+    """Save the draft; then stay, go to "check your answers", or store the chosen file.
+
+    Every action of the draft page goes through here, so nothing the user typed is lost:
+    "Upload" and "Continue" save the form first. A refusal shows the form again with what
+    was typed and every problem at once (error summary, fields marked).
+    """
     u, actor = require(request, s, "applicant")
     form = await form_of(request)
-    raw = form_to_application(form)
+    lang = lang_of(request)
+    raw = form_to_application(form, lang)
     today = deps.today(request)
+    then = str(form.get("then") or "")
     current = (
         present.application(s, services.get_application(s, actor, app_id), today)
         if app_id
         else None
     )
+    errors: dict[str, str] = {}
+    status = 422
     try:
         data = ApplicationIn.model_validate(raw)
         if app_id is None:
             app = services.create_application(s, actor, data)
         else:
             app = services.update_application(s, actor, app_id, data)
+        if then == "upload":
+            await _store_upload(request, s, actor, app.id, form)
     except ValidationError as e:
-        errors = {field_name(tuple(err["loc"])): str(err["msg"]) for err in e.errors()}
-        raw["lines"] = [{k: r.get(k, "") for k in LINE_FIELDS} for r in raw["lines"]]
-        return _edit(request, u, raw, current, errors, status=422)
+        s.rollback()
+        errors = validation_errors(e, lang)
     except OfficeError as e:
-        fld = (e.field or "").replace("[", "-").replace("].", "-")
+        s.rollback()
+        fld = field_id(e.field or "") if e.field not in _NO_LABEL else ""
+        errors = {fld or "form": office_text(request, e)}
+        status = e.status
+    if errors:
         raw["lines"] = [{k: r.get(k, "") for k in LINE_FIELDS} for r in raw["lines"]]
-        return _edit(
-            request, u, raw, current, {fld or "form": office_message(request, e)}, status=e.status
-        )
+        return _edit(request, u, raw, current, errors, status=status)
     s.commit()
-    flash(request, "ok", i18n.t("msg.saved", lang_of(request)))
-    if form.get("then") == "submit":
-        return redirect(f"/applications/{app.id}#submit")
+    flash(request, "ok", i18n.t("msg.uploaded" if then == "upload" else "msg.saved", lang))
+    if then in ("review", "submit"):
+        return redirect(f"/applications/{app.id}/review")
     return redirect(f"/applications/{app.id}")
+
+
+async def _store_upload(
+    request: Request, s: Session, actor: Actor, app_id: int, form: FormData
+) -> None:
+    settings = deps.settings(request)
+    f = form.get("file")
+    if not isinstance(f, UploadFile) or not f.filename:
+        raise OfficeError(422, "empty_file", "file")
+    data = await f.read(settings.max_upload + 1)
+    media, digest = uploads.check(data, settings.max_upload)
+    services.add_document(
+        s,
+        actor,
+        app_id,
+        filename=f.filename or "document",
+        media_type=media,
+        size=len(data),
+        sha256=digest,
+        kind=str(form.get("kind") or "supporting")[:40],
+    )
+    uploads.store(settings.documents_dir, digest, data)
 
 
 @router.post("/applications/new")
@@ -621,7 +830,7 @@ def page_application(request: Request, app_id: Id, s: DB) -> Response:
     u, actor = require(request, s, "applicant", "officer", "auditor")
     app = present.application(s, services.get_application(s, actor, app_id), deps.today(request))
     if u.role == "applicant" and app.status == "draft" and request.query_params.get("view") != "1":
-        return _edit(request, u, _values_from_app(app), app, {})
+        return _edit(request, u, _values_from_app(app, lang_of(request)), app, {})
     return render(request, "application.html", {"app": app}, user=u)
 
 
@@ -645,8 +854,10 @@ async def _act(
         return redirect(back)
     except ValidationError as e:
         s.rollback()
-        first = e.errors()[0]
-        flash(request, "error", f"{field_name(tuple(first['loc']))}: {first['msg']}")
+        lang = lang_of(request)
+        for fid, msg in validation_errors(e, lang).items():
+            label = field_label(fid, lang)
+            flash(request, "error", f"{label}: {msg}" if label else msg)
         keep_form(request, back, form)
         return redirect(back)
     s.commit()
@@ -672,13 +883,54 @@ def download_document(request: Request, app_id: Id, doc_id: Id, s: DB) -> Respon
     return resp
 
 
+@router.get("/applications/{app_id}/review", response_class=HTMLResponse)
+def review_application(request: Request, app_id: Id, s: DB) -> Response:
+    """Check your answers: everything in one page, every missing field at once, and what
+    the engine will say (on the export date and today), before the applicant submits."""
+    u, actor = require(request, s, "applicant")
+    today = deps.today(request)
+    row = services.get_application(s, actor, app_id)
+    if row.status != "draft":
+        return redirect(f"/applications/{app_id}")
+    app = present.application(s, row, today)
+    missing = services.missing_fields(row)
+    problems = {field_id(f): "" for f in missing}
+    if row.proposed_export_date and row.proposed_export_date < today:
+        lang = lang_of(request)
+        when = verdict.long_date(row.proposed_export_date, lang)
+        problems["proposed_export_date"] = i18n.t("err.date_past", lang, date=when)
+    preview: list[dict[str, Any]] = []
+    if row.destination and row.lines:
+        try:
+            assessed, _ = services.assess_for(deps.checks(request), row, today)
+            preview = assessed["lines"]
+            if assessed.get("today"):
+                preview = preview + [dict(x, today=True) for x in assessed["today"]["lines"]]
+        except OfficeError as e:
+            problems[field_id(e.field or "") or "form"] = office_text(request, e)
+    return render(
+        request,
+        "review.html",
+        {"app": app, "problems": problems, "preview": preview},
+        user=u,
+    )
+
+
 @router.post("/applications/{app_id}/submit")
 async def submit_application(request: Request, app_id: Id, s: DB) -> Response:
     def fn(actor: Actor, form: FormData) -> str:
         services.submit(s, actor, app_id, deps.checks(request), deps.today(request))
-        return f"/applications/{app_id}"
+        return f"/applications/{app_id}/submitted"
 
-    return await _act(request, s, ("applicant",), f"/applications/{app_id}", fn)
+    return await _act(request, s, ("applicant",), f"/applications/{app_id}/review", fn)
+
+
+@router.get("/applications/{app_id}/submitted", response_class=HTMLResponse)
+def submitted_application(request: Request, app_id: Id, s: DB) -> Response:
+    """The confirmation page: reference, due date, what happens next."""
+    u, actor = require(request, s, "applicant")
+    app = present.application(s, services.get_application(s, actor, app_id), deps.today(request))
+    return render(request, "submitted.html", {"app": app}, user=u)
 
 
 @router.post("/applications/{app_id}/copy")
@@ -725,22 +977,24 @@ async def upload_document(request: Request, app_id: Id, s: DB) -> Response:
     return redirect(back)
 
 
-def _dec(v: Any) -> Decimal:
+def _dec(v: Any, lang: str = "en") -> Decimal:
     try:
-        return Decimal(str(v).strip())
+        return Decimal(answers.parse_number(str(v if v is not None else ""), lang))
     except InvalidOperation:
         return Decimal("NaN")
 
 
 @router.post("/applications/{app_id}/decision")
 async def decide(request: Request, app_id: Id, s: DB) -> Response:
+    lang = lang_of(request)
+
     def fn(actor: Actor, form: FormData) -> str:
         lines = []
         for i in range(1, 101):
             q, v = form.get(f"auth-{i}-quantity"), form.get(f"auth-{i}-value")
             if q is None and v is None:
                 continue
-            lines.append(PermitLineAuth(line_no=i, quantity=_dec(q), value=_dec(v)))
+            lines.append(PermitLineAuth(line_no=i, quantity=_dec(q, lang), value=_dec(v, lang)))
         conditions = [
             c.strip() for c in str(form.get("conditions") or "").splitlines() if c.strip()
         ]
@@ -824,8 +1078,8 @@ async def record_shipment(request: Request, permit_id: Id, s: DB) -> Response:
             line_no=int(str(form.get("line_no") or "0") or 0)
             if str(form.get("line_no") or "").isdigit()
             else 0,
-            quantity=_dec(form.get("quantity")),
-            value=_dec(form.get("value")),
+            quantity=_dec(form.get("quantity"), lang_of(request)),
+            value=_dec(form.get("value"), lang_of(request)),
             shipped_on=str(form.get("shipped_on") or ""),  # type: ignore[arg-type]
             export_declaration_ref=str(form.get("export_declaration_ref") or ""),
             idempotency_key=str(form.get("idempotency_key") or "") or None,
@@ -843,13 +1097,15 @@ async def record_shipment(request: Request, permit_id: Id, s: DB) -> Response:
 
 @router.post("/permits/{permit_id}/amendments")
 async def request_amendment(request: Request, permit_id: Id, s: DB) -> Response:
+    lang = lang_of(request)
+
     def fn(actor: Actor, form: FormData) -> str:
         lines = []
         for i in range(1, 101):
             q, v = form.get(f"amd-{i}-quantity"), form.get(f"amd-{i}-value")
             if not q and not v:
                 continue
-            lines.append(PermitLineAuth(line_no=i, quantity=_dec(q), value=_dec(v)))
+            lines.append(PermitLineAuth(line_no=i, quantity=_dec(q, lang), value=_dec(v, lang)))
         data = AmendmentIn(
             reason=str(form.get("reason") or ""),
             new_valid_to=str(form.get("new_valid_to") or "") or None,  # type: ignore[arg-type]
@@ -1006,8 +1262,10 @@ async def create_user(request: Request, s: DB) -> Response:
         )
     except ValidationError as e:
         s.rollback()
-        first = e.errors()[0]
-        flash(request, "error", f"{field_name(tuple(first['loc']))}: {first['msg']}")
+        lang = lang_of(request)
+        for fid, msg in validation_errors(e, lang).items():
+            label = field_label(fid, lang)
+            flash(request, "error", f"{label}: {msg}" if label else msg)
         return redirect("/users")
     except OfficeError as e:
         s.rollback()
