@@ -84,7 +84,9 @@ def test_public_pages_in_both_languages(sqlite_office: Office) -> None:
     assert r.status_code == 200 and "Notice to Exporters No. 148" in r.text
     assert default_law().law_version in r.text and "acl.belarus" in r.text
     r = c.get("/check/export?to=BY&hs=9999")
-    assert r.status_code == 422 and "hs: HS" in r.text and "9999" in r.text
+    assert r.status_code == 422 and "HS code: " in r.text and "9999" in r.text
+    r = c.get("/check/export?to=BY&hs=9999&lang=fr")
+    assert r.status_code == 422 and "Code SH\u00a0: Entrez un code SH" in html.unescape(r.text)
     r = c.get("/check/export?to=BY&on=garbage")
     assert r.status_code == 422 and "on:" in r.text
 

@@ -167,6 +167,13 @@ def render(
         "num_in": lambda v: answers.number_input(v, lang),
         "label_of": lambda fid: field_label(fid, lang),
         "colon": "\u00a0: " if lang == "fr" else ": ",
+        "categories": [(c, i18n.t("category." + c, lang)) for c in CATEGORIES],
+        "units": [(x, i18n.t("unit." + x, lang)) for x in UNITS],
+        "topics": [
+            (k, verdict.topic_label(k, lang)[:1].upper() + verdict.topic_label(k, lang)[1:])
+            for k in verdict.TOPICS
+        ],
+        "hs_description": lambda code: hs_description(code, deps.today(request)),
         "view": lambda a, q=None: answers.view(a, lang, q, deps.checks(request)),
     }
     resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
@@ -369,14 +376,78 @@ def office_message(request: Request, e: OfficeError) -> str:
     return f"{label}: {text}" if label else text
 
 
+ENGINE_FIELD_MESSAGE = {
+    "to": "val.country",
+    "with": "val.country",
+    "with_": "val.country",
+    "origin": "val.country",
+    "country": "val.country",
+    "on": "val.date",
+    "hs": "val.hs",
+    "category": "val.category",
+    "ecl": "val.ecl",
+    "goods": "val.goods",
+    "topic": "val.topic",
+}
+ENGINE_FIELD_LABEL = {
+    "to": "form.destination",
+    "with": "form.with",
+    "with_": "form.with",
+    "origin": "form.origin",
+    "on": "form.on",
+    "hs": "form.hs",
+    "category": "form.category",
+    "ecl": "form.ecl",
+    "topic": "form.topic",
+    "mfn_rate": "form.mfn_rate",
+}
+
+
+def engine_error(e: BadInput, lang: str) -> str:
+    """The engine's refusal named by the form's label, in the reader's language."""
+    key = ENGINE_FIELD_MESSAGE.get(e.field)
+    if lang == "en":  # the engine says its problems in English: say them as they are
+        text = answers.clean(e.problem, "en")
+        text = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    else:
+        text = i18n.t(key, lang) if key else i18n.t("val.engine", lang, problem=e.problem)
+    label_key = ENGINE_FIELD_LABEL.get(e.field)
+    colon = "\u00a0: " if lang == "fr" else ": "
+    return f"{i18n.t(label_key, lang)}{colon}{text}" if label_key else text
+
+
 def _ask(request: Request, fn_name: str, **kw: Any) -> tuple[dict[str, Any] | None, str | None]:
     fn = getattr(deps.checks(request), fn_name)
     try:
         return fn(**kw, lang=lang_of(request)), None
     except BadInput as e:
-        return None, str(e)
+        return None, engine_error(e, lang_of(request))
     except NotImplementedError:
         return None, i18n.t("err.engine_unavailable", lang_of(request))
+
+
+CATEGORIES = (
+    "food",
+    "clothing",
+    "medicines",
+    "medical_supplies",
+    "information_material",
+    "casual_gifts",
+    "personal_effects",
+)
+UNITS = ("kg", "t", "l", "m", "m2", "units", "pairs", "sets", "dozens")
+
+
+def hs_description(code: str | None, on: dt.date) -> str:
+    """The HS heading's description for the code entered ("" if unknown)."""
+    if not code:
+        return ""
+    from bilateral.goods import hs
+
+    try:
+        return str(getattr(hs.validate(code, on), "description", "") or "")
+    except Exception:  # a code the nomenclature does not know: no description
+        return ""
 
 
 # ------------------------------------------------------------------ public pages
@@ -431,7 +502,7 @@ def page_import(request: Request, s: DB) -> Response:
                 origin=q.get("origin", ""),
                 on=on,
                 hs=q.get("hs", ""),
-                mfn_rate=q.get("mfn_rate") or None,
+                mfn_rate=answers.parse_number(q.get("mfn_rate") or "", lang_of(request)) or None,
             )
     return render(
         request,
@@ -664,6 +735,12 @@ def form_to_application(form: FormData, lang: str = "en") -> dict[str, Any]:
             "name": g("exporter.name"),
             "address": g("exporter.address"),
             "contact": g("exporter.contact"),
+        }
+        if g("exporter.same") != "on"
+        else {  # "same as the applicant" (no JavaScript: copied when saved)
+            "name": g("applicant.name"),
+            "address": g("applicant.address"),
+            "contact": g("applicant.contact"),
         },
         "consignees": _rows(form, "consignees", CONSIGNEE_FIELDS),
         "destination": g("destination") or None,
@@ -698,7 +775,7 @@ def _values_from_app(a: Any, lang: str = "en") -> dict[str, Any]:
             "end_user": {},
             "lines": [],
             "declarations": {},
-            "destination": "BY",
+            "destination": "",
             "end_use": "",
             "proposed_export_date": "",
         }
@@ -749,7 +826,10 @@ def _edit(
 @router.get("/applications/new", response_class=HTMLResponse)
 def new_application(request: Request, s: DB) -> Response:
     u, _ = require(request, s, "applicant")
-    return _edit(request, u, _values_from_app(None), None, {})
+    values = _values_from_app(None)
+    if u.organisation is not None:  # the applicant's organisation, prefilled
+        values["applicant"] = {"name": u.organisation.name}
+    return _edit(request, u, values, None, {})
 
 
 async def _save(request: Request, s: Session, app_id: Id | None) -> Response:
