@@ -348,6 +348,30 @@ def change_password(s: Session, actor: Actor, old: str, new: str) -> User:
     return u
 
 
+def reset_password(s: Session, actor: Actor, user_id: int) -> tuple[User, str]:
+    """An admin sets a new generated password for someone who lost theirs (shown once).
+
+    Every web session of the user ends; API tokens stay (revoke them separately).
+    """
+    _require(actor, "admin")
+    u = get_user(s, user_id, lock=True)
+    if not u.active:
+        raise OfficeError(409, "user_inactive", "user_id", username=u.username)
+    password = new_password()
+    u.password_hash = hash_password(password)
+    end_web_sessions(u)
+    s.flush()
+    audit.record(
+        s,
+        actor=actor.username,
+        action="user.password_reset",
+        entity="user",
+        entity_id=u.id,
+        after={"username": u.username, "password_reset": True, "web_sessions_ended": True},
+    )
+    return u, password
+
+
 # ---------------------------------------------------------------- applications
 
 _Owned = TypeVar("_Owned", Application, Permit)

@@ -652,19 +652,56 @@ def dashboard(request: Request, s: DB) -> Response:
 
 @router.get("/queue", response_class=HTMLResponse)
 def page_queue(request: Request, s: DB) -> Response:
+    """The officer's queue: search, filters, sorting, pages; each row with its outcome."""
     u, actor = require(request, s, "officer", "auditor")
+    services.queue(s, actor)  # role check (officers and auditors)
     today = deps.today(request)
-    items = [present.queue_item(s, a, today) for a in services.queue(s, actor)]
-    decided = [
-        present.application(s, a, today)
-        for a in s.execute(
-            select(Application)
-            .where(Application.status.in_(("approved", "denied")))
-            .order_by(Application.id.desc())
-            .limit(50)
-        ).scalars()
-    ]
-    flagged = []
+    qp = request.query_params
+    status = qp.get("status") or "submitted"
+    query = select(Application)
+    if status in ("submitted", "approved", "denied", "draft"):
+        query = query.where(Application.status == status)
+    if qp.get("destination"):
+        query = query.where(Application.destination == qp["destination"][:2].upper())
+    if qp.get("consultation") == "1":
+        query = query.where(Application.consultation_needed.is_(True))
+    text = (qp.get("q") or "").strip()[:100]
+    rows = list(s.execute(query.order_by(Application.id)).scalars())
+    items: list[dict[str, Any]] = []
+    for a in rows:
+        if a.status == "draft" and status != "draft":
+            continue
+        org = present.queue_item(s, a, today)
+        worst = services._worst(a.assessment) if a.assessment else {}
+        outcome = max(worst.values(), key=services.severity, default=None)
+        flagged = bool(a.assessment) and any(o in services.NO_ISSUE for o in worst.values())
+        if text and text.lower() not in f"{a.reference} {org.organisation}".lower():
+            continue
+        if qp.get("overdue") == "1" and not org.overdue:
+            continue
+        if qp.get("flagged") == "1" and not flagged:
+            continue
+        items.append(
+            {"q": org, "status": a.status, "outcome": outcome, "flagged": flagged, "app": a}
+        )
+    sort = qp.get("sort") or "due"
+    keys = {
+        "due": lambda x: (x["q"].due_on or dt.date.max, x["q"].id),
+        "submitted": lambda x: (x["q"].submitted_on or dt.date.max, x["q"].id),
+        "reference": lambda x: x["q"].reference,
+        "organisation": lambda x: (x["q"].organisation.lower(), x["q"].id),
+        "outcome": lambda x: (-services.severity(x["outcome"]), x["q"].id),
+    }
+    items.sort(key=keys.get(sort, keys["due"]))
+    per_page = 25
+    try:
+        page = max(1, int(qp.get("page") or 1))
+    except ValueError:
+        page = 1
+    pages = max(1, (len(items) + per_page - 1) // per_page)
+    page = min(page, pages)
+    shown = items[(page - 1) * per_page : page * per_page]
+    flagged_permits = []
     for p in s.execute(
         select(Permit).where(Permit.status.in_(("active", "suspended"))).order_by(Permit.id)
     ).scalars():
@@ -672,11 +709,23 @@ def page_queue(request: Request, s: DB) -> Response:
             continue
         flags = services.permit_law_flags(s, deps.checks(request), p, today)
         if flags:
-            flagged.append({"p": present.permit(s, p, today), "flags": flags})
+            flagged_permits.append({"p": present.permit(s, p, today), "flags": flags})
+    params = {k: v for k, v in qp.items() if k != "page"}
     return render(
         request,
         "queue.html",
-        {"items": items, "decided": decided, "flagged": flagged},
+        {
+            "items": shown,
+            "total": len(items),
+            "page": page,
+            "pages": pages,
+            "params": params,
+            "page_url": lambda n: "/queue?" + urlencode({**params, "page": n}),
+            "sort_url": lambda k: "/queue?" + urlencode({**params, "sort": k}),
+            "sort": sort,
+            "status": status,
+            "flagged": flagged_permits,
+        },
         user=u,
     )
 
@@ -908,10 +957,23 @@ async def create_application(request: Request, s: DB) -> Response:
 @router.get("/applications/{app_id}", response_class=HTMLResponse)
 def page_application(request: Request, app_id: Id, s: DB) -> Response:
     u, actor = require(request, s, "applicant", "officer", "auditor")
-    app = present.application(s, services.get_application(s, actor, app_id), deps.today(request))
+    today = deps.today(request)
+    app = present.application(s, services.get_application(s, actor, app_id), today)
     if u.role == "applicant" and app.status == "draft" and request.query_params.get("view") != "1":
         return _edit(request, u, _values_from_app(app, lang_of(request)), app, {})
-    return render(request, "application.html", {"app": app}, user=u)
+    permit = None
+    if app.kind == "amendment" and app.permit_id:
+        permit = present.permit(s, services.get_permit(s, actor, app.permit_id), today)
+    return render(
+        request,
+        "application.html",
+        {
+            "app": app,
+            "permit": permit,
+            "permit_lines": {ln.line_no: ln for ln in permit.lines} if permit else {},
+        },
+        user=u,
+    )
 
 
 @router.post("/applications/{app_id}")
@@ -1136,6 +1198,7 @@ def page_permit(request: Request, permit_id: Id, s: DB) -> Response:
         "permit.html",
         {
             "law_flags": flags,
+            "actions": permit_actions(p, today),
             "p": present.permit(s, p, today),
             "shipments": shipments,
             "amendments": amendments,
@@ -1149,6 +1212,52 @@ def page_permit(request: Request, permit_id: Id, s: DB) -> Response:
 def permit_utilisation_csv(request: Request, permit_id: Id, s: DB) -> Response:
     _u, actor = require(request, s, "applicant", "officer", "auditor")
     return api.csv_response(reports.utilisation(s, actor, permit_id, deps.today(request)))
+
+
+@router.get("/permits/{permit_id}/permit.pdf")
+def permit_pdf(request: Request, permit_id: Id, s: DB) -> Response:
+    """The printable permit as PDF (fpdf2), in the reader's language."""
+    _u, actor = require(request, s, "applicant", "officer", "auditor")
+    today = deps.today(request)
+    p = present.permit(s, services.get_permit(s, actor, permit_id), today)
+    lang = lang_of(request)
+
+    def tr(key: str) -> str:
+        return i18n.t(key, lang)
+
+    words = {
+        "government": tr("gc.government"),
+        "title": tr("permit.title"),
+        "status": tr("col.status"),
+        "status_value": tr("status." + p.effective_status),
+        "holder": tr("col.organisation"),
+        "destination": tr("col.destination"),
+        "issued": tr("permit.issued"),
+        "valid": tr("col.valid"),
+        "lines": tr("permit.balances"),
+        "description": tr("form.description"),
+        "hs": tr("form.hs"),
+        "quantity": tr("permit.authorised"),
+        "value": tr("permit.value"),
+        "conditions": tr("app.conditions"),
+        "none": tr("none"),
+        "legal": tr("permit.pdf_legal"),
+    }
+    fmt = {
+        "date": lambda d: verdict.long_date(d, lang),
+        "money": lambda v: answers.money(v, lang),
+        "qty": lambda v: answers.quantity(v, lang),
+        "country": lambda c: countries.name(c, lang),
+    }
+    return Response(
+        reports.permit_pdf(p, lang, words, fmt),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{p.number}.pdf"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @router.post("/permits/{permit_id}/shipments")
@@ -1199,35 +1308,158 @@ async def request_amendment(request: Request, permit_id: Id, s: DB) -> Response:
     return await _act(request, s, ("applicant",), f"/permits/{permit_id}", fn)
 
 
+def permit_actions(p: Permit, today: dt.date) -> list[str]:
+    """The transitions a permit in its state allows (EIPA s.10), nothing else is offered."""
+    eff = services.effective_status(p, today)
+    if eff == "expired":
+        return ["expire"] if p.status in ("active", "suspended") else []
+    out = [a for a, (allowed, _t) in services.TRANSITIONS.items() if eff in allowed]
+    return [a for a in out if a != "expire"]
+
+
+def confirm_page(
+    request: Request,
+    u: User,
+    question: str,
+    action: str,
+    back: str,
+    fields: dict[str, str],
+    reason: str = "",
+) -> Response:
+    """The confirmation step before a destructive action (no JavaScript needed)."""
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": i18n.t("confirm.title", lang_of(request)),
+            "question": question,
+            "action": action,
+            "back": back,
+            "fields": fields,
+            "reason": reason,
+        },
+        user=u,
+    )
+
+
 @router.post("/permits/{permit_id}/action")
 async def permit_action(request: Request, permit_id: Id, s: DB) -> Response:
+    u, actor = require(request, s, "officer")
+    form = await request.form()
+    back = f"/permits/{permit_id}"
+    if form.get("confirm") != "1":
+        form = await form_of(request)
+        action = str(form.get("action") or "")
+        reason = str(form.get("reason") or "").strip()[:2000]
+        p = services.get_permit(s, actor, permit_id)
+        lang = lang_of(request)
+        if not reason or action not in services.TRANSITIONS:
+            label = field_label("reason", lang)
+            flash(
+                request,
+                "error",
+                f"{label}{': ' if lang == 'en' else ' : '}" + i18n.t("val.required", lang),
+            )
+            return redirect(back)
+        verb = i18n.t("action." + action, lang)
+        question = i18n.t("confirm.permit", lang, verb=verb, number=p.number)
+        return confirm_page(
+            request,
+            u,
+            question,
+            back + "/action",
+            back,
+            {"action": action, "reason": reason},
+            reason=reason,
+        )
+
     def fn(actor: Actor, form: FormData) -> str:
         action = str(form.get("action") or "")
         reason = str(form.get("reason") or "").strip()
         if not reason:
             raise OfficeError(422, "invalid", "reason")
         services.transition(s, actor, permit_id, action, reason, deps.today(request))
-        return f"/permits/{permit_id}"
+        return back
 
-    return await _act(request, s, ("officer",), f"/permits/{permit_id}", fn)
+    return await _act(request, s, ("officer",), back, fn)
 
 
 # ------------------------------------------------------------------ audit and users
 
 
+AUDIT_PAGE = 50
+
+
+def _audit_rows(request: Request, s: Session, limit: int | None) -> tuple[list[Any], int | None]:
+    """Audit entries matching the page's filters (actor, entity, action, dates), newest
+    first, with user names for user entities."""
+    qp = request.query_params
+    q = select(AuditEntry)
+    try:
+        before = int(qp.get("before") or 0)
+    except ValueError:
+        before = 0
+    if before > 0:
+        q = q.where(AuditEntry.id < before)
+    if qp.get("actor"):
+        q = q.where(AuditEntry.actor == qp["actor"][:100])
+    if qp.get("entity"):
+        q = q.where(AuditEntry.entity == qp["entity"][:40])
+    if qp.get("entity_id"):
+        q = q.where(AuditEntry.entity_id == qp["entity_id"][:40])
+    if qp.get("action"):
+        q = q.where(AuditEntry.action.startswith(qp["action"][:60], autoescape=True))
+    for name, op in (("from", ">="), ("to", "<")):
+        v = qp.get(name)
+        if not v:
+            continue
+        try:
+            day = dt.date.fromisoformat(v)
+        except ValueError:
+            continue
+        if op == ">=":
+            q = q.where(AuditEntry.at >= day.isoformat())
+        else:
+            q = q.where(AuditEntry.at < (day + dt.timedelta(days=1)).isoformat())
+    q = q.order_by(AuditEntry.id.desc())
+    if limit:
+        q = q.limit(limit)
+    rows = list(s.execute(q).scalars())
+    names = {u.id: u.username for u in s.execute(select(User)).scalars()}
+    out = []
+    for e in rows:
+        entry = present.audit_entry(e)
+        name = ""
+        if e.entity == "user" and e.entity_id.isdigit():
+            name = names.get(int(e.entity_id), "")
+        out.append({"e": entry, "name": name})
+    older = rows[-1].id if (limit and len(rows) == limit) else None
+    return out, older
+
+
+def when(at: str, lang: str) -> str:
+    """An audit time in Eastern time with its zone ("2 mars 2026 09 h 05 HNE")."""
+    from babel.dates import format_datetime, get_timezone
+
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    loc = "fr_CA" if lang == "fr" else "en_CA"
+    return str(
+        format_datetime(
+            moment, "d MMM y HH:mm:ss zzz", tzinfo=get_timezone("America/Toronto"), locale=loc
+        )
+    )
+
+
 @router.get("/audit", response_class=HTMLResponse)
 def page_audit(request: Request, s: DB) -> Response:
     u, _ = require(request, s, "auditor", "officer", "admin")
-    try:
-        before = int(request.query_params.get("before") or 0)
-    except ValueError:
-        before = 0
-    q = select(AuditEntry)
-    if before > 0:
-        q = q.where(AuditEntry.id < before)
-    rows = list(s.execute(q.order_by(AuditEntry.id.desc()).limit(50)).scalars())
-    entries = [present.audit_entry(e) for e in rows]
+    entries, older = _audit_rows(request, s, AUDIT_PAGE)
     check = audit.verify(s) if request.query_params.get("verify") == "1" else None
+    params = {k: v for k, v in request.query_params.items() if k not in ("before", "verify")}
+    lang = lang_of(request)
     return render(
         request,
         "audit.html",
@@ -1235,9 +1467,45 @@ def page_audit(request: Request, s: DB) -> Response:
             "entries": entries,
             "check": check,
             "dumps": json.dumps,
-            "older": rows[-1].id if len(rows) == 50 else None,
+            "older": older,
+            "params": params,
+            "when": lambda at: when(at, lang),
+            "older_url": "/audit?" + urlencode({**params, "before": older or ""}),
+            "csv_url": "/audit.csv?" + urlencode(params),
+            "actors": sorted({x for (x,) in s.execute(select(AuditEntry.actor).distinct())}),
         },
         user=u,
+    )
+
+
+@router.get("/audit.csv")
+def audit_csv(request: Request, s: DB) -> Response:
+    """The audit log with the page's filters, as CSV (every matching entry)."""
+    require(request, s, "auditor", "officer", "admin")
+    entries, _ = _audit_rows(request, s, None)
+    rows: list[dict[str, object]] = [
+        {
+            "id": x["e"].id,
+            "at_utc": x["e"].at,
+            "actor": x["e"].actor,
+            "action": x["e"].action,
+            "entity": x["e"].entity,
+            "entity_id": x["e"].entity_id,
+            "entity_name": x["name"],
+            "before": json.dumps(x["e"].before, ensure_ascii=False, sort_keys=True),
+            "after": json.dumps(x["e"].after, ensure_ascii=False, sort_keys=True),
+            "law_version": x["e"].law_version or "",
+            "hash": x["e"].hash,
+        }
+        for x in entries
+    ]
+    return Response(
+        reports.audit_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="audit-log.csv"',
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 
@@ -1251,16 +1519,24 @@ def page_users(request: Request, s: DB) -> Response:
     sess = _session(request)
     created = sess.pop("created", None)
     issued = sess.pop("issued", None)
+    reset = sess.pop("reset", None)
     return render(
         request,
         "users.html",
-        {"users": users, "tokens": tokens, "created": created, "issued": issued},
+        {"users": users, "tokens": tokens, "created": created, "issued": issued, "reset": reset},
         user=u,
     )
 
 
 @router.post("/users/{user_id}/deactivate")
 async def deactivate_user(request: Request, user_id: Id, s: DB) -> Response:
+    if (await request.form()).get("confirm") != "1":
+        u, _actor = require(request, s, "admin")
+        await form_of(request)
+        target = services.get_user(s, user_id)
+        question = i18n.t("confirm.deactivate", lang_of(request), name=target.username)
+        return confirm_page(request, u, question, f"/users/{user_id}/deactivate", "/users", {})
+
     def fn(actor: Actor, form: FormData) -> str:
         services.set_user_active(s, actor, user_id, False)
         return "/users"
@@ -1297,11 +1573,37 @@ async def revoke_token(request: Request, token_id: Id, s: DB) -> Response:
     if back not in ("/account", "/users"):
         back = "/account"
 
+    if (await request.form()).get("confirm") != "1":
+        u, _actor = require(request, s)
+        await form_of(request)
+        question = i18n.t("confirm.revoke", lang_of(request), id=token_id)
+        return confirm_page(
+            request, u, question, f"/tokens/{token_id}/revoke", back, {"back": back}
+        )
+
     def fn(actor: Actor, form: FormData) -> str:
         services.revoke_token(s, actor, token_id)
         return back
 
     return await _act(request, s, (), back, fn)
+
+
+@router.post("/users/{user_id}/password-reset")
+async def reset_password(request: Request, user_id: Id, s: DB) -> Response:
+    """An admin resets a user's password: confirmed first, the new one shown once."""
+    if (await request.form()).get("confirm") != "1":
+        u, _actor = require(request, s, "admin")
+        await form_of(request)
+        target = services.get_user(s, user_id)
+        question = i18n.t("confirm.reset", lang_of(request), name=target.username)
+        return confirm_page(request, u, question, f"/users/{user_id}/password-reset", "/users", {})
+
+    def fn(actor: Actor, form: FormData) -> str:
+        target, password = services.reset_password(s, actor, user_id)
+        _session(request)["reset"] = {"username": target.username, "password": password}
+        return "/users"
+
+    return await _act(request, s, ("admin",), "/users", fn)
 
 
 @router.get("/account", response_class=HTMLResponse)
