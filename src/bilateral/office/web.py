@@ -54,6 +54,15 @@ from bilateral.office.services import Actor, OfficeError
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# Canada.ca "Date modified": when the pages last changed (templates, catalogs, stylesheet)
+DATE_MODIFIED = dt.datetime.fromtimestamp(
+    max(
+        f.stat().st_mtime
+        for pattern in ("templates/*.html", "locale/**/*.po", "static/*.css")
+        for f in HERE.glob(pattern)
+    ),
+    dt.UTC,
+).date()
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(deps.db)]
 Id = Annotated[int, FPath(ge=1, le=2_147_483_647)]
@@ -160,6 +169,7 @@ def render(
         "countries": countries.choices(lang),
         "country_name": lambda code: countries.name(code, lang),
         "kept": kept,
+        "date_modified": DATE_MODIFIED.isoformat(),
         "fr_url": lambda url: verdict.url_for(url, lang),
         "fdate": lambda d: verdict.long_date(d, lang) if d else "",
         "money": lambda v: answers.money(v, lang),
@@ -465,6 +475,11 @@ def _date(v: str | None, default: dt.date) -> tuple[str, str | None]:
         return dt.date.fromisoformat(v).isoformat(), None
     except ValueError:
         return v, "on"
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy(request: Request, s: DB) -> Response:
+    return render(request, "privacy.html", {}, user=current_user(request, s))
 
 
 @router.get("/check/export", response_class=HTMLResponse)
