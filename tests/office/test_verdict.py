@@ -138,3 +138,16 @@ def test_french_links_and_articles() -> None:
         "US": "vers les États-Unis",
         "CU": "vers Cuba",
     }
+
+
+def test_french_words_for_categories_and_topics(sqlite_office: Office) -> None:
+    """French readers may type the French word: "médicaments", "droits de la personne"."""
+    c = sqlite_office.client
+    q = {"to": "BY", "on": "2014-12-01", "category": "Médicaments", "lang": "fr"}
+    r = c.get("/check/export", params=q)
+    assert r.status_code == 200 and "généralement accordées" in r.text
+    r = c.get(
+        "/check/contact",
+        params={"with": "BY", "on": "2025-06-01", "topic": "droits de la personne", "lang": "fr"},
+    )
+    assert r.status_code == 200 and "droits de la personne" in html.unescape(r.text)

@@ -377,6 +377,7 @@ def localize_reason(reason: JSON, lang: str) -> JSON:
         out["label"] = rule.label.fr if lang == "fr" else rule.label.en
         out["text"] = rule.summary.fr if lang == "fr" else rule.summary.en
         out["confidence"] = str(getattr(rule.confidence, "value", rule.confidence))
+        out["note"] = rule.note or ""  # why a rule is secondary or inferred (English)
     out["url"] = citation_url(reason, lang)
     if lang == "fr":
         out["provision"] = provision_fr(str(reason.get("provision") or ""))

@@ -436,6 +436,27 @@ def _ask(request: Request, fn_name: str, **kw: Any) -> tuple[dict[str, Any] | No
         return None, i18n.t("err.engine_unavailable", lang_of(request))
 
 
+def code_of(value: str | None, codes: tuple[str, ...], prefix: str) -> str | None:
+    """A closed-vocabulary code from what a reader typed: the code itself or its label in
+    English or French ("médicaments" -> "medicines"); otherwise as typed (the engine
+    then names the problem)."""
+    if not value:
+        return value
+    want = countries._fold(value)
+    for code in codes:
+        labels = [code, code.replace("_", " ")]
+        if prefix and prefix + code in i18n.CATALOG:
+            labels += list(i18n.CATALOG[prefix + code])
+        if not prefix:
+            labels += [verdict.topic_label(code, "en"), verdict.topic_label(code, "fr")]
+        folded = {countries._fold(x) for x in labels}
+        folded |= {f.removeprefix("le ").removeprefix("la ").removeprefix("les ") for f in folded}
+        folded |= {f.removeprefix("l ").removeprefix("the ") for f in folded}
+        if want in folded:
+            return code
+    return value
+
+
 CATEGORIES = (
     "food",
     "clothing",
@@ -492,6 +513,7 @@ def page_export(request: Request, s: DB) -> Response:
             error = "on: " + i18n.t("form.bad_date", lang_of(request))
         else:
             kw = {k: (q.get(k) or None) for k in ("hs", "category", "ecl")}
+            kw["category"] = code_of(kw["category"], CATEGORIES, "category.")
             answer, error = _ask(request, "check_export", to=q["to"], on=on, **kw)
     return render(
         request,
@@ -538,7 +560,11 @@ def page_contact(request: Request, s: DB) -> Response:
             error = "on: " + i18n.t("form.bad_date", lang_of(request))
         else:
             answer, error = _ask(
-                request, "check_contact", with_=q["with"], on=on, topic=q.get("topic", "")
+                request,
+                "check_contact",
+                with_=q["with"],
+                on=on,
+                topic=code_of(q.get("topic", ""), tuple(verdict.TOPICS), "") or "",
             )
     return render(
         request,
