@@ -1371,6 +1371,30 @@ class Drawdown(NamedTuple):
     permit_number: str
 
 
+def _refuse_banned_line(
+    s: Session, actor: Actor, permit_id: int, data: ShipmentIn, checks: Checks
+) -> None:
+    p = get_permit(s, actor, permit_id)  # 404 unless visible to this actor
+    q = permit_questions(s, p).get(data.line_no)
+    if not q:
+        return  # no such line: refused below with its own message
+    q["on"] = data.shipped_on.isoformat()
+    try:
+        answer = checks.check_export(**q, lang="en")
+    except (BadInput, NotImplementedError):
+        return
+    if answer.get("outcome") == "prohibited":
+        block = {"reasons": answer.get("reasons", []), "outcome": "prohibited"}
+        raise OfficeError(
+            409,
+            "line_now_prohibited",
+            "line_no",
+            line_no=data.line_no,
+            on=data.shipped_on.isoformat(),
+            citation=citation_of(block),
+        )
+
+
 def record_shipment(
     s: Session,
     actor: Actor,
@@ -1430,6 +1454,11 @@ def record_shipment(
         old = s.get(Shipment, existing.id)
         assert old is not None
         return Drawdown(old, False, permit.number)
+    if checks is not None:
+        # The law may have changed since issue: a line banned on the shipping day is
+        # refused. Asked before the row lock is taken (the answer depends only on the
+        # request), so the serialised part of the drawdown does not grow.
+        _refuse_banned_line(s, actor, permit_id, data, checks)
     # one statement locks the permit row and the line row (FOR UPDATE on PostgreSQL)
     row = conn.execute(q.with_for_update()).one_or_none()
     if row is None:
@@ -1451,27 +1480,6 @@ def record_shipment(
         )
     if data.shipped_on > today:
         raise OfficeError(422, "future_shipment", "shipped_on")
-    if checks is not None:
-        # the law may have changed since issue: a line banned on the shipping day is refused
-        p_obj = s.get(Permit, row.id)
-        assert p_obj is not None
-        law_q = permit_questions(s, p_obj).get(data.line_no)
-        if law_q:
-            law_q["on"] = data.shipped_on.isoformat()
-            try:
-                answer = checks.check_export(**law_q, lang="en")
-            except (BadInput, NotImplementedError):
-                answer = {}
-            if answer.get("outcome") == "prohibited":
-                block = {"reasons": answer.get("reasons", []), "outcome": "prohibited"}
-                raise OfficeError(
-                    409,
-                    "line_now_prohibited",
-                    "line_no",
-                    line_no=data.line_no,
-                    on=data.shipped_on.isoformat(),
-                    citation=citation_of(block),
-                )
     q_m, v_c = to_milli(data.quantity), to_cents(data.value)
     used_q, used_v = row.used_quantity_milli, row.used_value_cents
     if used_q + q_m > row.authorised_quantity_milli:
