@@ -154,6 +154,18 @@ class Journey:
         page.screenshot(path=str(SHOTS / f"{len(self.states):02d}-{name}.png"), full_page=True)
         self.states.append(name)
 
+    def narrow(self, *paths: str) -> None:
+        """Each page at 390 px wide (a phone): nothing may scroll sideways."""
+        page = self.page
+        page.set_viewport_size({"width": 390, "height": 844})
+        try:
+            for path in paths:
+                page.goto(self.base + path)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 390, f"{path}: {width}px wide at 390px"
+        finally:
+            page.set_viewport_size({"width": 1280, "height": 900})
+
     def reader_text(self) -> str:
         """The page's text without passages marked lang="en" on purpose and without the
         technical details (rule ids, JSON)."""
@@ -289,6 +301,9 @@ def test_whole_journey_in_both_languages(server: str) -> None:
                 "No export permit is required to export these goods to Belarus"
             )
             j.check("review-en")
+            app_path = page.url.split(server, 1)[1].rsplit("/", 1)[0]
+            j.narrow(app_path, app_path + "/review", "/dashboard")
+            page.goto(server + app_path + "/review")
             page.click("#submit-application")
             expect(page.locator("#confirmation")).to_contain_text("Application submitted")
             reference = page.locator("#reference").inner_text()
@@ -309,6 +324,7 @@ def test_whole_journey_in_both_languages(server: str) -> None:
             page.click("#record-decision")
             expect(page.locator(".msg.ok")).to_be_visible()
             j.check("queue-after-decision-fr")
+            j.narrow("/queue", app_path)
 
             # applicant, in French: the permit, a shipment typed the French way, an overdraw
             login("alice", "fr")
@@ -328,6 +344,8 @@ def test_whole_journey_in_both_languages(server: str) -> None:
             expect(page.locator(".msg.error")).to_contain_text("il reste 750 kg")
             expect(page.locator("#f-quantity")).to_have_value("751")  # kept after refusal
             j.check("permit-refused-fr")
+            permit_path = page.url.split(server, 1)[1]
+            j.narrow(permit_path, app_path)
 
             # auditor, in French: the audit log, names and times, verified
             login("audrey", "fr")
@@ -348,6 +366,7 @@ def test_whole_journey_in_both_languages(server: str) -> None:
             page.click("#confirm")
             expect(page.locator("#reset-password")).to_contain_text("New password for alice")
             j.check("users-reset-en")
+            j.narrow("/users", "/audit")
         finally:
             browser.close()
     assert len(j.states) >= 14
