@@ -151,3 +151,13 @@ def test_french_words_for_categories_and_topics(sqlite_office: Office) -> None:
         params={"with": "BY", "on": "2025-06-01", "topic": "droits de la personne", "lang": "fr"},
     )
     assert r.status_code == 200 and "droits de la personne" in html.unescape(r.text)
+
+
+def test_dates_typed_the_french_way(sqlite_office: Office) -> None:
+    c = sqlite_office.client
+    for typed in ("1 juin 2025", "1er juin 2025", "01/06/2025"):
+        r = c.get("/check/export", params={"to": "BY", "hs": "8471.30", "on": typed, "lang": "fr"})
+        assert r.status_code == 200, typed
+        assert "le 1 juin 2025" in html.unescape(r.text), typed
+    r = c.get("/check/export", params={"to": "BY", "hs": "8471.30", "on": "31 février 2025"})
+    assert r.status_code == 422

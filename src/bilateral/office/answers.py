@@ -151,3 +151,43 @@ def parse_number(text: str, lang: str) -> str:
     if re.fullmatch(r"-?\d+(\.\d+)?", s):
         return s
     return str(text).strip()
+
+
+def parse_date(text: str | None, lang: str) -> str:
+    """A date as a reader types it, as ISO (YYYY-MM-DD): "2025-06-01", "1 juin 2025",
+    "1er juin 2025", "June 1, 2025", "01/06/2025" (day first in French, month first in
+    English). Anything else is returned unchanged, so that validation names the field."""
+    import datetime as dt
+
+    from babel.dates import get_month_names
+
+    raw = (text or "").strip()
+    if not raw:
+        return raw
+    try:
+        return dt.date.fromisoformat(raw).isoformat()
+    except ValueError:
+        pass
+    s = raw.lower().replace(",", " ").replace("1er", "1").replace(".", " ")
+    months: dict[str, int] = {}
+    for loc in ("fr_CA", "en_CA"):
+        for width in ("wide", "abbreviated"):
+            for n, name in get_month_names(width, locale=loc).items():
+                months[str(name).lower().rstrip(".")] = int(n)
+    m = re.fullmatch(r"(\d{1,2})\s+([^\d\s]+)\s+(\d{4})", " ".join(s.split()))
+    if m and m.group(2) in months:
+        day, month, year = int(m.group(1)), months[m.group(2)], int(m.group(3))
+    else:
+        m = re.fullmatch(r"([^\d\s]+)\s+(\d{1,2})\s+(\d{4})", " ".join(s.split()))
+        if m and m.group(1) in months:
+            day, month, year = int(m.group(2)), months[m.group(1)], int(m.group(3))
+        else:
+            m = re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})", s.strip())
+            if not m:
+                return raw
+            a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            day, month = (a, b) if lang == "fr" else (b, a)
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return raw

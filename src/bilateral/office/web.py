@@ -489,11 +489,11 @@ def home(request: Request, s: DB) -> Response:
     return render(request, "home.html", {}, user=current_user(request, s))
 
 
-def _date(v: str | None, default: dt.date) -> tuple[str, str | None]:
+def _date(v: str | None, default: dt.date, lang: str = "en") -> tuple[str, str | None]:
     if not v:
         return default.isoformat(), None
     try:
-        return dt.date.fromisoformat(v).isoformat(), None
+        return dt.date.fromisoformat(answers.parse_date(v, lang)).isoformat(), None
     except ValueError:
         return v, "on"
 
@@ -507,7 +507,7 @@ def privacy(request: Request, s: DB) -> Response:
 def page_export(request: Request, s: DB) -> Response:
     q = request.query_params
     answer = error = None
-    on, bad = _date(q.get("on"), deps.today(request))
+    on, bad = _date(q.get("on"), deps.today(request), lang_of(request))
     if q.get("to"):
         if bad:
             error = "on: " + i18n.t("form.bad_date", lang_of(request))
@@ -528,7 +528,7 @@ def page_export(request: Request, s: DB) -> Response:
 def page_import(request: Request, s: DB) -> Response:
     q = request.query_params
     answer = error = None
-    on, bad = _date(q.get("on"), deps.today(request))
+    on, bad = _date(q.get("on"), deps.today(request), lang_of(request))
     if q.get("origin") or q.get("hs"):
         if bad:
             error = "on: " + i18n.t("form.bad_date", lang_of(request))
@@ -554,7 +554,7 @@ def page_import(request: Request, s: DB) -> Response:
 def page_contact(request: Request, s: DB) -> Response:
     q = request.query_params
     answer = error = None
-    on, bad = _date(q.get("on"), deps.today(request))
+    on, bad = _date(q.get("on"), deps.today(request), lang_of(request))
     if q.get("with"):
         if bad:
             error = "on: " + i18n.t("form.bad_date", lang_of(request))
@@ -840,7 +840,7 @@ def form_to_application(form: FormData, lang: str = "en") -> dict[str, Any]:
             "address": g("end_user.address"),
             "contact": g("end_user.contact"),
         },
-        "proposed_export_date": g("proposed_export_date") or None,
+        "proposed_export_date": answers.parse_date(g("proposed_export_date"), lang) or None,
         "lines": lines,
         "declarations": {
             "information_true": g("declarations.information_true") == "on",
@@ -1310,7 +1310,7 @@ async def record_shipment(request: Request, permit_id: Id, s: DB) -> Response:
             else 0,
             quantity=_dec(form.get("quantity"), lang_of(request)),
             value=_dec(form.get("value"), lang_of(request)),
-            shipped_on=str(form.get("shipped_on") or ""),  # type: ignore[arg-type]
+            shipped_on=answers.parse_date(str(form.get("shipped_on") or ""), lang_of(request)),  # type: ignore[arg-type]
             export_declaration_ref=str(form.get("export_declaration_ref") or ""),
             idempotency_key=str(form.get("idempotency_key") or "") or None,
         )
