@@ -176,7 +176,11 @@ def test_web_admin_and_my_account(sqlite_office: Office) -> None:
     users = c.get("/users?lang=fr")
     assert "Désactiver" in users.text
     c.get("/users?lang=en")
-    r = c.post(f"/users/{aid}/deactivate", data={"csrf": csrf(users.text)}, follow_redirects=False)
+    r = c.post(
+        f"/users/{aid}/deactivate",
+        data={"csrf": csrf(users.text), "confirm": "1"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert "Deactivated" in c.get("/users").text
     # alice's web session ends at once

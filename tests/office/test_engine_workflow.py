@@ -5,6 +5,8 @@ Skipped (with a message) while ``bilateral.engine.checks`` is not implemented.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +31,8 @@ def _engine() -> object:
 @pytest.fixture
 def real(tmp_path: Path) -> Iterator[Office]:
     checks = _engine()
-    settings = make_settings(tmp_path)
+    # the office's today is before the proposed export date (a past date is refused)
+    settings = dataclasses.replace(make_settings(tmp_path), today=lambda: dt.date(2014, 2, 27))
     engine = db.make_engine(settings)
     db.upgrade(settings, engine=engine)
     yield Office(settings, checks, engine)

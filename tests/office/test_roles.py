@@ -41,6 +41,7 @@ MATRIX: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/api/applications/{app_id}/assessment"): READERS,
     ("POST", "/api/applications/{app_id}/consultation"): {"officer"},
     ("POST", "/api/applications/{app_id}/decision"): {"officer"},
+    ("POST", "/api/applications/{app_id}/reassess"): {"officer"},
     ("GET", "/api/queue"): {"officer", "auditor"},
     ("GET", "/api/permits"): READERS,
     ("GET", "/api/permits/{permit_id}"): READERS,

@@ -135,7 +135,9 @@ def test_deactivation_ends_sessions_for_good(office: Office) -> None:
     web_admin = _browser(o, "adam")
     page = web_admin.get("/users")
     r = web_admin.post(
-        f"/users/{aid}/deactivate", data={"csrf": csrf(page.text)}, follow_redirects=False
+        f"/users/{aid}/deactivate",
+        data={"csrf": csrf(page.text), "confirm": "1"},
+        follow_redirects=False,
     )
     assert r.status_code == 303 and web_admin.get("/users").status_code == 200
     _signed_out(laptop)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bilateral.faces import verdict
+
 JSON = dict[str, Any]
 
 _WORDS = {
@@ -84,16 +86,17 @@ def _yes(value: bool, w: dict[str, str]) -> str:
     return w["yes"] if value else w["no"]
 
 
-def _reasons(answer: JSON, w: dict[str, str]) -> list[str]:
+def _reasons(answer: JSON, w: dict[str, str], lang: str = "en") -> list[str]:
     lines: list[str] = []
     if answer.get("reasons"):
         lines.append(f"{w['reasons']}:")
         for r in answer["reasons"]:
             until = r["valid_to"] or w["open"]
             since = r["valid_from"] or "…"
+            # rule id and confidence tag as README and scripts expect them
             lines.append(f"  - {r['label']} [{r['rule']}, {r['confidence']}]")
             lines.append(f"    {r['instrument']}, {r['provision']} ({since} → {until})")
-            lines.append(f"    {r['url']}")
+            lines.append(f"    {verdict.citation_url(r, lang)}")
     if answer.get("caveats"):
         lines.append(f"{w['caveats']}:")
         lines.extend(f"  ! {c}" for c in answer["caveats"])
@@ -106,10 +109,16 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
     lang = args.lang
     w = _WORDS[lang]
     lines: list[str] = []
+    if args.command == "check":
+        # one plain sentence first, the same one the permit office shows (faces/verdict.py)
+        said = verdict.sentence(answer, lang)
+        if said:
+            lines.append(said)
     if args.command == "check" and args.kind == "export":
         dest = answer["destination"]["name"]
         lines.append(f"Export → {dest}, {answer['as_of']}")
-        lines.append(f"{w['permit']}: {_yes(answer['permit_required'], w)}")
+        if answer["outcome"] != "prohibited":  # "permit required: no" above a ban misleads
+            lines.append(f"{w['permit']}: {_yes(answer['permit_required'], w)}")
         lines.append(f"{w['outcome']}: {_OUTCOMES[lang][answer['outcome']]}")
         if answer["general_permits"]:
             lines.append(f"{w['geps']}: {', '.join(answer['general_permits'])}")
@@ -150,5 +159,5 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
             lines.append(f"  {e['date'] or '…':10} {sign} {e['label']} ({e['instrument']})")
         lines.append(f"({w['law']} {answer['law_version']})")
         return "\n".join(lines)
-    lines.extend(_reasons(answer, w))
+    lines.extend(_reasons(answer, w, lang))
     return "\n".join(lines)

@@ -440,6 +440,21 @@ def read_assessment(
 
 
 @router.post(
+    "/applications/{app_id}/reassess",
+    response_model=ApplicationOut,
+    tags=["officers"],
+    summary="Replay the pre-assessment under the law in force today (stored, audited)",
+)
+def reassess_application(
+    request: Request, app_id: Id, actor: Who, s: DB, today: Today
+) -> ApplicationOut:
+    app = services.reassess(s, actor, app_id, deps.checks(request), today)
+    out = present.application(s, app, today)
+    s.commit()
+    return out
+
+
+@router.post(
     "/applications/{app_id}/consultation", response_model=ApplicationOut, tags=["officers"]
 )
 def set_consultation(
@@ -452,8 +467,10 @@ def set_consultation(
 
 
 @router.post("/applications/{app_id}/decision", response_model=ApplicationOut, tags=["officers"])
-def decide(app_id: Id, data: DecisionIn, actor: Who, s: DB, today: Today) -> ApplicationOut:
-    app = services.decide(s, actor, app_id, data, today)
+def decide(
+    request: Request, app_id: Id, data: DecisionIn, actor: Who, s: DB, today: Today
+) -> ApplicationOut:
+    app = services.decide(s, actor, app_id, data, today, deps.checks(request))
     out = present.application(s, app, today)
     s.commit()
     return out
@@ -543,7 +560,7 @@ async def record_shipment(
                 actor = bearer_actor(request, s)
                 try:
                     done = services.record_shipment(
-                        s, actor, permit_id, data, idempotency_key, today
+                        s, actor, permit_id, data, idempotency_key, today, deps.checks(request)
                     )
                     s.commit()
                 except IntegrityError:
@@ -551,7 +568,7 @@ async def record_shipment(
                     s.rollback()
                     begin_write(s)
                     done = services.record_shipment(
-                        s, actor, permit_id, data, idempotency_key, today
+                        s, actor, permit_id, data, idempotency_key, today, deps.checks(request)
                     )
                     s.commit()
                 out = present.shipment(

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -178,3 +179,96 @@ def utilisation_csv(r: UtilisationOut) -> str:
 
 def csv_filename(r: UtilisationOut) -> str:
     return f"{r.permit}-utilisation-{r.as_of.isoformat()}.csv"
+
+
+# ---------------------------------------------------------------- audit log export
+
+AUDIT_COLUMNS = (
+    "id",
+    "at_utc",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "entity_name",
+    "before",
+    "after",
+    "law_version",
+    "hash",
+)
+
+
+def audit_csv(rows: list[dict[str, object]]) -> str:
+    """The audit entries shown (same filters) as CSV, formula-safe cells."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(AUDIT_COLUMNS)
+    for r in rows:
+        w.writerow([_cell(r.get(c, "")) for c in AUDIT_COLUMNS])
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- printable permit (PDF)
+
+
+def permit_pdf(p: Any, lang: str, words: dict[str, str], fmt: dict[str, Any]) -> bytes:
+    """The permit as a one-document PDF (fpdf2): number, holder, validity, lines,
+    conditions, in the reader's language. ``words`` are the labels, ``fmt`` the
+    language's formatters (date, money, quantity, country)."""
+    from fpdf import FPDF
+
+    def latin(text: object) -> str:
+        # the PDF core fonts are Latin-1: French accents fit; typographic marks are mapped
+        s = str(text).replace("\u2014", "-").replace("\u2013", "-").replace("\u2019", "'")
+        s = s.replace("\u202f", " ").replace("\u00a0", " ").replace("\u2192", "->")
+        return s.encode("latin-1", "replace").decode("latin-1")
+
+    pdf = FPDF(format="Letter")
+    pdf.set_title(latin(f"{words['title']} {p.number}"))
+    pdf.set_lang(lang)
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 16)
+    pdf.cell(0, 10, latin(words["government"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "B", 14)
+    pdf.cell(0, 10, latin(f"{words['title']} {p.number}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 11)
+    rows = [
+        (words["status"], words["status_value"]),
+        (words["holder"], p.organisation),
+        (words["destination"], fmt["country"](p.destination)),
+        (words["issued"], fmt["date"](p.issued_on)),
+        (words["valid"], f"{fmt['date'](p.valid_from)} - {fmt['date'](p.valid_to)}"),
+    ]
+    for k, v in rows:
+        pdf.set_font("helvetica", "B", 11)
+        pdf.cell(55, 7, latin(k))
+        pdf.set_font("helvetica", "", 11)
+        pdf.multi_cell(0, 7, latin(v), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("helvetica", "B", 12)
+    pdf.cell(0, 8, latin(words["lines"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 10)
+    with pdf.table(col_widths=(10, 70, 25, 45, 45)) as table:
+        head = table.row()
+        for h in ("#", words["description"], words["hs"], words["quantity"], words["value"]):
+            head.cell(latin(h))
+        for ln in p.lines:
+            r = table.row()
+            r.cell(str(ln.line_no))
+            r.cell(latin(ln.description))
+            r.cell(latin(ln.hs_code))
+            r.cell(latin(f"{fmt['qty'](ln.authorised_quantity)} {ln.unit}"))
+            r.cell(latin(fmt["money"](ln.authorised_value)))
+    pdf.ln(4)
+    pdf.set_font("helvetica", "B", 12)
+    pdf.cell(0, 8, latin(words["conditions"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 10)
+    for c in p.conditions or [words["none"]]:
+        pdf.multi_cell(0, 6, latin(f"- {c}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("helvetica", "I", 9)
+    pdf.multi_cell(0, 5, latin(words["legal"]), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

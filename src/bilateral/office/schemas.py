@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -17,14 +16,17 @@ from pydantic import (
     field_validator,
 )
 
+from bilateral.office import countries
+
 Role = Literal["applicant", "officer", "auditor", "admin"]
 
 
 def _country(v: str) -> str:
-    v = v.strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}", v) or pycountry.countries.get(alpha_2=v) is None:
-        raise ValueError("must be an ISO 3166-1 alpha-2 country code, e.g. BY")
-    return v
+    # a code (BY, BLR) or a name in English or French (Belarus, Bélarus); never a guess
+    code = countries.resolve(v)
+    if code is None:
+        raise ValueError("must be a country: an ISO code such as BY or a name such as Belarus")
+    return code
 
 
 def _hs(v: str) -> str:

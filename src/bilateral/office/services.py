@@ -410,6 +410,30 @@ def change_password(s: Session, actor: Actor, old: str, new: str) -> User:
     return u
 
 
+def reset_password(s: Session, actor: Actor, user_id: int) -> tuple[User, str]:
+    """An admin sets a new generated password for someone who lost theirs (shown once).
+
+    Every web session of the user ends; API tokens stay (revoke them separately).
+    """
+    _require(actor, "admin")
+    u = get_user(s, user_id, lock=True)
+    if not u.active:
+        raise OfficeError(409, "user_inactive", "user_id", username=u.username)
+    password = new_password()
+    u.password_hash = hash_password(password)
+    end_web_sessions(u)
+    s.flush()
+    audit.record(
+        s,
+        actor=actor.username,
+        action="user.password_reset",
+        entity="user",
+        entity_id=u.id,
+        after={"username": u.username, "password_reset": True, "web_sessions_ended": True},
+    )
+    return u, password
+
+
 # ---------------------------------------------------------------- applications
 
 _Owned = TypeVar("_Owned", Application, Permit)
@@ -478,7 +502,10 @@ def _fill(app: Application, data: ApplicationIn) -> None:
     app.end_user = data.end_user.model_dump()
     app.proposed_export_date = data.proposed_export_date
     app.declarations = data.declarations.model_dump()
-    app.lines.clear()
+    # Re-saving a draft keeps the line rows and rewrites them in place: clearing the list
+    # and appending new rows with the same numbers made SQLAlchemy INSERT the new rows
+    # before DELETEing the old ones, which broke UNIQUE(application_id, line_no).
+    rows: list[dict[str, Any]] = []
     for i, ln in enumerate(data.lines, start=1):
         total = ln.total_value
         computed = (ln.quantity * ln.unit_value).quantize(CENT)
@@ -492,20 +519,30 @@ def _fill(app: Application, data: ApplicationIn) -> None:
             raise OfficeError(
                 422, "total_mismatch", f"lines[{i - 1}].total_value", computed=str(computed)
             )
-        app.lines.append(
-            ApplicationLine(
-                line_no=i,
-                origin=ln.origin,
-                ecl_item=ln.ecl_item or None,
-                category=ln.category or None,
-                hs_code=ln.hs_code,
-                description=ln.description,
-                quantity_milli=to_milli(ln.quantity),
-                unit=ln.unit,
-                unit_value_cents=to_cents(ln.unit_value),
-                total_value_cents=to_cents(total),
-            )
+        rows.append(
+            {
+                "line_no": i,
+                "origin": ln.origin,
+                "ecl_item": ln.ecl_item or None,
+                "category": ln.category or None,
+                "hs_code": ln.hs_code,
+                "description": ln.description,
+                "quantity_milli": to_milli(ln.quantity),
+                "unit": ln.unit,
+                "unit_value_cents": to_cents(ln.unit_value),
+                "total_value_cents": to_cents(total),
+            }
         )
+    existing = {ln.line_no: ln for ln in app.lines}
+    for row in rows:
+        old = existing.pop(row["line_no"], None)
+        if old is None:
+            app.lines.append(ApplicationLine(**row))
+        else:
+            for k, val in row.items():
+                setattr(old, k, val)
+    for gone in existing.values():
+        app.lines.remove(gone)
 
 
 def _new_app(actor: Actor, kind: str = "new") -> Application:
@@ -695,6 +732,19 @@ ENGINE_FIELD = {
 }
 
 
+def question_for(destination: str, on: dt.date, ln: ApplicationLine | PermitLine) -> dict[str, Any]:
+    """The engine question for one line: ECL item, else goods category, else HS code."""
+    question: dict[str, Any] = {"to": destination, "on": on.isoformat()}
+    category = getattr(ln, "category", None)
+    if ln.ecl_item:
+        question["ecl"] = ln.ecl_item
+    elif category:
+        question["category"] = category
+    else:
+        question["hs"] = ln.hs_code
+    return question
+
+
 def assess(
     checks: Checks, destination: str, on: dt.date, lines: Sequence[ApplicationLine | PermitLine]
 ) -> tuple[dict[str, Any], str | None]:
@@ -702,14 +752,7 @@ def assess(
     out: list[dict[str, Any]] = []
     versions: list[str] = []
     for idx, ln in enumerate(lines):
-        question: dict[str, Any] = {"to": destination, "on": on.isoformat()}
-        category = getattr(ln, "category", None)
-        if ln.ecl_item:
-            question["ecl"] = ln.ecl_item
-        elif category:
-            question["category"] = category
-        else:
-            question["hs"] = ln.hs_code
+        question = question_for(destination, on, ln)
         try:
             answer = checks.check_export(**question, lang="en")
         except BadInput as e:
@@ -757,6 +800,206 @@ def replay(checks: Checks, assessment: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# How far each outcome is from "go ahead" (the engine's outcomes, mildest first).
+SEVERITY = (
+    "not_required",
+    "generally_approved",
+    "normally_issued",
+    "case_by_case",
+    "generally_denied",
+    "new_permits_suspended",
+    "prohibited",
+)
+# Outcomes under which no permit may be issued (a ban, or new permits suspended).
+NO_ISSUE = ("prohibited", "new_permits_suspended")
+
+
+def severity(outcome: str | None) -> int:
+    return SEVERITY.index(outcome) if outcome in SEVERITY else -1
+
+
+def assess_for(
+    checks: Checks, app: Application, today: dt.date
+) -> tuple[dict[str, Any], str | None]:
+    """Assess on the proposed export date and, when that is another day, on today too.
+
+    The stored assessment is the one for the export date; ``today`` holds the answers under
+    the law in force on the day of the assessment, so that nobody reads a future (or past)
+    state of the law as today's.
+    """
+    on = app.proposed_export_date or today
+    assessment, law_version = assess(checks, app.destination, on, app.lines)
+    if on != today:
+        now_, _ = assess(checks, app.destination, today, app.lines)
+        assessment["today"] = now_
+    return assessment, law_version
+
+
+def _worst(assessment: dict[str, Any]) -> dict[int, str]:
+    """The most restrictive outcome per line over every day an assessment covers."""
+    out: dict[int, str] = {}
+    parts = [assessment, *([assessment["today"]] if assessment.get("today") else [])]
+    for part in parts:
+        for line in part.get("lines", []):
+            o = str(line.get("answer", {}).get("outcome", ""))
+            n = int(line["line_no"])
+            if severity(o) > severity(out.get(n)):
+                out[n] = o
+    return out
+
+
+def law_blocks(
+    checks: Checks,
+    destination: str,
+    days: Sequence[dt.date],
+    lines: Sequence[ApplicationLine | PermitLine],
+    assessed: dict[str, Any] | None,
+    questions: dict[int, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Lines that the law in force on any of ``days`` bars from a permit.
+
+    A line blocks when its outcome is a ban or suspends new permits, or is more
+    restrictive than the assessment the applicant and officer saw (newly restricted).
+    Each block carries the rule that decides it, with its citation.
+    """
+    before = _worst(assessed) if assessed else {}
+    blocks: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for day in sorted(set(days)):
+        for ln in lines:
+            if ln.line_no in seen:
+                continue
+            q = dict((questions or {}).get(ln.line_no) or question_for(destination, day, ln))
+            q["on"] = day.isoformat()
+            line_no = ln.line_no
+            try:
+                answer = checks.check_export(**q, lang="en")
+            except BadInput:
+                continue
+            except NotImplementedError as e:
+                raise OfficeError(503, "engine_unavailable") from e
+            outcome = str(answer.get("outcome"))
+            was = before.get(line_no)
+            if outcome in NO_ISSUE or (was is not None and severity(outcome) > severity(was)):
+                seen.add(line_no)
+                blocks.append(
+                    {
+                        "line_no": line_no,
+                        "on": day.isoformat(),
+                        "outcome": outcome,
+                        "was": was,
+                        "law_version": answer.get("law_version"),
+                        "reasons": answer.get("reasons", []),
+                    }
+                )
+    return sorted(blocks, key=lambda b: b["line_no"])
+
+
+def citation_of(block: dict[str, Any]) -> str:
+    """ "SOR/2020-214 s. 3.7(1) …" for the first reason of a block (or its outcome)."""
+    for r in block.get("reasons") or []:
+        c = " ".join(str(r.get(k) or "") for k in ("instrument", "provision")).strip()
+        if c:
+            return c
+    return str(block.get("outcome"))
+
+
+def _raise_blocks(blocks: list[dict[str, Any]]) -> None:
+    if blocks:
+        b = blocks[0]
+        raise OfficeError(
+            409,
+            "law_blocks_line",
+            f"lines[{b['line_no'] - 1}]",
+            line_no=b["line_no"],
+            on=b["on"],
+            outcome=b["outcome"],
+            citation=citation_of(b),
+            blocks=blocks,
+        )
+
+
+def permit_questions(s: Session, p: Permit) -> dict[int, dict[str, Any]]:
+    """The engine question of each permit line, as asked when its application was assessed."""
+    app = s.get(Application, p.application_id)
+    out: dict[int, dict[str, Any]] = {}
+    for line in ((app.assessment if app else None) or {}).get("lines", []):
+        out[int(line["line_no"])] = dict(line["question"])
+    for ln in p.lines:  # permits whose application holds no question: ask by code
+        if ln.line_no not in out:
+            q: dict[str, Any] = {"to": p.destination}
+            if ln.ecl_item:
+                q["ecl"] = ln.ecl_item
+            else:
+                q["hs"] = ln.hs_code
+            out[ln.line_no] = q
+    return out
+
+
+def permit_law_flags(s: Session, checks: Checks, p: Permit, on: dt.date) -> list[dict[str, Any]]:
+    """Lines of a permit that the law in force on ``on`` now bans (the permit is flagged).
+
+    Law data changes with a new ``law_version``; a ban that starts after issue makes the
+    permit unusable for that line (shipments are refused with the citation).
+    """
+    out = []
+    for line_no, q in permit_questions(s, p).items():
+        q["on"] = on.isoformat()
+        try:
+            answer = checks.check_export(**q, lang="en")
+        except BadInput:
+            continue
+        except NotImplementedError as e:
+            raise OfficeError(503, "engine_unavailable") from e
+        if answer.get("outcome") == "prohibited":
+            out.append(
+                {
+                    "line_no": line_no,
+                    "on": on.isoformat(),
+                    "outcome": "prohibited",
+                    "law_version": answer.get("law_version"),
+                    "reasons": answer.get("reasons", []),
+                }
+            )
+    return out
+
+
+def reassess(s: Session, actor: Actor, app_id: int, checks: Checks, today: dt.date) -> Application:
+    """Replay a submitted application under the law in force today (officer's button).
+
+    The new answers replace the stored assessment (the old one stays in the audit log),
+    so the decision is taken on the law as it stands.
+    """
+    _require(actor, "officer")
+    app = get_application(s, actor, app_id, lock=True)
+    if app.status != "submitted":
+        raise OfficeError(409, "not_submitted", "status", status=app.status)
+    before = snapshot(app) | {"law_version": app.law_version}
+    if app.kind == "amendment" and app.amends_permit_id:
+        p = s.get(Permit, app.amends_permit_id)
+        assert p is not None
+        app.assessment, app.law_version = assess(checks, p.destination, today, p.lines)
+    else:
+        on = max(app.proposed_export_date or today, today)
+        app.assessment, app.law_version = assess(checks, app.destination, on, app.lines)
+        if on != today:
+            app.assessment["today"], _ = assess(checks, app.destination, today, app.lines)
+    app.assessment["reassessed_on"] = today.isoformat()
+    app.version += 1
+    s.flush()
+    audit.record(
+        s,
+        actor=actor.username,
+        action="application.reassess",
+        entity="application",
+        entity_id=app.reference,
+        before=before,
+        after=snapshot(app) | {"law_version": app.law_version},
+        law_version=app.law_version,
+    )
+    return app
+
+
 def _standard_days(app: Application) -> int:
     if app.kind == "amendment":
         return AMENDMENT_DAYS
@@ -779,9 +1022,13 @@ def submit(s: Session, actor: Actor, app_id: int, checks: Checks, today: dt.date
     missing = missing_fields(app)
     if missing:
         raise OfficeError(422, "incomplete", missing[0], missing=", ".join(missing))
+    if app.proposed_export_date is not None and app.proposed_export_date < today:
+        # an export date in the past would be assessed under a law no longer in force
+        raise OfficeError(
+            422, "date_past", "proposed_export_date", date=app.proposed_export_date.isoformat()
+        )
     before = snapshot(app)
-    on = app.proposed_export_date or today
-    app.assessment, app.law_version = assess(checks, app.destination, on, app.lines)
+    app.assessment, app.law_version = assess_for(checks, app, today)
     app.status = "submitted"
     app.submitted_on = today
     _set_due(app)
@@ -874,12 +1121,39 @@ def _authorisations(
     return out
 
 
-def decide(s: Session, actor: Actor, app_id: int, data: DecisionIn, today: dt.date) -> Application:
+def decide(
+    s: Session,
+    actor: Actor,
+    app_id: int,
+    data: DecisionIn,
+    today: dt.date,
+    checks: Checks | None = None,
+) -> Application:
+    """Record the officer's decision; an approval issues (or amends) the permit.
+
+    With ``checks`` (the web and the API pass it), an approval first asks the engine again
+    under the law in force today and on the first day of validity: a line that is now
+    banned, or more restricted than the assessment showed, blocks the permit (409, with the
+    rule's citation) until the officer replays the assessment or refuses.
+    """
     _require(actor, "officer")
     app = get_application(s, actor, app_id, lock=True)
     _independent(s, actor, app.organisation_id, app.id)
     if app.status != "submitted":
         raise OfficeError(409, "not_submitted", "status", status=app.status)
+    if data.outcome == "approve" and checks is not None:
+        if app.kind == "new":
+            days = [today, data.valid_from or today]
+            _raise_blocks(law_blocks(checks, app.destination, days, app.lines, app.assessment))
+        elif app.amends_permit_id:
+            amended = s.get(Permit, app.amends_permit_id)
+            if amended is not None:
+                qs = permit_questions(s, amended)
+                _raise_blocks(
+                    law_blocks(
+                        checks, amended.destination, [today], amended.lines, None, questions=qs
+                    )
+                )
     before = snapshot(app)
     citations = list(data.citations)
     if not citations and app.assessment:
@@ -1181,6 +1455,30 @@ class Drawdown(NamedTuple):
     permit_number: str
 
 
+def _refuse_banned_line(
+    s: Session, actor: Actor, permit_id: int, data: ShipmentIn, checks: Checks
+) -> None:
+    p = get_permit(s, actor, permit_id)  # 404 unless visible to this actor
+    q = permit_questions(s, p).get(data.line_no)
+    if not q:
+        return  # no such line: refused below with its own message
+    q["on"] = data.shipped_on.isoformat()
+    try:
+        answer = checks.check_export(**q, lang="en")
+    except (BadInput, NotImplementedError):
+        return
+    if answer.get("outcome") == "prohibited":
+        block = {"reasons": answer.get("reasons", []), "outcome": "prohibited"}
+        raise OfficeError(
+            409,
+            "line_now_prohibited",
+            "line_no",
+            line_no=data.line_no,
+            on=data.shipped_on.isoformat(),
+            citation=citation_of(block),
+        )
+
+
 def record_shipment(
     s: Session,
     actor: Actor,
@@ -1188,6 +1486,7 @@ def record_shipment(
     data: ShipmentIn,
     key: str | None,
     today: dt.date,
+    checks: Checks | None = None,
 ) -> Drawdown:
     """Draw a shipment down against a permit line; returns (shipment, newly_recorded).
 
@@ -1239,6 +1538,11 @@ def record_shipment(
         old = s.get(Shipment, existing.id)
         assert old is not None
         return Drawdown(old, False, permit.number)
+    if checks is not None:
+        # The law may have changed since issue: a line banned on the shipping day is
+        # refused. Asked before the row lock is taken (the answer depends only on the
+        # request), so the serialised part of the drawdown does not grow.
+        _refuse_banned_line(s, actor, permit_id, data, checks)
     # one statement locks the permit row and the line row (FOR UPDATE on PostgreSQL)
     row = conn.execute(q.with_for_update()).one_or_none()
     if row is None:

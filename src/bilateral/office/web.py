@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -27,9 +28,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from bilateral.errors import BadInput
+from bilateral.faces import verdict
 from bilateral.office import (
+    answers,
     api,
     audit,
+    countries,
     deps,
     i18n,
     present,
@@ -53,6 +57,15 @@ from bilateral.office.services import Actor, OfficeError
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# Canada.ca "Date modified": when the pages last changed (templates, catalogs, stylesheet)
+DATE_MODIFIED = dt.datetime.fromtimestamp(
+    max(
+        f.stat().st_mtime
+        for pattern in ("templates/*.html", "locale/**/*.po", "static/*.css")
+        for f in HERE.glob(pattern)
+    ),
+    dt.UTC,
+).date()
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(deps.db)]
 Id = Annotated[int, FPath(ge=1, le=2_147_483_647)]
@@ -72,6 +85,9 @@ OUTCOMES = (
 
 
 def lang_of(request: Request) -> str:
+    chosen = getattr(request.state, "lang", None)  # e.g. the sign-in form's hidden field
+    if chosen in i18n.LANGS:
+        return str(chosen)
     q = request.query_params.get("lang")
     if q in i18n.LANGS:
         return q
@@ -143,6 +159,11 @@ def render(
     lang = lang_of(request)
     sess = _session(request)
     messages = sess.pop("flash", []) if sess else []
+    # what the user typed into a form that was refused, so the page shows it again
+    kept_raw = sess.pop("kept", None) if sess else None
+    kept: dict[str, str] = {}
+    if isinstance(kept_raw, dict) and kept_raw.get("path") == request.url.path:
+        kept = dict(kept_raw.get("values") or {})
 
     def t(key: str, **params: Any) -> str:
         return i18n.t(key, lang, **params)
@@ -159,6 +180,25 @@ def render(
         "messages": messages,
         "outcomes": OUTCOMES,
         "today": deps.today(request).isoformat(),
+        "countries": countries.choices(lang),
+        "country_name": lambda code: countries.name(code, lang),
+        "kept": kept,
+        "date_modified": DATE_MODIFIED.isoformat(),
+        "fr_url": lambda url: verdict.url_for(url, lang),
+        "fdate": lambda d: verdict.long_date(d, lang) if d else "",
+        "money": lambda v: answers.money(v, lang),
+        "qty": lambda v: answers.quantity(v, lang),
+        "num_in": lambda v: answers.number_input(v, lang),
+        "label_of": lambda fid: field_label(fid, lang),
+        "colon": "\u00a0: " if lang == "fr" else ": ",
+        "categories": [(c, i18n.t("category." + c, lang)) for c in CATEGORIES],
+        "units": [(x, i18n.t("unit." + x, lang)) for x in UNITS],
+        "topics": [
+            (k, verdict.topic_label(k, lang)[:1].upper() + verdict.topic_label(k, lang)[1:])
+            for k in verdict.TOPICS
+        ],
+        "hs_description": lambda code: hs_description(code, deps.today(request)),
+        "view": lambda a, q=None: answers.view(a, lang, q, deps.checks(request)),
     }
     resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
     if request.query_params.get("lang") in i18n.LANGS:
@@ -173,10 +213,9 @@ def error_page(
     key = "err." + code if ("err." + code) in i18n.CATALOG else "err.invalid"
     message = i18n.t(key, lang, **params)
     detail = params.get("detail") if isinstance(params.get("detail"), list) else []
-    if status == 401:
-        return RedirectResponse(
-            f"/login?{urlencode({'next': local_path(request)})}", status_code=303
-        )
+    if status == 401:  # keep the reader's language across sign-in
+        back = urlencode({"next": local_path(request), "lang": lang})
+        return RedirectResponse(f"/login?{back}", status_code=303)
     try:
         return render(
             request,
@@ -212,9 +251,193 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+# field path (API or form) -> catalog key of its label, as the form shows it
+FIELD_LABELS = {
+    "name": "form.name",
+    "address": "form.address",
+    "contact": "form.contact",
+    "country": "form.country",
+    "destination": "form.destination",
+    "proposed_export_date": "form.proposed_date",
+    "end_use": "form.end_use",
+    "end_user.name": "form.end_user_name",
+    "end_user.address": "form.end_user_address",
+    "end_user.contact": "form.end_user_contact",
+    "consignees": "form.consignees",
+    "lines": "form.lines",
+    "origin": "form.origin",
+    "hs_code": "form.hs",
+    "ecl_item": "form.ecl",
+    "category": "form.category",
+    "description": "form.description",
+    "quantity": "form.quantity",
+    "unit": "form.unit",
+    "unit_value": "form.unit_value",
+    "total_value": "form.total_value",
+    "declarations.information_true": "form.decl_true",
+    "declarations.aware_of_obligations": "form.decl_obligations",
+    "value": "permit.value",
+    "shipped_on": "col.date",
+    "export_declaration_ref": "permit.declaration",
+    "line_no": "col.line",
+    "valid_to": "app.valid_to",
+    "new_valid_to": "app.new_valid_to",
+    "reason": "app.reasons",
+    "reasons": "app.reasons",
+    "outcome": "app.outcome",
+    "username": "form.username",
+    "password": "form.password",
+    "old_password": "account.old_password",
+    "new_password": "account.new_password",
+    "confirm_password": "account.confirm_password",
+    "organisation": "col.organisation",
+    "role": "users.role",
+    "file": "form.file",
+}
+# fields that are not something the user typed: the message says it all
+_NO_LABEL = {"status", "permit_id", "application_id", "csrf", "idempotency_key", "action"}
+
+
+def field_id(loc: str) -> str:
+    """ "lines[0].hs_code" / ("lines", 0, "hs_code") style paths -> the form's "lines-0-hs_code"."""
+    return re.sub(r"^(lines|consignees)\[(\d+)\]\.?", r"\1-\2-", loc).rstrip("-")
+
+
+def field_label(loc: str | None, lang: str) -> str:
+    """The label a user knows a field by ("Line 2 — HS code"), never its key."""
+    if not loc or loc in _NO_LABEL:
+        return ""
+    fid = field_id(loc)
+    m = re.fullmatch(r"(lines|consignees)-(\d+)-?(.*)", fid)
+    if m:
+        which = "form.line_n" if m.group(1) == "lines" else "form.consignee_n"
+        head = i18n.t(which, lang, n=int(m.group(2)) + 1)
+        rest = m.group(3).split("[")[0].split(".")[0]
+        key = FIELD_LABELS.get(rest)
+        return f"{head} — {i18n.t(key, lang)}" if key else head
+    if fid in FIELD_LABELS:
+        return i18n.t(FIELD_LABELS[fid], lang)
+    party, _, leaf = fid.partition(".")
+    if party in ("applicant", "exporter") and leaf in FIELD_LABELS:
+        return f"{i18n.t('form.' + party, lang)} — {i18n.t(FIELD_LABELS[leaf], lang)}"
+    leaf = fid.rsplit(".", 1)[-1]
+    return i18n.t(FIELD_LABELS[leaf], lang) if leaf in FIELD_LABELS else ""
+
+
+def validation_message(err: Any, lang: str) -> str:
+    """A pydantic error as a sentence in the reader's language (no English internals)."""
+    kind = str(err.get("type", ""))
+    msg = str(err.get("msg", ""))
+    ctx = err.get("ctx") or {}
+    key = {
+        "missing": "val.required",
+        "string_too_short": "val.required",
+        "decimal_parsing": "val.number",
+        "decimal_type": "val.number",
+        "finite_number": "val.number",
+        "int_parsing": "val.whole",
+        "int_type": "val.whole",
+        "date_parsing": "val.date",
+        "date_from_datetime_parsing": "val.date",
+        "date_type": "val.date",
+        "literal_error": "val.choice",
+        "enum": "val.choice",
+    }.get(kind)
+    if kind == "string_too_long":
+        return i18n.t("val.too_long", lang, max=ctx.get("max_length", ""))
+    if kind == "too_long":
+        return i18n.t("val.too_many", lang, max=ctx.get("max_length", ""))
+    if key is None and kind == "value_error":
+        for needle, k in (
+            ("country", "val.country"),
+            ("HS code", "val.hs"),
+            ("positive number", "val.positive"),
+            ("3 decimal", "val.decimals3"),
+            ("2 decimal", "val.decimals2"),
+            ("amount", "val.amount"),
+        ):
+            if needle in msg:
+                key = k
+                break
+    return i18n.t(key or "val.invalid", lang)
+
+
+def validation_errors(e: ValidationError, lang: str) -> dict[str, str]:
+    """Every problem at once, keyed by the form field's id, first one per field."""
+    out: dict[str, str] = {}
+    for err in e.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        fid = field_name(tuple(loc))
+        out.setdefault(fid, validation_message(err, lang))
+    return out
+
+
+def localized_params(code: str, params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Numbers and dates of an error message as the reader writes them."""
+    out = dict(params)
+    money_codes = ("exceeds_value", "total_mismatch")
+    for k in ("remaining", "computed"):
+        if k in out and out[k] is not None:
+            fmt = answers.money if code in money_codes else answers.quantity
+            out[k] = fmt(out[k], lang)
+    for k in ("on", "date", "valid_from", "valid_to"):
+        if isinstance(out.get(k), str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", out[k]):
+            out[k] = verdict.long_date(out[k], lang)
+    return out
+
+
+def office_text(request: Request, e: OfficeError) -> str:
+    """The refusal in the reader's language, without the field's label."""
+    lang = lang_of(request)
+    key = "err." + e.code if ("err." + e.code) in i18n.CATALOG else "err.invalid"
+    return i18n.t(key, lang, **localized_params(e.code, e.params, lang))
+
+
 def office_message(request: Request, e: OfficeError) -> str:
-    text = i18n.t("err." + e.code, lang_of(request), **e.params)
-    return f"{e.field}: {text}" if e.field else text
+    lang = lang_of(request)
+    text = office_text(request, e)
+    label = field_label(e.field, lang) if e.field else ""
+    return f"{label}: {text}" if label else text
+
+
+ENGINE_FIELD_MESSAGE = {
+    "to": "val.country",
+    "with": "val.country",
+    "with_": "val.country",
+    "origin": "val.country",
+    "country": "val.country",
+    "on": "val.date",
+    "hs": "val.hs",
+    "category": "val.category",
+    "ecl": "val.ecl",
+    "goods": "val.goods",
+    "topic": "val.topic",
+}
+ENGINE_FIELD_LABEL = {
+    "to": "form.destination",
+    "with": "form.with",
+    "with_": "form.with",
+    "origin": "form.origin",
+    "on": "form.on",
+    "hs": "form.hs",
+    "category": "form.category",
+    "ecl": "form.ecl",
+    "topic": "form.topic",
+    "mfn_rate": "form.mfn_rate",
+}
+
+
+def engine_error(e: BadInput, lang: str) -> str:
+    """The engine's refusal named by the form's label, in the reader's language."""
+    key = ENGINE_FIELD_MESSAGE.get(e.field)
+    if lang == "en":  # the engine says its problems in English: say them as they are
+        text = answers.clean(e.problem, "en")
+        text = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    else:
+        text = i18n.t(key, lang) if key else i18n.t("val.engine", lang, problem=e.problem)
+    label_key = ENGINE_FIELD_LABEL.get(e.field)
+    colon = "\u00a0: " if lang == "fr" else ": "
+    return f"{i18n.t(label_key, lang)}{colon}{text}" if label_key else text
 
 
 def _ask(request: Request, fn_name: str, **kw: Any) -> tuple[dict[str, Any] | None, str | None]:
@@ -222,9 +445,54 @@ def _ask(request: Request, fn_name: str, **kw: Any) -> tuple[dict[str, Any] | No
     try:
         return fn(**kw, lang=lang_of(request)), None
     except BadInput as e:
-        return None, str(e)
+        return None, engine_error(e, lang_of(request))
     except NotImplementedError:
         return None, i18n.t("err.engine_unavailable", lang_of(request))
+
+
+def code_of(value: str | None, codes: tuple[str, ...], prefix: str) -> str | None:
+    """A closed-vocabulary code from what a reader typed: the code itself or its label in
+    English or French ("médicaments" -> "medicines"); otherwise as typed (the engine
+    then names the problem)."""
+    if not value:
+        return value
+    want = countries._fold(value)
+    for code in codes:
+        labels = [code, code.replace("_", " ")]
+        if prefix and prefix + code in i18n.CATALOG:
+            labels += list(i18n.CATALOG[prefix + code])
+        if not prefix:
+            labels += [verdict.topic_label(code, "en"), verdict.topic_label(code, "fr")]
+        folded = {countries._fold(x) for x in labels}
+        folded |= {f.removeprefix("le ").removeprefix("la ").removeprefix("les ") for f in folded}
+        folded |= {f.removeprefix("l ").removeprefix("the ") for f in folded}
+        if want in folded:
+            return code
+    return value
+
+
+CATEGORIES = (
+    "food",
+    "clothing",
+    "medicines",
+    "medical_supplies",
+    "information_material",
+    "casual_gifts",
+    "personal_effects",
+)
+UNITS = ("kg", "t", "l", "m", "m2", "units", "pairs", "sets", "dozens")
+
+
+def hs_description(code: str | None, on: dt.date) -> str:
+    """The HS heading's description for the code entered ("" if unknown)."""
+    if not code:
+        return ""
+    from bilateral.goods import hs
+
+    try:
+        return str(getattr(hs.validate(code, on), "description", "") or "")
+    except Exception:  # a code the nomenclature does not know: no description
+        return ""
 
 
 # ------------------------------------------------------------------ public pages
@@ -235,25 +503,31 @@ def home(request: Request, s: DB) -> Response:
     return render(request, "home.html", {}, user=current_user(request, s))
 
 
-def _date(v: str | None, default: dt.date) -> tuple[str, str | None]:
+def _date(v: str | None, default: dt.date, lang: str = "en") -> tuple[str, str | None]:
     if not v:
         return default.isoformat(), None
     try:
-        return dt.date.fromisoformat(v).isoformat(), None
+        return dt.date.fromisoformat(answers.parse_date(v, lang)).isoformat(), None
     except ValueError:
         return v, "on"
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy(request: Request, s: DB) -> Response:
+    return render(request, "privacy.html", {}, user=current_user(request, s))
 
 
 @router.get("/check/export", response_class=HTMLResponse)
 def page_export(request: Request, s: DB) -> Response:
     q = request.query_params
     answer = error = None
-    on, bad = _date(q.get("on"), deps.today(request))
+    on, bad = _date(q.get("on"), deps.today(request), lang_of(request))
     if q.get("to"):
         if bad:
             error = "on: " + i18n.t("form.bad_date", lang_of(request))
         else:
             kw = {k: (q.get(k) or None) for k in ("hs", "category", "ecl")}
+            kw["category"] = code_of(kw["category"], CATEGORIES, "category.")
             answer, error = _ask(request, "check_export", to=q["to"], on=on, **kw)
     return render(
         request,
@@ -268,7 +542,7 @@ def page_export(request: Request, s: DB) -> Response:
 def page_import(request: Request, s: DB) -> Response:
     q = request.query_params
     answer = error = None
-    on, bad = _date(q.get("on"), deps.today(request))
+    on, bad = _date(q.get("on"), deps.today(request), lang_of(request))
     if q.get("origin") or q.get("hs"):
         if bad:
             error = "on: " + i18n.t("form.bad_date", lang_of(request))
@@ -279,7 +553,7 @@ def page_import(request: Request, s: DB) -> Response:
                 origin=q.get("origin", ""),
                 on=on,
                 hs=q.get("hs", ""),
-                mfn_rate=q.get("mfn_rate") or None,
+                mfn_rate=answers.parse_number(q.get("mfn_rate") or "", lang_of(request)) or None,
             )
     return render(
         request,
@@ -294,13 +568,17 @@ def page_import(request: Request, s: DB) -> Response:
 def page_contact(request: Request, s: DB) -> Response:
     q = request.query_params
     answer = error = None
-    on, bad = _date(q.get("on"), deps.today(request))
+    on, bad = _date(q.get("on"), deps.today(request), lang_of(request))
     if q.get("with"):
         if bad:
             error = "on: " + i18n.t("form.bad_date", lang_of(request))
         else:
             answer, error = _ask(
-                request, "check_contact", with_=q["with"], on=on, topic=q.get("topic", "")
+                request,
+                "check_contact",
+                with_=q["with"],
+                on=on,
+                topic=code_of(q.get("topic", ""), tuple(verdict.TOPICS), "") or "",
             )
     return render(
         request,
@@ -362,6 +640,8 @@ async def login(request: Request) -> Response:
     check runs on its own one-thread limiter, outside the write gate; the session is a
     server-side row (revoked at sign-out) whose random id is the only thing in the cookie."""
     form = await form_of(request)
+    if form.get("lang") in i18n.LANGS:
+        request.state.lang = str(form.get("lang"))
     name = str(form.get("username") or "")[:100]
     password = str(form.get("password") or "")[:200]
     nxt = str(form.get("next") or "/dashboard")
@@ -407,7 +687,9 @@ async def login(request: Request) -> Response:
     sess["epoch"] = epoch
     sess["sid"] = sid
     sess["csrf"] = security.new_csrf()
-    return redirect(nxt)
+    signed_in = redirect(nxt)
+    signed_in.set_cookie("lang", lang_of(request), max_age=365 * 86400, samesite="lax")
+    return signed_in
 
 
 @router.post("/logout")
@@ -457,19 +739,82 @@ def dashboard(request: Request, s: DB) -> Response:
 
 @router.get("/queue", response_class=HTMLResponse)
 def page_queue(request: Request, s: DB) -> Response:
+    """The officer's queue: search, filters, sorting, pages; each row with its outcome."""
     u, actor = require(request, s, "officer", "auditor")
+    services.queue(s, actor)  # role check (officers and auditors)
     today = deps.today(request)
-    items = [present.queue_item(s, a, today) for a in services.queue(s, actor)]
-    decided = [
-        present.application(s, a, today)
-        for a in s.execute(
-            select(Application)
-            .where(Application.status.in_(("approved", "denied")))
-            .order_by(Application.id.desc())
-            .limit(50)
-        ).scalars()
-    ]
-    return render(request, "queue.html", {"items": items, "decided": decided}, user=u)
+    qp = request.query_params
+    status = qp.get("status") or "submitted"
+    query = select(Application)
+    if status in ("submitted", "approved", "denied", "draft"):
+        query = query.where(Application.status == status)
+    if qp.get("destination"):
+        query = query.where(Application.destination == qp["destination"][:2].upper())
+    if qp.get("consultation") == "1":
+        query = query.where(Application.consultation_needed.is_(True))
+    text = (qp.get("q") or "").strip()[:100]
+    rows = list(s.execute(query.order_by(Application.id)).scalars())
+    items: list[dict[str, Any]] = []
+    for a in rows:
+        if a.status == "draft" and status != "draft":
+            continue
+        org = present.queue_item(s, a, today)
+        worst = services._worst(a.assessment) if a.assessment else {}
+        outcome = max(worst.values(), key=services.severity, default=None)
+        flagged = bool(a.assessment) and any(o in services.NO_ISSUE for o in worst.values())
+        if text and text.lower() not in f"{a.reference} {org.organisation}".lower():
+            continue
+        if qp.get("overdue") == "1" and not org.overdue:
+            continue
+        if qp.get("flagged") == "1" and not flagged:
+            continue
+        items.append(
+            {"q": org, "status": a.status, "outcome": outcome, "flagged": flagged, "app": a}
+        )
+    sort = qp.get("sort") or "due"
+    keys = {
+        "due": lambda x: (x["q"].due_on or dt.date.max, x["q"].id),
+        "submitted": lambda x: (x["q"].submitted_on or dt.date.max, x["q"].id),
+        "reference": lambda x: x["q"].reference,
+        "organisation": lambda x: (x["q"].organisation.lower(), x["q"].id),
+        "outcome": lambda x: (-services.severity(x["outcome"]), x["q"].id),
+    }
+    items.sort(key=keys.get(sort, keys["due"]))
+    per_page = 25
+    try:
+        page = max(1, int(qp.get("page") or 1))
+    except ValueError:
+        page = 1
+    pages = max(1, (len(items) + per_page - 1) // per_page)
+    page = min(page, pages)
+    shown = items[(page - 1) * per_page : page * per_page]
+    flagged_permits = []
+    for p in s.execute(
+        select(Permit).where(Permit.status.in_(("active", "suspended"))).order_by(Permit.id)
+    ).scalars():
+        if services.effective_status(p, today) == "expired":
+            continue
+        flags = services.permit_law_flags(s, deps.checks(request), p, today)
+        if flags:
+            flagged_permits.append({"p": present.permit(s, p, today), "flags": flags})
+    params = {k: v for k, v in qp.items() if k != "page"}
+    return render(
+        request,
+        "queue.html",
+        {
+            "items": shown,
+            "total": len(items),
+            "page": page,
+            "pages": pages,
+            "params": params,
+            "page_url": lambda n: "/queue?" + urlencode({**params, "page": n}),
+            "sort_url": lambda k: "/queue?" + urlencode({**params, "sort": k}),
+            "sort": sort,
+            "status": status,
+            "flagged": flagged_permits,
+        },
+        user=u,
+    )
 
 
 # ------------------------------------------------------------------ application forms
@@ -502,13 +847,19 @@ LINE_FIELDS = (
 CONSIGNEE_FIELDS = ("name", "address", "contact", "country")
 
 
-def form_to_application(form: FormData) -> dict[str, Any]:
+NUMBER_FIELDS = ("quantity", "unit_value", "total_value")
+
+
+def form_to_application(form: FormData, lang: str = "en") -> dict[str, Any]:
     def g(k: str) -> str:
         return str(form.get(k) or "").strip()
 
     lines = []
     for row in _rows(form, "lines", LINE_FIELDS):
         ln: dict[str, Any] = {k: v for k, v in row.items() if v != ""}
+        for k in NUMBER_FIELDS:  # "1 000", "5,50" in French; "1,000.25" in English
+            if k in ln:
+                ln[k] = answers.parse_number(ln[k], lang)
         lines.append(ln)
     return {
         "applicant": {
@@ -520,6 +871,12 @@ def form_to_application(form: FormData) -> dict[str, Any]:
             "name": g("exporter.name"),
             "address": g("exporter.address"),
             "contact": g("exporter.contact"),
+        }
+        if g("exporter.same") != "on"
+        else {  # "same as the applicant" (no JavaScript: copied when saved)
+            "name": g("applicant.name"),
+            "address": g("applicant.address"),
+            "contact": g("applicant.contact"),
         },
         "consignees": _rows(form, "consignees", CONSIGNEE_FIELDS),
         "destination": g("destination") or None,
@@ -529,7 +886,7 @@ def form_to_application(form: FormData) -> dict[str, Any]:
             "address": g("end_user.address"),
             "contact": g("end_user.contact"),
         },
-        "proposed_export_date": g("proposed_export_date") or None,
+        "proposed_export_date": answers.parse_date(g("proposed_export_date"), lang) or None,
         "lines": lines,
         "declarations": {
             "information_true": g("declarations.information_true") == "on",
@@ -545,7 +902,7 @@ def field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
-def _values_from_app(a: Any) -> dict[str, Any]:
+def _values_from_app(a: Any, lang: str = "en") -> dict[str, Any]:
     if a is None:
         return {
             "applicant": {},
@@ -554,7 +911,7 @@ def _values_from_app(a: Any) -> dict[str, Any]:
             "end_user": {},
             "lines": [],
             "declarations": {},
-            "destination": "BY",
+            "destination": "",
             "end_use": "",
             "proposed_export_date": "",
         }
@@ -570,7 +927,17 @@ def _values_from_app(a: Any) -> dict[str, Any]:
         else "",
         "declarations": a.declarations,
         "lines": [
-            {k: ("" if v is None else str(v)) for k, v in ln.model_dump().items()} for ln in a.lines
+            {
+                k: (
+                    ""
+                    if v is None
+                    else answers.number_input(v, lang)
+                    if k in NUMBER_FIELDS
+                    else str(v)
+                )
+                for k, v in ln.model_dump().items()
+            }
+            for ln in a.lines
         ],
     }
 
@@ -595,40 +962,78 @@ def _edit(
 @router.get("/applications/new", response_class=HTMLResponse)
 def new_application(request: Request, s: DB) -> Response:
     u, _ = require(request, s, "applicant")
-    return _edit(request, u, _values_from_app(None), None, {})
+    values = _values_from_app(None)
+    if u.organisation is not None:  # the applicant's organisation, prefilled
+        values["applicant"] = {"name": u.organisation.name}
+    return _edit(request, u, values, None, {})
 
 
 async def _save(request: Request, s: Session, app_id: Id | None) -> Response:
+    """Save the draft; then stay, go to "check your answers", or store the chosen file.
+
+    Every action of the draft page goes through here, so nothing the user typed is lost:
+    "Upload" and "Continue" save the form first. A refusal shows the form again with what
+    was typed and every problem at once (error summary, fields marked).
+    """
     u, actor = require(request, s, "applicant")
     form = await form_of(request)
-    raw = form_to_application(form)
+    lang = lang_of(request)
+    raw = form_to_application(form, lang)
     today = deps.today(request)
+    then = str(form.get("then") or "")
     current = (
         present.application(s, services.get_application(s, actor, app_id), today)
         if app_id
         else None
     )
+    errors: dict[str, str] = {}
+    status = 422
     try:
         data = ApplicationIn.model_validate(raw)
         if app_id is None:
             app = services.create_application(s, actor, data)
         else:
             app = services.update_application(s, actor, app_id, data)
+        if then == "upload":
+            await _store_upload(request, s, actor, app.id, form)
     except ValidationError as e:
-        errors = {field_name(tuple(err["loc"])): str(err["msg"]) for err in e.errors()}
-        raw["lines"] = [{k: r.get(k, "") for k in LINE_FIELDS} for r in raw["lines"]]
-        return _edit(request, u, raw, current, errors, status=422)
+        s.rollback()
+        errors = validation_errors(e, lang)
     except OfficeError as e:
-        fld = (e.field or "").replace("[", "-").replace("].", "-")
+        s.rollback()
+        fld = field_id(e.field or "") if e.field not in _NO_LABEL else ""
+        errors = {fld or "form": office_text(request, e)}
+        status = e.status
+    if errors:
         raw["lines"] = [{k: r.get(k, "") for k in LINE_FIELDS} for r in raw["lines"]]
-        return _edit(
-            request, u, raw, current, {fld or "form": office_message(request, e)}, status=e.status
-        )
+        return _edit(request, u, raw, current, errors, status=status)
     s.commit()
-    flash(request, "ok", i18n.t("msg.saved", lang_of(request)))
-    if form.get("then") == "submit":
-        return redirect(f"/applications/{app.id}#submit")
+    flash(request, "ok", i18n.t("msg.uploaded" if then == "upload" else "msg.saved", lang))
+    if then in ("review", "submit"):
+        return redirect(f"/applications/{app.id}/review")
     return redirect(f"/applications/{app.id}")
+
+
+async def _store_upload(
+    request: Request, s: Session, actor: Actor, app_id: int, form: FormData
+) -> None:
+    settings = deps.settings(request)
+    f = form.get("file")
+    if not isinstance(f, UploadFile) or not f.filename:
+        raise OfficeError(422, "empty_file", "file")
+    data = await f.read(settings.max_upload + 1)
+    media, digest = uploads.check(data, settings.max_upload)
+    services.add_document(
+        s,
+        actor,
+        app_id,
+        filename=f.filename or "document",
+        media_type=media,
+        size=len(data),
+        sha256=digest,
+        kind=str(form.get("kind") or "supporting")[:40],
+    )
+    uploads.store(settings.documents_dir, digest, data)
 
 
 @router.post("/applications/new")
@@ -639,10 +1044,23 @@ async def create_application(request: Request, s: DB) -> Response:
 @router.get("/applications/{app_id}", response_class=HTMLResponse)
 def page_application(request: Request, app_id: Id, s: DB) -> Response:
     u, actor = require(request, s, "applicant", "officer", "auditor")
-    app = present.application(s, services.get_application(s, actor, app_id), deps.today(request))
+    today = deps.today(request)
+    app = present.application(s, services.get_application(s, actor, app_id), today)
     if u.role == "applicant" and app.status == "draft" and request.query_params.get("view") != "1":
-        return _edit(request, u, _values_from_app(app), app, {})
-    return render(request, "application.html", {"app": app}, user=u)
+        return _edit(request, u, _values_from_app(app, lang_of(request)), app, {})
+    permit = None
+    if app.kind == "amendment" and app.permit_id:
+        permit = present.permit(s, services.get_permit(s, actor, app.permit_id), today)
+    return render(
+        request,
+        "application.html",
+        {
+            "app": app,
+            "permit": permit,
+            "permit_lines": {ln.line_no: ln for ln in permit.lines} if permit else {},
+        },
+        user=u,
+    )
 
 
 @router.post("/applications/{app_id}")
@@ -661,15 +1079,29 @@ async def _act(
     except OfficeError as e:
         s.rollback()
         flash(request, "error", office_message(request, e))
+        keep_form(request, back, form)
         return redirect(back)
     except ValidationError as e:
         s.rollback()
-        first = e.errors()[0]
-        flash(request, "error", f"{field_name(tuple(first['loc']))}: {first['msg']}")
+        lang = lang_of(request)
+        for fid, msg in validation_errors(e, lang).items():
+            label = field_label(fid, lang)
+            flash(request, "error", f"{label}: {msg}" if label else msg)
+        keep_form(request, back, form)
         return redirect(back)
     s.commit()
     flash(request, "ok", i18n.t("msg.done", lang_of(request)))
     return redirect(target)
+
+
+def keep_form(request: Request, back: str, form: FormData) -> None:
+    """Remember a refused form's text fields for the page it goes back to (not secrets)."""
+    values = {
+        k: str(v)[:300]
+        for k, v in form.items()
+        if isinstance(v, str) and k != "csrf" and "password" not in k
+    }
+    _session(request)["kept"] = {"path": back.split("#")[0], "values": values}
 
 
 @router.get("/applications/{app_id}/documents/{doc_id}")
@@ -680,13 +1112,54 @@ def download_document(request: Request, app_id: Id, doc_id: Id, s: DB) -> Respon
     return resp
 
 
+@router.get("/applications/{app_id}/review", response_class=HTMLResponse)
+def review_application(request: Request, app_id: Id, s: DB) -> Response:
+    """Check your answers: everything in one page, every missing field at once, and what
+    the engine will say (on the export date and today), before the applicant submits."""
+    u, actor = require(request, s, "applicant")
+    today = deps.today(request)
+    row = services.get_application(s, actor, app_id)
+    if row.status != "draft":
+        return redirect(f"/applications/{app_id}")
+    app = present.application(s, row, today)
+    missing = services.missing_fields(row)
+    problems = {field_id(f): "" for f in missing}
+    if row.proposed_export_date and row.proposed_export_date < today:
+        lang = lang_of(request)
+        when = verdict.long_date(row.proposed_export_date, lang)
+        problems["proposed_export_date"] = i18n.t("err.date_past", lang, date=when)
+    preview: list[dict[str, Any]] = []
+    if row.destination and row.lines:
+        try:
+            assessed, _ = services.assess_for(deps.checks(request), row, today)
+            preview = assessed["lines"]
+            if assessed.get("today"):
+                preview = preview + [dict(x, today=True) for x in assessed["today"]["lines"]]
+        except OfficeError as e:
+            problems[field_id(e.field or "") or "form"] = office_text(request, e)
+    return render(
+        request,
+        "review.html",
+        {"app": app, "problems": problems, "preview": preview},
+        user=u,
+    )
+
+
 @router.post("/applications/{app_id}/submit")
 async def submit_application(request: Request, app_id: Id, s: DB) -> Response:
     def fn(actor: Actor, form: FormData) -> str:
         services.submit(s, actor, app_id, deps.checks(request), deps.today(request))
-        return f"/applications/{app_id}"
+        return f"/applications/{app_id}/submitted"
 
-    return await _act(request, s, ("applicant",), f"/applications/{app_id}", fn)
+    return await _act(request, s, ("applicant",), f"/applications/{app_id}/review", fn)
+
+
+@router.get("/applications/{app_id}/submitted", response_class=HTMLResponse)
+def submitted_application(request: Request, app_id: Id, s: DB) -> Response:
+    """The confirmation page: reference, due date, what happens next."""
+    u, actor = require(request, s, "applicant")
+    app = present.application(s, services.get_application(s, actor, app_id), deps.today(request))
+    return render(request, "submitted.html", {"app": app}, user=u)
 
 
 @router.post("/applications/{app_id}/copy")
@@ -733,22 +1206,24 @@ async def upload_document(request: Request, app_id: Id, s: DB) -> Response:
     return redirect(back)
 
 
-def _dec(v: Any) -> Decimal:
+def _dec(v: Any, lang: str = "en") -> Decimal:
     try:
-        return Decimal(str(v).strip())
+        return Decimal(answers.parse_number(str(v if v is not None else ""), lang))
     except InvalidOperation:
         return Decimal("NaN")
 
 
 @router.post("/applications/{app_id}/decision")
 async def decide(request: Request, app_id: Id, s: DB) -> Response:
+    lang = lang_of(request)
+
     def fn(actor: Actor, form: FormData) -> str:
         lines = []
         for i in range(1, 101):
             q, v = form.get(f"auth-{i}-quantity"), form.get(f"auth-{i}-value")
             if q is None and v is None:
                 continue
-            lines.append(PermitLineAuth(line_no=i, quantity=_dec(q), value=_dec(v)))
+            lines.append(PermitLineAuth(line_no=i, quantity=_dec(q, lang), value=_dec(v, lang)))
         conditions = [
             c.strip() for c in str(form.get("conditions") or "").splitlines() if c.strip()
         ]
@@ -761,8 +1236,17 @@ async def decide(request: Request, app_id: Id, s: DB) -> Response:
             conditions=conditions,
             lines=lines or None,
         )
-        services.decide(s, actor, app_id, data, deps.today(request))
+        services.decide(s, actor, app_id, data, deps.today(request), deps.checks(request))
         return "/queue"
+
+    return await _act(request, s, ("officer",), f"/applications/{app_id}", fn)
+
+
+@router.post("/applications/{app_id}/reassess")
+async def reassess(request: Request, app_id: Id, s: DB) -> Response:
+    def fn(actor: Actor, form: FormData) -> str:
+        services.reassess(s, actor, app_id, deps.checks(request), deps.today(request))
+        return f"/applications/{app_id}"
 
     return await _act(request, s, ("officer",), f"/applications/{app_id}", fn)
 
@@ -791,10 +1275,17 @@ def page_permit(request: Request, permit_id: Id, s: DB) -> Response:
             select(Application).where(Application.amends_permit_id == p.id).order_by(Application.id)
         ).scalars()
     ]
+    flags = (
+        services.permit_law_flags(s, deps.checks(request), p, today)
+        if services.effective_status(p, today) in ("active", "suspended")
+        else []
+    )
     return render(
         request,
         "permit.html",
         {
+            "law_flags": flags,
+            "actions": permit_actions(p, today),
             "p": present.permit(s, p, today),
             "shipments": shipments,
             "amendments": amendments,
@@ -810,6 +1301,52 @@ def permit_utilisation_csv(request: Request, permit_id: Id, s: DB) -> Response:
     return api.csv_response(reports.utilisation(s, actor, permit_id, deps.today(request)))
 
 
+@router.get("/permits/{permit_id}/permit.pdf")
+def permit_pdf(request: Request, permit_id: Id, s: DB) -> Response:
+    """The printable permit as PDF (fpdf2), in the reader's language."""
+    _u, actor = require(request, s, "applicant", "officer", "auditor")
+    today = deps.today(request)
+    p = present.permit(s, services.get_permit(s, actor, permit_id), today)
+    lang = lang_of(request)
+
+    def tr(key: str) -> str:
+        return i18n.t(key, lang)
+
+    words = {
+        "government": tr("gc.government"),
+        "title": tr("permit.title"),
+        "status": tr("col.status"),
+        "status_value": tr("status." + p.effective_status),
+        "holder": tr("col.organisation"),
+        "destination": tr("col.destination"),
+        "issued": tr("permit.issued"),
+        "valid": tr("col.valid"),
+        "lines": tr("permit.balances"),
+        "description": tr("form.description"),
+        "hs": tr("form.hs"),
+        "quantity": tr("permit.authorised"),
+        "value": tr("permit.value"),
+        "conditions": tr("app.conditions"),
+        "none": tr("none"),
+        "legal": tr("permit.pdf_legal"),
+    }
+    fmt = {
+        "date": lambda d: verdict.long_date(d, lang),
+        "money": lambda v: answers.money(v, lang),
+        "qty": lambda v: answers.quantity(v, lang),
+        "country": lambda c: countries.name(c, lang),
+    }
+    return Response(
+        reports.permit_pdf(p, lang, words, fmt),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{p.number}.pdf"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 @router.post("/permits/{permit_id}/shipments")
 async def record_shipment(request: Request, permit_id: Id, s: DB) -> Response:
     def fn(actor: Actor, form: FormData) -> str:
@@ -817,14 +1354,16 @@ async def record_shipment(request: Request, permit_id: Id, s: DB) -> Response:
             line_no=int(str(form.get("line_no") or "0") or 0)
             if str(form.get("line_no") or "").isdigit()
             else 0,
-            quantity=_dec(form.get("quantity")),
-            value=_dec(form.get("value")),
-            shipped_on=str(form.get("shipped_on") or ""),  # type: ignore[arg-type]
+            quantity=_dec(form.get("quantity"), lang_of(request)),
+            value=_dec(form.get("value"), lang_of(request)),
+            shipped_on=answers.parse_date(str(form.get("shipped_on") or ""), lang_of(request)),  # type: ignore[arg-type]
             export_declaration_ref=str(form.get("export_declaration_ref") or ""),
             idempotency_key=str(form.get("idempotency_key") or "") or None,
         )
         try:
-            services.record_shipment(s, actor, permit_id, data, None, deps.today(request))
+            services.record_shipment(
+                s, actor, permit_id, data, None, deps.today(request), deps.checks(request)
+            )
         except IntegrityError:
             s.rollback()
         return f"/permits/{permit_id}"
@@ -834,13 +1373,15 @@ async def record_shipment(request: Request, permit_id: Id, s: DB) -> Response:
 
 @router.post("/permits/{permit_id}/amendments")
 async def request_amendment(request: Request, permit_id: Id, s: DB) -> Response:
+    lang = lang_of(request)
+
     def fn(actor: Actor, form: FormData) -> str:
         lines = []
         for i in range(1, 101):
             q, v = form.get(f"amd-{i}-quantity"), form.get(f"amd-{i}-value")
             if not q and not v:
                 continue
-            lines.append(PermitLineAuth(line_no=i, quantity=_dec(q), value=_dec(v)))
+            lines.append(PermitLineAuth(line_no=i, quantity=_dec(q, lang), value=_dec(v, lang)))
         data = AmendmentIn(
             reason=str(form.get("reason") or ""),
             new_valid_to=str(form.get("new_valid_to") or "") or None,  # type: ignore[arg-type]
@@ -854,35 +1395,158 @@ async def request_amendment(request: Request, permit_id: Id, s: DB) -> Response:
     return await _act(request, s, ("applicant",), f"/permits/{permit_id}", fn)
 
 
+def permit_actions(p: Permit, today: dt.date) -> list[str]:
+    """The transitions a permit in its state allows (EIPA s.10), nothing else is offered."""
+    eff = services.effective_status(p, today)
+    if eff == "expired":
+        return ["expire"] if p.status in ("active", "suspended") else []
+    out = [a for a, (allowed, _t) in services.TRANSITIONS.items() if eff in allowed]
+    return [a for a in out if a != "expire"]
+
+
+def confirm_page(
+    request: Request,
+    u: User,
+    question: str,
+    action: str,
+    back: str,
+    fields: dict[str, str],
+    reason: str = "",
+) -> Response:
+    """The confirmation step before a destructive action (no JavaScript needed)."""
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": i18n.t("confirm.title", lang_of(request)),
+            "question": question,
+            "action": action,
+            "back": back,
+            "fields": fields,
+            "reason": reason,
+        },
+        user=u,
+    )
+
+
 @router.post("/permits/{permit_id}/action")
 async def permit_action(request: Request, permit_id: Id, s: DB) -> Response:
+    u, actor = require(request, s, "officer")
+    form = await request.form()
+    back = f"/permits/{permit_id}"
+    if form.get("confirm") != "1":
+        form = await form_of(request)
+        action = str(form.get("action") or "")
+        reason = str(form.get("reason") or "").strip()[:2000]
+        p = services.get_permit(s, actor, permit_id)
+        lang = lang_of(request)
+        if not reason or action not in services.TRANSITIONS:
+            label = field_label("reason", lang)
+            flash(
+                request,
+                "error",
+                f"{label}{': ' if lang == 'en' else ' : '}" + i18n.t("val.required", lang),
+            )
+            return redirect(back)
+        verb = i18n.t("action." + action, lang)
+        question = i18n.t("confirm.permit", lang, verb=verb, number=p.number)
+        return confirm_page(
+            request,
+            u,
+            question,
+            back + "/action",
+            back,
+            {"action": action, "reason": reason},
+            reason=reason,
+        )
+
     def fn(actor: Actor, form: FormData) -> str:
         action = str(form.get("action") or "")
         reason = str(form.get("reason") or "").strip()
         if not reason:
             raise OfficeError(422, "invalid", "reason")
         services.transition(s, actor, permit_id, action, reason, deps.today(request))
-        return f"/permits/{permit_id}"
+        return back
 
-    return await _act(request, s, ("officer",), f"/permits/{permit_id}", fn)
+    return await _act(request, s, ("officer",), back, fn)
 
 
 # ------------------------------------------------------------------ audit and users
 
 
+AUDIT_PAGE = 50
+
+
+def _audit_rows(request: Request, s: Session, limit: int | None) -> tuple[list[Any], int | None]:
+    """Audit entries matching the page's filters (actor, entity, action, dates), newest
+    first, with user names for user entities."""
+    qp = request.query_params
+    q = select(AuditEntry)
+    try:
+        before = int(qp.get("before") or 0)
+    except ValueError:
+        before = 0
+    if before > 0:
+        q = q.where(AuditEntry.id < before)
+    if qp.get("actor"):
+        q = q.where(AuditEntry.actor == qp["actor"][:100])
+    if qp.get("entity"):
+        q = q.where(AuditEntry.entity == qp["entity"][:40])
+    if qp.get("entity_id"):
+        q = q.where(AuditEntry.entity_id == qp["entity_id"][:40])
+    if qp.get("action"):
+        q = q.where(AuditEntry.action.startswith(qp["action"][:60], autoescape=True))
+    for name, op in (("from", ">="), ("to", "<")):
+        v = qp.get(name)
+        if not v:
+            continue
+        try:
+            day = dt.date.fromisoformat(v)
+        except ValueError:
+            continue
+        if op == ">=":
+            q = q.where(AuditEntry.at >= day.isoformat())
+        else:
+            q = q.where(AuditEntry.at < (day + dt.timedelta(days=1)).isoformat())
+    q = q.order_by(AuditEntry.id.desc())
+    if limit:
+        q = q.limit(limit)
+    rows = list(s.execute(q).scalars())
+    names = {u.id: u.username for u in s.execute(select(User)).scalars()}
+    out = []
+    for e in rows:
+        entry = present.audit_entry(e)
+        name = ""
+        if e.entity == "user" and e.entity_id.isdigit():
+            name = names.get(int(e.entity_id), "")
+        out.append({"e": entry, "name": name})
+    older = rows[-1].id if (limit and len(rows) == limit) else None
+    return out, older
+
+
+def when(at: str, lang: str) -> str:
+    """An audit time in Eastern time with its zone ("2 mars 2026 09 h 05 HNE")."""
+    from babel.dates import format_datetime, get_timezone
+
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    loc = "fr_CA" if lang == "fr" else "en_CA"
+    return str(
+        format_datetime(
+            moment, "d MMM y HH:mm:ss zzz", tzinfo=get_timezone("America/Toronto"), locale=loc
+        )
+    )
+
+
 @router.get("/audit", response_class=HTMLResponse)
 def page_audit(request: Request, s: DB) -> Response:
     u, _ = require(request, s, "auditor", "officer", "admin")
-    try:
-        before = int(request.query_params.get("before") or 0)
-    except ValueError:
-        before = 0
-    q = select(AuditEntry)
-    if before > 0:
-        q = q.where(AuditEntry.id < before)
-    rows = list(s.execute(q.order_by(AuditEntry.id.desc()).limit(50)).scalars())
-    entries = [present.audit_entry(e) for e in rows]
+    entries, older = _audit_rows(request, s, AUDIT_PAGE)
     check = audit.verify(s) if request.query_params.get("verify") == "1" else None
+    params = {k: v for k, v in request.query_params.items() if k not in ("before", "verify")}
+    lang = lang_of(request)
     return render(
         request,
         "audit.html",
@@ -890,9 +1554,45 @@ def page_audit(request: Request, s: DB) -> Response:
             "entries": entries,
             "check": check,
             "dumps": json.dumps,
-            "older": rows[-1].id if len(rows) == 50 else None,
+            "older": older,
+            "params": params,
+            "when": lambda at: when(at, lang),
+            "older_url": "/audit?" + urlencode({**params, "before": older or ""}),
+            "csv_url": "/audit.csv?" + urlencode(params),
+            "actors": sorted({x for (x,) in s.execute(select(AuditEntry.actor).distinct())}),
         },
         user=u,
+    )
+
+
+@router.get("/audit.csv")
+def audit_csv(request: Request, s: DB) -> Response:
+    """The audit log with the page's filters, as CSV (every matching entry)."""
+    require(request, s, "auditor", "officer", "admin")
+    entries, _ = _audit_rows(request, s, None)
+    rows: list[dict[str, object]] = [
+        {
+            "id": x["e"].id,
+            "at_utc": x["e"].at,
+            "actor": x["e"].actor,
+            "action": x["e"].action,
+            "entity": x["e"].entity,
+            "entity_id": x["e"].entity_id,
+            "entity_name": x["name"],
+            "before": json.dumps(x["e"].before, ensure_ascii=False, sort_keys=True),
+            "after": json.dumps(x["e"].after, ensure_ascii=False, sort_keys=True),
+            "law_version": x["e"].law_version or "",
+            "hash": x["e"].hash,
+        }
+        for x in entries
+    ]
+    return Response(
+        reports.audit_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="audit-log.csv"',
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 
@@ -907,16 +1607,24 @@ def page_users(request: Request, s: DB) -> Response:
     # the answer to the POST that made them (request.state), never put in the cookie
     created = getattr(request.state, "created", None)
     issued = getattr(request.state, "issued", None)
+    reset = getattr(request.state, "reset", None)
     return render(
         request,
         "users.html",
-        {"users": users, "tokens": tokens, "created": created, "issued": issued},
+        {"users": users, "tokens": tokens, "created": created, "issued": issued, "reset": reset},
         user=u,
     )
 
 
 @router.post("/users/{user_id}/deactivate")
 async def deactivate_user(request: Request, user_id: Id, s: DB) -> Response:
+    if (await request.form()).get("confirm") != "1":
+        u, _actor = require(request, s, "admin")
+        await form_of(request)
+        target = services.get_user(s, user_id)
+        question = i18n.t("confirm.deactivate", lang_of(request), name=target.username)
+        return confirm_page(request, u, question, f"/users/{user_id}/deactivate", "/users", {})
+
     def fn(actor: Actor, form: FormData) -> str:
         services.set_user_active(s, actor, user_id, False)
         return "/users"
@@ -965,11 +1673,45 @@ async def revoke_token(request: Request, token_id: Id, s: DB) -> Response:
     if back not in ("/account", "/users"):
         back = "/account"
 
+    if (await request.form()).get("confirm") != "1":
+        u, _actor = require(request, s)
+        await form_of(request)
+        question = i18n.t("confirm.revoke", lang_of(request), id=token_id)
+        return confirm_page(
+            request, u, question, f"/tokens/{token_id}/revoke", back, {"back": back}
+        )
+
     def fn(actor: Actor, form: FormData) -> str:
         services.revoke_token(s, actor, token_id)
         return back
 
     return await _act(request, s, (), back, fn)
+
+
+@router.post("/users/{user_id}/password-reset")
+async def reset_password(request: Request, user_id: Id, s: DB) -> Response:
+    """An admin resets a user's password: confirmed first, the new one shown once."""
+    if (await request.form()).get("confirm") != "1":
+        u, _actor = require(request, s, "admin")
+        await form_of(request)
+        target = services.get_user(s, user_id)
+        question = i18n.t("confirm.reset", lang_of(request), name=target.username)
+        return confirm_page(request, u, question, f"/users/{user_id}/password-reset", "/users", {})
+
+    _u, actor = require(request, s, "admin")
+    await form_of(request)
+    try:
+        target, password = services.reset_password(s, actor, user_id)
+    except OfficeError as e:
+        s.rollback()
+        flash(request, "error", office_message(request, e))
+        return redirect("/users")
+    s.commit()
+    # the new password is shown once, in this answer (no-store), never put in the cookie
+    request.state.reset = {"username": target.username, "password": password}
+    resp = page_users(request, s)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -1016,8 +1758,10 @@ async def create_user(request: Request, s: DB) -> Response:
         )
     except ValidationError as e:
         s.rollback()
-        first = e.errors()[0]
-        flash(request, "error", f"{field_name(tuple(first['loc']))}: {first['msg']}")
+        lang = lang_of(request)
+        for fid, msg in validation_errors(e, lang).items():
+            label = field_label(fid, lang)
+            flash(request, "error", f"{label}: {msg}" if label else msg)
         return redirect("/users")
     except OfficeError as e:
         s.rollback()

@@ -1,0 +1,411 @@
+"""One plain-language sentence for an engine answer, in English or French.
+
+Every face (CLI human output, the permit office's public checks and application lines)
+starts an answer with the sentence built here from the answer JSON alone, so that
+"Export permit required: No" can never sit above "Policy: Prohibited" again: the
+sentence combines the permit requirement and the policy outcome into what the reader
+may do. Reasons and citations follow it in each face; this module also links citations to
+the texts in the reader's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from typing import Any
+
+from babel.dates import format_date
+
+JSON = dict[str, Any]
+
+CONFIDENCE = {
+    "en": {
+        "verified": "verified against the official text",
+        "secondary": "from a secondary source",
+        "inferred": "inferred",
+    },
+    "fr": {
+        "verified": "vérifié dans le texte officiel",
+        "secondary": "d'après une source secondaire",
+        "inferred": "déduit",
+    },
+}
+
+
+def url_for(url: str | None, lang: str) -> str:
+    """The French version of a Justice Laws or Global Affairs Canada link (else as is).
+
+    Justice Laws: ``/eng/`` → ``/fra/``, ``/regulations/`` → ``/reglements/``, ``/acts/`` →
+    ``/lois/``; GAC pages: ``lang=eng`` → ``lang=fra``. A rule's own ``url_fr`` wins
+    (``citation_url``).
+    """
+    if not url or lang != "fr":
+        return url or ""
+    out = url
+    if "laws-lois.justice.gc.ca" in out or "lois-laws.justice.gc.ca" in out:
+        out = out.replace("/eng/", "/fra/")
+        out = out.replace("/regulations/", "/reglements/").replace("/acts/", "/lois/")
+    out = re.sub(r"([?&])lang=eng\b", r"\1lang=fra", out)
+    return out
+
+
+def citation_url(reason: JSON, lang: str) -> str:
+    if lang == "fr" and reason.get("url_fr"):
+        return str(reason["url_fr"])
+    return url_for(reason.get("url"), lang)
+
+
+def long_date(value: str | dt.date | None, lang: str) -> str:
+    """1 June 2025 / 1 juin 2025 (Babel, Canadian locales)."""
+    if not value:
+        return ""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return str(format_date(day, format="long", locale="fr_CA" if lang == "fr" else "en_CA"))
+
+
+@functools.cache
+def _titles() -> dict[str, tuple[str, str]]:
+    """Instrument id -> (English title, French title), from the law data."""
+    from bilateral.engine.law import default_law
+
+    return {i.instrument: (i.title.en, i.title.fr) for i in default_law().bundle.instruments}
+
+
+@functools.cache
+def _rules() -> dict[str, Any]:
+    from bilateral.engine.law import default_law
+
+    return dict(default_law().bundle.rules)
+
+
+_FR_FEMININE = ("liste", "loi", "licence", "politique", "mesure", "annonce", "exportation")
+
+
+def _with_article(title: str, lang: str) -> str:
+    if lang != "fr":
+        return title if title.lower().startswith("the ") else f"the {title}"
+    first = title.split()[0].lower() if title.split() else ""
+    if first[:1] in "aeiouéèêâîôuh":
+        return f"l'{title}"
+    return f"la {title}" if first in _FR_FEMININE else f"le {title}"
+
+
+def instrument_title(instrument: str, lang: str) -> str:
+    en, fr = _titles().get(instrument, (instrument, instrument))
+    return fr if lang == "fr" else en
+
+
+def _instruments(answer: JSON, lang: str) -> tuple[str, int]:
+    """The titles of the instruments whose bans decide, with an article, and how many."""
+    seen: list[str] = []
+    reasons = answer.get("reasons") or []
+    rules = _rules()
+    bans = [
+        r
+        for r in reasons
+        if getattr(getattr(rules.get(str(r.get("rule"))), "effect", None), "kind", "")
+        == "export_prohibition"
+    ]
+    for r in bans or reasons:
+        ins = str(r.get("instrument") or "").strip()
+        if ins and ins not in seen:
+            seen.append(ins)
+    names = [_with_article(instrument_title(i, lang), lang) for i in seen]
+    sep = " et " if lang == "fr" else " and "
+    return sep.join(names), len(names)
+
+
+_EXPORT = {
+    "en": {
+        "prohibited": "You may not export these goods to {to} on {on}: {why}.",
+        "prohibited_bare": "You may not export these goods to {to} on {on}: the law bans them.",
+        "new_permits_suspended": (
+            "An export permit is required to export these goods to {to} on {on}, and no new "
+            "permits are being issued."
+        ),
+        "generally_denied": (
+            "An export permit is required to export these goods to {to} on {on}; permits for "
+            "these goods are generally denied."
+        ),
+        "case_by_case": (
+            "An export permit is required to export these goods to {to} on {on}; each "
+            "application is decided case by case."
+        ),
+        "normally_issued": (
+            "An export permit is required to export these goods to {to} on {on}; permits are "
+            "normally issued."
+        ),
+        "generally_approved": (
+            "An export permit is required to export these goods to {to} on {on}; permits for "
+            "these goods are generally approved."
+        ),
+        "not_required": "No export permit is required to export these goods to {to} on {on}.",
+        "not_required_caveat": (
+            "No export permit is required to export these goods to {to} on {on} as far as "
+            "the recorded law shows; read the caveats below before you rely on it."
+        ),
+        "gep": " A general export permit may be used: {geps}.",
+    },
+    "fr": {
+        "prohibited": ("Vous ne pouvez pas exporter ces marchandises {to} le {on} : {why}."),
+        "prohibited_bare": (
+            "Vous ne pouvez pas exporter ces marchandises {to} le {on} : le droit les interdit."
+        ),
+        "new_permits_suspended": (
+            "Une licence d'exportation est requise pour exporter ces marchandises {to} le "
+            "{on}, et aucune nouvelle licence n'est délivrée."
+        ),
+        "generally_denied": (
+            "Une licence d'exportation est requise pour exporter ces marchandises {to} le "
+            "{on}; les licences pour ces marchandises sont généralement refusées."
+        ),
+        "case_by_case": (
+            "Une licence d'exportation est requise pour exporter ces marchandises {to} le "
+            "{on}; chaque demande est tranchée au cas par cas."
+        ),
+        "normally_issued": (
+            "Une licence d'exportation est requise pour exporter ces marchandises {to} le "
+            "{on}; les licences sont normalement délivrées."
+        ),
+        "generally_approved": (
+            "Une licence d'exportation est requise pour exporter ces marchandises {to} le "
+            "{on}; les licences pour ces marchandises sont généralement accordées."
+        ),
+        "not_required": (
+            "Aucune licence d'exportation n'est requise pour exporter ces marchandises {to} "
+            "le {on}."
+        ),
+        "not_required_caveat": (
+            "Aucune licence d'exportation n'est requise pour exporter ces marchandises {to} "
+            "le {on} d'après le droit consigné; lisez les réserves ci-dessous avant de vous y fier."
+        ),
+        "gep": " Une licence générale d'exportation peut être utilisée : {geps}.",
+    },
+}
+
+_BAN_WHY = {
+    "en": ("{names} bans them", "{names} ban them"),  # "the … Regulations" is plural
+    "fr": ("{names} les interdit", "{names} les interdisent"),
+}
+
+
+# French country names take an article after "vers" ("vers le Bélarus", "vers la Russie",
+# "vers l'Iran", "vers les États-Unis", "vers Cuba"); the exceptions to the rule that a
+# name ending in -e is feminine, and the names used without article, by ISO code.
+_FR_MASCULINE_E = {"MX", "KH", "MZ", "ZW", "BZ", "SR", "CH"}
+_FR_NO_ARTICLE = {"CU", "HT", "SG", "MG", "MT", "CY", "BH", "KI", "MU", "NR", "TV", "IL"}
+
+
+TOPICS = {
+    "consular_relations": ("consular relations", "les relations consulaires"),
+    "human_rights": ("human rights", "les droits de la personne"),
+    "democratic_development": ("democratic development", "le développement démocratique"),
+    "international_security": ("international security", "la sécurité internationale"),
+    "regional_security": ("regional security", "la sécurité régionale"),
+    "humanitarian_situation": ("the humanitarian situation", "la situation humanitaire"),
+    "inter_korean_relations": ("inter-Korean relations", "les relations intercoréennes"),
+    "trade_and_investment": ("trade and investment", "le commerce et l'investissement"),
+    "culture_and_education": ("culture and education", "la culture et l'éducation"),
+    "political_relations": ("political relations", "les relations politiques"),
+    "defence_cooperation": ("defence cooperation", "la coopération en matière de défense"),
+}
+
+
+def topic_label(code: str, lang: str) -> str:
+    en, fr = TOPICS.get(code, (code.replace("_", " "), code.replace("_", " ")))
+    return fr if lang == "fr" else en
+
+
+def country_name(code: str, lang: str) -> str:
+    """The name Canadians use (CLDR en_CA / fr_CA: "Bélarus", "Myanmar (Burma)")."""
+    from babel import Locale
+
+    return str(Locale.parse("fr_CA" if lang == "fr" else "en_CA").territories.get(code, code))
+
+
+def country_phrase(c: Any, lang: str, prep: str = "vers") -> str:
+    """The country after a preposition: "Belarus" / "vers le Bélarus"."""
+    if isinstance(c, dict):
+        name, code = str(c.get("name") or c.get("code") or ""), str(c.get("code") or "")
+    else:
+        name, code = str(c), ""
+    if code:
+        name = country_name(code, lang)
+    if lang != "fr" or not name:
+        return name
+    word = name.split()[0]
+    first = name[:1].lower()
+    if code in _FR_NO_ARTICLE:
+        art = ""
+    elif word.endswith(("s", "x")) and code not in ("BY", "LA", "MV"):
+        art = "les "
+    elif first in "aeiouéèêâîôh" and code != "HN":
+        art = "l'"
+    elif word.endswith("e") and code not in _FR_MASCULINE_E:
+        art = "la "
+    else:
+        art = "le "
+    if prep == "de":
+        lead = {"le ": "du ", "les ": "des ", "la ": "de la ", "l'": "de l'", "": "de "}[art]
+        return lead + name
+    return f"{prep} {art}{name}"
+
+
+def _country(answer: JSON, key: str) -> str:
+    c = answer.get(key) or {}
+    if isinstance(c, dict):
+        return str(c.get("name") or c.get("code") or "")
+    return str(c)
+
+
+def export_sentence(answer: JSON, lang: str) -> str:
+    w = _EXPORT["fr" if lang == "fr" else "en"]
+    to = country_phrase(answer.get("destination") or {}, lang)
+    on = long_date(answer.get("as_of"), lang)
+    outcome = str(answer.get("outcome") or "")
+    if outcome == "prohibited" or (outcome not in w and not answer.get("permit_required")):
+        names, n = _instruments(answer, lang)
+        if outcome != "prohibited":
+            outcome = "not_required"
+        elif names:
+            plural = n > 1 or (lang != "fr" and names.endswith(("Regulations", "Measures")))
+            why = _BAN_WHY["fr" if lang == "fr" else "en"][plural].format(names=names)
+            return w["prohibited"].format(to=to, on=on, why=why)
+        else:
+            return w["prohibited_bare"].format(to=to, on=on)
+    if outcome == "not_required" and answer.get("permit_required"):
+        outcome = "case_by_case"  # a permit is required: never say "not required"
+    if outcome == "not_required" and answer.get("caveats"):
+        outcome = "not_required_caveat"
+    text = w.get(outcome, w["case_by_case"]).format(to=to, on=on)
+    geps = [
+        g if isinstance(g, str) else str(g.get("name") or g.get("id"))
+        for g in answer.get("general_permits") or []
+    ]
+    if geps and outcome not in ("prohibited",):
+        text += w["gep"].format(geps=", ".join(geps))
+    return text
+
+
+_OTHER = {
+    "en": {
+        "import_prohibited": "You may not import these goods from {origin} on {on}.",
+        "import_rate": "Goods of HS {hs} from {origin} on {on} enter at {rate} ({treatment}).",
+        "import_unknown": (
+            "The duty on goods of HS {hs} from {origin} on {on} is not recorded; ask the "
+            "Canada Border Services Agency."
+        ),
+        "contact_yes": "Official contact with {country} on {topic} is allowed on {on}.",
+        "contact_no": "Official contact with {country} on {topic} is not allowed on {on}.",
+        "party_listed": "{name} is a listed person on {on}: dealings with them are banned.",
+        "party_clear": "{name} is not on the recorded lists on {on}.",
+    },
+    "fr": {
+        "import_prohibited": ("Vous ne pouvez pas importer ces marchandises {origin} le {on}."),
+        "import_rate": (
+            "Les marchandises du SH {hs} en provenance {origin} le {on} entrent au taux de "
+            "{rate} ({treatment})."
+        ),
+        "import_unknown": (
+            "Le droit applicable aux marchandises du SH {hs} en provenance {origin} le {on} "
+            "n'est pas consigné; renseignez-vous auprès de l'Agence des services frontaliers "
+            "du Canada."
+        ),
+        "contact_yes": "Les contacts officiels {country} portant sur {topic} sont permis le {on}.",
+        "contact_no": (
+            "Les contacts officiels {country} portant sur {topic} ne sont pas permis le {on}."
+        ),
+        "party_listed": (
+            "{name} est une personne inscrite le {on} : toute transaction avec elle est interdite."
+        ),
+        "party_clear": "{name} ne figure pas sur les listes consignées le {on}.",
+    },
+}
+
+
+def percent(rate: float, lang: str) -> str:
+    from babel.numbers import format_percent
+
+    return str(
+        format_percent(rate / 100, locale="fr_CA" if lang == "fr" else "en_CA", format="#,##0.##%")
+    )
+
+
+def sentence(answer: JSON, lang: str) -> str:
+    """The verdict sentence for any engine answer ("" when the answer has none)."""
+    lang = "fr" if lang == "fr" else "en"
+    kind = answer.get("question")
+    on = long_date(answer.get("as_of"), lang)
+    w = _OTHER[lang]
+    if kind == "export" or "permit_required" in answer:
+        return export_sentence(answer, lang)
+    if kind == "import" or "treatment" in answer:
+        origin = country_phrase(answer.get("origin") or {}, lang, "de")
+        if answer.get("prohibited"):
+            return w["import_prohibited"].format(origin=origin, on=on)
+        if answer.get("rate") is None:
+            return w["import_unknown"].format(hs=answer.get("hs", ""), origin=origin, on=on)
+        return w["import_rate"].format(
+            hs=answer.get("hs", ""),
+            origin=origin,
+            on=on,
+            rate=percent(float(answer["rate"]), lang),
+            treatment=answer.get("treatment") or "",
+        )
+    if kind == "contact" or "allowed" in answer:
+        key = "contact_yes" if answer.get("allowed") else "contact_no"
+        topic = topic_label(str(answer.get("topic") or ""), lang)
+        country = country_phrase(answer.get("country") or {}, lang, "avec")
+        return w[key].format(country=country, topic=topic, on=on)
+    if "listed" in answer:
+        key = "party_listed" if answer.get("listed") else "party_clear"
+        return w[key].format(name=answer.get("name", ""), on=on)
+    return ""
+
+
+def confidence(value: str | None, lang: str) -> str:
+    return CONFIDENCE["fr" if lang == "fr" else "en"].get(str(value or ""), str(value or ""))
+
+
+def localize_reason(reason: JSON, lang: str) -> JSON:
+    """A stored reason in the reader's language: label and text from the rule's own
+    bilingual record (stored answers keep the rule id), the link to the French text."""
+    out = dict(reason)
+    rule = _rules().get(str(reason.get("rule") or ""))
+    if rule is not None:
+        out["label"] = rule.label.fr if lang == "fr" else rule.label.en
+        out["text"] = rule.summary.fr if lang == "fr" else rule.summary.en
+        out["confidence"] = str(getattr(rule.confidence, "value", rule.confidence))
+        out["note"] = rule.note or ""  # why a rule is secondary or inferred (English)
+    out["url"] = citation_url(reason, lang)
+    if lang == "fr":
+        out["provision"] = provision_fr(str(reason.get("provision") or ""))
+        out["instrument"] = str(reason.get("instrument") or "").replace("SOR/", "DORS/")
+    out["instrument_title"] = instrument_title(str(reason.get("instrument") or ""), lang)
+    out["confidence_label"] = confidence(out.get("confidence"), lang)
+    return out
+
+
+_PROVISION_FR = [
+    (r"\bLicensing policy\b", "Politique d'octroi des licences"),
+    (r"\bhumanitarian goods\b", "marchandises humanitaires"),
+    (r"\bother items\b", "autres marchandises"),
+    (r"\bss?\.\s*", "art. "),
+    (r"\bSchedules?\b", "annexe"),
+    (r"\bParts?\b", "partie"),
+    (r"\bitems?\b", "article"),
+    (r"\bsubsection\b", "paragraphe"),
+    (r"\bparagraph\b", "alinéa"),
+    (r"\band\b", "et"),
+    (r"\bas amended by\b", "modifiée par"),
+    (r"\bSOR/", "DORS/"),
+]
+
+
+def provision_fr(text: str) -> str:
+    """A provision in French citation style ("s. 3.7(1) and (5), Schedule 4, Part 1" →
+    "art. 3.7(1) et (5), annexe 4, partie 1")."""
+    for pat, repl in _PROVISION_FR:
+        text = re.sub(pat, repl, text)
+    return text[:1].upper() + text[1:]
