@@ -116,7 +116,7 @@ class Reason(BaseModel):
         where = "appel" if lang == "fr" else "call"
         parts = [f"{where} {self.call.call_id} v{self.call.version}", self.parameter]
         if self.law:
-            parts[1] = i18n.text(self.law, lang)
+            parts.append(i18n.text(self.law, lang))
         if self.source:
             conf = self.confidence.value if self.confidence else ""
             parts.append(
