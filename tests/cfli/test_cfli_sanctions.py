@@ -94,6 +94,8 @@ def test_belaruskali_is_a_match_only_from_its_listing_on_8_march_2022(
         passed, later = sanctions(d, Status.PASS)
         day = i18n.day(on, "en")
         assert passed.message.en.startswith(f"no match on the sanctions lists on {day} (lists:")
+        # every list read is dated after the day asked: nothing listed by then is missing
+        assert "a listing made after a list's date" not in passed.message.en
         # the listing to come is shown, so the officer screens again before paying
         assert later.message.en == (
             "the organisation's name resembles “Belaruskali OAO”, SOR/2020-214, Schedule 1, "
@@ -118,6 +120,8 @@ def test_a_clean_organisation_shows_the_screening_was_done_and_which_lists_were_
     )
     assert "SOR/2014-58, Schedule 1, as of" in text
     assert "sanctions regimes whose lists are not in the data were not screened" in text
+    # the Belarus list is consolidated to 2025-07-25, before the submission date
+    assert "a listing made after a list's date is not in its data" in text
     assert "screening lists ca-sema-belarus@" in text and "law data sha256:" in text
     assert d.sanctions_lists and d.law_version
 
@@ -238,3 +242,35 @@ def test_a_missing_proposal_file_is_said_in_words(capsys: pytest.CaptureFixture[
     code, out, err = run(capsys, "cfli", "check", "nofile.yaml", "--call", CALL_ID)
     assert code == 2 and out == ""
     assert err == "bilateral: error: proposal: cannot read nofile.yaml: no such file\n"
+
+
+def test_a_match_on_an_imported_list_without_dates_is_a_review_naming_that_list(
+    officer_call: Call, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from bilateral.screening import store
+    from bilateral.screening.model import Entry, Snapshot
+
+    monkeypatch.setenv("BILATERAL_DATA_DIR", str(tmp_path))
+    entry = Entry(
+        id="test/1",
+        schema="Organization",
+        name="Harbour Example Trading LLC",
+        reference="Test list, entry 1",
+        url="https://example.org/list",
+    )
+    store.save(Snapshot("test-list", "A test list", "test.json", None, "test", (entry,)))
+    d = determine_eligibility(proposal("Harbour Example Trading LLC"), officer_call)
+    assert d.outcome is Outcome.NEEDS_REVIEW
+    (hit,) = sanctions(d)
+    assert hit.text("en") == (
+        "the organisation's name matches “Harbour Example Trading LLC”, Test list, entry 1, the "
+        "list gives no listing date (exact match, score 1.00): the measures this list carries "
+        "may forbid the payment; the programme officer must review the match; the proposal "
+        f"cannot be eligible before that review (call {CALL_ID} v1; sanctions; Test list, "
+        "entry 1; https://example.org/list)"
+    )
+    clean = determine_eligibility(proposal(), officer_call)
+    (passed,) = sanctions(clean)
+    assert "; A test list); a listing made after a list's date is not in its data" in (
+        passed.message.en
+    )

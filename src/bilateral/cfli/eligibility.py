@@ -330,11 +330,15 @@ _T: dict[str, Bilingual] = {
         fr="rédigée en {language}; l'appel accepte : {languages}",
     ),
     "sanctions.pass": Bilingual(
-        en="no match on the sanctions lists on {on} (lists: {lists}); sanctions regimes whose "
-        "lists are not in the data were not screened",
-        fr="aucune correspondance dans les listes de sanctions au {on} (listes : {lists}); les "
-        "régimes de sanctions dont les listes ne figurent pas dans les données n'ont pas été "
-        "vérifiés",
+        en="no match on the sanctions lists on {on} (lists: {lists}){stale}; sanctions regimes "
+        "whose lists are not in the data were not screened",
+        fr="aucune correspondance dans les listes de sanctions au {on} (listes : {lists}){stale}; "
+        "les régimes de sanctions dont les listes ne figurent pas dans les données n'ont pas "
+        "été vérifiés",
+    ),
+    "sanctions.stale": Bilingual(
+        en="; a listing made after a list's date is not in its data",
+        fr="; une inscription postérieure à la date d'une liste n'y figure pas",
     ),
     "sanctions.hit": Bilingual(
         en="{field} matches “{listed}”, {where}, {since} ({how}): {prohibition}; the programme "
@@ -796,11 +800,11 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
     )
     for m in screened.hits:
         inst = m.instrument or ""
+        inst_fr = sanctions.french_instrument(inst)
         prohibition = _PROHIBITION.get(inst) or (
             Bilingual(
                 en=f"{inst} prohibits dealings with the persons it lists",
-                fr=f"le {sanctions.french_instrument(inst)} interdit les opérations avec les "
-                "personnes qu'il inscrit",
+                fr=f"le {inst_fr} interdit les opérations avec les personnes qu'il inscrit",
             )
             if inst
             else Bilingual(
@@ -808,11 +812,13 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
                 fr="les mesures attachées à cette liste peuvent interdire le paiement",
             )
         )
-        exception = _EXCEPTION.get(inst) or Bilingual(
-            en=f" and assess the exceptions that {inst} provides" if inst else "",
-            fr=f" et examiner les exceptions que prévoit le {sanctions.french_instrument(inst)}"
+        exception = _EXCEPTION.get(inst) or (
+            Bilingual(
+                en=f" and assess the exceptions that {inst} provides",
+                fr=f" et examiner les exceptions que prévoit le {inst_fr}",
+            )
             if inst
-            else "",
+            else None
         )
         c.reasons.append(
             Reason(
@@ -828,7 +834,7 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
                     since=_status(m),
                     how=_score(m),
                     prohibition=_label(prohibition),
-                    exception=_label(exception),
+                    exception=_label(exception) if exception else _plain(""),
                 ),
                 # a fuzzy hit's listed name is close to the applicant's own name
                 sensitive=True,
@@ -836,6 +842,7 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
             )
         )
     if not screened.hits:
+        stale = any(x.source_date is None or x.source_date < on for x in screened.lists)
         c.reasons.append(
             Reason(
                 check="sanctions",
@@ -846,6 +853,7 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
                     "sanctions.pass",
                     on=_day(on),
                     lists=lambda lang: "; ".join(_list_text(x, lang) for x in screened.lists),
+                    stale=_label(_T["sanctions.stale"]) if stale else _plain(""),
                 ),
                 law=evidence,
             )
