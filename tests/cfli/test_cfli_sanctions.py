@@ -274,3 +274,17 @@ def test_a_match_on_an_imported_list_without_dates_is_a_review_naming_that_list(
     assert "; A test list); a listing made after a list's date is not in its data" in (
         passed.message.en
     )
+
+
+def test_a_name_too_long_to_screen_is_refused_naming_the_field_not_the_value(officer_call: Call):
+    with pytest.raises(BadInput) as refused:
+        determine_eligibility(proposal(contact="Ab" * 151), officer_call)
+    assert str(refused.value) == "organisation.contacts.0.name: give a name of 1 to 300 characters"
+
+
+def test_a_missing_sealed_record_is_said_in_words(capsys: pytest.CaptureFixture[str]):
+    code, _, err = run(capsys, "cfli", "export", "gone.json")
+    assert code == 2
+    assert (
+        err == "bilateral: error: record: gone.json: cannot read a sealed record (no such file)\n"
+    )

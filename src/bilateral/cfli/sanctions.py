@@ -138,8 +138,8 @@ _SNAPSHOTS: dict[tuple[tuple[str, int], ...], list[Snapshot]] = {}
 
 
 def _snapshots() -> list[Snapshot]:
-    """The active screening lists, read again only when a list file changed (reading them
-    takes 0.4 s; a determination is made many times in a session)."""
+    """The active screening lists, read again only when a list file changed (reading and
+    parsing them is the slow part of screening; a session makes many determinations)."""
     files = sorted(SHIPPED_DIR.glob("*.json"))
     imported = data_dir() / "lists"
     if imported.is_dir():
