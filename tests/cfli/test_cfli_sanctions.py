@@ -237,6 +237,12 @@ def test_the_check_command_flags_the_listed_parties_and_takes_a_date(
     assert code == 2 and out == ""
     assert err == "bilateral: error: --on: '2021-02-30' is not a date (YYYY-MM-DD)\n"
 
+    code, out, err = run(
+        capsys, "cfli", "check", str(listed), "--call", CALL_ID, "--on", "1900-01-01"
+    )
+    assert code == 2 and out == ""
+    assert err == "bilateral: error: --on: date 1900-01-01 is outside 1981-07-03 to 2100-12-31\n"
+
 
 def test_a_missing_proposal_file_is_said_in_words(capsys: pytest.CaptureFixture[str]):
     code, out, err = run(capsys, "cfli", "check", "nofile.yaml", "--call", CALL_ID)

@@ -258,7 +258,12 @@ def _check(args: argparse.Namespace) -> int:
         raise BadInput("--on", f"{args.on!r} is not a date (YYYY-MM-DD)") from None
     call = bundled().get(args.call)
     proposal = load_proposal(args.proposal)
-    determination = determine_eligibility(proposal, call, args.version, on)
+    try:
+        determination = determine_eligibility(proposal, call, args.version, on)
+    except BadInput as error:
+        if error.field == "on":  # the option as the user typed it
+            raise BadInput("--on", error.problem) from None
+        raise
     if args.json:
         print(determination.redacted().model_dump_json(indent=2))
     else:

@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from bilateral.engine.checks import check_party
+from bilateral.engine.checks import check_party, parse_date
 from bilateral.errors import BadInput, LawDataError
 from bilateral.screening.model import Snapshot
 from bilateral.screening.screen import Query, Screening, default_index, screen
@@ -156,6 +156,7 @@ def screen_names(names: list[tuple[int, str, str]], on: dt.date) -> Screened:
 
     Raises ``LawDataError`` when the law data or a list does not load (the caller must not
     read that as "no match")."""
+    on = parse_date(on, "on")  # the dates the law data can answer for, or BadInput
     snapshots = _snapshots()
     index = default_index(snapshots)
     threshold = THRESHOLDS.get(USE, THRESHOLDS[DEFAULT_USE])
@@ -166,6 +167,8 @@ def screen_names(names: list[tuple[int, str, str]], on: dt.date) -> Screened:
         try:
             answer = check_party(name=name, on=on)
         except BadInput as error:  # the name's length: say which field, never the name
+            if error.field != "name":
+                raise
             field = (
                 "organisation.name"
                 if position == 0
