@@ -123,6 +123,7 @@ def test_a_clean_organisation_shows_the_screening_was_done_and_which_lists_were_
     # the Belarus list is consolidated to 2025-07-25, before the submission date
     assert "a listing made after a list's date is not in its data" in text
     assert "screening lists ca-sema-belarus@" in text and "law data sha256:" in text
+    assert ", threshold 0.72; law data" in text
     assert d.sanctions_lists and d.law_version
 
 

@@ -793,10 +793,12 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
             )
         )
         return None
+    threshold = {lang: i18n.score(screened.threshold, lang) for lang in ("en", "fr")}
     evidence = Bilingual(
-        en=f"screening lists {', '.join(screened.versions)}; law data {screened.law_version}",
-        fr=f"listes de filtrage {', '.join(screened.versions)}; données juridiques "
-        f"{screened.law_version}",
+        en=f"screening lists {', '.join(screened.versions)}, threshold {threshold['en']}; "
+        f"law data {screened.law_version}",
+        fr=f"listes de filtrage {', '.join(screened.versions)}, seuil de {threshold['fr']}; "
+        f"données juridiques {screened.law_version}",
     )
     for m in screened.hits:
         inst = m.instrument or ""
