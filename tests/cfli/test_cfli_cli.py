@@ -66,7 +66,7 @@ def test_check_json_is_the_determination_with_the_call_version_hash(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["missing.yaml", "--call", CALL_ID], "proposal: cannot read missing.yaml"),
+        (["missing.yaml", "--call", CALL_ID], "proposal: cannot read missing.yaml: no such file"),
         ([str(EXAMPLE), "--call", "cfli-mars"], "call: no call 'cfli-mars'"),
     ],
 )

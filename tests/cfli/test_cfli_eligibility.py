@@ -61,6 +61,7 @@ def test_a_complete_proposal_to_an_open_call_is_eligible_with_every_check_cited(
         "registration",
         "gender_analysis",
         "ineligible_costs",
+        "sanctions",
     }
     for r in d.reasons:
         assert r.call.call_id == CALL_ID and r.call.version == 1

@@ -41,6 +41,9 @@ def register(sub: Any) -> None:
     check.add_argument("proposal", help="proposal file (.yaml, .yml or .json)")
     check.add_argument("--call", required=True, help="call id")
     check.add_argument("--version", type=int, help="call version (default: latest)")
+    check.add_argument(
+        "--on", help="date of the sanctions screening, YYYY-MM-DD (default: the submission date)"
+    )
     _common(check)
     check.set_defaults(func=_guard(_check))
 
@@ -247,10 +250,20 @@ def _check(args: argparse.Namespace) -> int:
     from bilateral.cfli.calls import bundled
     from bilateral.cfli.eligibility import determine_eligibility
     from bilateral.cfli.proposals import load_proposal
+    from bilateral.errors import BadInput
 
+    try:
+        on = dt.date.fromisoformat(args.on) if args.on else None
+    except ValueError:
+        raise BadInput("--on", f"{args.on!r} is not a date (YYYY-MM-DD)") from None
     call = bundled().get(args.call)
     proposal = load_proposal(args.proposal)
-    determination = determine_eligibility(proposal, call, args.version)
+    try:
+        determination = determine_eligibility(proposal, call, args.version, on)
+    except BadInput as error:
+        if error.field == "on":  # the option as the user typed it
+            raise BadInput("--on", error.problem) from None
+        raise
     if args.json:
         print(determination.redacted().model_dump_json(indent=2))
     else:
@@ -274,14 +287,17 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def _read_record(path: str) -> dict[str, Any]:
+    from bilateral.cfli.proposals import read_problem
     from bilateral.errors import BadInput
 
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, UnicodeDecodeError) as error:
         raise BadInput(
-            "record", f"{path}: cannot read a sealed record ({error.__class__.__name__})"
+            "record", f"{path}: cannot read a sealed record ({read_problem(error)})"
         ) from None
+    except ValueError:
+        raise BadInput("record", f"{path}: not a sealed record (not JSON)") from None
     if not isinstance(data, dict) or "proposal" not in data:
         raise BadInput("record", f"{path}: not a sealed record")
     return data

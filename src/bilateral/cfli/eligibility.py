@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bilateral import countries
-from bilateral.cfli import i18n
+from bilateral.cfli import i18n, sanctions
 from bilateral.cfli.calls import (
     COST_LABELS,
     RECIPIENT_LABELS,
@@ -35,7 +35,7 @@ from bilateral.cfli.calls import (
     Param,
 )
 from bilateral.cfli.proposals import Proposal, RegistrationStatus
-from bilateral.errors import BadInput
+from bilateral.errors import BadInput, LawDataError
 from bilateral.law.model import Bilingual, Confidence
 
 ENGINE = "cfli-eligibility/1"
@@ -109,10 +109,14 @@ class Reason(BaseModel):
     # reveals an answer the issue lists as sensitive (registration, risk): stores encrypt it,
     # exports and logs redact it
     sensitive: bool = False
+    # what decided a check that is not a call parameter (the sanctions lists): the law cited
+    law: Bilingual | None = None
 
     def citation(self, lang: str) -> str:
         where = "appel" if lang == "fr" else "call"
         parts = [f"{where} {self.call.call_id} v{self.call.version}", self.parameter]
+        if self.law:
+            parts.append(i18n.text(self.law, lang))
         if self.source:
             conf = self.confidence.value if self.confidence else ""
             parts.append(
@@ -136,6 +140,11 @@ class Determination(BaseModel):
     proposal_fingerprint: str
     call: CallRef
     reasons: tuple[Reason, ...]
+    # the date the sanctions lists were read for, and the lists and law data read (replay
+    # evidence: the same lists give the same answer); None in records made before screening
+    as_of: dt.date | None = None
+    sanctions_lists: tuple[str, ...] = ()
+    law_version: str | None = None
 
     def failed(self) -> list[Reason]:
         return [r for r in self.reasons if r.status is Status.FAIL]
@@ -320,6 +329,81 @@ _T: dict[str, Bilingual] = {
         en="written in {language}; the call accepts {languages}",
         fr="rédigée en {language}; l'appel accepte : {languages}",
     ),
+    "sanctions.pass": Bilingual(
+        en="no match on the sanctions lists on {on} (lists: {lists}){stale}; sanctions regimes "
+        "whose lists are not in the data were not screened",
+        fr="aucune correspondance dans les listes de sanctions au {on} (listes : {lists}){stale}; "
+        "les régimes de sanctions dont les listes ne figurent pas dans les données n'ont pas "
+        "été vérifiés",
+    ),
+    "sanctions.stale": Bilingual(
+        en="; a listing made after a list's date is not in its data",
+        fr="; une inscription postérieure à la date d'une liste n'y figure pas",
+    ),
+    "sanctions.hit": Bilingual(
+        en="{field} matches “{listed}”, {where}, {since} ({how}): {prohibition}; the programme "
+        "officer must review the match{exception}; the proposal cannot be eligible before "
+        "that review",
+        fr="{field} correspond à « {listed} », {where}, {since} ({how}) : {prohibition}; "
+        "l'agent de programme doit examiner cette correspondance{exception}; la proposition "
+        "ne peut être admissible avant cet examen",
+    ),
+    "sanctions.later": Bilingual(
+        en="{field} resembles “{listed}”, {where}, {when} ({how}): not a match on {on}, but "
+        "screen again before an agreement is signed or a payment made",
+        fr="{field} ressemble à « {listed} », {where}, {when} ({how}) : pas de correspondance "
+        "au {on}, mais il faut vérifier de nouveau avant la signature d'un accord ou un "
+        "paiement",
+    ),
+    "sanctions.error": Bilingual(
+        en="the sanctions lists could not be read ({problem}): the names were not screened",
+        fr="les listes de sanctions n'ont pas pu être lues ({problem}) : les noms n'ont pas "
+        "été vérifiés",
+    ),
+}
+
+# SOR/2020-214 s. 3 and s. 4(h), read in the Justice Laws XML consolidated to 2025-07-25;
+# paragraph 4(h) is in force since 2020-09-28 in its current text (lims:fid = lims:id).
+BELARUS = "SOR/2020-214"
+_PROHIBITION: dict[str, Bilingual] = {
+    BELARUS: Bilingual(
+        en="section 3 of SOR/2020-214 prohibits making any property or financial services "
+        "available to a listed person",
+        fr="l'article 3 du DORS/2020-214 interdit de mettre des biens ou des services "
+        "financiers à la disposition d'une personne inscrite",
+    ),
+}
+_EXCEPTION: dict[str, Bilingual] = {
+    BELARUS: Bilingual(
+        en=" and assess whether paragraph 4(h) of SOR/2020-214 applies (section 3 does not "
+        "apply to a transaction with an entity that has entered into a grant or contribution "
+        "agreement with the Department of Foreign Affairs, Trade and Development)",
+        fr=" et déterminer si l'alinéa 4h) du DORS/2020-214 s'applique (l'article 3 ne "
+        "s'applique pas aux opérations avec une entité ayant conclu un accord de subvention "
+        "ou de contribution avec le ministère des Affaires étrangères, du Commerce et du "
+        "Développement)",
+    ),
+}
+_SINCE: dict[str, Bilingual] = {
+    "listed": Bilingual(en="listed since {date}", fr="inscription en vigueur depuis le {date}"),
+    "possibly listed": Bilingual(
+        en="in force on {date}, the first date of the source's point-in-time data, and "
+        "possibly listed earlier",
+        fr="inscription en vigueur le {date}, première date des données de la source, et "
+        "peut-être antérieure",
+    ),
+    "date unknown": Bilingual(
+        en="the list gives no listing date", fr="la liste ne donne pas de date d'inscription"
+    ),
+    "not yet listed": Bilingual(
+        en="listed only from {date}", fr="inscription en vigueur seulement à compter du {date}"
+    ),
+    "delisted": Bilingual(en="delisted on {date}", fr="radiation le {date}"),
+}
+_HOW: dict[str, Bilingual] = {
+    "exact": Bilingual(en="exact match", fr="correspondance exacte"),
+    "partial": Bilingual(en="partial match", fr="correspondance partielle"),
+    "fuzzy": Bilingual(en="similar spelling", fr="graphie voisine"),
 }
 
 Value = Callable[[str], str]
@@ -406,9 +490,11 @@ class _Checker:
 
 
 def determine_eligibility(
-    proposal: Proposal, call: Call, version: int | None = None
+    proposal: Proposal, call: Call, version: int | None = None, on: dt.date | None = None
 ) -> Determination:
-    """Check ``proposal`` against ``call`` (its latest version unless ``version`` is given)."""
+    """Check ``proposal`` against ``call`` (its latest version unless ``version`` is given);
+    the names it holds are screened against the sanctions lists on ``on`` (default: the
+    submission date)."""
     if proposal.call_id != call.id:
         raise BadInput(
             "call", f"proposal {proposal.id} is for call {proposal.call_id}, not {call.id}"
@@ -611,6 +697,9 @@ def determine_eligibility(
             languages=lambda lang: i18n.listing([i18n.language(x, lang) for x in languages], lang),
         )
 
+    day = on or p.submitted_on
+    screened = _sanctions(c, day)
+
     statuses = {r.status for r in c.reasons}
     outcome = (
         Outcome.INELIGIBLE
@@ -626,6 +715,186 @@ def determine_eligibility(
         proposal_fingerprint=p.fingerprint(),
         call=c.ref,
         reasons=tuple(c.reasons),
+        as_of=day,
+        sanctions_lists=screened.versions if screened else (),
+        law_version=screened.law_version if screened else None,
+    )
+
+
+def _field(position: int) -> Value:
+    """The proposal field a name came from, never the name (it is sensitive)."""
+    if position == 0:
+        return _label(Bilingual(en="the organisation's name", fr="le nom de l'organisation"))
+    return _label(
+        Bilingual(
+            en=f"the name of contact {position}", fr=f"le nom de la personne-ressource {position}"
+        )
+    )
+
+
+def _score(match: sanctions.Match) -> Value:
+    def text(lang: str) -> str:
+        how = i18n.text(_HOW[match.how], lang)
+        if match.score is None:
+            return how
+        score = i18n.score(match.score, lang)
+        return f"{how}, score {score}" if lang == "en" else f"{how}, score de {score}"
+
+    return text
+
+
+def _status(match: sanctions.Match) -> Value:
+    def text(lang: str) -> str:
+        when = match.listed_to if match.status == "delisted" else match.listed_from
+        return i18n.text(_SINCE[match.status], lang).format(
+            date=i18n.day(when, lang) if when else "?"
+        )
+
+    return text
+
+
+def _match_law(match: sanctions.Match, hit: bool = True) -> Bilingual:
+    inst = match.instrument
+    if inst is None:
+        return Bilingual(en=f"{match.reference}; {match.url}", fr=f"{match.reference}; {match.url}")
+    inst_fr = sanctions.french_instrument(inst)
+    if not hit:
+        en, fr = inst, inst_fr
+    elif inst == BELARUS:
+        en, fr = f"{inst}, ss. 3 and 4(h)", f"{inst_fr}, art. 3 et al. 4h)"
+    else:
+        en, fr = f"{inst}, s. 3", f"{inst_fr}, art. 3"
+    return Bilingual(
+        en=f"{en}; {sanctions.url(inst, 'en')}", fr=f"{fr}; {sanctions.url(inst, 'fr')}"
+    )
+
+
+def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
+    """Screen the organisation's name and every contact's name on ``on``. A hit is a review
+    (never a pass: s. 3 of the regulation may forbid the payment); no hit is a pass line
+    that says which lists were read, so the officer sees the screening was done."""
+    org = c.p.organisation
+    names = [(0, org.name.get_secret_value(), "any")]
+    names += [(i, x.name.get_secret_value(), "person") for i, x in enumerate(org.contacts, 1)]
+    try:
+        screened = sanctions.screen_names(names, on)
+    except BadInput:
+        raise
+    except (LawDataError, OSError, ValueError) as error:
+        # never a pass: a list that does not load is a screening not done
+        problem = str(error) if isinstance(error, LawDataError) else "a list file is damaged"
+        c.reasons.append(
+            Reason(
+                check="sanctions",
+                status=Status.REVIEW,
+                parameter="sanctions",
+                call=c.ref,
+                message=_format("sanctions.error", problem=_plain(problem)),
+            )
+        )
+        return None
+    threshold = {lang: i18n.score(screened.threshold, lang) for lang in ("en", "fr")}
+    evidence = Bilingual(
+        en=f"screening lists {', '.join(screened.versions)}, threshold {threshold['en']}; "
+        f"law data {screened.law_version}",
+        fr=f"listes de filtrage {', '.join(screened.versions)}, seuil de {threshold['fr']}; "
+        f"données juridiques {screened.law_version}",
+    )
+    for m in screened.hits:
+        inst = m.instrument or ""
+        inst_fr = sanctions.french_instrument(inst)
+        prohibition = _PROHIBITION.get(inst) or (
+            Bilingual(
+                en=f"{inst} prohibits dealings with the persons it lists",
+                fr=f"le {inst_fr} interdit les opérations avec les personnes qu'il inscrit",
+            )
+            if inst
+            else Bilingual(
+                en="the measures this list carries may forbid the payment",
+                fr="les mesures attachées à cette liste peuvent interdire le paiement",
+            )
+        )
+        exception = _EXCEPTION.get(inst) or (
+            Bilingual(
+                en=f" and assess the exceptions that {inst} provides",
+                fr=f" et examiner les exceptions que prévoit le {inst_fr}",
+            )
+            if inst
+            else None
+        )
+        c.reasons.append(
+            Reason(
+                check="sanctions",
+                status=Status.REVIEW,
+                parameter="sanctions",
+                call=c.ref,
+                message=_format(
+                    "sanctions.hit",
+                    field=_field(m.position),
+                    listed=_plain(m.listed_name),
+                    where=m.cited,
+                    since=_status(m),
+                    how=_score(m),
+                    prohibition=_label(prohibition),
+                    exception=_label(exception) if exception else _plain(""),
+                ),
+                # a fuzzy hit's listed name is close to the applicant's own name
+                sensitive=True,
+                law=_match_law(m),
+            )
+        )
+    if not screened.hits:
+        stale = any(x.source_date is None or x.source_date < on for x in screened.lists)
+        c.reasons.append(
+            Reason(
+                check="sanctions",
+                status=Status.PASS,
+                parameter="sanctions",
+                call=c.ref,
+                message=_format(
+                    "sanctions.pass",
+                    on=_day(on),
+                    lists=lambda lang: "; ".join(_list_text(x, lang) for x in screened.lists),
+                    stale=_label(_T["sanctions.stale"]) if stale else _plain(""),
+                ),
+                law=evidence,
+            )
+        )
+    for m in screened.later:
+        c.reasons.append(
+            Reason(
+                check="sanctions",
+                status=Status.PASS,
+                parameter="sanctions",
+                call=c.ref,
+                message=_format(
+                    "sanctions.later",
+                    field=_field(m.position),
+                    listed=_plain(m.listed_name),
+                    where=m.cited,
+                    when=_status(m),
+                    how=_score(m),
+                    on=_day(on),
+                ),
+                sensitive=True,
+                law=_match_law(m, hit=False),
+            )
+        )
+    return screened
+
+
+def _list_text(read: sanctions.ListRead, lang: str) -> str:
+    if read.source_date is None:
+        return read.text(lang)
+    at = "au" if lang == "fr" else "as of"
+    return f"{read.text(lang)}, {at} {i18n.day(read.source_date, lang)}"
+
+
+def _format(key: str, **values: Value) -> Bilingual:
+    template = _T[key]
+    return Bilingual(
+        en=template.en.format(**{k: f("en") for k, f in values.items()}),
+        fr=template.fr.format(**{k: f("fr") for k, f in values.items()}),
     )
 
 
@@ -668,7 +937,8 @@ def replay(record: dict[str, Any], proposal: Proposal, book: CallBook) -> Determ
     """Make a stored determination again from the proposal and the call version it names.
 
     Refuses (BadInput) when the call version that decided it is no longer the one on file
-    (its content hash differs) or the proposal is not the one that was checked."""
+    (its content hash differs), the proposal is not the one that was checked, or the
+    sanctions lists or law data read on its date have changed since."""
     stored = Determination.model_validate(record)
     call = book.get(stored.call.call_id)
     version = call.by_hash(stored.call.hash)
@@ -680,4 +950,15 @@ def replay(record: dict[str, Any], proposal: Proposal, book: CallBook) -> Determ
         )
     if proposal.fingerprint() != stored.proposal_fingerprint:
         raise BadInput("proposal", f"proposal {proposal.id} is not the one that was checked")
-    return determine_eligibility(proposal, call, version.version)
+    again = determine_eligibility(proposal, call, version.version, stored.as_of)
+    if stored.as_of is not None and (
+        again.sanctions_lists != stored.sanctions_lists or again.law_version != stored.law_version
+    ):
+        raise BadInput(
+            "sanctions",
+            "the sanctions lists or the law data changed since the determination (then: "
+            f"{', '.join(stored.sanctions_lists)}, law data {stored.law_version}; now: "
+            f"{', '.join(again.sanctions_lists)}, law data {again.law_version}): determine "
+            "eligibility again",
+        )
+    return again

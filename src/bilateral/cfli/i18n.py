@@ -35,6 +35,11 @@ def number(value: Decimal, lang: str) -> str:
     return format_decimal(value, locale=LOCALES[lang], decimal_quantization=False)
 
 
+def score(value: float, lang: str) -> str:
+    """A screening score with two decimals: ``0.86`` / ``0,86``."""
+    return format_decimal(Decimal(f"{value:.2f}"), format="0.00", locale=LOCALES[lang])
+
+
 def day(date: dt.date, lang: str) -> str:
     """``February 28, 2027`` / ``28 février 2027`` (and ``1er juillet 2026``)."""
     written = format_date(date, "long", locale=LOCALES[lang])

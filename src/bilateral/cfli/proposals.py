@@ -179,6 +179,19 @@ def parse_proposal(data: Any) -> Proposal:
         raise BadInput(where or "proposal", message) from None
 
 
+def read_problem(error: Exception) -> str:
+    """Why a file could not be read, as a sentence (not a Python class name)."""
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, IsADirectoryError):
+        return "it is a directory, not a file"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return "the file cannot be read"
+
+
 def load_proposal(path: str | Path) -> Proposal:
     """Read a proposal file (``.json``, ``.yaml`` or ``.yml``)."""
     file = Path(path)
@@ -187,7 +200,7 @@ def load_proposal(path: str | Path) -> Proposal:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise BadInput("proposal", f"cannot read {file}: {error.__class__.__name__}") from None
+        raise BadInput("proposal", f"cannot read {file}: {read_problem(error)}") from None
     suffix = file.suffix.lower()
     try:
         data = json.loads(text, parse_float=Decimal) if suffix == ".json" else yaml.safe_load(text)
