@@ -206,3 +206,49 @@ def test_gpt_withdrawal_belarus_2007_goods_in_transit_caveat_sor_2007_174_s2() -
 def test_russia_s3_09_2_k_consumer_communication_device_excepted_from_schedule_7() -> None:
     answer = check_export(to="RU", on="2025-09-01", hs="8517.13")
     assert "s. 3.09(2)(k)" in caveats(answer)
+
+
+# --- 8. What people type: country names and contact topics ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Fédération de Russie", "RU"),
+        ("Federation de Russie", "RU"),
+        ("Россия", "RU"),
+        ("Беларусь", "BY"),
+        ("Республика Беларусь", "BY"),
+        ("Türkiye", "TR"),
+        ("Turkiye", "TR"),
+        ("Republic of Korea", "KR"),
+        ("South Korea", "KR"),
+        ("République de Corée", "KR"),
+    ],
+)
+def test_country_names_as_people_type_them(typed: str, code: str) -> None:
+    assert check_export(to=typed, on="2024-03-01", hs="0101.21")["destination"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("country", "on", "typed", "topic", "allowed"),
+    [
+        # DPRK controlled engagement (2010-10-28): regional security is a permitted area.
+        ("KP", "2012-01-01", "security", "regional_security", True),
+        ("KP", "2012-01-01", "sécurité", "regional_security", True),
+        # Belarus limited engagement: efforts related to international security.
+        ("Беларусь", "2010-01-01", "security", "international_security", True),
+        ("BY", "2010-01-01", "Sécurité", "international_security", True),
+        ("BY", "2010-01-01", "relations consulaires", "consular_relations", True),
+        ("BY", "2010-01-01", "commerce", "trade_and_investment", False),
+        ("BY", "2010-01-01", "droits de la personne", "human_rights", True),
+    ],
+)
+def test_contact_topics_in_french_and_english_synonyms(
+    country: str, on: str, typed: str, topic: str, allowed: bool
+) -> None:
+    from bilateral.engine.checks import check_contact
+
+    answer = check_contact(with_=country, on=on, topic=typed)
+    assert answer["topic"] == topic
+    assert answer["allowed"] is allowed
