@@ -200,9 +200,9 @@ def _probe(rule_id: str) -> tuple[str, dict[str, str]] | None:
         starts = rule.valid_from or EARLIEST
         for item in glist.items:
             dated = item.in_force_from or glist.in_force_from
-            if dated is None or dated <= starts:
-                if len(item.hs) >= 4 and item.condition is None and not scope.except_hs:
-                    return effect.country, {"hs": item.hs}
+            plain = len(item.hs) >= 4 and item.condition is None and not scope.except_hs
+            if (dated is None or dated <= starts) and plain:
+                return effect.country, {"hs": item.hs}
     return None
 
 
