@@ -157,3 +157,98 @@ def test_customs_tariff_s_214_no_1997_act_section_cited_before_1998(on: str, for
     assert any("former Customs Tariff" in c for c in answer["caveats"]) is former
     cited = [r for r in answer["reasons"] if r["instrument"] == "S.C. 1997, c. 36"]
     assert (cited == []) is former
+
+
+# --- 7. SEMA (Belarus) nuances, SOR/2020-214 -----------------------------------------------
+
+
+def test_belarus_s3_8_2_k_consumer_communication_device_excepted_from_schedule_5() -> None:
+    smartphone = check_export(to="BY", on="2024-03-01", hs="8517.13")
+    assert smartphone["outcome"] != "prohibited"
+    assert "s. 3.8(2)(k)" in caveats(smartphone)
+    # The same chapter's industrial goods stay banned (Schedule 5 item 39, HS 85).
+    transformer = check_export(to="BY", on="2024-03-01", hs="8504.21")
+    assert transformer["outcome"] == "prohibited"
+    assert "sema.belarus.s3-8-weapons-goods" in rules(transformer)
+
+
+def test_belarus_s3_7_luxury_laptops_have_no_consumer_device_exception() -> None:
+    """s. 3.7 excepts only personal effects: a laptop of Schedule 4 Part 1 stays banned."""
+    laptop = check_export(to="BY", on="2024-03-01", hs="8471.30")
+    assert laptop["outcome"] == "prohibited"
+    assert "sema.belarus.s3-7-luxury-export" in rules(laptop)
+
+
+def test_belarus_schedule_2_part_2_potash_grades_said_in_a_caveat() -> None:
+    from bilateral.engine.checks import check_import
+
+    answer = check_import(origin="BY", on="2024-03-01", hs="3104.20")
+    assert answer["prohibited"] is True
+    assert "not exceeding 40% or exceeding 62%" in caveats(answer)
+
+
+def test_belarus_s3_5_pre_existing_contracts_shown_sor_2021_184_s8() -> None:
+    from bilateral.engine.checks import check_import
+
+    answer = check_import(origin="BY", on="2021-08-06", hs="3104.20")
+    assert "SOR/2021-184, s. 8" in caveats(answer)
+
+
+def test_gpt_withdrawal_belarus_2007_goods_in_transit_caveat_sor_2007_174_s2() -> None:
+    from bilateral.engine.checks import check_import
+
+    answer = check_import(origin="BY", on="2007-08-01", hs="6109.10")
+    assert "in transit to Canada before August 1, 2007" in caveats(answer)
+    before = check_import(origin="BY", on="2007-07-31", hs="6109.10")
+    assert "in transit" not in caveats(before)
+
+
+def test_russia_s3_09_2_k_consumer_communication_device_excepted_from_schedule_7() -> None:
+    answer = check_export(to="RU", on="2025-09-01", hs="8517.13")
+    assert "s. 3.09(2)(k)" in caveats(answer)
+
+
+# --- 8. What people type: country names and contact topics ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Fédération de Russie", "RU"),
+        ("Federation de Russie", "RU"),
+        ("Россия", "RU"),
+        ("Беларусь", "BY"),
+        ("Республика Беларусь", "BY"),
+        ("Türkiye", "TR"),
+        ("Turkiye", "TR"),
+        ("Republic of Korea", "KR"),
+        ("South Korea", "KR"),
+        ("République de Corée", "KR"),
+    ],
+)
+def test_country_names_as_people_type_them(typed: str, code: str) -> None:
+    assert check_export(to=typed, on="2024-03-01", hs="0101.21")["destination"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("country", "on", "typed", "topic", "allowed"),
+    [
+        # DPRK controlled engagement (2010-10-28): regional security is a permitted area.
+        ("KP", "2012-01-01", "security", "regional_security", True),
+        ("KP", "2012-01-01", "sécurité", "regional_security", True),
+        # Belarus limited engagement: efforts related to international security.
+        ("Беларусь", "2010-01-01", "security", "international_security", True),
+        ("BY", "2010-01-01", "Sécurité", "international_security", True),
+        ("BY", "2010-01-01", "relations consulaires", "consular_relations", True),
+        ("BY", "2010-01-01", "commerce", "trade_and_investment", False),
+        ("BY", "2010-01-01", "droits de la personne", "human_rights", True),
+    ],
+)
+def test_contact_topics_in_french_and_english_synonyms(
+    country: str, on: str, typed: str, topic: str, allowed: bool
+) -> None:
+    from bilateral.engine.checks import check_contact
+
+    answer = check_contact(with_=country, on=on, topic=typed)
+    assert answer["topic"] == topic
+    assert answer["allowed"] is allowed

@@ -61,6 +61,27 @@ _ALIASES: dict[str, str] = {
     "bolivia": "BO",
     "venezuela": "VE",
     "tanzania": "TZ",
+    # Forms people type that ISO's names (English and French) do not give as written.
+    "turkiye": "TR",
+    "republique de turquie": "TR",
+    "federation de russie": "RU",
+    "republique de coree": "KR",
+    "coree": "KR",
+    "republique populaire democratique de coree": "KP",
+    "birmanie (myanmar)": "MM",
+    "myanmar (burma)": "MM",
+    "burma (myanmar)": "MM",
+    "syrie": "SY",
+    "moldavie": "MD",
+    "etats-unis d'amerique": "US",
+    # Cyrillic: Belarusian and Russian names of Belarus and Russia.
+    "беларусь": "BY",
+    "республика беларусь": "BY",
+    "белоруссия": "BY",
+    "рэспубліка беларусь": "BY",
+    "россия": "RU",
+    "российская федерация": "RU",
+    "расія": "RU",
 }
 
 # Short French names where the ISO French name is long or formal.
@@ -121,6 +142,13 @@ def _build_table() -> Table:
         official = getattr(entry, "official_name", None)
         if official:
             index.setdefault(_fold(official), code)
+        # ISO writes some names inverted ("Korea, Republic of", "Russie, Fédération de");
+        # people write them the other way round.
+        for name in (entry.name, french.gettext(entry.name), official or ""):
+            head, sep, tail = name.partition(", ")
+            if sep:
+                inverted = f"{tail}{head}" if tail.endswith("'") else f"{tail} {head}"
+                index.setdefault(_fold(inverted), code)
     for alias, code in _ALIASES.items():
         index[_fold(alias)] = code
     return by_code, index

@@ -7,6 +7,7 @@ fields. Each raises ``bilateral.errors.BadInput`` (one line naming the field) on
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,7 +20,13 @@ from bilateral.engine.law import Law, default_law
 from bilateral.engine.party import determine_party
 from bilateral.errors import BadInput
 from bilateral.goods import hs
-from bilateral.law.model import AreaControlListing, HumanitarianCategory, Rule, Topic
+from bilateral.law.model import (
+    AreaControlListing,
+    EngagementPolicy,
+    HumanitarianCategory,
+    Rule,
+    Topic,
+)
 
 JSON = dict[str, Any]
 
@@ -43,7 +50,35 @@ _TOPIC_WORDS: dict[str, Topic] = {
     "political": Topic.POLITICAL,
     "defence": Topic.DEFENCE,
     "defense": Topic.DEFENCE,
+    "defence cooperation": Topic.DEFENCE,
+    # French (accents are folded before look-up).
+    "consulaire": Topic.CONSULAR,
+    "relations consulaires": Topic.CONSULAR,
+    "affaires consulaires": Topic.CONSULAR,
+    "droits de la personne": Topic.HUMAN_RIGHTS,
+    "droits de l'homme": Topic.HUMAN_RIGHTS,
+    "droits de la personne et developpement democratique": Topic.HUMAN_RIGHTS,
+    "developpement democratique": Topic.DEMOCRATIC_DEVELOPMENT,
+    "democratie": Topic.DEMOCRATIC_DEVELOPMENT,
+    "securite internationale": Topic.INTERNATIONAL_SECURITY,
+    "securite regionale": Topic.REGIONAL_SECURITY,
+    "humanitaire": Topic.HUMANITARIAN,
+    "situation humanitaire": Topic.HUMANITARIAN,
+    "humanitarian situation": Topic.HUMANITARIAN,
+    "relations intercoreennes": Topic.INTER_KOREAN,
+    "relations inter-coreennes": Topic.INTER_KOREAN,
+    "commerce": Topic.TRADE,
+    "commerce et investissement": Topic.TRADE,
+    "investissement": Topic.TRADE,
+    "culture et education": Topic.CULTURE,
+    "politique": Topic.POLITICAL,
+    "relations politiques": Topic.POLITICAL,
+    "political relations": Topic.POLITICAL,
+    "cooperation en matiere de defense": Topic.DEFENCE,
 }
+# Words that name security without saying which: the topic is the one the country's
+# engagement policy names (regional for the DPRK, international for Belarus).
+_SECURITY_WORDS = frozenset({"security", "securite", "peace and security", "paix et securite"})
 
 EARLIEST = dt.date(1981, 7, 3)  # the Area Control List, SOR/81-543, the oldest instrument
 LATEST = dt.date(2100, 12, 31)
@@ -71,8 +106,22 @@ def parse_category(value: str) -> HumanitarianCategory:
         raise BadInput("category", f"unknown category {value!r} (one of: {options})") from None
 
 
-def parse_topic(value: str) -> Topic:
-    key = value.strip().lower().replace("_", " ")
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold().replace("’", "'"))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.replace("_", " ").split())
+
+
+def parse_topic(
+    value: str, law: Law | None = None, country: str = "", on: dt.date | None = None
+) -> Topic:
+    """A topic from its name or a common word for it, in English or French.
+
+    "security" alone is read as the security topic the country's policy in force names.
+    """
+    key = _fold(value)
+    if key in _SECURITY_WORDS:
+        return _security_topic(law or default_law(), country, on)
     for topic in Topic:
         if key == topic.value.replace("_", " "):
             return topic
@@ -80,6 +129,18 @@ def parse_topic(value: str) -> Topic:
         return _TOPIC_WORDS[key]
     options = ", ".join(t.value for t in Topic)
     raise BadInput("topic", f"unknown topic {value!r} (one of: {options})")
+
+
+def _security_topic(law: Law, country: str, on: dt.date | None) -> Topic:
+    named: set[Topic] = set()
+    for rule in law.rules("engagement_policy", country):
+        if on is None or rule.in_force(on):
+            effect = rule.effect
+            assert isinstance(effect, EngagementPolicy)
+            named.update(effect.permitted_topics)
+    if Topic.REGIONAL_SECURITY in named and Topic.INTERNATIONAL_SECURITY not in named:
+        return Topic.REGIONAL_SECURITY
+    return Topic.INTERNATIONAL_SECURITY
 
 
 def _lang(lang: str) -> str:
@@ -200,7 +261,7 @@ def check_contact(
     law = law or default_law()
     day = parse_date(on)
     country = countries.resolve(with_, "with")
-    parsed = parse_topic(topic)
+    parsed = parse_topic(topic, law, country.code, day)
     answer = determine_contact(law, country.code, day, parsed)
     return {
         "question": "contact",

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bilateral.engine.bans import covers
+from bilateral.engine.bans import covers, show_rule_caveats
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.goods.hs import HsCode
@@ -90,6 +90,7 @@ def _entitled(
             if effect.entitled == decision:
                 verb = "entitled to" if decision else "withdrawn:"
                 trace.applied(rule, f"{verb} {treatment.value}")
+                show_rule_caveats(rule, trace)
         return decision
     later = [
         r

@@ -331,6 +331,14 @@ def withdrawal_rule(order: Order, text: OrderText, names: Sequence[str]) -> Rule
         summary=summary,
         confidence=Confidence.VERIFIED,
         note=" ".join([f'Goods in transit: s. {label} reads "{transit}"', *readings]),
+        caveats=(
+            Bilingual(
+                en=f"goods in transit to Canada before {_date_en(text.in_force)} keep the GPT "
+                f"(s. {label}); the engine does not know when the goods were shipped.",
+                fr=f"les marchandises en transit vers le Canada avant le {_date_fr(text.in_force)} "
+                f"conservent le TPG (art. {label}); le moteur ignore la date d'expédition.",
+            ),
+        ),
         effect=TariffEntitlement(
             kind="tariff_entitlement", countries=countries, treatment=Treatment.GPT, entitled=False
         ),
