@@ -15,6 +15,7 @@ Results go to benchmarks/results/spark.txt.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import subprocess
@@ -40,6 +41,13 @@ def run(command: list[str]) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000, 30_000_000])
+    parser.add_argument(
+        "--spark-sizes",
+        type=int,
+        nargs="*",
+        default=None,
+        help="sizes Spark is run at (default: all of --sizes)",
+    )
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/bilateral-spark-bench"))
     parser.add_argument("--seed", type=int, default=7)
@@ -72,6 +80,9 @@ def main() -> None:
                 check=True,
             )
         for engine in ("duckdb", "spark"):
+            if engine == "spark" and args.spark_sizes is not None and size not in args.spark_sizes:
+                report(f"{size:>12,} {engine:<8} {'not run':>9}")
+                continue
             times, peaks = [], []
             for _ in range(args.runs):
                 target = args.dir / f"out-{engine}-{size}.parquet"
@@ -90,15 +101,18 @@ def main() -> None:
                 f"{size:>12,} {engine:<8} {t:>9.2f} {size / t:>12,.0f} {t / size * 1e6:>8.2f} "
                 f"{max(peaks) / 1024:>8.0f} MB"
             )
-    report("\n== marginal cost per extra row (between consecutive sizes)")
+    report("\n== marginal cost per extra row (between consecutive sizes run)")
+    marginal: dict[tuple[str, int, int], float] = {}
     for engine in ("duckdb", "spark"):
-        for a, b in zip(args.sizes, args.sizes[1:], strict=False):
-            extra = (results[(engine, b)] - results[(engine, a)]) / (b - a) * 1e6
-            report(f"{engine:<8} {a:>12,} → {b:>12,}: {extra:6.2f} µs/row")
-    for a, b in zip(args.sizes, args.sizes[1:], strict=False):
-        d = (results[("duckdb", b)] - results[("duckdb", a)]) / (b - a)
-        s = (results[("spark", b)] - results[("spark", a)]) / (b - a)
-        report(f"ratio Spark ÷ DuckDB marginal cost {a:,} → {b:,}: {s / d:5.2f} ×")
+        sizes = [n for n in args.sizes if (engine, n) in results]
+        for a, b in itertools.pairwise(sizes):
+            extra = (results[(engine, b)] - results[(engine, a)]) / (b - a)
+            marginal[(engine, a, b)] = extra
+            report(f"{engine:<8} {a:>12,} → {b:>12,}: {extra * 1e6:6.2f} µs/row")
+    for (engine, a, b), extra in marginal.items():
+        if engine == "spark" and ("duckdb", a, b) in marginal:
+            ratio = extra / marginal[("duckdb", a, b)]
+            report(f"ratio Spark ÷ DuckDB marginal cost {a:,} → {b:,}: {ratio:5.2f} ×")
     report.save()
     if os.environ.get("BILATERAL_BENCH_KEEP") != "1":
         for path in args.dir.glob("out-*"):

@@ -11,7 +11,8 @@ already asked. A ``Screener`` therefore works on distinct values, never on rows,
    subheading where the law lists longer codes), and that key's facts (validity in each
    HS edition, humanitarian category, membership of each HS-coded schedule) are worked
    out once and reduced to a goods class;
-3. dates map to the legal epoch they fall in (NumPy ``searchsorted`` over the days on
+3. dates are dictionary-encoded and each distinct text parsed once; they map to the
+   legal epoch they fall in (NumPy ``searchsorted`` over the days on
    which a rule or an HS edition starts or ends);
 4. the single path (``determine_export``) is asked once per (country, epoch, class), and
    the answers are gathered back to the rows with NumPy.
@@ -25,6 +26,7 @@ check it on random rows anyway.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -44,10 +46,6 @@ from bilateral.law.model import Outcome
 _EPOCH = dt.date(1970, 1, 1)
 _OUTCOMES = [o.value for o in Outcome]
 _BEFORE_HS2012 = dt.date(1990, 1, 1)  # any day before the first bundled edition
-# Column a reader may add with the date already parsed (days since 1970-01-01; null where
-# the text is not a date), e.g. by DuckDB; it is used instead of parsing "date" here.
-DAY_COLUMN = "__day"
-HS_KEY_COLUMN = "__hs_key"  # optional: the HS key computed by the reader (see hs_key_sql)
 _FAST_HS = r"^(?:[0-9]{2}){1,5}$"  # already digits only, 2 to 10 of them
 # Effect kinds that bear only on the countries a rule names (or on every country when it
 # names none). A rule of any other kind may bear on every destination.
@@ -271,33 +269,10 @@ class Screener:
 
     # -- HS codes -------------------------------------------------------------------
 
-    def hs_key_sql(self, plain: str) -> str:
-        """The SQL (DuckDB) for ``HS_KEY_COLUMN``, given ``plain``, the name of a column
-        holding the HS text with dots and spaces removed: the key of a code of 2 to 10
-        digits; NULL for any other text, which the engine then reads itself."""
-        deep = ", ".join(f"'{code}'" for code in self._deep.to_pylist()) or "NULL"
-        return (
-            f"CASE WHEN regexp_full_match({plain}, '(?:[0-9]{{2}}){{1,5}}') THEN "
-            f"CASE WHEN left({plain}, 6) IN ({deep}) THEN {plain} ELSE left({plain}, 6) END END"
-        )
-
     def _row_keys(self, rows: pa.Table) -> npt.NDArray[np.int64]:
         """Key id per row (-1: malformed HS code)."""
-        if HS_KEY_COLUMN not in rows.column_names:
-            raw = _encode(rows["hs"])
-            return self._hs_keys(raw.dictionary)[_indices(raw)]
-        given = rows[HS_KEY_COLUMN].combine_chunks()
-        encoded = pc.dictionary_encode(given)
-        index = np.asarray(
-            pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64
-        )
-        ids = self._key_ids(encoded.dictionary)
-        row_key = ids[np.maximum(index, 0)] if len(ids) else np.full(len(index), -1, np.int64)
-        slow = np.flatnonzero(index < 0)
-        if len(slow):  # text the reader could not read as digits: read here, as below
-            raw = _encode(rows["hs"].take(pa.array(slow)))
-            row_key[slow] = self._hs_keys(raw.dictionary)[_indices(raw)]
-        return row_key
+        raw = _encode(rows["hs"])
+        return self._hs_keys(raw.dictionary)[_indices(raw)]
 
     def _key_ids(self, keys: pa.Array) -> npt.NDArray[np.int64]:
         """Key id per distinct key (all plain digits), learning the keys not seen before."""
@@ -445,9 +420,8 @@ class Screener:
         """Add ``outcome``, ``permit_required``, ``rules`` and ``error`` columns to the rows.
 
         ``rows`` has columns ``destination`` (string), ``date`` (date32 or ISO string) and
-        ``hs`` (string), and optionally ``__day`` (the date already parsed, see
-        ``DAY_COLUMN``). A row that cannot be asked (unknown country, malformed date or
-        HS code) gets an ``error`` naming the problem and null answers.
+        ``hs`` (string). A row that cannot be asked (unknown country, malformed date or HS
+        code) gets an ``error`` naming the problem and null answers.
         """
         for column in ("destination", "date", "hs"):
             if column not in rows.column_names:
@@ -461,16 +435,10 @@ class Screener:
         dest_values = dest.dictionary.to_pylist()
         row_country = self._destination_slots(dest_values)[_indices(dest)]
 
-        if DAY_COLUMN in rows.column_names:
-            days, date_bad = _given_days(rows[DAY_COLUMN])
-            rows = rows.drop_columns([DAY_COLUMN])
-        else:
-            days, date_bad = _days(rows["date"])
+        days, date_bad = _days(rows["date"])
 
         self._trim_keys()
         row_key = self._row_keys(rows)
-        if HS_KEY_COLUMN in rows.column_names:
-            rows = rows.drop_columns([HS_KEY_COLUMN])
         malformed = row_key < 0
         key = np.where(malformed, 0, row_key)
         row_slot = np.searchsorted(self._edition_days, days, side="right")
@@ -662,24 +630,37 @@ def screen_batch(law: Law, rows: pa.Table, *, plain: bool = False) -> pa.Table:
     )
 
 
-def _given_days(
-    column: pa.ChunkedArray,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    values = column.combine_chunks().cast(pa.int64())
-    days = np.asarray(pc.fill_null(values, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    null = np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
-    out_of_range = (days < _day(EARLIEST)) | (days > _day(LATEST))
-    return days, null | out_of_range
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NO_DAY = np.iinfo(np.int64).min
+
+
+def _parse_day(text: str | None) -> int:
+    """Days since 1970-01-01 of exactly YYYY-MM-DD (a real day), else _NO_DAY."""
+    if text is None or not _ISO_DAY.fullmatch(text):
+        return _NO_DAY
+    try:
+        return _day(dt.date.fromisoformat(text))
+    except ValueError:
+        return _NO_DAY
 
 
 def _days(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        text = pc.utf8_trim_whitespace(column)
-        parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
-        # strptime rolls 2014-02-30 over to March; a day that does not print back is bad.
-        reprinted = pc.strftime(parsed, format="%Y-%m-%d")
-        column = pc.if_else(pc.equal(reprinted, text), parsed, None).cast(pa.date32())
-    elif pa.types.is_timestamp(column.type):
+        # A file has a few thousand distinct dates at most: parse each once.
+        values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        encoded = pc.dictionary_encode(values)
+        texts = pc.utf8_trim_whitespace(encoded.dictionary).to_pylist()
+        parsed = np.array([_parse_day(t) for t in texts] + [_NO_DAY], dtype=np.int64)
+        index = np.asarray(
+            pc.fill_null(encoded.indices, len(texts)).to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )
+        days = parsed[index]
+        missing = days == _NO_DAY
+        days = np.where(missing, 0, days)
+        out_of_range = (days < _day(EARLIEST)) | (days > _day(LATEST))
+        return days, missing | out_of_range
+    if pa.types.is_timestamp(column.type):
         column = column.cast(pa.date32())
     elif not pa.types.is_date32(column.type):
         raise BadInput("date", f"date column has type {column.type}; need dates or ISO strings")

@@ -1,6 +1,6 @@
 """`bilateral batch`: screen a CSV or Parquet file of export rows with DuckDB and Arrow.
 
-DuckDB reads the file (in parallel) and parses the dates; the engine's ``Screener``
+DuckDB reads the file (in parallel); the engine's ``Screener``
 answers each Arrow batch from facts it keeps across batches; pyarrow writes the output.
 The three run as a pipeline (reader, screener, writer threads with small queues between
 them), so both cores work and memory stays bounded whatever the file's length. The output
@@ -26,27 +26,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from bilateral.engine.batch import (
-    DAY_COLUMN,
-    HS_KEY_COLUMN,
-    load_facts,
-    save_facts,
-    screen_batch,
-    screener,
-)
+from bilateral.engine.batch import load_facts, save_facts, screen_batch, screener
 from bilateral.engine.law import default_law
 from bilateral.errors import BadInput
 
 BATCH_ROWS = 262_144  # rows per screened batch (the last one may be shorter)
 _QUEUE = 2  # batches waiting between two stages: bounds memory
 _DONE = object()
-
-# The date as DuckDB parses it, for a text column: exactly YYYY-MM-DD (surrounding blanks
-# allowed), a real calendar day, as days since 1970-01-01; NULL otherwise.
-_TEXT_DAY = (
-    "datediff('day', DATE '1970-01-01', try_strptime("
-    "regexp_extract(\"date\", '^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\\s*$', 1), '%Y-%m-%d')::DATE)"
-)
 
 
 def _relation(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRelation:
@@ -59,35 +45,15 @@ def _relation(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRe
     raise BadInput("input", f"{source.name}: unsupported file type (use .csv or .parquet)")
 
 
-def _day_expression(date_type: str) -> str | None:
-    kind = date_type.upper()
-    if kind == "VARCHAR":
-        return _TEXT_DAY
-    if kind == "DATE":
-        return "datediff('day', DATE '1970-01-01', \"date\")"
-    if kind.startswith("TIMESTAMP"):
-        return "datediff('day', DATE '1970-01-01', CAST(\"date\" AS DATE))"
-    return None  # the engine names the unusable type
-
-
-def batches(
-    relation: duckdb.DuckDBPyRelation, rows: int = BATCH_ROWS, hs_key: str | None = None
-) -> Iterator[pa.Table]:
-    """The relation's destination, date, hs (with the parsed day, and the HS key when its
-    SQL is given: work DuckDB does in parallel) in tables of ``rows`` rows.
+def batches(relation: duckdb.DuckDBPyRelation, rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
+    """The relation's destination, date and hs columns in tables of ``rows`` rows.
 
     DuckDB hands out Arrow batches of its own size whatever is asked; they are cut and
-    joined here so that every table but the last has exactly ``rows`` rows.
+    joined here so that every table but the last has exactly ``rows`` rows. DuckDB only
+    reads: normalising codes and dates per distinct value in the engine costs less than
+    per row in SQL (measured: benchmarks/results/compare-realistic.txt).
     """
-    types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
-    day = _day_expression(types["date"])
-    select = '"destination", "date", "hs"' + (f", {day} AS {DAY_COLUMN}" if day else "")
-    if hs_key:
-        select += f", {hs_key} AS {HS_KEY_COLUMN}"
-        relation = relation.select(
-            "*, replace(replace(CAST(\"hs\" AS VARCHAR), '.', ''), ' ', '') AS __hs_plain"
-        )
-    reader = relation.select(select).to_arrow_reader(rows)
+    reader = relation.select('"destination", "date", "hs"').to_arrow_reader(rows)
     pending: list[pa.RecordBatch] = []
     held = 0
     for batch in reader:
@@ -157,9 +123,7 @@ def run_batch(input_path: str, output_path: str, *, batch_rows: int = BATCH_ROWS
     done: queue.Queue[Any] = queue.Queue(_QUEUE)
     threads = [
         threading.Thread(
-            target=_stage(
-                batches(relation, batch_rows, screen.hs_key_sql("__hs_plain")), None, read
-            ),
+            target=_stage(batches(relation, batch_rows), None, read),
             daemon=True,
         ),
         threading.Thread(target=_stage(_drain(read), answer, done), daemon=True),

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from bilateral import countries
-from bilateral.engine.batch import HS_KEY_COLUMN, screen_batch, screener
+from bilateral.engine.batch import screen_batch, screener
 from bilateral.engine.law import Law, default_law
 from bilateral.errors import BadInput
 from bilateral.goods import hs
@@ -70,22 +70,6 @@ def _screener_of(broadcast: Any) -> Callable[[Iterator[pa.RecordBatch]], Iterato
     return screen_batches
 
 
-def _hs_key_column(law: Law) -> Any:
-    """The HS key computed by Spark (as DuckDB does for `bilateral batch`): digits with
-    dots and spaces removed, 2 to 10 of an even count, cut to the digits the law reads;
-    null for other text, which the engine then reads itself."""
-    from pyspark.sql import functions as F
-
-    deep = screener(law)._deep.to_pylist()
-    plain = F.regexp_replace(F.col("hs").cast("string"), "[. ]", "")
-    digits_only = (F.regexp_replace(plain, "[0-9]", "") == F.lit("")) & F.length(plain).isin(
-        2, 4, 6, 8, 10
-    )
-    six = F.substring(plain, 1, 6)
-    key = F.when(six.isin(*deep), plain).otherwise(six) if deep else six
-    return F.when(digits_only, key)
-
-
 def screen_exports_spark(rows: DataFrame, law: Law | None = None) -> DataFrame:
     """Add the engine's answer columns to a Spark DataFrame of destination, date, hs."""
     missing = {"destination", "date", "hs"} - set(rows.columns)
@@ -93,7 +77,7 @@ def screen_exports_spark(rows: DataFrame, law: Law | None = None) -> DataFrame:
         raise BadInput("input", f"missing column(s) {', '.join(sorted(missing))}")
     law = law or default_law()
     shipped = rows.sparkSession.sparkContext.broadcast(compiled_law(law))
-    selected = rows.select("destination", "date", "hs", _hs_key_column(law).alias(HS_KEY_COLUMN))
+    selected = rows.select("destination", "date", "hs")
     date_type = dict(selected.dtypes)["date"]
     schema = (
         f"destination string, date {date_type}, hs string, outcome string, "
