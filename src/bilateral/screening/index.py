@@ -4,7 +4,7 @@ Every listed name (name, aliases, weak aliases) is indexed under the phonetic ke
 of its parts and, for cross-script queries, under the parts' consonant skeletons. A query
 looks up its own keys; a listed name is a candidate when it shares keys with two parts of
 the query (or the query or the name has a single part), and at most ``MAX_CANDIDATES``
-(those sharing most parts) are scored; keys shared by more than ``MAX_POSTINGS`` names
+(those sharing most parts, then closest in length) are scored; keys shared by more than ``MAX_POSTINGS`` names
 (a common prefix) are not used. The scorer never sees the rest of the list.
 """
 
@@ -132,4 +132,13 @@ class ScreeningIndex:
             chosen = list(parts)
         if len(chosen) <= limit:
             return chosen
-        return sorted(chosen, key=lambda n: (-parts[n].bit_count(), n))[:limit]
+        size = len(query.tokens)
+        names = self.names
+        return sorted(
+            chosen,
+            key=lambda n: (
+                -parts[n].bit_count(),
+                abs(len(names[n].parsed.tokens) - size),
+                n,
+            ),
+        )[:limit]
