@@ -4,8 +4,9 @@ Every listed name (name, aliases, weak aliases) is indexed under the phonetic ke
 of its parts and, for cross-script queries, under the parts' consonant skeletons. A query
 looks up its own keys; a listed name is a candidate when it shares keys with two parts of
 the query (or the query or the name has a single part), and at most ``MAX_CANDIDATES``
-(those sharing most parts, then closest in length) are scored; keys shared by more than ``MAX_POSTINGS`` names
-(a common prefix) are not used. The scorer never sees the rest of the list.
+(those sharing most parts, then closest in length) are scored; keys shared by more
+than ``MAX_POSTINGS`` names (a common prefix) admit nobody but still count. The scorer
+never sees the rest of the list.
 """
 
 from __future__ import annotations
