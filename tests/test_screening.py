@@ -390,3 +390,28 @@ def test_name_bench_f1_at_least_0_90_and_no_missed_cross_script_pair() -> None:
     ]
     missed = [p.query for p in cyrillic if ours(p) < THRESHOLDS["payment"]]
     assert missed == [] or all(p.startswith(("Президент",)) for p in missed)
+
+
+def test_spark_screens_parties_to_the_same_rows_as_duckdb(tmp_path: Path) -> None:
+    pytest.importorskip("pyspark", reason="pyspark is not installed (extra: spark)")
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("no Java runtime for Spark on this machine")
+    import pyarrow.parquet as pq
+
+    from bilateral.faces.spark_batch import session
+    from bilateral.screening.spark import screen_parties_spark
+
+    source = _write(tmp_path / "p.csv", PARTIES)
+    options = bulk.Options(on=None, threshold=0.8)
+    bulk.screen_parties(source, tmp_path / "duck.parquet", default_index(shipped()), options)
+    spark = session("local[2]")
+    try:
+        rows = spark.read.option("header", True).csv(str(source))
+        screen_parties_spark(rows, options, 2).write.parquet(str(tmp_path / "spark"))
+    finally:
+        spark.stop()
+    duck = pq.read_table(tmp_path / "duck.parquet").sort_by("line").to_pylist()
+    on_spark = pq.read_table(tmp_path / "spark").sort_by("line").to_pylist()
+    assert on_spark == duck

@@ -231,10 +231,12 @@ def _run_parties(args: argparse.Namespace) -> int:
     from bilateral.screening.bulk import Options, screen_parties
     from bilateral.screening.screen import default_index
 
-    if args.engine == "spark":
-        raise BadInput("engine", "spark is not available for screen parties yet; use duckdb")
     on = parse_date(args.on) if args.on else None
     options = Options(on=on, threshold=_threshold(args), workers=max(1, args.workers))
+    if args.engine == "spark":
+        from bilateral.screening.spark import run_spark_parties
+
+        return run_spark_parties(Path(args.input), Path(args.output), options)
     bar, update = _progress()
     if bar is not None:
         bar.start()
