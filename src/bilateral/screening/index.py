@@ -74,7 +74,10 @@ class ScreeningIndex:
                         continue
                     name_id = len(self.names)
                     self.names.append(IndexedName(position, text, kind, parsed))
-                    for key in blocking_keys(parsed):
+                    keys = blocking_keys(parsed)
+                    if parsed.alternate is not None:
+                        keys |= blocking_keys(parsed.alternate)
+                    for key in keys:
                         postings[key].append(name_id)
         self.postings = {k: tuple(dict.fromkeys(v)) for k, v in postings.items()}
         # Names of one part, admitted on one shared key.
@@ -92,6 +95,12 @@ class ScreeningIndex:
         return tuple(s.version for s in self.snapshots)
 
     def candidates(self, query: Name, limit: int = MAX_CANDIDATES) -> list[int]:
+        found = self._candidates(query, limit)
+        if query.alternate is not None:
+            found = list(dict.fromkeys([*found, *self._candidates(query.alternate, limit)]))
+        return found
+
+    def _candidates(self, query: Name, limit: int) -> list[int]:
         """Indexed names sharing keys with enough parts of the query, those sharing the
         most parts first.
 
