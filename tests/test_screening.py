@@ -385,11 +385,37 @@ def test_name_bench_f1_at_least_0_90_and_no_missed_cross_script_pair() -> None:
     assert SHARED is not None
     sets = load_pairs(SHARED / "name-matching")
     assert evaluate(sets["name bench"], ours, THRESHOLDS["payment"]).f1 >= 0.90
-    cyrillic = [
-        p for p in sets["cross-script"] if any("\u0400" <= ch <= "\u04ff" for ch in p.query)
-    ]
-    missed = [p.query for p in cyrillic if ours(p) < THRESHOLDS["payment"]]
-    assert missed == [] or all(p.startswith(("Президент",)) for p in missed)
+    missed = [p.query for p in sets["cross-script"] if ours(p) < THRESHOLDS["payment"]]
+    # 金正恩 is Kim Jong Un only in the Korean reading of the Han characters; no maintained
+    # pure-Python library gives Korean readings of Hanja, so this one pair is missed.
+    assert missed == ["金正恩"]
+
+
+@pytest.mark.parametrize(
+    ("written", "romanised"),
+    [
+        ("Владимир Путин", "Vladimir Putin"),
+        ("Аляксандр Лукашэнка", "Alexander Lukashenko"),
+        ("محمد علي", "Mohamed Ali"),
+        ("خالد محمود", "Khaled Mahmoud"),
+        ("משה", "Moshe"),
+        ("김정은", "Kim Jong Un"),
+        ("이민호", "Lee Min Ho"),
+        ("山田太郎", "Yamada Taro"),
+        ("习近平", "Xi Jinping"),
+        ("Αλέξανδρος", "Alexander"),
+    ],
+)
+def test_cross_script_names_meet_their_latin_spelling(written: str, romanised: str) -> None:
+    assert compare(written, romanised).score >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("习近朋", "习近平"), ("김종은", "김정은"), ("Recep Tayyip Erdem", "Recep Tayyip Erdoğan")],
+)
+def test_one_different_syllable_or_surname_is_another_person(a: str, b: str) -> None:
+    assert compare(a, b).score < 0.8
 
 
 def test_spark_screens_parties_to_the_same_rows_as_duckdb(tmp_path: Path) -> None:
