@@ -143,11 +143,17 @@ def render_fuzzy(answer: dict[str, Any], lang: str) -> str:
                 lines.append(f"      · {note}")
     else:
         lines.append(t["none"])
-    for key, label in (("not_listed_on_date", t["later"]), ("ruled_out", t["excluded"])):
-        if answer[key]:
-            lines.append(f"{label}:")
-            for hit in answer[key]:
-                lines.append(f"  - {hit['score']:.2f}  {hit['name']}: {hit['explanation'][-1]}")
+    if answer["not_listed_on_date"]:
+        lines.append(f"{t['later']}:")
+        for hit in answer["not_listed_on_date"]:
+            lines.append(f"  - {hit['score']:.2f}  {hit['name']}: {hit['explanation'][-1]}")
+    if answer["ruled_out"]:
+        lines.append(f"{t['excluded']}:")
+        for hit in answer["ruled_out"]:
+            reason = next((e for e in hit["explanation"] if "contradicts" in e), "")
+            lines.append(
+                f"  - {hit['features']['name']:.2f}  {hit['name']} ({hit['reference']}): {reason}"
+            )
     lines.append(f"{t['lists']}: {', '.join(answer['list_versions'])}")
     lines.append(f"({answer['matcher_version']}; decision {answer['decision_id']})")
     return "\n".join(lines)

@@ -133,12 +133,18 @@ def _qualify(query: Query, entry: Entry, score: float) -> tuple[float, dict[str,
 
 def _status_note(entry: Entry, status: str, on: dt.date) -> str:
     since = entry.listed_from.isoformat() if entry.listed_from else ""
+    if status == "listed" and not entry.listed_from_exact:
+        return (
+            f"listed: the item as it now reads is in force since {since}; the listing may be "
+            f"older ({entry.reference})"
+        )
     if status == "listed":
         return f"listed since {since} ({entry.reference})"
     if status == "possibly listed":
         return (
-            f"in force on {since}, the first date of the source's point-in-time data; it may "
-            f"have been listed before {on.isoformat()} ({entry.reference})"
+            f"the item as it now reads is in force from {since} (an amendment, or the start "
+            f"of the source's point-in-time data); the listing may be older, so it may have "
+            f"been listed on {on.isoformat()} ({entry.reference})"
         )
     if status == "date unknown":
         return f"the source gives no listing date ({entry.reference})"
