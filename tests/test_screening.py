@@ -246,6 +246,13 @@ def test_screen_parties_reports_bad_rows_and_screens_the_rest(tmp_path: Path) ->
     assert out["1"]["best_reference"] == LUKASHENKO
     assert out["3"]["hits"] == "0" and out["4"]["best_reference"] == BELARUSKALI
     assert out["2"]["error"] == "name: empty"
+    runs = (
+        log._connect()
+        .execute("select kind, rows, hits, errors, list_versions from runs")
+        .fetchall()
+    )
+    assert [(r[0], r[1], r[2], r[3]) for r in runs] == [("parties", 6, 2, 2)]
+    assert "ca-sema-belarus@" in runs[0][4]
     errors = _rows(tmp_path / "out.errors.csv")
     assert [(e["line"], e["error"]) for e in errors] == [
         ("3", "name: empty"),

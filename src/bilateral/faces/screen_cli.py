@@ -255,6 +255,8 @@ def _run_parties(args: argparse.Namespace) -> int:
             bar.stop()
     _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
              report.list_versions, report.resumed_parts)  # fmt: skip
+    _log_run("parties", Path(args.input), options.threshold, report.list_versions,
+             (report.rows, report.hits, report.errors), report.output)  # fmt: skip
     if args.previous:
         from bilateral.screening.rescreen import changed_rows
 
@@ -282,12 +284,29 @@ def _run_declarations(args: argparse.Namespace) -> int:
             bar.stop()
     _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
              report.list_versions, 0)  # fmt: skip
+    _log_run("declarations", Path(args.input), _threshold(args), report.list_versions,
+             (report.rows, report.hits, report.errors), report.output)  # fmt: skip
     if args.previous:
         from bilateral.screening.rescreen import changed_rows
 
         count = changed_rows(Path(args.previous), report.output)
         print(f"{count} row(s) changed outcome since {args.previous}; written to {report.output}")
     return 0
+
+
+def _log_run(
+    kind: str,
+    source: Path,
+    threshold: float,
+    versions: tuple[str, ...],
+    counts: tuple[int, int, int],
+    output: Path,
+) -> None:
+    from bilateral.screening.bulk import _hash_file
+    from bilateral.screening.log import record_run
+
+    run = record_run(kind, source, _hash_file(source), threshold, versions, counts, output)
+    print(f"logged as run {run}")
 
 
 def _summary(
