@@ -448,3 +448,51 @@ def test_spark_screens_parties_to_the_same_rows_as_duckdb(tmp_path: Path) -> Non
     duck = pq.read_table(tmp_path / "duck.parquet").sort_by("line").to_pylist()
     on_spark = pq.read_table(tmp_path / "spark").sort_by("line").to_pylist()
     assert on_spark == duck
+
+
+def test_declared_permits_are_checked_against_the_office_database(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from bilateral.office.models import Base, Organisation, Permit, PermitLine
+
+    url = f"sqlite:///{tmp_path / 'office.db'}"
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        org = Organisation(name="Maple Foods Ltd")
+        session.add(org)
+        session.flush()
+        permit = Permit(
+            number="EXP-2021-0001", application_id=1, organisation_id=org.id,
+            destination="BY", status="active", issued_on=dt.date(2020, 12, 1),
+            valid_from=dt.date(2020, 12, 1), valid_to=dt.date(2021, 11, 30),
+        )  # fmt: skip
+        permit.lines = [
+            PermitLine(
+                line_no=1, hs_code="3004.90", description="medicines", unit="kg",
+                authorised_quantity_milli=100_000, authorised_value_cents=0,
+                used_quantity_milli=95_000,
+            )
+        ]  # fmt: skip
+        session.add(permit)
+        session.commit()
+    engine.dispose()
+    base = {"direction": "export", "destination": "BY", "origin": "", "hs": "3004.90",
+            "exporter": "", "consignee": "", "permit": "EXP-2021-0001"}  # fmt: skip
+    rows = [
+        {**base, "date": "2021-06-01", "quantity": "5"},  # the balance is exactly 5 kg
+        {**base, "date": "2021-06-01", "quantity": "6"},
+        {**base, "date": "2021-12-01", "quantity": "1"},  # the day after it expired
+        {**base, "date": "2021-06-01", "quantity": "1", "permit": "EXP-9"},
+    ]
+    source = _write(tmp_path / "d.csv", rows)
+    assert main(["screen", "declarations", str(source), "--output", str(tmp_path / "o.csv"),
+                 "--office-db", url]) == 0  # fmt: skip
+    checks = [r["permit_check"] for r in _rows(tmp_path / "o.csv")]
+    assert checks == [
+        "permit valid: known, in force on the date, balance covers",
+        "permit problem: balance 5 does not cover 6",
+        "permit problem: not valid on 2021-12-01 (valid 2020-12-01 to 2021-11-30)",
+        "permit unknown to the office",
+    ]
