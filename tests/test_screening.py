@@ -496,3 +496,14 @@ def test_declared_permits_are_checked_against_the_office_database(tmp_path: Path
         "permit problem: not valid on 2021-12-01 (valid 2020-12-01 to 2021-11-30)",
         "permit unknown to the office",
     ]
+
+
+@needs_shared
+def test_screen_parties_reads_followthemoney_entities(tmp_path: Path) -> None:
+    assert SHARED is not None
+    source = SHARED / "name-matching/yente-fixtures/t1_entities.ftm.jsonl"
+    out = tmp_path / "o.csv"
+    assert main(["screen", "parties", str(source), "--output", str(out), "--on", "2023-01-01",
+                 "--workers", "1"]) == 0  # fmt: skip
+    hits = {r["name"]: r["best_reference"] for r in _rows(out) if r["hits"] != "0"}
+    assert hits["LLC “Inter Tobacco”"] == "SOR/2020-214, Schedule 1, Part 2, item 32"
