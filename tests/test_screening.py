@@ -507,3 +507,13 @@ def test_screen_parties_reads_followthemoney_entities(tmp_path: Path) -> None:
                  "--workers", "1"]) == 0  # fmt: skip
     hits = {r["name"]: r["best_reference"] for r in _rows(out) if r["hits"] != "0"}
     assert hits["LLC “Inter Tobacco”"] == "SOR/2020-214, Schedule 1, Part 2, item 32"
+
+
+def test_french_readers_see_french_screening(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["check", "party", "Лукашэнка Аляксандр Рыгоравіч", "--on", "2021-01-01"]
+    assert main([*args, "--fuzzy", "--lang", "fr"]) == 0
+    out = capsys.readouterr().out
+    assert "Correspondances possibles :" in out
+    assert "  - 0,92  Aleksandr Grigoryevich Lukashenko  [inscrit]" in out
+    assert "DORS/2020-214, annexe 1, partie 1, article 8" in out
+    assert "inscrit depuis le 2020-09-28" in out

@@ -44,6 +44,13 @@ _LABELS = {
 }
 
 
+_STATUS_FR = {
+    "listed": "inscrit",
+    "possibly listed": "peut-être inscrit",
+    "date unknown": "date inconnue",
+}
+
+
 def add_party_options(party: argparse.ArgumentParser) -> None:
     group = party.add_argument_group("fuzzy screening (any of these turns it on)")
     group.add_argument("--fuzzy", action="store_true", help="score spellings, scripts, orders")
@@ -97,7 +104,7 @@ def fuzzy_party(args: argparse.Namespace) -> dict[str, Any]:
         name, on, born, countries, (args.identifier,) if args.identifier else (), args.party_kind
     )
     index = default_index()
-    result = screen(index, query, threshold)
+    result = screen(index, query, threshold, lang=args.lang)
     answer: dict[str, Any] = {
         "question": "party",
         "mode": "fuzzy",
@@ -128,33 +135,50 @@ def fuzzy_party(args: argparse.Namespace) -> dict[str, Any]:
     return answer
 
 
+def _ref(reference: str, lang: str) -> str:
+    from bilateral.screening.screen import reference_fr
+
+    return reference_fr(reference) if lang == "fr" else reference
+
+
 def render_fuzzy(answer: dict[str, Any], lang: str) -> str:
     t = _LABELS.get(lang, _LABELS["en"])
+    fr = lang == "fr"
+    colon = " :" if fr else ":"  # French sets a space before the colon
+
+    def num(value: float) -> str:
+        text = f"{value:.2f}"
+        return text.replace(".", ",") if fr else text
+
     lines = [
-        f"{t['party']}: {answer['name']}, {answer['as_of']} "
-        f"({t['threshold']} {answer['threshold']:.2f})"
+        f"{t['party']}{colon} {answer['name']}, {answer['as_of']} "
+        f"({t['threshold']} {num(answer['threshold'])})"
     ]
     if answer["matches"]:
-        lines.append(f"{t['hits']}:")
+        lines.append(f"{t['hits']}{colon}")
         for hit in answer["matches"]:
-            lines.append(f"  - {hit['score']:.2f}  {hit['name']}  [{hit['status']}]")
-            lines.append(f"      {hit['reference']}")
+            status = _STATUS_FR.get(hit["status"], hit["status"]) if fr else hit["status"]
+            lines.append(f"  - {num(hit['score'])}  {hit['name']}  [{status}]")
+            lines.append(f"      {_ref(hit['reference'], lang)}")
             for note in hit["explanation"]:
                 lines.append(f"      · {note}")
     else:
         lines.append(t["none"])
     if answer["not_listed_on_date"]:
-        lines.append(f"{t['later']}:")
+        lines.append(f"{t['later']}{colon}")
         for hit in answer["not_listed_on_date"]:
-            lines.append(f"  - {hit['score']:.2f}  {hit['name']}: {hit['explanation'][-1]}")
+            lines.append(f"  - {num(hit['score'])}  {hit['name']}{colon} {hit['explanation'][-1]}")
     if answer["ruled_out"]:
-        lines.append(f"{t['excluded']}:")
+        lines.append(f"{t['excluded']}{colon}")
         for hit in answer["ruled_out"]:
-            reason = next((e for e in hit["explanation"] if "contradicts" in e), "")
-            lines.append(
-                f"  - {hit['features']['name']:.2f}  {hit['name']} ({hit['reference']}): {reason}"
+            reason = next(
+                (e for e in hit["explanation"] if "contradicts" in e or "contredit" in e), ""
             )
-    lines.append(f"{t['lists']}: {', '.join(answer['list_versions'])}")
+            lines.append(
+                f"  - {num(hit['features']['name'])}  {hit['name']} "
+                f"({_ref(hit['reference'], lang)}){colon} {reason}"
+            )
+    lines.append(f"{t['lists']}{colon} {', '.join(answer['list_versions'])}")
     lines.append(f"({answer['matcher_version']}; decision {answer['decision_id']})")
     return "\n".join(lines)
 
