@@ -280,6 +280,16 @@ def write_declarations(path: Path, n: int, hs_codes: list[str]) -> None:
     )
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the worker processes)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parties", type=int, default=1_000_000)
@@ -302,14 +312,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.parties:
             source = work / "parties.parquet"
             write_parties(source, args.parties)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu()
             report = screen_parties(
                 source, work / "out.parquet", index, Options(None, threshold, args.workers)
             )
-            took = time.perf_counter() - start
+            took, used = time.perf_counter() - start, _cpu() - cpu
+            distinct = len(set(pq.read_table(source, columns=["name"])["name"].to_pylist()))
             lines.append(
-                f"screen parties: {report.rows:,} rows in {took:.1f} s "
-                f"({report.rows / took:,.0f} rows/s), {report.hits:,} rows with a hit"
+                f"screen parties: {report.rows:,} rows ({distinct:,} distinct names) in "
+                f"{took:.1f} s wall, {used:.1f} s CPU ({report.rows / took:,.0f} rows/s), "
+                f"{report.hits:,} rows with a hit; load average {_load()}"
             )
         if args.declarations:
             hs_codes = [
@@ -323,13 +335,14 @@ def main(argv: list[str] | None = None) -> int:
             ][::8][:600]
             source = work / "declarations.parquet"
             write_declarations(source, args.declarations, hs_codes)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu()
             result = screen_declarations(source, work / "dout.parquet", index, threshold)
-            took = time.perf_counter() - start
+            took, used = time.perf_counter() - start, _cpu() - cpu
             lines.append(
-                f"screen declarations: {result.rows:,} rows in {took:.1f} s "
+                f"screen declarations: {result.rows:,} rows in {took:.1f} s wall, "
+                f"{used:.1f} s CPU in Python processes; load average {_load()}; "
                 f"({result.rows / took:,.0f} rows/s), {result.hits:,} rows with a party hit, "
-                f"{result.errors:,} not screened"
+                f"{result.errors:,} not screened; phases {result.seconds}"
             )
     text = "\n".join(lines) + "\n"
     print(text, end="")

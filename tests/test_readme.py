@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -30,13 +31,17 @@ def _examples() -> list[tuple[str, list[str]]]:
 
 
 @pytest.mark.parametrize(("command", "shown"), _examples(), ids=lambda v: str(v)[:60])
-def test_readme_example_prints_what_the_readme_shows(command: str, shown: list[str]) -> None:
+def test_readme_example_prints_what_the_readme_shows(
+    command: str, shown: list[str], tmp_path: Path
+) -> None:
     args = shlex.split(command)[1:]
     done = subprocess.run(
         [sys.executable, "-m", "bilateral.faces.cli", *args],
         capture_output=True,
         text=True,
         check=False,
+        # screening logs its answers: into a private folder, not the user's data directory
+        env={**os.environ, "BILATERAL_DATA_DIR": str(tmp_path)},
     )
     printed = (done.stdout + done.stderr).splitlines()
     # The README may leave out citation URL lines for brevity; every line it shows must be

@@ -246,6 +246,13 @@ def test_screen_parties_reports_bad_rows_and_screens_the_rest(tmp_path: Path) ->
     assert out["1"]["best_reference"] == LUKASHENKO
     assert out["3"]["hits"] == "0" and out["4"]["best_reference"] == BELARUSKALI
     assert out["2"]["error"] == "name: empty"
+    runs = (
+        log._connect()
+        .execute("select kind, rows, hits, errors, list_versions from runs")
+        .fetchall()
+    )
+    assert [(r[0], r[1], r[2], r[3]) for r in runs] == [("parties", 6, 2, 2)]
+    assert "ca-sema-belarus@" in runs[0][4]
     errors = _rows(tmp_path / "out.errors.csv")
     assert [(e["line"], e["error"]) for e in errors] == [
         ("3", "name: empty"),
@@ -385,8 +392,128 @@ def test_name_bench_f1_at_least_0_90_and_no_missed_cross_script_pair() -> None:
     assert SHARED is not None
     sets = load_pairs(SHARED / "name-matching")
     assert evaluate(sets["name bench"], ours, THRESHOLDS["payment"]).f1 >= 0.90
-    cyrillic = [
-        p for p in sets["cross-script"] if any("\u0400" <= ch <= "\u04ff" for ch in p.query)
+    missed = [p.query for p in sets["cross-script"] if ours(p) < THRESHOLDS["payment"]]
+    # 金正恩 is Kim Jong Un only in the Korean reading of the Han characters; no maintained
+    # pure-Python library gives Korean readings of Hanja, so this one pair is missed.
+    assert missed == ["金正恩"]
+
+
+@pytest.mark.parametrize(
+    ("written", "romanised"),
+    [
+        ("Владимир Путин", "Vladimir Putin"),
+        ("Аляксандр Лукашэнка", "Alexander Lukashenko"),
+        ("محمد علي", "Mohamed Ali"),
+        ("خالد محمود", "Khaled Mahmoud"),
+        ("משה", "Moshe"),
+        ("김정은", "Kim Jong Un"),
+        ("이민호", "Lee Min Ho"),
+        ("山田太郎", "Yamada Taro"),
+        ("习近平", "Xi Jinping"),
+        ("Αλέξανδρος", "Alexander"),
+    ],
+)
+def test_cross_script_names_meet_their_latin_spelling(written: str, romanised: str) -> None:
+    assert compare(written, romanised).score >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("习近朋", "习近平"), ("김종은", "김정은"), ("Recep Tayyip Erdem", "Recep Tayyip Erdoğan")],
+)
+def test_one_different_syllable_or_surname_is_another_person(a: str, b: str) -> None:
+    assert compare(a, b).score < 0.8
+
+
+def test_spark_screens_parties_to_the_same_rows_as_duckdb(tmp_path: Path) -> None:
+    pytest.importorskip("pyspark", reason="pyspark is not installed (extra: spark)")
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("no Java runtime for Spark on this machine")
+    import pyarrow.parquet as pq
+
+    from bilateral.faces.spark_batch import session
+    from bilateral.screening.spark import screen_parties_spark
+
+    source = _write(tmp_path / "p.csv", PARTIES)
+    options = bulk.Options(on=None, threshold=0.8)
+    bulk.screen_parties(source, tmp_path / "duck.parquet", default_index(shipped()), options)
+    spark = session("local[2]")
+    try:
+        rows = spark.read.option("header", True).csv(str(source))
+        screen_parties_spark(rows, options, 2).write.parquet(str(tmp_path / "spark"))
+    finally:
+        spark.stop()
+    duck = pq.read_table(tmp_path / "duck.parquet").sort_by("line").to_pylist()
+    on_spark = pq.read_table(tmp_path / "spark").sort_by("line").to_pylist()
+    assert on_spark == duck
+
+
+def test_declared_permits_are_checked_against_the_office_database(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from bilateral.office.models import Base, Organisation, Permit, PermitLine
+
+    url = f"sqlite:///{tmp_path / 'office.db'}"
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        org = Organisation(name="Maple Foods Ltd")
+        session.add(org)
+        session.flush()
+        permit = Permit(
+            number="EXP-2021-0001", application_id=1, organisation_id=org.id,
+            destination="BY", status="active", issued_on=dt.date(2020, 12, 1),
+            valid_from=dt.date(2020, 12, 1), valid_to=dt.date(2021, 11, 30),
+        )  # fmt: skip
+        permit.lines = [
+            PermitLine(
+                line_no=1, hs_code="3004.90", description="medicines", unit="kg",
+                authorised_quantity_milli=100_000, authorised_value_cents=0,
+                used_quantity_milli=95_000,
+            )
+        ]  # fmt: skip
+        session.add(permit)
+        session.commit()
+    engine.dispose()
+    base = {"direction": "export", "destination": "BY", "origin": "", "hs": "3004.90",
+            "exporter": "", "consignee": "", "permit": "EXP-2021-0001"}  # fmt: skip
+    rows = [
+        {**base, "date": "2021-06-01", "quantity": "5"},  # the balance is exactly 5 kg
+        {**base, "date": "2021-06-01", "quantity": "6"},
+        {**base, "date": "2021-12-01", "quantity": "1"},  # the day after it expired
+        {**base, "date": "2021-06-01", "quantity": "1", "permit": "EXP-9"},
     ]
-    missed = [p.query for p in cyrillic if ours(p) < THRESHOLDS["payment"]]
-    assert missed == [] or all(p.startswith(("Президент",)) for p in missed)
+    source = _write(tmp_path / "d.csv", rows)
+    assert main(["screen", "declarations", str(source), "--output", str(tmp_path / "o.csv"),
+                 "--office-db", url]) == 0  # fmt: skip
+    checks = [r["permit_check"] for r in _rows(tmp_path / "o.csv")]
+    assert checks == [
+        "permit valid: known, in force on the date, balance covers",
+        "permit problem: balance 5 does not cover 6",
+        "permit problem: not valid on 2021-12-01 (valid 2020-12-01 to 2021-11-30)",
+        "permit unknown to the office",
+    ]
+
+
+@needs_shared
+def test_screen_parties_reads_followthemoney_entities(tmp_path: Path) -> None:
+    assert SHARED is not None
+    source = SHARED / "name-matching/yente-fixtures/t1_entities.ftm.jsonl"
+    out = tmp_path / "o.csv"
+    assert main(["screen", "parties", str(source), "--output", str(out), "--on", "2023-01-01",
+                 "--workers", "1"]) == 0  # fmt: skip
+    hits = {r["name"]: r["best_reference"] for r in _rows(out) if r["hits"] != "0"}
+    assert hits["LLC “Inter Tobacco”"] == "SOR/2020-214, Schedule 1, Part 2, item 32"
+
+
+def test_french_readers_see_french_screening(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["check", "party", "Лукашэнка Аляксандр Рыгоравіч", "--on", "2021-01-01"]
+    assert main([*args, "--fuzzy", "--lang", "fr"]) == 0
+    out = capsys.readouterr().out
+    assert "Correspondances possibles :" in out
+    assert "  - 0,92  Aleksandr Grigoryevich Lukashenko  [inscrit]" in out
+    assert "DORS/2020-214, annexe 1, partie 1, article 8" in out
+    assert "inscrit depuis le 2020-09-28" in out

@@ -44,6 +44,13 @@ _LABELS = {
 }
 
 
+_STATUS_FR = {
+    "listed": "inscrit",
+    "possibly listed": "peut-être inscrit",
+    "date unknown": "date inconnue",
+}
+
+
 def add_party_options(party: argparse.ArgumentParser) -> None:
     group = party.add_argument_group("fuzzy screening (any of these turns it on)")
     group.add_argument("--fuzzy", action="store_true", help="score spellings, scripts, orders")
@@ -97,7 +104,7 @@ def fuzzy_party(args: argparse.Namespace) -> dict[str, Any]:
         name, on, born, countries, (args.identifier,) if args.identifier else (), args.party_kind
     )
     index = default_index()
-    result = screen(index, query, threshold)
+    result = screen(index, query, threshold, lang=args.lang)
     answer: dict[str, Any] = {
         "question": "party",
         "mode": "fuzzy",
@@ -128,27 +135,50 @@ def fuzzy_party(args: argparse.Namespace) -> dict[str, Any]:
     return answer
 
 
+def _ref(reference: str, lang: str) -> str:
+    from bilateral.screening.screen import reference_fr
+
+    return reference_fr(reference) if lang == "fr" else reference
+
+
 def render_fuzzy(answer: dict[str, Any], lang: str) -> str:
     t = _LABELS.get(lang, _LABELS["en"])
+    fr = lang == "fr"
+    colon = " :" if fr else ":"  # French sets a space before the colon
+
+    def num(value: float) -> str:
+        text = f"{value:.2f}"
+        return text.replace(".", ",") if fr else text
+
     lines = [
-        f"{t['party']}: {answer['name']}, {answer['as_of']} "
-        f"({t['threshold']} {answer['threshold']:.2f})"
+        f"{t['party']}{colon} {answer['name']}, {answer['as_of']} "
+        f"({t['threshold']} {num(answer['threshold'])})"
     ]
     if answer["matches"]:
-        lines.append(f"{t['hits']}:")
+        lines.append(f"{t['hits']}{colon}")
         for hit in answer["matches"]:
-            lines.append(f"  - {hit['score']:.2f}  {hit['name']}  [{hit['status']}]")
-            lines.append(f"      {hit['reference']}")
+            status = _STATUS_FR.get(hit["status"], hit["status"]) if fr else hit["status"]
+            lines.append(f"  - {num(hit['score'])}  {hit['name']}  [{status}]")
+            lines.append(f"      {_ref(hit['reference'], lang)}")
             for note in hit["explanation"]:
                 lines.append(f"      · {note}")
     else:
         lines.append(t["none"])
-    for key, label in (("not_listed_on_date", t["later"]), ("ruled_out", t["excluded"])):
-        if answer[key]:
-            lines.append(f"{label}:")
-            for hit in answer[key]:
-                lines.append(f"  - {hit['score']:.2f}  {hit['name']}: {hit['explanation'][-1]}")
-    lines.append(f"{t['lists']}: {', '.join(answer['list_versions'])}")
+    if answer["not_listed_on_date"]:
+        lines.append(f"{t['later']}{colon}")
+        for hit in answer["not_listed_on_date"]:
+            lines.append(f"  - {num(hit['score'])}  {hit['name']}{colon} {hit['explanation'][-1]}")
+    if answer["ruled_out"]:
+        lines.append(f"{t['excluded']}{colon}")
+        for hit in answer["ruled_out"]:
+            reason = next(
+                (e for e in hit["explanation"] if "contradicts" in e or "contredit" in e), ""
+            )
+            lines.append(
+                f"  - {num(hit['features']['name'])}  {hit['name']} "
+                f"({_ref(hit['reference'], lang)}){colon} {reason}"
+            )
+    lines.append(f"{t['lists']}{colon} {', '.join(answer['list_versions'])}")
     lines.append(f"({answer['matcher_version']}; decision {answer['decision_id']})")
     return "\n".join(lines)
 
@@ -231,10 +261,12 @@ def _run_parties(args: argparse.Namespace) -> int:
     from bilateral.screening.bulk import Options, screen_parties
     from bilateral.screening.screen import default_index
 
-    if args.engine == "spark":
-        raise BadInput("engine", "spark is not available for screen parties yet; use duckdb")
     on = parse_date(args.on) if args.on else None
     options = Options(on=on, threshold=_threshold(args), workers=max(1, args.workers))
+    if args.engine == "spark":
+        from bilateral.screening.spark import run_spark_parties
+
+        return run_spark_parties(Path(args.input), Path(args.output), options)
     bar, update = _progress()
     if bar is not None:
         bar.start()
@@ -247,6 +279,8 @@ def _run_parties(args: argparse.Namespace) -> int:
             bar.stop()
     _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
              report.list_versions, report.resumed_parts)  # fmt: skip
+    _log_run("parties", Path(args.input), options.threshold, report.list_versions,
+             (report.rows, report.hits, report.errors), report.output)  # fmt: skip
     if args.previous:
         from bilateral.screening.rescreen import changed_rows
 
@@ -274,12 +308,29 @@ def _run_declarations(args: argparse.Namespace) -> int:
             bar.stop()
     _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
              report.list_versions, 0)  # fmt: skip
+    _log_run("declarations", Path(args.input), _threshold(args), report.list_versions,
+             (report.rows, report.hits, report.errors), report.output)  # fmt: skip
     if args.previous:
         from bilateral.screening.rescreen import changed_rows
 
         count = changed_rows(Path(args.previous), report.output)
         print(f"{count} row(s) changed outcome since {args.previous}; written to {report.output}")
     return 0
+
+
+def _log_run(
+    kind: str,
+    source: Path,
+    threshold: float,
+    versions: tuple[str, ...],
+    counts: tuple[int, int, int],
+    output: Path,
+) -> None:
+    from bilateral.screening.bulk import _hash_file
+    from bilateral.screening.log import record_run
+
+    run = record_run(kind, source, _hash_file(source), threshold, versions, counts, output)
+    print(f"logged as run {run}")
 
 
 def _summary(

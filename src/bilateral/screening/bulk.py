@@ -190,7 +190,8 @@ class ChunkScreener:
         out: dict[str, list[Any]] = {f.name: [] for f in OUTPUT_SCHEMA}
         for offset, row in enumerate(table.to_pylist()):
             query, error, date_text = _row_query(row, cols, self.options)
-            out["line"].append(first_line + offset)
+            # Spark numbers its rows itself (``__line``); the DuckDB path counts from the chunk.
+            out["line"].append(row.get("__line", first_line + offset))
             out["row_id"].append(str(row[cols["row_id"]]) if cols["row_id"] else None)
             out["name"].append(str(row.get(cols["name"] or "") or ""))
             out["date"].append(date_text)

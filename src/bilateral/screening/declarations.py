@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,7 @@ class DeclarationReport:
     output: Path
     error_file: Path | None
     list_versions: tuple[str, ...]
+    seconds: dict[str, float]  # per phase, for the benchmark
 
 
 def _epochs() -> list[dt.date]:
@@ -179,6 +181,15 @@ def screen_declarations(
     if target.suffix.lower() not in (".csv", ".parquet"):
         raise BadInput("output", f"{target.name}: use a .csv or .parquet output")
     permits = _PermitBook(office_db)
+    clock = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[phase] = round(now - clock, 2)
+        clock = now
+
     con = duckdb.connect()
     rel = relation(con, source)
     columns = {c.lower(): c for c in rel.columns}
@@ -190,23 +201,11 @@ def screen_declarations(
         raise BadInput("input", f"{source.name}: need a date column and destination or origin")
     first_line = 1 if source.suffix.lower() == ".parquet" else 2
     con.register("src", rel)
-    con.execute(
-        f"""create temp table rows as select
-              row_number() over () + {first_line - 1} as line,
-              {col("date")} as date_text,
-              coalesce(lower({col("direction")}), 'export') as direction,
-              coalesce(nullif({col("destination")}, ''), {col("origin")}, '') as country_text,
-              coalesce({col("hs")}, '') as hs, coalesce({col("ecl")}, '') as ecl,
-              {", ".join(f"{col(p)} as {p}" for p in PARTY_COLUMNS)},
-              coalesce({col("permit")}, '') as permit, coalesce({col("quantity")}, '') as quantity
-            from src"""
-    )
-    total = int(con.execute("select count(*) from rows").fetchone()[0])  # type: ignore[index]
-    if progress:
-        progress(0, total)
-    # Countries: resolved once each.
+    # Countries: resolved once each, from the distinct spellings in the file.
     country_map: dict[str, str | None] = {}
-    for (text,) in con.execute("select distinct country_text from rows").fetchall():
+    for (text,) in con.execute(
+        f"select distinct coalesce(nullif({col('destination')}, ''), {col('origin')}, '') from src"
+    ).fetchall():
         try:
             country_map[text] = countries.resolve(text).code
         except BadInput:
@@ -215,29 +214,46 @@ def screen_declarations(
         "country_map",
         pa.table({"country_text": list(country_map), "country": list(country_map.values())}),
     )
-    con.execute(
-        f"""create temp table q as select r.*, m.country, try_cast(r.date_text as date) as day,
-              case when r.direction not in ('export', 'import') then 'direction: '
-                     || r.direction || ' (use export or import)'
-                   when try_cast(r.date_text as date) is null
-                     then 'date: ' || coalesce(r.date_text, '') || ' is not a date (YYYY-MM-DD)'
-                   when try_cast(r.date_text as date) not between date '{checks.EARLIEST}'
-                     and date '{checks.LATEST}'
-                     then 'date: outside {checks.EARLIEST} to {checks.LATEST}'
-                   when m.country is null then 'country: unknown country ' || r.country_text
-                   when r.hs = '' and r.ecl = '' then 'hs: give an HS code or an ECL item'
-              end as row_error
-            from rows r left join country_map m using (country_text)"""
-    )
     # Law epochs: a determination is the same on every day between two change dates.
     starts = [checks.EARLIEST, *(d for d in _epochs() if d > checks.EARLIEST)]
     con.register("epochs", pa.table({"slot": list(range(len(starts))), "start": starts}))
+    # One pass over the file, materialised once: the row, its checks and its law epoch.
     con.execute(
-        "create temp table qe as select q.*, e.slot, e.start from q "
-        "asof left join epochs e on q.day >= e.start"
+        f"""create temp table qe as
+            with rows as (
+              select row_number() over () + {first_line - 1} as line,
+                {col("date")} as date_text,
+                coalesce(lower({col("direction")}), 'export') as direction,
+                coalesce(nullif({col("destination")}, ''), {col("origin")}, '') as country_text,
+                coalesce({col("hs")}, '') as hs, coalesce({col("ecl")}, '') as ecl,
+                {", ".join(f"{col(p)} as {p}" for p in PARTY_COLUMNS)},
+                coalesce({col("permit")}, '') as permit,
+                coalesce({col("quantity")}, '') as quantity
+              from src),
+            q as (
+              select r.*, m.country, try_cast(r.date_text as date) as day,
+                case when r.direction not in ('export', 'import') then 'direction: '
+                       || r.direction || ' (use export or import)'
+                     when try_cast(r.date_text as date) is null
+                       then 'date: ' || coalesce(r.date_text, '') || ' is not a date (YYYY-MM-DD)'
+                     when try_cast(r.date_text as date) not between date '{checks.EARLIEST}'
+                       and date '{checks.LATEST}'
+                       then 'date: outside {checks.EARLIEST} to {checks.LATEST}'
+                     when m.country is null then 'country: unknown country ' || r.country_text
+                     when r.hs = '' and r.ecl = '' then 'hs: give an HS code or an ECL item'
+                end as row_error
+              from rows r left join country_map m using (country_text))
+            select q.*, e.slot, e.start from q asof left join epochs e on q.day >= e.start"""
     )
+    counted = con.execute("select count(*) from qe").fetchone()
+    total = int(counted[0]) if counted else 0
+    if progress:
+        progress(0, total)
+    lap("read")
     _goods_table(con)
+    lap("goods")
     _party_table(con, index, threshold)
+    lap("parties")
     # Permits: once per distinct (permit, day, country, goods, quantity).
     permit_rows = [
         {
@@ -249,7 +265,7 @@ def screen_declarations(
             "permit_check": permits.check(p, d, c, h, qn),
         }
         for p, d, c, h, qn in con.execute(
-            "select distinct permit, day, country, hs, quantity from q "
+            "select distinct permit, day, country, hs, quantity from qe "
             "where permit <> '' and row_error is null"
         ).fetchall()
     ]
@@ -288,6 +304,7 @@ def screen_declarations(
           order by q.line
         ) to '{temporary}' (format {fmt})"""
     )
+    lap("join and write")
     error_file: Path | None = None
     out = con.read_parquet(str(temporary)) if fmt == "parquet" else con.read_csv(str(temporary))
     con.register("out", out)
@@ -311,6 +328,7 @@ def screen_declarations(
         output=target,
         error_file=error_file,
         list_versions=index.versions,
+        seconds=seconds,
     )
 
 
@@ -399,7 +417,7 @@ def _party_table(con: duckdb.DuckDBPyConnection, index: ScreeningIndex, threshol
     _INDEX = index
     chunks = [(names[i : i + 2000], threshold) for i in range(0, len(names), 2000)]
     workers = os.cpu_count() or 1
-    if workers > 1 and len(names) > 20_000:
+    if workers > 1 and len(names) > 5_000:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             found = [m for part in pool.imap(_match_chunk, chunks) for m in part]
     else:

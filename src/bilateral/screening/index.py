@@ -4,8 +4,9 @@ Every listed name (name, aliases, weak aliases) is indexed under the phonetic ke
 of its parts and, for cross-script queries, under the parts' consonant skeletons. A query
 looks up its own keys; a listed name is a candidate when it shares keys with two parts of
 the query (or the query or the name has a single part), and at most ``MAX_CANDIDATES``
-(those sharing most parts) are scored; keys shared by more than ``MAX_POSTINGS`` names
-(a common prefix) are not used. The scorer never sees the rest of the list.
+(those sharing most parts, then closest in length) are scored; keys shared by more
+than ``MAX_POSTINGS`` names (a common prefix) admit nobody but still count. The scorer
+never sees the rest of the list.
 """
 
 from __future__ import annotations
@@ -73,7 +74,10 @@ class ScreeningIndex:
                         continue
                     name_id = len(self.names)
                     self.names.append(IndexedName(position, text, kind, parsed))
-                    for key in blocking_keys(parsed):
+                    keys = blocking_keys(parsed)
+                    if parsed.alternate is not None:
+                        keys |= blocking_keys(parsed.alternate)
+                    for key in keys:
                         postings[key].append(name_id)
         self.postings = {k: tuple(dict.fromkeys(v)) for k, v in postings.items()}
         # Names of one part, admitted on one shared key.
@@ -91,6 +95,12 @@ class ScreeningIndex:
         return tuple(s.version for s in self.snapshots)
 
     def candidates(self, query: Name, limit: int = MAX_CANDIDATES) -> list[int]:
+        found = self._candidates(query, limit)
+        if query.alternate is not None:
+            found = list(dict.fromkeys([*found, *self._candidates(query.alternate, limit)]))
+        return found
+
+    def _candidates(self, query: Name, limit: int) -> list[int]:
         """Indexed names sharing keys with enough parts of the query, those sharing the
         most parts first.
 
@@ -132,4 +142,13 @@ class ScreeningIndex:
             chosen = list(parts)
         if len(chosen) <= limit:
             return chosen
-        return sorted(chosen, key=lambda n: (-parts[n].bit_count(), n))[:limit]
+        size = len(query.tokens)
+        names = self.names
+        return sorted(
+            chosen,
+            key=lambda n: (
+                -parts[n].bit_count(),
+                abs(len(names[n].parsed.tokens) - size),
+                n,
+            ),
+        )[:limit]

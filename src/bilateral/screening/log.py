@@ -32,6 +32,20 @@ create table if not exists decisions (
   list_versions text not null,
   hits text not null
 );
+create table if not exists runs (
+  id text primary key,
+  at text not null,
+  kind text not null,
+  input text not null,
+  input_hash text not null,
+  threshold real not null,
+  matcher_version text not null,
+  list_versions text not null,
+  rows integer not null,
+  hits integer not null,
+  errors integer not null,
+  output text not null
+);
 create table if not exists marks (
   input_hash text not null,
   entry_id text not null,
@@ -97,6 +111,42 @@ def record(answer: dict[str, Any], query_input: dict[str, Any], path: Path | Non
             hit["analyst_mark"] = {"verdict": verdict, "reason": reason, "by": analyst, "at": at}
             hit["explanation"].append(f"marked {verdict} by {analyst} on {at[:10]}: {reason}")
     return decision
+
+
+def record_run(
+    kind: str,
+    source: Path,
+    input_digest: str,
+    threshold: float,
+    list_versions: tuple[str, ...],
+    counts: tuple[int, int, int],
+    output: Path,
+    path: Path | None = None,
+) -> str:
+    """Log one bulk screening run (the file's hash stands for its rows' inputs)."""
+    from bilateral.screening.matching import MATCHER_VERSION
+
+    run = uuid.uuid4().hex[:16]
+    rows, hits, errors = counts
+    with _connect(path) as con:
+        con.execute(
+            "insert into runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run,
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                kind,
+                str(source),
+                input_digest,
+                threshold,
+                MATCHER_VERSION,
+                json.dumps(list(list_versions)),
+                rows,
+                hits,
+                errors,
+                str(output),
+            ),
+        )
+    return run
 
 
 def mark(

@@ -143,7 +143,22 @@ def _joined(q: Name, c: Name) -> float:
 
 
 def score_names(query: Name, listed: Name, person: bool) -> NameScore:
-    """Score a queried name against one listed name."""
+    """Score a queried name against one listed name (and the other reading of Han names)."""
+    best = _score_names(query, listed, person)
+    pairs = []
+    if query.alternate is not None and listed.script != "cjk":
+        pairs.append((query.alternate, listed))
+    if listed.alternate is not None and query.script != "cjk":
+        pairs.append((query, listed.alternate))
+    for q, c in pairs:
+        other = _score_names(q, c, person)
+        if other.score > best.score:
+            features = {**other.features, "japanese_reading": 1.0}
+            best = NameScore(other.score, features, other.aligned)
+    return best
+
+
+def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     if not query.tokens or not listed.tokens:
         return NameScore(0.0, {"empty": 1.0})
     aligned, rest_q, rest_c = _align(query, listed)

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from anyascii import anyascii
 
@@ -290,6 +291,9 @@ class Name:
     legal_form: str | None
     compact: str  # the tokens without spaces, for names written joined or split
     script: str  # latin | consonantal | hangul | cjk (see script_of)
+    # Han characters read another way: the Japanese reading (山田太郎 → Yamada Tarou),
+    # where the main tokens carry the Mandarin one (Shan Tian Tai Lang).
+    alternate: Name | None = None
 
 
 def _strip_form(words: list[str]) -> tuple[list[str], str | None]:
@@ -337,6 +341,9 @@ def parse_name(text: str, company: bool = False) -> Name:
     words = [w for w in words if w not in TITLES] or words
     is_company = company or form is not None
     weights = tuple(_weight(w, is_company) for w in words)
+    alternate = None
+    if script == "cjk" and (reading := japanese_reading(text)) is not None:
+        alternate = parse_name(reading, company)
     return Name(
         original=text,
         folded=folded,
@@ -346,4 +353,26 @@ def parse_name(text: str, company: bool = False) -> Name:
         legal_form=form,
         compact="".join(words),
         script=script,
+        alternate=alternate,
     )
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=10_000)
+def japanese_reading(text: str) -> str | None:
+    """The Japanese (Hepburn) reading of a name written in kanji, by pykakasi; None when
+    the text has no Han character. Han names are ambiguous between languages: the
+    Mandarin reading (anyascii) and this one are both compared."""
+    if not _HAN.search(text):
+        return None
+    reading = " ".join(part["hepburn"] for part in _kakasi().convert(text) if part["hepburn"])
+    return reading or None
+
+
+@lru_cache(maxsize=1)
+def _kakasi() -> Any:
+    import pykakasi
+
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]

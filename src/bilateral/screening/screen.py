@@ -92,7 +92,10 @@ def _dob_compatible(given: str, listed: str) -> bool:
     return given[:size] == listed[:size]
 
 
-def _qualify(query: Query, entry: Entry, score: float) -> tuple[float, dict[str, float], list[str]]:
+def _qualify(
+    query: Query, entry: Entry, score: float, lang: str = "en"
+) -> tuple[float, dict[str, float], list[str]]:
+    fr = lang == "fr"
     features: dict[str, float] = {}
     notes: list[str] = []
     if query.birth_date and entry.birth_dates and entry.is_person:
@@ -101,24 +104,38 @@ def _qualify(query: Query, entry: Entry, score: float) -> tuple[float, dict[str,
             bonus = 0.08 if exact else 0.03
             score = min(1.0, score + bonus)
             features["birth_date_agrees"] = bonus
-            notes.append(f"birth date {query.birth_date} agrees with the list")
+            notes.append(
+                f"date de naissance {query.birth_date} conforme à la liste"
+                if fr
+                else f"birth date {query.birth_date} agrees with the list"
+            )
         else:
             features["birth_date_contradicts"] = 1.0
+            dates = ", ".join(entry.birth_dates)
             notes.append(
-                f"birth date {query.birth_date} contradicts the listed "
-                f"{', '.join(entry.birth_dates)}: another person"
+                f"la date de naissance {query.birth_date} contredit celle de la liste "
+                f"({dates}) : une autre personne"
+                if fr
+                else f"birth date {query.birth_date} contradicts the listed {dates}: another person"
             )
             return 0.0, features, notes
     if query.countries and entry.nationalities:
         if set(query.countries) & set(entry.nationalities):
             score = min(1.0, score + 0.03)
             features["nationality_agrees"] = 0.03
-            notes.append(f"nationality {', '.join(entry.nationalities)} agrees")
+            notes.append(
+                f"nationalité {', '.join(entry.nationalities)} conforme"
+                if fr
+                else f"nationality {', '.join(entry.nationalities)} agrees"
+            )
         else:
             score = max(0.0, score - 0.08)
             features["nationality_differs"] = -0.08
             notes.append(
-                f"country {', '.join(query.countries)} differs from the listed "
+                f"le pays {', '.join(query.countries)} diffère de celui de la liste "
+                f"({', '.join(entry.nationalities)})"
+                if fr
+                else f"country {', '.join(query.countries)} differs from the listed "
                 f"{', '.join(entry.nationalities)}"
             )
     if query.identifiers and entry.identifiers:
@@ -127,25 +144,84 @@ def _qualify(query: Query, entry: Entry, score: float) -> tuple[float, dict[str,
         if given & listed - {""}:
             score = max(score, 0.99)
             features["identifier_agrees"] = 1.0
-            notes.append("an identifier agrees with the list")
+            notes.append(
+                "un identifiant concorde avec la liste"
+                if fr
+                else "an identifier agrees with the list"
+            )
     return round(score, 4), features, notes
 
 
-def _status_note(entry: Entry, status: str, on: dt.date) -> str:
+def reference_fr(reference: str) -> str:
+    """A Justice Laws citation in French ("SOR/2020-214, Schedule 1, Part 1, item 8" →
+    "DORS/2020-214, annexe 1, partie 1, article 8"); other sources' references as given."""
+    if not reference.startswith("SOR/"):
+        return reference
+    return (
+        reference.replace("SOR/", "DORS/", 1)
+        .replace(", Schedule ", ", annexe ")
+        .replace(", Part ", ", partie ")
+        .replace(", item ", ", article ")
+    )
+
+
+def _status_note(entry: Entry, status: str, on: dt.date, lang: str = "en") -> str:
     since = entry.listed_from.isoformat() if entry.listed_from else ""
-    if status == "listed":
-        return f"listed since {since} ({entry.reference})"
-    if status == "possibly listed":
-        return (
-            f"in force on {since}, the first date of the source's point-in-time data; it may "
-            f"have been listed before {on.isoformat()} ({entry.reference})"
-        )
-    if status == "date unknown":
-        return f"the source gives no listing date ({entry.reference})"
-    if status == "not yet listed":
-        return f"listed only from {since}, after {on.isoformat()} ({entry.reference})"
     until = entry.listed_to.isoformat() if entry.listed_to else ""
-    return f"delisted on {until} ({entry.reference})"
+    day = on.isoformat()
+    ref = reference_fr(entry.reference) if lang == "fr" else entry.reference
+    if lang == "fr":
+        if status == "listed" and not entry.listed_from_exact:
+            return (
+                f"inscrit : l'article dans sa forme actuelle est en vigueur depuis le {since}; "
+                f"l'inscription peut être antérieure ({ref})"
+            )
+        return {
+            "listed": f"inscrit depuis le {since} ({ref})",
+            "possibly listed": (
+                f"l'article dans sa forme actuelle est en vigueur depuis le {since} (une "
+                "modification, ou le début des données à jour de la source); l'inscription "
+                f"peut être antérieure : peut-être inscrit le {day} ({ref})"
+            ),
+            "date unknown": f"la source ne donne pas la date d'inscription ({ref})",
+            "not yet listed": f"inscrit seulement à compter du {since}, après le {day} ({ref})",
+        }.get(status, f"radié le {until} ({ref})")
+    if status == "listed" and not entry.listed_from_exact:
+        return (
+            f"listed: the item as it now reads is in force since {since}; the listing may be "
+            f"older ({ref})"
+        )
+    return {
+        "listed": f"listed since {since} ({ref})",
+        "possibly listed": (
+            f"the item as it now reads is in force from {since} (an amendment, or the start "
+            f"of the source's point-in-time data); the listing may be older, so it may have "
+            f"been listed on {day} ({ref})"
+        ),
+        "date unknown": f"the source gives no listing date ({ref})",
+        "not yet listed": f"listed only from {since}, after {day} ({ref})",
+    }.get(status, f"delisted on {until} ({ref})")
+
+
+_HOW_FR = {
+    "same": "identique",
+    "transliteration": "translittération",
+    "typo": "faute de frappe",
+    "initial": "initiale",
+    "consonants": "consonnes",
+}
+_KIND_FR = {"name": "le nom", "alias": "l'alias", "weak alias": "l'alias faible"}
+
+
+def _name_note(
+    name_score: float, kind: str, text: str, aligned: tuple[tuple[str, str, str], ...], lang: str
+) -> str:
+    if lang == "fr":
+        parts = ", ".join(f"{a}~{b} ({_HOW_FR.get(how, how)})" for a, b, how in aligned)
+        score = f"{name_score:.2f}".replace(".", ",")
+        return f"nom {score} contre {_KIND_FR.get(kind, kind)} {text!r} : {parts}"
+    parts = ", ".join(f"{a}~{b} ({how})" for a, b, how in aligned)
+    return f"name {name_score:.2f} against the {kind} {text!r}: {parts}"
 
 
 NameMatch = tuple[int, float, str, str, dict[str, float], tuple[tuple[str, str, str], ...]]
@@ -188,8 +264,10 @@ def screen(
     query: Query,
     threshold: float,
     matches: tuple[NameMatch, ...] | None = None,
+    lang: str = "en",
 ) -> Screening:
-    """Every listed entry whose best name scores at least ``threshold`` against the query."""
+    """Every listed entry whose best name scores at least ``threshold`` against the query,
+    explained in English or French (``lang``)."""
     if matches is None:
         matches = match_names(index, query.name, query.kind, threshold)
     hits: list[Hit] = []
@@ -197,13 +275,12 @@ def screen(
     excluded: list[Hit] = []
     for position, name_score, text, kind, name_features, aligned in matches:
         entry, snapshot = index.entries[position]
-        score, features, notes = _qualify(query, entry, name_score)
+        score, features, notes = _qualify(query, entry, name_score, lang)
         status = entry.status_on(query.on)
         explanation = [
-            f"name {name_score:.2f} against the {kind} {text!r}: "
-            + ", ".join(f"{a}~{b} ({how})" for a, b, how in aligned),
+            _name_note(name_score, kind, text, aligned, lang),
             *notes,
-            _status_note(entry, status, query.on),
+            _status_note(entry, status, query.on, lang),
         ]
         hit = Hit(
             entry,

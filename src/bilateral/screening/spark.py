@@ -1,0 +1,104 @@
+"""`bilateral screen parties --engine spark`: the same rows, screened on Apache Spark.
+
+Spark numbers the rows in file order (``zipWithIndex``), each task screens its Arrow
+record batches with the same ``ChunkScreener`` as the DuckDB path (``mapInArrow``), the
+screening index built once per executor process from the same lists, and the output is a
+Parquet folder with the same columns. Tested on local Spark against the DuckDB output,
+row for row.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from bilateral.errors import BadInput
+from bilateral.screening.bulk import NAME_COLUMNS, OUTPUT_SCHEMA, ChunkScreener, Options, _column
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+_SCREENER: ChunkScreener | None = None
+
+
+def _batches(options: Options, cols: dict[str, str | None]) -> Any:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        global _SCREENER
+        if _SCREENER is None or _SCREENER.options != options:
+            from bilateral.screening.screen import default_index
+
+            _SCREENER = ChunkScreener(default_index(), options)
+        for batch in batches:
+            table = pa.Table.from_batches([batch])
+            yield from _SCREENER((0, table, cols)).to_batches()
+
+    return run
+
+
+def _spark_schema() -> str:
+    kinds = {pa.int64(): "bigint", pa.int32(): "int", pa.float64(): "double", pa.string(): "string"}
+    return ", ".join(f"{f.name} {kinds[f.type]}" for f in OUTPUT_SCHEMA)
+
+
+def screen_parties_spark(rows: DataFrame, options: Options, first_line: int) -> DataFrame:
+    columns = rows.columns
+    cols = {
+        "name": _column(columns, *NAME_COLUMNS),
+        "date": _column(columns, "date", "on", "as_of"),
+        "birth_date": _column(columns, "birth_date", "dob", "date_of_birth"),
+        "country": _column(columns, "country", "nationality"),
+        "identifier": _column(columns, "identifier", "id_number", "passport"),
+        "kind": _column(columns, "kind", "schema", "type"),
+        "row_id": _column(columns, "row_id", "id"),
+    }
+    if cols["name"] is None:
+        raise BadInput("input", f"no name column (one of {', '.join(NAME_COLUMNS)})")
+    numbered = (
+        rows.rdd.zipWithIndex()
+        .map(lambda pair: (*pair[0], pair[1] + first_line))
+        .toDF([*columns, "__line"])
+    )
+    return numbered.mapInArrow(_batches(options, cols), _spark_schema())
+
+
+def run_spark_parties(source: Path, target: Path, options: Options) -> int:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise BadInput(
+            "engine", "Spark is not installed (pip install 'bilateral[spark]')"
+        ) from None
+    if target.exists():
+        raise BadInput("output", f"{target} already exists; Spark writes a new folder")
+    from bilateral.faces.spark_batch import session
+
+    spark = session()
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        if source.suffix.lower() == ".parquet":
+            rows = spark.read.parquet(str(source))
+            first_line = 1
+        else:
+            rows = spark.read.option("header", True).csv(str(source))
+            first_line = 2
+        screened = screen_parties_spark(rows, options, first_line)
+        screened.write.mode("errorifexists").parquet(str(target))
+        total = spark.read.parquet(str(target)).count()
+    finally:
+        spark.stop()
+    print(f"{total} row(s) screened on Spark; wrote {target}")
+    return 0
+
+
+def spark_available() -> bool:
+    import shutil
+
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
