@@ -188,7 +188,8 @@ def _french_url(url: str) -> str:
 
 
 def _sentence(text: str, *cites: int) -> JSON:
-    return {"text": text, "cites": sorted(set(cites))}
+    # a sentence starts with a capital ("Décembre 2010 : ...")
+    return {"text": text[:1].upper() + text[1:], "cites": sorted(set(cites))}
 
 
 def _text(bi: Any, lang: str) -> str:
