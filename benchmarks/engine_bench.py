@@ -455,15 +455,15 @@ def main() -> None:
 
     # ---- bilateral batch
     table = inp.table()
-    best = float("inf")
+    times = []
     screened = None
-    for _ in range(3):
+    for _ in range(3):  # median of 3, as every batch figure in compare_bench.py
         gc.collect()
         t0 = time.perf_counter()
         screened = screen_exports(law, table)
-        best = min(best, time.perf_counter() - t0)
+        times.append(time.perf_counter() - t0)
     assert screened is not None
-    results["bl_batch"] = args.rows / best
+    results["bl_batch"] = args.rows / sorted(times)[1]
     bl_outcome = np.asarray(
         screened["outcome"].combine_chunks().indices.to_numpy(zero_copy_only=False), dtype=np.int64
     )
@@ -593,7 +593,7 @@ def main() -> None:
     )
     bl_batch = results["bl_batch"]
     line(
-        f"bilateral screen_exports, {args.rows:,} rows, best of 3",
+        f"bilateral screen_exports, {args.rows:,} rows, median of 3",
         f"{bl_batch:14,.0f} rows/s ({args.rows / bl_batch:.3f} s)",
         f"≥1,000,000 rows/s {ok(bl_batch >= TARGET_BATCH_ROWS_S)}",
     )

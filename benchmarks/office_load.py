@@ -12,7 +12,12 @@ Usage (from the repository root, venv active):
 
     python benchmarks/office_load.py                       # both parts
     python benchmarks/office_load.py --skip-pg             # export check only
-    python benchmarks/office_load.py --pg-url postgresql://postgres@127.0.0.1:5432/test
+    python benchmarks/office_load.py --pg-url postgresql://postgres@127.0.0.1:5432/postgres
+
+The server listens on 127.0.0.1 only, on a port the OS hands out; the PostgreSQL part
+creates a database of its own (``office_bench_<random>``) through the server named by
+``--pg-url`` and drops it at the end, so it never touches a shared database. Every
+endpoint measured gets p50 and p99; the run is written to benchmarks/results/office.txt.
 
 The load generator is a small asyncio HTTP/1.1 keep-alive client in this file (no extra
 dependencies); it shares the machine's cores with the server, so figures are conservative.
@@ -73,6 +78,8 @@ class Server:
             "-m",
             "bilateral.office",
             "serve",
+            "--host",
+            "127.0.0.1",
             "--port",
             str(self.port),
             "--no-access-log",
@@ -212,16 +219,19 @@ def api(base: str, method: str, path: str, token: str, body: Any = None) -> Any:
 
 def bench_shipments(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
-    schema = "office_bench_" + uuid.uuid4().hex[:8]
-    url = args.pg_url
-    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in url else "?"
+    database = "office_bench_" + uuid.uuid4().hex[:8]
+    server_url = make_url(args.pg_url).set(drivername="postgresql+psycopg")
+    pg_server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with pg_server.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{database}"'))
+    url = make_url(args.pg_url).set(database=database).render_as_string(hide_password=False)
+    admin = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+    schema = "public"
     env = {
         **os.environ,
-        "BILATERAL_DATABASE_URL": f"{url}{sep}options=-csearch_path%3D{schema}",
+        "BILATERAL_DATABASE_URL": url,
         "BILATERAL_DATA_DIR": str(tmp / "pgdata"),
     }
     try:
@@ -350,6 +360,7 @@ def bench_shipments(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                 "requests": len(more),
                 "seconds": round(secs2, 2),
                 "statuses": st2,
+                "p50_ms": round(pct(lat2, 0.50), 2),
                 "p99_ms": round(pct(lat2, 0.99), 2),
             },
             "recorded_per_s": round(recorded / secs, 1),
@@ -366,9 +377,10 @@ def bench_shipments(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             and st2.get(200, 0) == extra // 2,
         }
     finally:
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+        with pg_server.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        pg_server.dispose()
 
 
 def main() -> int:
@@ -379,7 +391,7 @@ def main() -> int:
     p.add_argument(
         "--pg-url",
         default=os.environ.get(
-            "BILATERAL_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"
+            "BILATERAL_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
         ),
     )
     p.add_argument("--pg-connections", type=int, default=50)
@@ -388,8 +400,13 @@ def main() -> int:
     p.add_argument("--skip-pg", action="store_true")
     p.add_argument("--skip-checks", action="store_true")
     args = p.parse_args()
-    print("command:", shlex.join([sys.executable.rsplit("/", 1)[-1], *sys.argv]))
-    print(f"cores: {os.cpu_count()}")
+    from _common import Report, machine_info
+
+    report = Report("office")
+    report("== machine")
+    for line in machine_info(("bilateral", "fastapi", "uvicorn", "sqlalchemy", "psycopg")):
+        report(line)
+    print = report  # every line below also goes to the results file
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         if not args.skip_checks:
@@ -409,6 +426,7 @@ def main() -> int:
                 f"overdraws {r['overdraws']} -> {'meets' if ok else 'BELOW'} target "
                 "(>=200/s, 0 overdraws)"
             )
+    report.save()
     return 0
 
 

@@ -175,36 +175,37 @@ def test_food_to_belarus_is_not_made_stricter_by_the_interim_easing_of_2016_05_0
 # --- Area Control List: Burma, 1997-08-07 to 2012-04-23 ----------------------------------
 
 
+SEMA_BURMA_2007 = "sema.burma.2007-s3-export-ban"
+
+
 @pytest.mark.parametrize(
-    ("on", "permit_required", "deciding"),
+    ("on", "permit_required", "outcome", "deciding"),
     [
-        ("1997-08-06", False, []),
-        ("1997-08-07", True, [ACL_BURMA]),
-        ("1997-08-08", True, [ACL_BURMA]),
-        ("2012-04-22", True, [ACL_BURMA]),
-        ("2012-04-23", True, [ACL_BURMA]),
-        ("2012-04-24", False, []),
+        ("1997-08-06", False, "not_required", []),
+        ("1997-08-07", True, "case_by_case", [ACL_BURMA]),
+        ("1997-08-08", True, "case_by_case", [ACL_BURMA]),
+        ("2007-12-12", True, "case_by_case", [ACL_BURMA]),
+        # SEMA (Burma) Regulations, SOR/2007-285 s. 3 as made in 2007 (secondary source).
+        ("2007-12-13", True, "prohibited", [ACL_BURMA, SEMA_BURMA_2007]),
+        ("2012-04-22", True, "prohibited", [ACL_BURMA, SEMA_BURMA_2007]),
+        ("2012-04-23", True, "prohibited", [ACL_BURMA, SEMA_BURMA_2007]),
+        ("2012-04-24", False, "not_required", []),
     ],
 )
 def test_goods_to_burma_need_a_permit_while_burma_is_on_the_area_control_list(
-    on, permit_required, deciding
+    on, permit_required, outcome, deciding
 ):
     answer = export("Burma", on, hs="8703")
     assert answer["permit_required"] is permit_required
-    assert answer["outcome"] == ("case_by_case" if permit_required else "not_required")
+    assert answer["outcome"] == outcome
     assert rules(answer) == deciding
 
 
-@pytest.mark.parametrize(
-    ("on", "shown"),
-    [("2007-12-12", False), ("2007-12-13", True), ("2012-04-23", True), ("2012-04-24", False)],
-)
-def test_burma_sanctions_of_2007_are_shown_as_a_known_gap_not_applied(on, shown):
-    answer = export("MM", on, hs="8703")
-    gap = any("Special Economic Measures (Burma)" in c for c in answer["caveats"])
-    assert gap is shown
-    assert "sema.burma.2007-gap" not in rules(answer)
-    assert answer["outcome"] != "prohibited"
+def test_burma_2007_export_ban_is_applied_and_tagged_secondary():
+    answer = export("MM", "2010-06-01", hs="8703")
+    [reason] = [r for r in answer["reasons"] if r["rule"] == SEMA_BURMA_2007]
+    assert reason["confidence"] == "secondary"
+    assert any("secondary source" in c for c in answer["caveats"])
 
 
 # --- Area Control List and Notice 172: North Korea from 2010-07-13 -----------------------

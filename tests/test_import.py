@@ -60,7 +60,9 @@ def test_goods_of_belarus_lose_the_gpt_on_2007_08_01_under_sor_2007_174(
     assert answer["prohibited"] is False
 
 
-# --- Belarus and Russia: MFN withdrawn 2022-03-02 (SOR/2022-35), 2022-10-07 (SOR/2022-209) --
+# --- Belarus and Russia: MFN withdrawn 2022-03-02 (SOR/2022-35), 2022-10-08 (SOR/2022-209) --
+# SOR/2022-209 s. 8: Order 2022-1 is repealed at 23:59:59 on 2022-10-07 (s. 8(1)) and the
+# withdrawal and the 2844.43.00 exemption come into force at 00:00:00 on 2022-10-08 (s. 8(2)).
 
 
 @pytest.mark.parametrize(
@@ -70,8 +72,9 @@ def test_goods_of_belarus_lose_the_gpt_on_2007_08_01_under_sor_2007_174(
         ("2022-03-02", "GT", 35.0, MFN_WITHDRAWN_1),
         ("2022-03-03", "GT", 35.0, MFN_WITHDRAWN_1),
         ("2022-10-06", "GT", 35.0, MFN_WITHDRAWN_1),
-        ("2022-10-07", "GT", 35.0, MFN_WITHDRAWN_2),
+        ("2022-10-07", "GT", 35.0, MFN_WITHDRAWN_1),
         ("2022-10-08", "GT", 35.0, MFN_WITHDRAWN_2),
+        ("2022-10-09", "GT", 35.0, MFN_WITHDRAWN_2),
     ],
 )
 @pytest.mark.parametrize(
@@ -93,11 +96,13 @@ def test_goods_of_belarus_and_russia_lose_the_mfn_tariff_from_2022_03_02(
         ("2022-03-01", "MFN", [GPT_BY_WITHDRAWN, MFN_BY_RU_BEFORE_2022]),
         ("2022-03-02", "GT", [GPT_BY_WITHDRAWN, MFN_WITHDRAWN_1, GENERAL_TARIFF]),
         ("2022-10-06", "GT", [GPT_BY_WITHDRAWN, MFN_WITHDRAWN_1, GENERAL_TARIFF]),
-        ("2022-10-07", "MFN", [GPT_BY_WITHDRAWN, MFN_EXEMPTION_2844_43]),
+        # SOR/2022-209 s. 8(2): the exemption starts at 00:00:00 on 2022-10-08, not before.
+        ("2022-10-07", "GT", [GPT_BY_WITHDRAWN, MFN_WITHDRAWN_1, GENERAL_TARIFF]),
         ("2022-10-08", "MFN", [GPT_BY_WITHDRAWN, MFN_EXEMPTION_2844_43]),
+        ("2022-10-09", "MFN", [GPT_BY_WITHDRAWN, MFN_EXEMPTION_2844_43]),
     ],
 )
-def test_tariff_item_2844_43_00_keeps_mfn_from_2022_10_07_but_not_under_the_first_order(
+def test_tariff_item_2844_43_00_keeps_mfn_from_2022_10_08_under_s_8_2_not_under_order_2022_1(
     on, treatment, deciding
 ):
     answer = imported("BY", on, "28444300")
@@ -106,14 +111,14 @@ def test_tariff_item_2844_43_00_keeps_mfn_from_2022_10_07_but_not_under_the_firs
 
 
 @pytest.mark.parametrize("hs", ["2844.43.00", "2844.43.00.10", "2844430000"])
-def test_a_10_digit_code_under_tariff_item_2844_43_00_keeps_mfn_from_2022_10_07(hs):
-    answer = imported("RU", "2022-10-07", hs)
+def test_a_10_digit_code_under_tariff_item_2844_43_00_keeps_mfn_from_2022_10_08(hs):
+    answer = imported("RU", "2022-10-08", hs)
     assert answer["treatment"] == "MFN"
     assert MFN_EXEMPTION_2844_43 in rules(answer)
 
 
 def test_the_2844_43_00_exemption_displaces_the_withdrawal_of_the_same_order():
-    answer = imported("RU", "2022-10-07", "2844.43.00")
+    answer = imported("RU", "2022-10-08", "2844.43.00")
     skipped = {t["rule"]: t["why"] for t in answer["trace"] if not t["applied"]}
     assert skipped[MFN_WITHDRAWN_2] == "displaced by an exception"
     assert answer["treatment"] == "MFN"
@@ -121,14 +126,14 @@ def test_the_2844_43_00_exemption_displaces_the_withdrawal_of_the_same_order():
 
 @pytest.mark.parametrize("hs", ["284443", "2844.43"])
 def test_a_six_digit_code_cannot_claim_the_2844_43_00_exemption_and_is_asked_for_8_digits(hs):
-    answer = imported("BY", "2022-10-07", hs)
+    answer = imported("BY", "2022-10-08", hs)
     assert answer["treatment"] == "GT"
     assert MFN_EXEMPTION_2844_43 not in rules(answer)
     assert any("give the 8-digit tariff item" in c for c in answer["caveats"])
 
 
 def test_another_8_digit_item_of_heading_2844_does_not_keep_mfn():
-    answer = imported("BY", "2022-10-07", "28444100")
+    answer = imported("BY", "2022-10-08", "28444100")
     assert answer["treatment"] == "GT"
     assert rules(answer) == [GPT_BY_WITHDRAWN, MFN_WITHDRAWN_2, GENERAL_TARIFF]
 
@@ -287,9 +292,12 @@ def test_an_inferred_earlier_entitlement_is_said_to_be_inferred():
 @pytest.mark.parametrize(
     ("on", "treatment", "deciding"),
     [
+        # Before 1998-01-01 the former Customs Tariff applied (not in the data): the orders
+        # speak, but no treatment of the 1997 Act (MFN by s. 34, GT by s. 29) is inferred.
         ("1997-08-06", "LDCT", [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
-        ("1997-08-07", "MFN", [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
-        ("1997-08-08", "MFN", [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
+        ("1997-08-07", None, [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
+        ("1997-08-08", None, [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
+        ("1998-01-01", "MFN", [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
         ("2015-03-12", "MFN", [LDCT_BURMA_WITHDRAWN, GPT_BURMA_WITHDRAWN]),
         ("2015-03-13", "LDCT", [LDCT_BURMA_RESTORED, GPT_BURMA_RESTORED]),
         ("2015-03-14", "LDCT", [LDCT_BURMA_RESTORED, GPT_BURMA_RESTORED]),
@@ -301,7 +309,11 @@ def test_burma_loses_gpt_and_ldct_from_1997_08_07_and_regains_them_on_2015_03_13
     answer = imported("Myanmar", on, "8703")
     assert answer["treatment"] == treatment
     assert rules(answer) == deciding
-    if treatment == "MFN":
+    if on < "1998-01-01":
+        assert answer["treatments_available"] == ([] if treatment is None else ["LDCT", "GPT"])
+        assert any("former Customs Tariff" in c for c in answer["caveats"])
+        assert not any("Customs Tariff s." in c for c in answer["caveats"])
+    elif treatment == "MFN":
         assert answer["treatments_available"] == ["MFN", "GT"]
     else:
         assert answer["treatments_available"] == ["LDCT", "GPT", "MFN", "GT"]

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bilateral.importers import hs_nomenclature, sema_regulations, tariff_orders
+from bilateral.importers import general_permits, hs_nomenclature, sema_regulations, tariff_orders
 from bilateral.importers._common import PACKAGE_DIR
 from bilateral.importers.sema_regulations import normalise_hs, parse_listing, split_aliases
 from bilateral.importers.tariff_orders import country_names
-from bilateral.law.model import GoodsList, Instrument, PersonList, TariffEntitlement
+from bilateral.law.model import EclItemList, GoodsList, Instrument, PersonList, TariffEntitlement
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GOODS_DATA = PACKAGE_DIR / "goods" / "data"
@@ -248,7 +248,56 @@ def test_sema_importer_reproduces_committed_files(tmp_path: Path) -> None:
     assert SHARED is not None
     sema_regulations.run(SHARED / "laws-lois-xml", tmp_path)
     names = ["sor-2020-214-schedule-1.yaml", *(f"{n}.yaml" for n in GOODS_LISTS)]
+    names += [p.name for p in LISTS.glob("sor-2014-58-schedule-*.yaml")]
     _assert_same(names, tmp_path, LISTS)
+
+
+@needs_source
+def test_gep_41_schedule_importer_reproduces_committed_file(tmp_path: Path) -> None:
+    assert SHARED is not None
+    general_permits.run(SHARED / "laws-lois-xml", tmp_path)
+    _assert_same(["sor-2015-200-schedule.yaml"], tmp_path, LISTS)
+
+
+def test_gep_41_schedule_rows_dated_per_row() -> None:
+    listing = EclItemList.model_validate(_load(LISTS / "sor-2015-200-schedule.yaml"))
+    rows = {row.item: row for row in listing.ecl_items}
+    assert len(rows) == 49
+    assert rows["13.1"].ecl == "1-5.A.3" and rows["13.1"].in_force_from == dt.date(2019, 5, 17)
+    assert rows["13"].in_force_from == dt.date(2015, 7, 22)
+    assert rows["1"].qualified and not rows["13"].qualified
+    assert {rows[n].in_force_from for n in ("36", "38", "39")} == {dt.date(2026, 5, 27)}
+
+
+# --- the same importer, Russia (SOR/2014-58) -----------------------------------------------
+
+
+def test_russia_schedules_generated_by_the_belarus_machinery() -> None:
+    """SOR/2014-58 needs data, not code: its lists come from the same generic importer."""
+    petroleum = _goods("sor-2014-58-schedule-5")
+    assert [(i.item, i.hs) for i in petroleum.items] == [
+        ("1", "2709"),
+        ("2", "2710"),
+        ("3", "2711"),
+    ]
+    assert petroleum.in_force_from == dt.date(2022, 3, 10)
+    luxury = _goods("sor-2014-58-schedule-6-part-1")
+    assert luxury.in_force_from == dt.date(2022, 5, 18)
+    [fur] = [i for i in luxury.items if i.hs == "430310"]
+    assert fur.item == "66" and fur.in_force_from is None  # the table's date applies
+    # "730422 and 730423" in one cell: one row per code, same item.
+    oil = _goods("sor-2014-58-schedule-4")
+    assert [i.hs for i in oil.items if i.item == "3"] == ["730422", "730423"]
+    # Rows repealed in the consolidation are kept as dated repeals, not dropped silently.
+    imports = _goods("sor-2014-58-schedule-6-part-2")
+    assert [r.item for r in imports.repealed] == [str(n) for n in range(26, 36)]
+    assert {r.repealed_on for r in imports.repealed} == {dt.date(2024, 3, 1)}
+    # "Subset of 2710.12": the code is kept and the narrower scope becomes a condition.
+    jet = _goods("sor-2014-58-schedule-5.02")
+    assert jet.items[0].hs == "271012" and jet.items[0].condition is not None
+    persons = PersonList.model_validate(_load(LISTS / "sor-2014-58-schedule-1.yaml"))
+    assert len(persons.persons) > 2500
+    assert persons.instrument == "SOR/2014-58"
 
 
 @needs_source

@@ -111,13 +111,36 @@ def test_s_3_7_takes_effect_60_days_after_2022_06_25_that_is_2022_08_24():
 
 
 def test_the_goods_and_person_lists_are_bundled():
-    assert set(BUNDLE.goods_lists) == {
+    assert {g for g in BUNDLE.goods_lists if g.startswith("sor-2020-214")} == {
         "sor-2020-214-schedule-2-part-1",
         "sor-2020-214-schedule-2-part-2",
         "sor-2020-214-schedule-4-part-1",
         "sor-2020-214-schedule-4-part-2",
         "sor-2020-214-schedule-5",
     }
+    # Russia (SOR/2014-58): every HS-coded goods schedule its prohibitions name.
+    assert {g for g in BUNDLE.goods_lists if g.startswith("sor-2014-58")} == {
+        "sor-2014-58-schedule-4",
+        "sor-2014-58-schedule-5",
+        "sor-2014-58-schedule-5.01",
+        "sor-2014-58-schedule-5.02",
+        "sor-2014-58-schedule-6-part-1",
+        "sor-2014-58-schedule-6-part-2",
+        "sor-2014-58-schedule-7",
+        "sor-2014-58-schedule-9",
+        "sor-2014-58-schedule-11-part-1",
+        "sor-2014-58-schedule-11-part-2",
+        "sor-2014-58-schedule-12-part-1",
+        "sor-2014-58-schedule-12-part-2",
+        "sor-2014-58-schedule-13-part-1",
+        "sor-2014-58-schedule-13-part-2",
+    }
+    used = {
+        r.effect.goods.goods_list  # type: ignore[union-attr]
+        for r in BUNDLE.rules.values()
+        if r.effect.kind in ("export_prohibition", "import_prohibition")
+    }
+    assert set(BUNDLE.goods_lists) - used == set(), "a bundled schedule no rule applies"
     persons = BUNDLE.person_lists["sor-2020-214-schedule-1"].persons
     assert len(persons) == 320
     assert min(p.listed_on for p in persons) == dt.date(2020, 9, 28)

@@ -113,3 +113,31 @@ def test_batch_command_on_spark_writes_a_parquet_folder(tmp_path: Path) -> None:
         check=False,
     )
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_spark_reads_codes_written_any_way_as_the_one_machine_engine_does(spark) -> None:  # type: ignore[no-untyped-def]
+    from bilateral.faces.spark_batch import screen_exports_spark
+
+    codes = ["81129221", "8112.92.21", "8112922100", "81129229", "7113.19", "0402 10 00"]
+    codes += ["\t0402.10 ", "04x2", "0402.1", "3004.90.91.00", "440111"]
+    days = ("2014-03-01", "2023-01-01")
+    rows = [(d, day, h) for d in ("BY", "Belarus", "DE") for day in days for h in codes]
+    frame = spark.createDataFrame(rows, "destination string, date string, hs string")
+    key = lambda r: (r[0], r[1], r[2])  # noqa: E731
+    on_spark = sorted(
+        (
+            (r.destination, r.date, r.hs, r.outcome, r.error)
+            for r in screen_exports_spark(frame).collect()
+        ),
+        key=key,
+    )
+    table = pa.table({k: [r[i] for r in rows] for i, k in enumerate(("destination", "date", "hs"))})
+    local = sorted(
+        (
+            (r["destination"], r["date"], r["hs"], r["outcome"], r["error"])
+            for r in screen_exports(default_law(), table).to_pylist()
+        ),
+        key=key,
+    )
+    assert on_spark == local
+    assert any(r[3] == "prohibited" for r in local) and any(r[4] for r in local)

@@ -9,9 +9,6 @@ from __future__ import annotations
 import gettext
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
-
-import pycountry
 
 from bilateral.errors import BadInput
 
@@ -91,8 +88,26 @@ def _fold(text: str) -> str:
     return " ".join(plain.replace("’", "'").split())
 
 
-@cache
-def _table() -> tuple[dict[str, Country], dict[str, str]]:
+Table = tuple[dict[str, Country], dict[str, str]]
+_LOADED: list[Table] = []
+
+
+def _table() -> Table:
+    """The country table, built once per process (or handed over by the law cache)."""
+    if not _LOADED:
+        _LOADED.append(_build_table())
+    return _LOADED[0]
+
+
+def use_table(table: Table) -> None:
+    """Adopt a table built earlier from the same data (the compiled-law cache keys on it)."""
+    if not _LOADED:
+        _LOADED.append(table)
+
+
+def _build_table() -> Table:
+    import pycountry  # imported here: its import alone costs a command ~30 ms
+
     french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
     by_code: dict[str, Country] = {}
     index: dict[str, str] = {}

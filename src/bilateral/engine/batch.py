@@ -1,20 +1,32 @@
 """The vectorised export path: millions of (destination, date, HS code) rows at once.
 
-The law changes on a few hundred days, the rows name a few hundred destinations and a few
-thousand HS codes, so most rows ask a question already asked. The batch path therefore
-(1) dictionary-encodes destinations and HS codes (Arrow), (2) maps each date to the legal
-epoch it falls in (NumPy searchsorted over the days on which any rule starts or ends),
-(3) reduces each HS code to the class of facts the law can see in it (humanitarian
-category, membership of each HS-coded schedule, validity in each HS edition), and
-(4) asks the single path once per distinct (destination, epoch, class) present, then
-gathers the answers back to the rows. Every answer is the single path's own answer, so the
-two paths agree by construction; the tests check it on random rows anyway.
+The law changes on a few dozen days, the rows name at most 249 countries and the law can
+tell apart only a few dozen classes of HS codes, so nearly every row asks a question
+already asked. A ``Screener`` therefore works on distinct values, never on rows, in Python:
+
+1. destinations are dictionary-encoded (Arrow) and each distinct spelling ("BY", "BLR",
+   "Bélarus") is resolved once, then remembered;
+2. HS codes are dictionary-encoded and normalised in Arrow (dots, spaces); each distinct
+   code is cut to the digits the law can see in it (six, or more under a 6-digit
+   subheading where the law lists longer codes), and that key's facts (validity in each
+   HS edition, humanitarian category, membership of each HS-coded schedule) are worked
+   out once and reduced to a goods class;
+3. dates map to the legal epoch they fall in (NumPy ``searchsorted`` over the days on
+   which a rule or an HS edition starts or ends);
+4. the single path (``determine_export``) is asked once per (country, epoch, class), and
+   the answers are gathered back to the rows with NumPy.
+
+The facts and answers are kept from batch to batch (bounded: see ``Screener``), so the
+cost per row does not depend on how the file is split or how its codes are spelt. Every
+answer is the single path's own answer, so the two paths agree by construction; the tests
+check it on random rows anyway.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +43,29 @@ from bilateral.law.model import Outcome
 
 _EPOCH = dt.date(1970, 1, 1)
 _OUTCOMES = [o.value for o in Outcome]
-_NO_EDITION = -1
+_BEFORE_HS2012 = dt.date(1990, 1, 1)  # any day before the first bundled edition
+# Column a reader may add with the date already parsed (days since 1970-01-01; null where
+# the text is not a date), e.g. by DuckDB; it is used instead of parsing "date" here.
+DAY_COLUMN = "__day"
+HS_KEY_COLUMN = "__hs_key"  # optional: the HS key computed by the reader (see hs_key_sql)
+_FAST_HS = r"^(?:[0-9]{2}){1,5}$"  # already digits only, 2 to 10 of them
+# Effect kinds that bear only on the countries a rule names (or on every country when it
+# names none). A rule of any other kind may bear on every destination.
+_TARGETED = frozenset(
+    {
+        "area_control_list",
+        "licensing_policy",
+        "ecl_permit_suspension",
+        "export_prohibition",
+        "import_prohibition",
+        "known_gap",
+        "engagement_policy",
+        "diplomatic_event",
+        "dealings_prohibition",
+        "financial_prohibition",
+        "tariff_entitlement",
+    }
+)
 
 
 def _day(d: dt.date) -> int:
@@ -42,60 +76,557 @@ def _from_day(n: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=int(n))
 
 
-@dataclass(frozen=True)
-class _HsFacts:
-    """What the law can see in each distinct HS code of a batch."""
+def _law_codes(law: Law) -> set[str]:
+    """Every HS code the law data names (schedules, category readings, exceptions)."""
+    found = {item.hs for gl in law.bundle.goods_lists.values() for item in gl.items}
+    for interp in law.bundle.interpretations:
+        for mapping in interp.mappings:
+            found.update(mapping.hs)
+    for rule in law.bundle.rules.values():
+        goods = getattr(rule.effect, "goods", None)
+        found.update(getattr(goods, "except_hs", ()) or ())
+    return {code.replace(".", "").replace(" ", "") for code in found}
 
-    classes: npt.NDArray[np.int64]  # class id per distinct code
-    representatives: list[str]  # one code per class
-    valid: npt.NDArray[np.bool_]  # [code, edition slot] (slot 0: before HS2012)
-    errors: dict[tuple[int, int], str]
+
+def _named_codes(value: object, known: frozenset[str]) -> set[str]:
+    """Country codes anywhere in a rule's effect (its fields, nested, in any position)."""
+    if isinstance(value, str):
+        return {value} if value in known else set()
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple | set | frozenset):
+        found: set[str] = set()
+        for item in value:
+            found |= _named_codes(item, known)
+        return found
+    return set()
 
 
-def _hs_facts(law: Law, codes: list[str]) -> _HsFacts:
-    editions = hs.editions()
-    slots = [dt.date(1990, 1, 1), *[e.in_force for e in editions]]
-    export_lists = sorted(
-        {
-            r.effect.goods.goods_list  # type: ignore[union-attr]
-            for r in law.rules("export_prohibition", "*")
-            if getattr(r.effect, "goods", None) is not None and r.effect.goods.goods_list  # type: ignore[union-attr]
-        }
-    )
-    class_ids: dict[tuple[object, ...], int] = {}
-    representatives: list[str] = []
-    classes = np.zeros(len(codes), dtype=np.int64)
-    valid = np.zeros((len(codes), len(slots)), dtype=np.bool_)
-    errors: dict[tuple[int, int], str] = {}
-    for i, code in enumerate(codes):
-        for slot, day in enumerate(slots):
-            try:
-                hs.validate(code, day)
-                valid[i, slot] = True
-            except BadInput as error:
-                errors[(i, slot)] = str(error)
-        try:
-            digits = hs.normalise(code)
-        except BadInput:
-            digits = ""
-        key: tuple[object, ...] = (
-            tuple(valid[i].tolist()),
-            law.category_of(digits) if digits else None,
-            # Only whether a code is listed (or partly) changes the outcome, not which item.
-            *(_listed(law, lid, digits) for lid in export_lists),
+def country_groups(law: Law) -> dict[str, str]:
+    """Each country's stand-in: the first country named by exactly the same rules.
+
+    The engine tells destinations apart only through rules that name them (a listing, a
+    policy, a permit's destinations, a scope's exceptions), so countries named by the same
+    rules (most of the world: by none) get the same answer to every export question, and
+    the batch asks it once per group. A code that only looks like a country (a tariff
+    treatment "GT") only splits a group further, which costs time, never correctness.
+    """
+    known = countries.known_codes()
+    named: dict[str, set[str]] = {}
+    for rule in law.bundle.rules.values():
+        for code in _named_codes(rule.effect.model_dump(), known):
+            named.setdefault(code, set()).add(rule.id)
+    first: dict[frozenset[str], str] = {}
+    return {code: first.setdefault(frozenset(named.get(code, ())), code) for code in sorted(known)}
+
+
+def _epochs(
+    law: Law, group_of: dict[str, str], groups: list[str], edition_days: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[list[int]]]:
+    """The days on which anything changes; per group, the days on which its answers may.
+
+    Returns the global change days, a map (group, global epoch) -> group epoch, and each
+    group's own change days. A rule of a targeted kind that names countries changes only
+    their groups' answers; any other rule, and every HS edition, changes everyone's.
+    """
+    known = countries.known_codes()
+    everyone: set[int] = set(edition_days.tolist())
+    per_group: dict[str, set[int]] = {g: set() for g in groups}
+    for rule in law.bundle.rules.values():
+        days = set()
+        if rule.valid_from:
+            days.add(_day(rule.valid_from))
+        if rule.valid_to:
+            days.add(_day(rule.valid_to) + 1)
+        named = _named_codes(rule.effect.model_dump(), known)
+        if rule.effect.kind in _TARGETED and named:
+            for code in named:
+                per_group[group_of[code]] |= days
+        else:
+            everyone |= days
+    change_days = np.array(sorted(everyone.union(*per_group.values())), dtype=np.int64)
+    starts = np.concatenate([[np.iinfo(np.int64).min], change_days])  # first day of epochs
+    group_days = [sorted(everyone | per_group[g]) for g in groups]
+    epoch_map = np.stack(
+        [np.searchsorted(np.array(d, dtype=np.int64), starts, side="right") for d in group_days]
+    ).astype(np.int64)
+    return change_days, epoch_map, group_days
+
+
+@dataclass
+class _Classes:
+    """Goods classes: HS codes the law cannot tell apart share one."""
+
+    ids: dict[tuple[object, ...], int] = field(default_factory=dict)
+    representative: list[str] = field(default_factory=list)
+
+
+class Screener:
+    """Screens batches of rows against one law, remembering what it has worked out.
+
+    Memory is bounded: the per-spelling caches (destinations, HS keys) are dropped and
+    rebuilt when they exceed ``max_cached`` entries; the goods classes and answers are
+    bounded by the law itself (countries x epochs x classes).
+    """
+
+    def __init__(self, law: Law, max_cached: int = 500_000) -> None:
+        self.law = law
+        self.max_cached = max_cached
+        self._lock = threading.Lock()
+        editions = hs.editions()
+        self._edition_days = np.array([_day(e.in_force) for e in editions], dtype=np.int64)
+        self._slot_days = [_BEFORE_HS2012, *[e.in_force for e in editions]]
+        self._group_of = country_groups(law)
+        groups = sorted(set(self._group_of.values()))
+        self._group_index = {code: i for i, code in enumerate(groups)}
+        self._groups = groups
+        self._change_days, self._epoch_map, self._group_days = _epochs(
+            law, self._group_of, groups, self._edition_days
         )
-        if key not in class_ids:
-            class_ids[key] = len(representatives)
-            representatives.append(code)
-        classes[i] = class_ids[key]
-    return _HsFacts(classes, representatives, valid, errors)
+        self._n_epochs = self._epoch_map.shape[1]
+        self._lists = sorted(
+            {
+                r.effect.goods.goods_list  # type: ignore[union-attr]
+                for r in law.rules("export_prohibition", "*")
+                if getattr(r.effect, "goods", None) is not None and r.effect.goods.goods_list  # type: ignore[union-attr]
+            }
+        )
+        codes = _law_codes(law)
+        # 6-digit subheadings under which the law names longer codes: there the key keeps
+        # every digit given; elsewhere six digits decide everything the law can see.
+        self._deep = pa.array(sorted({c[:6] for c in codes if len(c) > 6}), pa.string())
+        # destinations: spelling -> index of the country's group (see country_groups)
+        self._dest: dict[str, int] = {}
+        self._dest_errors: dict[str, str] = {}
+        # HS keys
+        self._key_id: dict[str, int] = {}
+        self._key_class: list[int] = []
+        self._key_valid: list[tuple[bool, ...]] = []
+        self._keys_array = pa.array([], pa.string())
+        self._key_class_np = np.zeros(0, dtype=np.int64)
+        self._key_valid_np = np.zeros((0, len(self._slot_days)), dtype=np.bool_)
+        self._classes = _Classes()
+        # answers: (group, group epoch, class) -> answer id, -1 not yet asked
+        self._n_group_epochs = max(len(d) for d in self._group_days) + 1
+        self._answer_at = np.full((len(groups), self._n_group_epochs, 16), -1, np.int32)
+        self._outcome: list[int] = []
+        self._permit: list[bool] = []
+        self._rules: list[str] = []
+        self._saved_at = self.learnt
+
+    # -- kept between runs ----------------------------------------------------------
+
+    _KEPT = (
+        "_dest",
+        "_dest_errors",
+        "_key_id",
+        "_key_class",
+        "_key_valid",
+        "_classes",
+        "_answer_at",
+        "_outcome",
+        "_permit",
+        "_rules",
+    )
+
+    @property
+    def learnt(self) -> tuple[int, int, int]:
+        return (len(self._dest), len(self._key_id), len(self._outcome))
+
+    def snapshot(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self._KEPT}
+
+    def restore(self, state: dict[str, object]) -> None:
+        answer_at = state.get("_answer_at")
+        if (
+            not isinstance(answer_at, np.ndarray)
+            or answer_at.shape[:2] != self._answer_at.shape[:2]
+        ):
+            return  # kept for other groups or epochs: start afresh
+        for name in self._KEPT:
+            setattr(self, name, state[name])
+        self._rebuild_keys()
+        self._saved_at = self.learnt
+
+    # -- destinations ---------------------------------------------------------------
+
+    def _destination_slots(self, values: list[str]) -> npt.NDArray[np.int64]:
+        if len(self._dest) > self.max_cached:
+            self._dest.clear()
+            self._dest_errors.clear()
+        out = np.empty(len(values), dtype=np.int64)
+        for i, text in enumerate(values):
+            slot = self._dest.get(text)
+            if slot is None:
+                try:
+                    code = countries.resolve(text, "destination").code
+                except BadInput as error:
+                    self._dest_errors[text] = str(error)
+                    slot = -1
+                else:
+                    slot = self._group_index[self._group_of[code]]
+                self._dest[text] = slot
+            out[i] = slot
+        return out
+
+    # -- HS codes -------------------------------------------------------------------
+
+    def hs_key_sql(self, plain: str) -> str:
+        """The SQL (DuckDB) for ``HS_KEY_COLUMN``, given ``plain``, the name of a column
+        holding the HS text with dots and spaces removed: the key of a code of 2 to 10
+        digits; NULL for any other text, which the engine then reads itself."""
+        deep = ", ".join(f"'{code}'" for code in self._deep.to_pylist()) or "NULL"
+        return (
+            f"CASE WHEN regexp_full_match({plain}, '(?:[0-9]{{2}}){{1,5}}') THEN "
+            f"CASE WHEN left({plain}, 6) IN ({deep}) THEN {plain} ELSE left({plain}, 6) END END"
+        )
+
+    def _row_keys(self, rows: pa.Table) -> npt.NDArray[np.int64]:
+        """Key id per row (-1: malformed HS code)."""
+        if HS_KEY_COLUMN not in rows.column_names:
+            raw = _encode(rows["hs"])
+            return self._hs_keys(raw.dictionary)[_indices(raw)]
+        given = rows[HS_KEY_COLUMN].combine_chunks()
+        encoded = pc.dictionary_encode(given)
+        index = np.asarray(
+            pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+        ids = self._key_ids(encoded.dictionary)
+        row_key = ids[np.maximum(index, 0)] if len(ids) else np.full(len(index), -1, np.int64)
+        slow = np.flatnonzero(index < 0)
+        if len(slow):  # text the reader could not read as digits: read here, as below
+            raw = _encode(rows["hs"].take(pa.array(slow)))
+            row_key[slow] = self._hs_keys(raw.dictionary)[_indices(raw)]
+        return row_key
+
+    def _key_ids(self, keys: pa.Array) -> npt.NDArray[np.int64]:
+        """Key id per distinct key (all plain digits), learning the keys not seen before."""
+        ids = self._lookup_keys(keys)
+        missing = np.flatnonzero(ids < 0)
+        if len(missing):
+            for k in dict.fromkeys(keys.take(pa.array(missing)).to_pylist()):
+                self._add_key(k)
+            self._rebuild_keys()
+            ids = self._lookup_keys(keys)
+        return ids
+
+    def _hs_keys(self, raw: pa.Array) -> npt.NDArray[np.int64]:
+        """Key id per distinct raw HS text (-1: malformed)."""
+        stripped = pc.replace_substring(pc.replace_substring(raw, ".", ""), " ", "")
+        fast = pc.fill_null(pc.match_substring_regex(stripped, _FAST_HS), False)
+        fast_np = np.asarray(fast.to_numpy(zero_copy_only=False), dtype=np.bool_)
+        deep = pc.is_in(pc.utf8_slice_codeunits(stripped, 0, 6), value_set=self._deep)
+        key = pc.if_else(deep, stripped, pc.utf8_slice_codeunits(stripped, 0, 6))
+        ids = np.full(len(raw), -1, dtype=np.int64)
+        plain = np.flatnonzero(fast_np)
+        if len(plain):
+            ids[plain] = self._key_ids(key.take(pa.array(plain)))
+        # Text that is not plain digits/dots/spaces (tabs, other whitespace): the single
+        # path's own normaliser decides, so both paths accept exactly the same codes.
+        slow = np.flatnonzero(~fast_np)
+        if len(slow):
+            added = False
+            deep_set = self._deep_set()
+            for i, text in zip(slow.tolist(), raw.take(pa.array(slow)).to_pylist(), strict=True):
+                try:
+                    digits = hs.normalise(text)
+                except BadInput:
+                    continue
+                k = digits if digits[:6] in deep_set else digits[:6]
+                if k not in self._key_id:
+                    self._add_key(k)
+                    added = True
+                ids[i] = self._key_id[k]
+            if added:
+                self._rebuild_keys()
+        return ids
+
+    def _deep_set(self) -> frozenset[str]:
+        return frozenset(self._deep.to_pylist())
+
+    def _lookup_keys(self, key: pa.Array) -> npt.NDArray[np.int64]:
+        found = pc.index_in(key, value_set=self._keys_array)
+        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def _add_key(self, digits: str) -> None:
+        # hs.validate's own test, without building the answer or the error: the six
+        # national digits (or the 2/4-digit code) exist in the edition in force (before
+        # HS2012: in some bundled edition).
+        national = digits[:6]
+        editions = hs.editions()
+        valid = [any(national in ed.codes for ed in editions)]
+        valid += [national in ed.codes for ed in editions]
+        fact: tuple[object, ...] = (
+            tuple(valid),
+            self.law.category_of(digits),
+            # Only whether a code is listed (or partly) changes the outcome, not which item.
+            *(self._listed(lid, digits) for lid in self._lists),
+        )
+        classes = self._classes
+        if fact not in classes.ids:
+            classes.ids[fact] = len(classes.representative)
+            classes.representative.append(digits)
+        self._key_id[digits] = len(self._key_class)
+        self._key_class.append(classes.ids[fact])
+        self._key_valid.append(tuple(valid))
+
+    def _listed(self, list_id: str, digits: str) -> tuple[bool, bool]:
+        match = self.law.list_match(list_id, digits)
+        return (match.listed, match.partial)
+
+    def _rebuild_keys(self) -> None:
+        self._keys_array = pa.array(list(self._key_id), pa.string())
+        self._key_class_np = np.array(self._key_class, dtype=np.int64)
+        self._key_valid_np = np.array(self._key_valid, dtype=np.bool_).reshape(
+            len(self._key_valid), len(self._slot_days)
+        )
+
+    def _trim_keys(self) -> None:
+        if len(self._key_id) > self.max_cached:  # classes and answers stay valid
+            self._key_id.clear()
+            self._key_class.clear()
+            self._key_valid.clear()
+            self._rebuild_keys()
+
+    # -- answers --------------------------------------------------------------------
+
+    def _answers(
+        self,
+        group: npt.NDArray[np.int64],
+        epoch: npt.NDArray[np.int64],
+        cls: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.int64]:
+        return self._answers_by_group_epoch(group, self._epoch_map[group, epoch], cls)
+
+    def _answers_by_group_epoch(
+        self,
+        group: npt.NDArray[np.int64],
+        group_epoch: npt.NDArray[np.int64],
+        cls: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.int64]:
+        """Answer id per (group, group epoch, class), asking the single path once for each
+        combination not seen before."""
+        n_classes = len(self._classes.representative)
+        width = self._answer_at.shape[2]
+        if n_classes > width:
+            grown = np.full(
+                (len(self._groups), self._n_group_epochs, max(n_classes, 2 * width)), -1, np.int32
+            )
+            grown[:, :, :width] = self._answer_at
+            self._answer_at = grown
+            width = grown.shape[2]
+        flat = (group * self._n_group_epochs + group_epoch) * width + cls
+        table = self._answer_at.reshape(-1)
+        found: npt.NDArray[np.int64] = table[flat].astype(np.int64)
+        unknown = found < 0
+        if unknown.any():
+            for key in np.unique(flat[unknown]).tolist():
+                k = key % width
+                e = (key // width) % self._n_group_epochs
+                g = key // (width * self._n_group_epochs)
+                table[key] = self._ask(g, e, k)
+            found = table[flat].astype(np.int64)
+        return found
+
+    def _ask(self, group: int, epoch: int, cls: int) -> int:
+        days = self._group_days[group]
+        start = EARLIEST if epoch == 0 else _from_day(days[epoch - 1])
+        on = max(start, EARLIEST)
+        checked = hs.validate(self._classes.representative[cls], on)
+        answer = determine_export(self.law, self._groups[group], on, Goods(hs=checked))
+        self._outcome.append(_OUTCOMES.index(answer.outcome.value))
+        self._permit.append(answer.permit_required)
+        self._rules.append(";".join(r.rule.id for r in answer.trace.reasons))
+        return len(self._outcome) - 1
+
+    # -- one batch ------------------------------------------------------------------
+
+    def screen(self, rows: pa.Table) -> pa.Table:
+        """Add ``outcome``, ``permit_required``, ``rules`` and ``error`` columns to the rows.
+
+        ``rows`` has columns ``destination`` (string), ``date`` (date32 or ISO string) and
+        ``hs`` (string), and optionally ``__day`` (the date already parsed, see
+        ``DAY_COLUMN``). A row that cannot be asked (unknown country, malformed date or
+        HS code) gets an ``error`` naming the problem and null answers.
+        """
+        for column in ("destination", "date", "hs"):
+            if column not in rows.column_names:
+                raise BadInput("input", f"missing column {column!r} (need destination, date, hs)")
+        with self._lock:  # the caches are shared; one batch at a time
+            return self._screen(rows)
+
+    def _screen(self, rows: pa.Table) -> pa.Table:
+        n = rows.num_rows
+        dest = _encode(rows["destination"])
+        dest_values = dest.dictionary.to_pylist()
+        row_country = self._destination_slots(dest_values)[_indices(dest)]
+
+        if DAY_COLUMN in rows.column_names:
+            days, date_bad = _given_days(rows[DAY_COLUMN])
+            rows = rows.drop_columns([DAY_COLUMN])
+        else:
+            days, date_bad = _days(rows["date"])
+
+        self._trim_keys()
+        row_key = self._row_keys(rows)
+        if HS_KEY_COLUMN in rows.column_names:
+            rows = rows.drop_columns([HS_KEY_COLUMN])
+        malformed = row_key < 0
+        key = np.where(malformed, 0, row_key)
+        row_slot = np.searchsorted(self._edition_days, days, side="right")
+        if len(self._key_class_np):
+            row_class = self._key_class_np[key]
+            invalid = malformed | ~self._key_valid_np[key, row_slot]
+        else:  # no code in this batch could be read
+            row_class = np.zeros(n, dtype=np.int64)
+            invalid = np.ones(n, dtype=np.bool_)
+        row_epoch = np.searchsorted(self._change_days, days, side="right")
+
+        bad = (row_country < 0) | date_bad | invalid
+        if bad.all():
+            answer = np.zeros(n, dtype=np.int64)
+        else:
+            ok = ~bad
+            answer = np.zeros(n, dtype=np.int64)
+            answer[ok] = self._answers(row_country[ok], row_epoch[ok], row_class[ok])
+        if not self._outcome:  # nothing answered yet: keep the dictionaries non-empty
+            outcome_of, permit_of, rules_of = [0], [False], [""]
+        else:
+            outcome_of, permit_of, rules_of = self._outcome, self._permit, self._rules
+        outcome = pa.DictionaryArray.from_arrays(
+            pa.array(np.asarray(outcome_of, dtype=np.int8)[answer], mask=bad), pa.array(_OUTCOMES)
+        )
+        permit = pa.array(np.asarray(permit_of, dtype=np.bool_)[answer], mask=bad)
+        rules = pa.DictionaryArray.from_arrays(
+            pa.array(answer.astype(np.int32), mask=bad), pa.array(rules_of, pa.string())
+        )
+        errors = self._errors(bad, row_country, dest, date_bad, malformed, row_slot, rows)
+        return (
+            rows.append_column("outcome", outcome)
+            .append_column("permit_required", permit)
+            .append_column("rules", rules)
+            .append_column("error", errors)
+        )
+
+    def _errors(
+        self,
+        bad: npt.NDArray[np.bool_],
+        row_country: npt.NDArray[np.int64],
+        dest: pa.DictionaryArray,
+        date_bad: npt.NDArray[np.bool_],
+        malformed: npt.NDArray[np.bool_],
+        row_slot: npt.NDArray[np.int64],
+        rows: pa.Table,
+    ) -> pa.Array:
+        if not bad.any():  # same type as below: every batch of a file has one schema
+            return pa.DictionaryArray.from_arrays(
+                pa.nulls(len(bad), pa.int32()), pa.array([], pa.string())
+            )
+        messages: list[str | None] = [None] * len(bad)
+        where = np.flatnonzero(bad)
+        dest_idx = _indices(dest)
+        picked = pa.array(where)
+        date_values = rows["date"].take(picked).to_pylist()
+        hs_values = rows["hs"].take(picked).to_pylist()
+        memo: dict[tuple[str, int], str] = {}
+        for i, date_value, code in zip(where.tolist(), date_values, hs_values, strict=True):
+            if row_country[i] < 0:
+                text = dest.dictionary[int(dest_idx[i])].as_py()
+                messages[i] = self._dest_errors.get(text) or _country_error(text)
+            elif date_bad[i]:
+                what = (
+                    "no date given"
+                    if date_value is None
+                    else f"malformed or out-of-range date {date_value!r}"
+                )
+                messages[i] = f"date: {what} (YYYY-MM-DD, {EARLIEST} to {LATEST})"
+            else:
+                at = ("" if code is None else str(code), 0 if malformed[i] else int(row_slot[i]))
+                if at not in memo:
+                    memo[at] = _hs_error(at[0], self._slot_days[at[1]])
+                messages[i] = memo[at]
+        encoded: pa.DictionaryArray = pa.array(messages, pa.string()).dictionary_encode()
+        return encoded
 
 
-def _listed(law: Law, list_id: str, digits: str) -> tuple[bool, bool]:
-    if not digits:
-        return (False, False)
-    match = law.list_match(list_id, digits)
-    return (match.listed, match.partial)
+def _country_error(text: str) -> str:
+    try:
+        countries.resolve(text, "destination")
+    except BadInput as error:
+        return str(error)
+    return "destination: unknown country"
+
+
+def _hs_error(text: str, day: dt.date) -> str:
+    try:
+        hs.validate(text, day)
+    except BadInput as error:
+        return str(error)
+    return "hs: invalid HS code"
+
+
+def _encode(column: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
+    values = pc.fill_null(column.cast(pa.string()), "")
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded: pa.DictionaryArray = pc.dictionary_encode(values)
+    return encoded
+
+
+def _indices(encoded: pa.DictionaryArray) -> npt.NDArray[np.int64]:
+    return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+# What a screener has learnt is a function of the law and of this code, so it is kept in
+# the user's cache (as the compiled law is) and the next run starts with it.
+_STATE = "batch-facts"
+_STATE_VERSION = "1"
+
+
+def _state_key(law: Law) -> str:
+    from bilateral.law.compiled import code_hash
+
+    code = code_hash("engine/*.py", "law/*.py", "goods/hs.py", "countries.py")
+    return f"{_STATE_VERSION}:{law.law_version}:{code}"
+
+
+def load_facts(screen: Screener) -> bool:
+    """Start ``screen`` with the facts a previous run kept for the same law and code."""
+    from bilateral.law.compiled import load_value
+
+    state = load_value(_STATE, _state_key(screen.law))
+    if not isinstance(state, dict):
+        return False
+    with screen._lock:
+        screen.restore(state)
+    return True
+
+
+def save_facts(screen: Screener) -> None:
+    """Keep what ``screen`` has learnt for the next run (same law and code only)."""
+    from bilateral.law.compiled import store_value
+
+    with screen._lock:
+        if screen.learnt == screen._saved_at:
+            return
+        state = screen.snapshot()
+        screen._saved_at = screen.learnt
+    store_value(_STATE, _state_key(screen.law), state)
+
+
+_SCREENERS: dict[int, Screener] = {}
+_SCREENERS_LOCK = threading.Lock()
+
+
+def screener(law: Law) -> Screener:
+    """The process's screener for a law (facts are shared by every batch it screens)."""
+    with _SCREENERS_LOCK:
+        found = _SCREENERS.get(id(law))
+        if found is None or found.law is not law:
+            if len(_SCREENERS) > 4:
+                _SCREENERS.clear()
+            found = _SCREENERS[id(law)] = Screener(law)
+        return found
 
 
 def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
@@ -105,100 +636,7 @@ def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
     ``hs`` (string). A row that cannot be asked (unknown country, malformed date or HS
     code) gets an ``error`` naming the problem and null answers; the others are untouched.
     """
-    n = rows.num_rows
-    for column in ("destination", "date", "hs"):
-        if column not in rows.column_names:
-            raise BadInput("input", f"missing column {column!r} (need destination, date, hs)")
-
-    dest = pc.dictionary_encode(
-        pc.fill_null(rows["destination"].cast(pa.string()), "")
-    ).combine_chunks()
-    dest_idx = dest.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    dest_values = dest.dictionary.to_pylist()
-    codes = np.full(len(dest_values), -1, dtype=np.int64)
-    country_codes: list[str] = []
-    dest_errors: dict[int, str] = {}
-    for i, text in enumerate(dest_values):
-        try:
-            code = countries.resolve(text, "destination").code
-        except BadInput as error:
-            dest_errors[i] = str(error)
-            continue
-        if code not in country_codes:
-            country_codes.append(code)
-        codes[i] = country_codes.index(code)
-    row_country = codes[dest_idx]
-
-    days, date_bad = _days(rows["date"])
-
-    hs_col = pc.dictionary_encode(pc.fill_null(rows["hs"].cast(pa.string()), "")).combine_chunks()
-    hs_idx = hs_col.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    facts = _hs_facts(law, hs_col.dictionary.to_pylist())
-    row_class = facts.classes[hs_idx]
-
-    edition_days = np.array([_day(e.in_force) for e in hs.editions()], dtype=np.int64)
-    row_slot = np.searchsorted(edition_days, days, side="right")
-    hs_bad = ~facts.valid[hs_idx, row_slot]
-
-    change_days = np.array(
-        sorted({_day(d) for d in law.export_change_dates} | set(edition_days.tolist())),
-        dtype=np.int64,
-    )
-    row_epoch = np.searchsorted(change_days, days, side="right")
-
-    bad = (row_country < 0) | date_bad | hs_bad
-    n_epochs = len(change_days) + 1
-    n_classes = max(len(facts.representatives), 1)
-    combo = (np.where(bad, 0, row_country) * n_epochs + row_epoch) * n_classes + row_class
-    present = np.flatnonzero(np.bincount(combo[~bad], minlength=1))
-
-    outcome_of = np.zeros(len(present), dtype=np.int8)
-    permit_of = np.zeros(len(present), dtype=np.bool_)
-    rules_of: list[str] = []
-    for j, key in enumerate(present.tolist()):
-        cls = key % n_classes
-        epoch = (key // n_classes) % n_epochs
-        country = country_codes[key // (n_classes * n_epochs)]
-        start = EARLIEST if epoch == 0 else _from_day(change_days[epoch - 1])
-        on = max(start, EARLIEST)
-        checked = hs.validate(facts.representatives[cls], on)
-        answer = determine_export(law, country, on, Goods(hs=checked))
-        outcome_of[j] = _OUTCOMES.index(answer.outcome.value)
-        permit_of[j] = answer.permit_required
-        rules_of.append(";".join(r.rule.id for r in answer.trace.reasons))
-
-    position = np.searchsorted(present, np.where(bad, present[0] if len(present) else 0, combo))
-    if len(present) == 0:
-        position = np.zeros(n, dtype=np.int64)
-        outcome_of = np.zeros(1, dtype=np.int8)
-        permit_of = np.zeros(1, dtype=np.bool_)
-        rules_of = [""]
-
-    errors = _row_errors(
-        bad,
-        row_country,
-        dest_idx,
-        dest_errors,
-        date_bad,
-        hs_bad,
-        hs_idx,
-        row_slot,
-        facts,
-        rows["date"],
-    )
-    outcome = pa.DictionaryArray.from_arrays(
-        pa.array(outcome_of[position], mask=bad), pa.array(_OUTCOMES)
-    )
-    permit = pa.array(permit_of[position], mask=bad)
-    rules = pa.DictionaryArray.from_arrays(
-        pa.array(position.astype(np.int32), mask=bad), pa.array(rules_of)
-    )
-    return (
-        rows.append_column("outcome", outcome)
-        .append_column("permit_required", permit)
-        .append_column("rules", rules)
-        .append_column("error", errors)
-    )
+    return screener(law).screen(rows)
 
 
 def screen_batch(law: Law, rows: pa.Table, *, plain: bool = False) -> pa.Table:
@@ -208,7 +646,9 @@ def screen_batch(law: Law, rows: pa.Table, *, plain: bool = False) -> pa.Table:
     that take no dictionary types.
     """
     table = screen_exports(law, rows)
-    version = pa.array([law.law_version] * table.num_rows, pa.string()).dictionary_encode()
+    version = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([law.law_version])
+    )
     table = table.append_column("law_version", version)
     if not plain:
         return table
@@ -220,6 +660,16 @@ def screen_batch(law: Law, rows: pa.Table, *, plain: bool = False) -> pa.Table:
             ]
         )
     )
+
+
+def _given_days(
+    column: pa.ChunkedArray,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    values = column.combine_chunks().cast(pa.int64())
+    days = np.asarray(pc.fill_null(values, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    null = np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
+    out_of_range = (days < _day(EARLIEST)) | (days > _day(LATEST))
+    return days, null | out_of_range
 
 
 def _days(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
@@ -238,34 +688,3 @@ def _days(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[n
     null = values.is_null().to_numpy(zero_copy_only=False)
     out_of_range = (days < _day(EARLIEST)) | (days > _day(LATEST))
     return days, null | out_of_range
-
-
-def _row_errors(
-    bad: npt.NDArray[np.bool_],
-    row_country: npt.NDArray[np.int64],
-    dest_idx: npt.NDArray[np.int64],
-    dest_errors: dict[int, str],
-    date_bad: npt.NDArray[np.bool_],
-    hs_bad: npt.NDArray[np.bool_],
-    hs_idx: npt.NDArray[np.int64],
-    row_slot: npt.NDArray[np.int64],
-    facts: _HsFacts,
-    dates: pa.ChunkedArray,
-) -> pa.Array:
-    if not bad.any():
-        return pa.nulls(len(bad), pa.string())
-    messages: list[str | None] = [None] * len(bad)
-    date_values = dates.to_pylist() if date_bad.any() else []
-    for i in np.flatnonzero(bad).tolist():
-        if row_country[i] < 0:
-            messages[i] = dest_errors[int(dest_idx[i])]
-        elif date_bad[i]:
-            messages[i] = (
-                f"date: malformed or out-of-range date {date_values[i]!r} "
-                f"(YYYY-MM-DD, {EARLIEST} to {LATEST})"
-            )
-        else:
-            messages[i] = facts.errors.get(
-                (int(hs_idx[i]), int(row_slot[i])), "hs: invalid HS code"
-            )
-    return pa.array(messages, pa.string()).dictionary_encode()

@@ -25,9 +25,15 @@ class Reason:
             "label": r.label.fr if lang == "fr" else r.label.en,
             "instrument": r.instrument,
             "provision": r.provision,
-            "url": r.url,
+            # French readers get the French text where the data has its address.
+            "url": (r.url_fr or r.url) if lang == "fr" else r.url,
+            "url_en": r.url,
+            "url_fr": r.url_fr,
             "valid_from": r.valid_from.isoformat() if r.valid_from else None,
             "valid_to": r.valid_to.isoformat() if r.valid_to else None,
+            # The hour the instrument names for its start or end, where it names one.
+            "starts_at": r.starts_at,
+            "ends_at": r.ends_at,
             "confidence": r.confidence.value,
             "text": text,
             "because": self.because,

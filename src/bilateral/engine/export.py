@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bilateral.engine.bans import covers, show_rule_caveats
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.errors import BadInput
@@ -111,8 +112,16 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
         worse(_licensing_posture(law, destination, on, category, is_ecl, trace))
 
     # 2. Export Control List: the item's group scope decides whether it is controlled here.
+    scope_unknown: BadInput | None = None
     if goods.ecl_item is not None:
-        controlled = _ecl_controls(law, destination, on, goods, on_acl, trace)
+        try:
+            controlled = _ecl_controls(law, destination, on, goods, on_acl, trace)
+        except BadInput as error:
+            # The ECL scope is not in the data for this day; a sanctions prohibition may
+            # still decide the answer (arms to the DPRK in 2008), so look before refusing.
+            if error.field != "on":
+                raise
+            scope_unknown, controlled = error, False
         if controlled:
             permit_required = True
             if not on_acl:
@@ -120,9 +129,18 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
             for rule in law.in_force("general_export_permit", "*", on):
                 gep = rule.effect
                 assert isinstance(gep, GeneralExportPermit)
-                if _gep_covers(gep, goods) and destination in gep.destinations:
-                    general_permits.append(gep.permit)
-                    trace.applied(rule, f"{gep.permit} may be used for this item and destination")
+                if not (_gep_covers(gep, goods) and destination in gep.destinations):
+                    continue
+                if gep.excludes_sanctioned_destinations and (
+                    on_acl or law.sanctions_in_force(destination, on)
+                ):
+                    trace.skipped(rule, f"{gep.permit} excludes this destination (sanctions)")
+                    continue
+                if not _gep_schedule_allows(law, rule, gep, goods, on, trace):
+                    continue
+                general_permits.append(gep.permit)
+                trace.applied(rule, f"{gep.permit} may be used for this item and destination")
+                show_rule_caveats(rule, trace)
             for rule in law.in_force("ecl_permit_suspension", destination, on):
                 trace.applied(rule, "new permits for ECL items to this destination are suspended")
                 worse(Outcome.NEW_PERMITS_SUSPENDED)
@@ -139,14 +157,21 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
         if not rule.in_force(on):
             trace.skipped(rule, "not in force on this date")
             continue
-        if _prohibits(law, rule, goods, category, trace):
+        if _prohibits(law, rule, goods, category, on, trace):
             worse(Outcome.PROHIBITED)
 
-    for rule in law.rules("known_gap", destination) + law.rules("known_gap", None):
-        gap = rule.effect
-        if rule.in_force(on) and getattr(gap, "question", None) == "export":
-            trace.caveat(rule.summary.en, rule.summary.fr)
-            trace.skipped(rule, "known gap in the law data, shown as a caveat")
+    if scope_unknown is not None:
+        if outcome is not Outcome.PROHIBITED:
+            raise scope_unknown
+        trace.caveat(
+            f"Whether an export permit was also needed is not known: {scope_unknown.problem}.",
+            "On ignore si une licence d'exportation était aussi requise : la portée de ce "
+            "groupe de la LMTEC à cette date ne figure pas dans les données.",
+        )
+
+    for rule in law.known_gaps(destination, "export", on):
+        trace.caveat(rule.summary.en, rule.summary.fr)
+        trace.skipped(rule, "known gap in the law data, shown as a caveat")
 
     return ExportDetermination(
         destination, on, permit_required, outcome, tuple(general_permits), category, trace
@@ -297,54 +322,73 @@ def _gep_covers(gep: GeneralExportPermit, goods: Goods) -> bool:
     return any(item == i or item.startswith(i + ".") for i in gep.ecl_items)
 
 
+def _gep_schedule_allows(
+    law: Law, rule: Rule, gep: GeneralExportPermit, goods: Goods, on: dt.date, trace: Trace
+) -> bool:
+    """GEP No. 41 s. 3(2)(b): the goods of its Schedule, each row from its own date."""
+    if gep.excluded_items is None:
+        return True
+    item = goods.ecl_item or ""
+    listing = law.bundle.ecl_lists[gep.excluded_items]
+    where = f"{rule.instrument} {listing.provision}"
+    allowed = True
+    for row in listing.ecl_items:
+        same = item == row.ecl or item.startswith(row.ecl + ".")
+        narrower = row.ecl.startswith(item + ".")
+        if not (same or narrower):
+            continue
+        if row.in_force_from > on:
+            if "." in row.item:
+                continue  # a row added later (13.1, 13.2, 6.1): not yet in the Schedule
+            # A row whose current text starts later replaced an earlier text the data does not
+            # hold; it excluded something, so the permit is not offered in silence.
+            trace.skipped(rule, f"Schedule row {row.item}: earlier text not in the data")
+            trace.caveat(
+                f"{where}, row {row.item} (item {row.ecl}) has a text in force from "
+                f"{row.in_force_from}; its earlier text, which applied on {on}, is not in the law "
+                f"data, so {gep.permit} is not offered.",
+                f"{where}, ligne {row.item} (article {row.ecl}) : texte en vigueur depuis le "
+                f"{row.in_force_from}; le texte antérieur, applicable le {on}, ne figure pas "
+                f"dans les données, la {gep.permit} n'est donc pas proposée.",
+            )
+            allowed = False
+        elif same and not row.qualified:
+            trace.skipped(rule, f"item excluded by Schedule row {row.item} (s. 3(2)(b))")
+            trace.caveat(
+                f"{gep.permit} does not authorize item {row.ecl}: {where}, row {row.item}, in "
+                f"force from {row.in_force_from} (s. 3(2)(b)).",
+                f"La {gep.permit} n'autorise pas l'article {row.ecl} : {where}, ligne {row.item}, "
+                f"en vigueur depuis le {row.in_force_from} (al. 3(2)b)).",
+            )
+            allowed = False
+        else:
+            trace.skipped(rule, f"part of the item excluded by Schedule row {row.item}")
+            trace.caveat(
+                f"{where}, row {row.item} excludes from {gep.permit}: {row.description}; "
+                f"{gep.permit} is not offered for item {item}, whose goods may fall in that row.",
+                f"{where}, ligne {row.item}, exclut de la {gep.permit} : {row.description}; la "
+                f"{gep.permit} n'est pas proposée pour l'article {item}, dont les marchandises "
+                "peuvent relever de cette ligne.",
+            )
+            allowed = False
+    return allowed
+
+
 def _prohibits(
-    law: Law, rule: Rule, goods: Goods, category: HumanitarianCategory | None, trace: Trace
+    law: Law,
+    rule: Rule,
+    goods: Goods,
+    category: HumanitarianCategory | None,
+    on: dt.date,
+    trace: Trace,
 ) -> bool:
     ban = rule.effect
     assert isinstance(ban, ExportProhibition)
-    scope = ban.goods
-    if category is not None and category in scope.except_categories:
-        trace.skipped(rule, f"{category.value} are excepted")
-        return False
-    if scope.all_goods:
-        trace.applied(rule, "prohibition covers all goods")
+    if ban.goods.all_goods and not (category and category in ban.goods.except_categories):
         trace.caveat(
             f"{rule.instrument} {rule.provision}: exceptions depending on the consignee or "
             "purpose (e.g. humanitarian organisations) are not evaluated.",
             f"{rule.instrument} {rule.provision} : les exceptions qui dépendent du destinataire "
             "ou de l'usage (p. ex. organisations humanitaires) ne sont pas évaluées.",
         )
-        return True
-    if scope.unmapped_list is not None:
-        trace.skipped(rule, "goods list not decidable from the question; shown as a caveat")
-        trace.caveat(
-            f"Check the {scope.unmapped_list.en} ({rule.instrument} {rule.provision}): "
-            "these goods cannot be identified from an HS code.",
-            f"Vérifiez la {scope.unmapped_list.fr} ({rule.instrument} {rule.provision}) : "
-            "ces marchandises ne peuvent être identifiées par un code SH.",
-        )
-        return False
-    if scope.goods_list is not None:
-        if goods.hs is None:
-            trace.skipped(rule, "no HS code given; the schedule is HS-coded")
-            trace.caveat(
-                f"{rule.instrument} {rule.provision} lists goods by HS code; give --hs to check.",
-                f"{rule.instrument} {rule.provision} énumère les marchandises par code SH; "
-                "indiquez --hs pour vérifier.",
-            )
-            return False
-        match = law.list_match(scope.goods_list, goods.hs.digits)
-        if match.listed:
-            trace.applied(rule, f"HS {goods.hs.dotted} is listed (items {', '.join(match.items)})")
-            return True
-        if match.partial:
-            trace.skipped(rule, "only narrower codes under this HS code are listed")
-            trace.caveat(
-                f"Some goods under HS {goods.hs.dotted} are listed in {rule.instrument} "
-                f"{rule.provision} (items {', '.join(match.items)}): give a more precise code.",
-                f"Certaines marchandises du SH {goods.hs.dotted} figurent à {rule.instrument} "
-                f"{rule.provision} (articles {', '.join(match.items)}) : précisez le code.",
-            )
-            return False
-        trace.skipped(rule, "HS code not listed")
-    return False
+    return covers(law, rule, on, goods.hs, goods.ecl_group, category, trace)

@@ -13,10 +13,21 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bilateral.engine.bans import covers
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.goods.hs import HsCode
-from bilateral.law.model import ImportProhibition, Rule, TariffEntitlement, TariffRate, Treatment
+from bilateral.law.model import (
+    ImportProhibition,
+    Rule,
+    TariffEntitlement,
+    TariffRate,
+    Treatment,
+    TreatmentExpiry,
+)
+
+# The Customs Tariff, S.C. 1997, c. 36, came into force on this day (s. 214).
+CUSTOMS_TARIFF_START = dt.date(1998, 1, 1)
 
 # Most favourable first, for choosing among available treatments when rates are unknown
 # (s. 25 still gives MFN where its rate is lower; the caveat says so).
@@ -108,35 +119,37 @@ def determine_import(
         if not rule.in_force(on):
             trace.skipped(rule, "not in force on this date")
             continue
-        ban = rule.effect
-        assert isinstance(ban, ImportProhibition)
-        if ban.goods.all_goods:
+        assert isinstance(rule.effect, ImportProhibition)
+        if covers(law, rule, on, hs, None, None, trace):
             prohibited = True
-            trace.applied(rule, "prohibition covers all goods")
-        elif ban.goods.goods_list is not None:
-            match = law.list_match(ban.goods.goods_list, hs.digits)
-            if match.listed:
-                prohibited = True
-                trace.applied(rule, f"HS {hs.dotted} is listed (items {', '.join(match.items)})")
-            elif match.partial:
-                trace.skipped(rule, "only narrower codes under this HS code are listed")
-                trace.caveat(
-                    f"Some goods under HS {hs.dotted} are listed in {rule.instrument} "
-                    f"{rule.provision}: give a more precise code.",
-                    f"Certaines marchandises du SH {hs.dotted} figurent à {rule.instrument} "
-                    f"{rule.provision} : précisez le code.",
-                )
-            else:
-                trace.skipped(rule, "HS code not listed")
+    for rule in law.known_gaps(origin, "import", on):
+        trace.caveat(rule.summary.en, rule.summary.fr)
+        trace.skipped(rule, "known gap in the law data, shown as a caveat")
 
+    # The 1997 Act's sections are cited only for days it was in force (from 1998-01-01).
+    act = on >= CUSTOMS_TARIFF_START
+    expired: dict[Treatment, Rule] = {}
+    for rule in law.in_force("treatment_expiry", None, on):
+        assert isinstance(rule.effect, TreatmentExpiry)
+        expired[rule.effect.treatment] = rule
     available: list[Treatment] = []
     decided: dict[Treatment, bool | None] = {}
+    held_before = False
     for candidate in _PREFERENCE:
+        if candidate in expired:
+            trace.applied(expired[candidate], f"{candidate.value} has ceased to have effect")
+            # A country that held the GPT or LDCT until then was an MFN beneficiary (s. 34(1)(a)).
+            held = _entitled(law, origin, candidate, on, hs, Trace())
+            decided[candidate] = None if held else False
+            held_before = held_before or bool(held)
+            continue
         decided[candidate] = _entitled(law, origin, candidate, on, hs, trace)
         if decided[candidate]:
             available.append(candidate)
-    if decided[Treatment.MFN] is None and (
-        Treatment.GPT in available or Treatment.LDCT in available
+    if (
+        act
+        and decided[Treatment.MFN] is None
+        and (Treatment.GPT in available or Treatment.LDCT in available or held_before)
     ):
         # s. 34(1)(a) extends the GPT only to MFN beneficiaries.
         available.append(Treatment.MFN)
@@ -146,7 +159,12 @@ def determine_import(
             "Droit au tarif NPF inféré : le TPG n'est accordé qu'aux bénéficiaires du tarif NPF "
             "(Tarif des douanes, al. 34(1)a)).",
         )
-    if decided[Treatment.GPT] is False and decided[Treatment.MFN] is None:
+    if (
+        act
+        and decided[Treatment.GPT] is False
+        and Treatment.GPT not in expired
+        and decided[Treatment.MFN] is None
+    ):
         available.append(Treatment.MFN)
         trace.caveat(
             "After a GPT withdrawal the goods revert to the MFN rate (Customs Tariff s. 34(1)(b)).",
@@ -158,7 +176,7 @@ def determine_import(
     rate: Decimal | None = None
     if available:
         treatment = available[0]
-        if treatment is not Treatment.MFN:
+        if treatment is not Treatment.MFN and act:
             trace.caveat(
                 f"{treatment.value} is chosen as the most favourable available treatment; where "
                 "the MFN rate is lower, MFN applies instead (Customs Tariff s. 25).",
@@ -167,12 +185,13 @@ def determine_import(
             )
         elif mfn_rate is not None:
             rate = mfn_rate
-        available.append(Treatment.GT)
-    elif decided[Treatment.MFN] is False:
+        if act:
+            available.append(Treatment.GT)
+    elif decided[Treatment.MFN] is False and act:
         treatment = Treatment.GT
         available.append(Treatment.GT)
         rate = _general_tariff_rate(law, on, mfn_rate, trace)
-    else:
+    elif act:
         trace.caveat(
             "The law data has no tariff order for this country on this date; the List of "
             "Countries and Applicable Tariff Treatments, which decides, is not bundled.",

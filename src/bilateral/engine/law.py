@@ -11,10 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
-from bilateral.law.loader import LawBundle, load
+from bilateral.law.compiled import load_cached
+from bilateral.law.loader import LawBundle
 from bilateral.law.model import (
     GoodsList,
+    GoodsListItem,
     HumanitarianCategory,
+    KnownGap,
     Rule,
 )
 
@@ -45,6 +48,7 @@ class Law:
         self._by_kind = {k: tuple(sorted(v, key=_start)) for k, v in by_kind.items()}
         self._lists = {lid: _prefix_index(gl) for lid, gl in bundle.goods_lists.items()}
         self._narrower = {lid: _narrower_index(gl) for lid, gl in bundle.goods_lists.items()}
+        self._rows = {lid: _row_index(gl) for lid, gl in bundle.goods_lists.items()}
         categories: dict[str, HumanitarianCategory] = {}
         for interp in bundle.interpretations:
             for mapping in interp.mappings:
@@ -55,6 +59,13 @@ class Law:
         self.change_dates = _change_dates(bundle)
         self.export_change_dates = _change_dates(bundle, _EXPORT_KINDS)
         kinds = {i.instrument: i.kind for i in bundle.instruments}
+        authority = {i.instrument: i.enabling_authority or "" for i in bundle.instruments}
+        self._sanctions = tuple(
+            r
+            for r in bundle.rules.values()
+            if r.effect.kind in _SANCTION_KINDS
+            and any(act in authority[r.instrument] for act in _SANCTIONS_ACTS)
+        )
         self.instrument_kind = {rid: kinds[r.instrument] for rid, r in bundle.rules.items()}
 
     def rules(self, kind: str, country: str | None = "*") -> tuple[Rule, ...]:
@@ -76,6 +87,34 @@ class Law:
         broader = self._narrower[list_id].get(digits, ())
         return ListMatch(False, bool(broader), broader[:5])
 
+    def sanctions_in_force(self, country: str, on: dt.date) -> list[Rule]:
+        """Measures under SEMA s. 4 or United Nations Act s. 2 for the country on this day."""
+        return [
+            r
+            for r in self._sanctions
+            if getattr(r.effect, "country", None) == country and r.in_force(on)
+        ]
+
+    def known_gaps(self, country: str | None, question: str, on: dt.date) -> list[Rule]:
+        """Gaps the data declares for this country (and for every country) on this day."""
+        return [
+            rule
+            for rule in self.rules("known_gap", country) + self.rules("known_gap", None)
+            if rule.in_force(on)
+            and isinstance(rule.effect, KnownGap)
+            and rule.effect.bears_on(question)
+        ]
+
+    def list_items(self, list_id: str, digits: str) -> tuple[GoodsListItem, ...]:
+        """The rows of a goods list whose code is a prefix of (or equal to) ``digits``."""
+        rows = self._rows[list_id]
+        found: list[GoodsListItem] = []
+        for length in (2, 4, 6, 8, 10):
+            if length > len(digits):
+                break
+            found.extend(rows.get(digits[:length], ()))
+        return tuple(found)
+
     def category_of(self, digits: str) -> HumanitarianCategory | None:
         """The humanitarian category an HS code is read as (longest mapped prefix)."""
         for length in (6, 4, 2):
@@ -95,6 +134,13 @@ def _prefix_index(goods: GoodsList) -> dict[str, tuple[str, ...]]:
     return {code: tuple(items) for code, items in index.items()}
 
 
+def _row_index(goods: GoodsList) -> dict[str, tuple[GoodsListItem, ...]]:
+    index: dict[str, list[GoodsListItem]] = defaultdict(list)
+    for item in goods.items:
+        index[item.hs].append(item)
+    return {code: tuple(items) for code, items in index.items()}
+
+
 def _narrower_index(goods: GoodsList) -> dict[str, tuple[str, ...]]:
     """For each proper prefix of a listed code, the items listed under it."""
     index: dict[str, list[str]] = defaultdict(list)
@@ -103,6 +149,17 @@ def _narrower_index(goods: GoodsList) -> dict[str, tuple[str, ...]]:
             index[item.hs[:length]].append(item.item)
     return {code: tuple(dict.fromkeys(items)) for code, items in index.items()}
 
+
+_SANCTION_KINDS = frozenset(
+    {
+        "export_prohibition",
+        "import_prohibition",
+        "dealings_prohibition",
+        "financial_prohibition",
+        "known_gap",
+    }
+)
+_SANCTIONS_ACTS = ("Special Economic Measures Act", "United Nations Act")
 
 # The effect kinds an export determination reads.
 _EXPORT_KINDS = frozenset(
@@ -136,5 +193,9 @@ def _change_dates(bundle: LawBundle, kinds: frozenset[str] | None = None) -> tup
 
 @cache
 def default_law() -> Law:
-    """The law bundled with the package, loaded and checked once per process."""
-    return Law(load())
+    """The law bundled with the package, loaded and checked once per process.
+
+    The checked bundle comes from the compiled-law cache when the data and code it was
+    built from are unchanged (``bilateral.law.compiled``), so a command starts fast.
+    """
+    return Law(load_cached())

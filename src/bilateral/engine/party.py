@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.engine.names import matches, name_keys
-from bilateral.law.model import DealingsProhibition, ListedPerson, PersonList
+from bilateral.law.model import DealingsProhibition, KnownGap, ListedPerson, PersonList
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,20 +28,61 @@ class PartyDetermination:
     trace: Trace
 
 
-_KEYS: dict[int, tuple[tuple[ListedPerson, str, tuple[str, ...]], ...]] = {}
+Row = tuple[ListedPerson, str, tuple[str, ...]]  # person, name as listed, its name keys
 
 
-def _keys(plist: PersonList) -> tuple[tuple[ListedPerson, str, tuple[str, ...]], ...]:
+class PartyIndex:
+    """Every listed name and alias of one list, indexed by its name keys.
+
+    A name matches a listed name only if they share at least one token key (an exact
+    match shares all of them, a partial one all of the query's or all but a patronymic),
+    so the candidates of a query are the listed names that share a token with it: a few
+    dictionary look-ups instead of a scan of the list. ``candidates`` gives them in list
+    order, so answers come out exactly as a full scan would give them.
+    """
+
+    def __init__(self, plist: PersonList) -> None:
+        self.plist = plist
+        rows: list[Row] = []
+        for person in plist.persons:
+            for variant in (person.name, *person.aliases):
+                rows.append((person, variant, name_keys(variant)))
+        self.rows: tuple[Row, ...] = tuple(rows)
+        exact: dict[tuple[str, ...], list[int]] = {}
+        postings: dict[str, list[int]] = {}
+        for i, (_, _, keys) in enumerate(self.rows):
+            exact.setdefault(keys, []).append(i)
+            for token in set(keys):
+                postings.setdefault(token, []).append(i)
+        self._exact = {k: tuple(v) for k, v in exact.items()}
+        self._postings = {k: tuple(v) for k, v in postings.items()}
+
+    def exact(self, query: tuple[str, ...]) -> tuple[Row, ...]:
+        """Listed names whose keys equal the query's (one dictionary look-up)."""
+        return tuple(self.rows[i] for i in self._exact.get(query, ()))
+
+    def candidates(self, query: tuple[str, ...]) -> tuple[Row, ...]:
+        """Listed names sharing at least one token key with the query, in list order."""
+        found: set[int] = set()
+        for token in set(query):
+            found.update(self._postings.get(token, ()))
+        return tuple(self.rows[i] for i in sorted(found))
+
+
+_INDEXES: dict[int, PartyIndex] = {}
+
+
+def party_index(plist: PersonList) -> PartyIndex:
+    """The index of a list, built once per list object."""
+    found = _INDEXES.get(id(plist))
+    if found is None or found.plist is not plist:
+        found = _INDEXES[id(plist)] = PartyIndex(plist)
+    return found
+
+
+def _keys(plist: PersonList) -> tuple[Row, ...]:
     """Name keys of every listed name and alias, computed once per list."""
-    cached = _KEYS.get(id(plist))
-    if cached is not None:
-        return cached
-    rows = []
-    for person in plist.persons:
-        for variant in (person.name, *person.aliases):
-            rows.append((person, variant, name_keys(variant)))
-    _KEYS[id(plist)] = tuple(rows)
-    return _KEYS[id(plist)]
+    return party_index(plist).rows
 
 
 def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
@@ -57,17 +98,20 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
         plist = law.bundle.person_lists[effect.listing]
         seen: set[tuple[str, str]] = set()
         hits = 0
-        for person, variant, keys in _keys(plist):
+        for person, variant, keys in party_index(plist).candidates(query):
             kind = matches(query, keys)
             if kind is None or (person.part, person.item) in seen:
                 continue
             if person.listed_on > on:
                 trace.caveat(
                     f"{person.name} is listed from {person.listed_on} ({plist.provision}, "
-                    f"Part {person.part}, item {person.item}), after this date.",
+                    f"Part {person.part}, item {person.item}), after this date; that is the "
+                    "in-force date of the item's current text, and an earlier text of the "
+                    "item may have listed them before.",
                     f"{person.name} est inscrit à compter du {person.listed_on} "
                     f"({plist.provision}, partie {person.part}, article {person.item}), "
-                    "après cette date.",
+                    "après cette date; c'est la date d'entrée en vigueur du texte actuel de "
+                    "l'article, et un texte antérieur a pu l'inscrire plus tôt.",
                 )
                 continue
             seen.add((person.part, person.item))
@@ -83,4 +127,9 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
             f"La liste ({plist.provision}, {plist.instrument}) provient de la codification "
             f"({plist.source}); les personnes radiées avant celle-ci n'y figurent pas.",
         )
+    for gap in law.rules("known_gap", "*"):
+        effect = gap.effect
+        if gap.in_force(on) and isinstance(effect, KnownGap) and effect.bears_on("party"):
+            trace.caveat(gap.summary.en, gap.summary.fr)
+            trace.skipped(gap, "known gap in the law data, shown as a caveat")
     return PartyDetermination(name, on, bool(found), tuple(found), trace)

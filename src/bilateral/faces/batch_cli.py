@@ -1,28 +1,52 @@
 """`bilateral batch`: screen a CSV or Parquet file of export rows with DuckDB and Arrow.
 
-Rows stream through in record batches, so a file larger than memory is screened in
-bounded memory; the output is written to a temporary file and renamed into place only
-when every batch has succeeded, so a failed run leaves nothing half-written.
+DuckDB reads the file (in parallel) and parses the dates; the engine's ``Screener``
+answers each Arrow batch from facts it keeps across batches; pyarrow writes the output.
+The three run as a pipeline (reader, screener, writer threads with small queues between
+them), so both cores work and memory stays bounded whatever the file's length. The output
+is written to a temporary file and renamed into place only when every batch has
+succeeded, so a failed run leaves nothing half-written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from bilateral.engine.batch import screen_batch
+from bilateral.engine.batch import (
+    DAY_COLUMN,
+    HS_KEY_COLUMN,
+    load_facts,
+    save_facts,
+    screen_batch,
+    screener,
+)
 from bilateral.engine.law import default_law
 from bilateral.errors import BadInput
 
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 262_144  # rows per screened batch (the last one may be shorter)
+_QUEUE = 2  # batches waiting between two stages: bounds memory
+_DONE = object()
+
+# The date as DuckDB parses it, for a text column: exactly YYYY-MM-DD (surrounding blanks
+# allowed), a real calendar day, as days since 1970-01-01; NULL otherwise.
+_TEXT_DAY = (
+    "datediff('day', DATE '1970-01-01', try_strptime("
+    "regexp_extract(\"date\", '^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\\s*$', 1), '%Y-%m-%d')::DATE)"
+)
 
 
 def _relation(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRelation:
@@ -35,7 +59,75 @@ def _relation(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRe
     raise BadInput("input", f"{source.name}: unsupported file type (use .csv or .parquet)")
 
 
-def run_batch(input_path: str, output_path: str) -> int:
+def _day_expression(date_type: str) -> str | None:
+    kind = date_type.upper()
+    if kind == "VARCHAR":
+        return _TEXT_DAY
+    if kind == "DATE":
+        return "datediff('day', DATE '1970-01-01', \"date\")"
+    if kind.startswith("TIMESTAMP"):
+        return "datediff('day', DATE '1970-01-01', CAST(\"date\" AS DATE))"
+    return None  # the engine names the unusable type
+
+
+def batches(
+    relation: duckdb.DuckDBPyRelation, rows: int = BATCH_ROWS, hs_key: str | None = None
+) -> Iterator[pa.Table]:
+    """The relation's destination, date, hs (with the parsed day, and the HS key when its
+    SQL is given: work DuckDB does in parallel) in tables of ``rows`` rows.
+
+    DuckDB hands out Arrow batches of its own size whatever is asked; they are cut and
+    joined here so that every table but the last has exactly ``rows`` rows.
+    """
+    types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
+    day = _day_expression(types["date"])
+    select = '"destination", "date", "hs"' + (f", {day} AS {DAY_COLUMN}" if day else "")
+    if hs_key:
+        select += f", {hs_key} AS {HS_KEY_COLUMN}"
+        relation = relation.select(
+            "*, replace(replace(CAST(\"hs\" AS VARCHAR), '.', ''), ' ', '') AS __hs_plain"
+        )
+    reader = relation.select(select).to_arrow_reader(rows)
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in reader:
+        while batch.num_rows:
+            take = min(rows - held, batch.num_rows)
+            pending.append(batch.slice(0, take))
+            held += take
+            batch = batch.slice(take)
+            if held == rows:
+                yield pa.Table.from_batches(pending)
+                pending, held = [], 0
+    if held:
+        yield pa.Table.from_batches(pending)
+
+
+def _stage(
+    source: Iterator[Any], work: Callable[[Any], Any] | None, out: queue.Queue[Any]
+) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            for item in source:
+                out.put(work(item) if work else item)
+            out.put(_DONE)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            out.put(error)
+
+    return run
+
+
+def _drain(inbox: queue.Queue[Any]) -> Iterator[Any]:
+    while True:
+        item = inbox.get()
+        if item is _DONE:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+def run_batch(input_path: str, output_path: str, *, batch_rows: int = BATCH_ROWS) -> int:
     source, target = Path(input_path), Path(output_path)
     if not source.is_file():
         raise BadInput("input", f"no such file: {source}")
@@ -44,6 +136,7 @@ def run_batch(input_path: str, output_path: str) -> int:
     law = default_law()
     started = time.perf_counter()
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # stderr gets one line, not a bar
     try:
         relation = _relation(con, source)
     except duckdb.Error as error:
@@ -51,21 +144,39 @@ def run_batch(input_path: str, output_path: str) -> int:
     missing = {"destination", "date", "hs"} - set(relation.columns)
     if missing:
         raise BadInput("input", f"{source.name}: missing column(s) {', '.join(sorted(missing))}")
-    reader = relation.select("destination, date, hs").fetch_record_batch(BATCH_ROWS)
+    plain = target.suffix.lower() == ".csv"
+    screen = screener(law)
+    if screen.learnt == (0, 0, 0):
+        load_facts(screen)  # what earlier runs learnt of this law (same law and code only)
+
+    def answer(table: pa.Table) -> pa.Table:
+        screened: pa.Table = screen_batch(law, table, plain=plain)
+        return screened
+
+    read: queue.Queue[Any] = queue.Queue(_QUEUE)
+    done: queue.Queue[Any] = queue.Queue(_QUEUE)
+    threads = [
+        threading.Thread(
+            target=_stage(
+                batches(relation, batch_rows, screen.hs_key_sql("__hs_plain")), None, read
+            ),
+            daemon=True,
+        ),
+        threading.Thread(target=_stage(_drain(read), answer, done), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
     handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), suffix=target.suffix)
     os.close(handle)
     total = answered = 0
     writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
     try:
-        for batch in reader:
-            screened = screen_batch(
-                law, pa.Table.from_batches([batch]), plain=target.suffix.lower() == ".csv"
-            )
+        for screened in _drain(done):
             if writer is None:
                 writer = (
-                    pq.ParquetWriter(temporary, screened.schema)
-                    if target.suffix.lower() == ".parquet"
-                    else pacsv.CSVWriter(temporary, screened.schema)
+                    pacsv.CSVWriter(temporary, screened.schema)
+                    if plain
+                    else pq.ParquetWriter(temporary, screened.schema)
                 )
             writer.write_table(screened)
             total += screened.num_rows
@@ -74,11 +185,15 @@ def run_batch(input_path: str, output_path: str) -> int:
             writer.close()
             writer = None
         os.replace(temporary, target)
+        save_facts(screen)
+    except duckdb.Error as error:
+        _discard(writer, temporary)
+        raise BadInput("input", f"{source.name}: {str(error).splitlines()[0]}") from None
     except BaseException:
-        if writer is not None:
-            writer.close()
-        Path(temporary).unlink(missing_ok=True)
+        _discard(writer, temporary)
         raise
+    finally:
+        con.close()
     elapsed = time.perf_counter() - started
     bad = total - answered
     print(
@@ -87,3 +202,10 @@ def run_batch(input_path: str, output_path: str) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _discard(writer: pq.ParquetWriter | pacsv.CSVWriter | None, temporary: str) -> None:
+    if writer is not None:
+        with contextlib.suppress(Exception):  # the run has failed already; the file goes
+            writer.close()
+    Path(temporary).unlink(missing_ok=True)

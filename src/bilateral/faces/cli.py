@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bilateral.engine import checks
 from bilateral.errors import BadInput, LawDataError
 
 JSON = dict[str, Any]
 
 
-def _parser() -> argparse.ArgumentParser:
+# Commands answered by the engine alone: they need neither the permit office's subcommands
+# nor its imports, which would cost every answer tens of milliseconds at start-up.
+# `timeline` (rules and relations events) lives with the country pages: full parser.
+_ENGINE_COMMANDS = frozenset({"check", "measures", "acl", "batch"})
+
+
+def _parser(office: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bilateral",
         description="Canada's export controls, tariffs, sanctions and engagement policies "
@@ -48,9 +54,17 @@ def _parser() -> argparse.ArgumentParser:
     _common(contact)
 
     party = kinds.add_parser("party", help="is this person or entity listed?")
-    party.add_argument("name")
+    party.add_argument("name", nargs="?", help="a name (or give --file)")
+    party.add_argument(
+        "--file",
+        help="names to check, one per line, or a CSV file with a 'name' column",
+    )
     party.add_argument("--on", required=True)
     _common(party)
+    from bilateral.faces.screen_cli import add_party_options
+    from bilateral.faces.screen_cli import register as register_screen
+
+    add_party_options(party)
 
     measures = sub.add_parser("measures", help="measures in force for a country on a date")
     measures.add_argument("country")
@@ -71,11 +85,21 @@ def _parser() -> argparse.ArgumentParser:
         help="duckdb (one machine, default) or spark (BILATERAL_SPARK_MASTER)",
     )
 
-    from bilateral.faces.profile_cli import register as register_profile
+    if office:
+        from bilateral.faces.profile_cli import register as register_profile
 
-    register_profile(sub)  # profile, diff, timeline, stats
-    _register_office(sub)
+        register_profile(sub)  # profile, diff, timeline, stats
+        register_screen(sub)
+        _register_office(sub)
+        _register_cfli(sub)
     return parser
+
+
+def _register_cfli(sub: Any) -> None:
+    # The CFLI programme's commands; bilateral.cfli.cli imports its modules only when run.
+    from bilateral.cfli.cli import register
+
+    register(sub)
 
 
 def _register_office(sub: Any) -> None:
@@ -92,6 +116,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _answer(args: argparse.Namespace) -> JSON:
+    from bilateral.engine import checks  # imported on use: `bilateral --help` needs no law
+
     lang = args.lang
     if args.command == "check":
         if args.kind == "export":
@@ -104,6 +130,8 @@ def _answer(args: argparse.Namespace) -> JSON:
             )
         if args.kind == "contact":
             return checks.check_contact(with_=args.with_, on=args.on, topic=args.topic, lang=lang)
+        if args.name is None:
+            raise BadInput("name", "give a name, or --file with one name per line")
         return checks.check_party(name=args.name, on=args.on, lang=lang)
     if args.command == "measures":
         return checks.measures(country=args.country, on=args.on, lang=lang)
@@ -112,12 +140,93 @@ def _answer(args: argparse.Namespace) -> JSON:
     return checks.timeline(country=args.country, lang=lang)
 
 
+def _read_names(path: str) -> list[tuple[int, str]]:
+    """(line number, name) for each name in a file: one per line, or a CSV 'name' column."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
+    except OSError as error:
+        raise BadInput("file", f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise BadInput("file", f"{path} is not UTF-8 text") from None
+    lines = text.splitlines()
+    if path.lower().endswith(".csv"):
+        rows = list(csv.reader(lines))
+        header = [h.strip().lower() for h in rows[0]] if rows else []
+        if "name" not in header:
+            raise BadInput("file", f"{path}: no 'name' column in the first line")
+        column = header.index("name")
+        return [
+            (number, row[column])
+            for number, row in enumerate(rows[1:], start=2)
+            if len(row) > column and row[column].strip()
+        ]
+    return [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+
+
+def _party_file(args: argparse.Namespace) -> int:
+    """Every name of a file checked in one process; all answers printed, or one error."""
+    from bilateral.engine import checks
+    from bilateral.faces.render import _WORDS, _yes
+
+    if args.name is not None:
+        raise BadInput("name", "give a name or --file, not both")
+    answers = []
+    for number, name in _read_names(args.file):
+        try:
+            answers.append(checks.check_party(name=name, on=args.on, lang=args.lang))
+        except BadInput as error:
+            raise BadInput(error.field, f"line {number}: {error.problem}") from None
+    if args.json:
+        print(json.dumps(answers, ensure_ascii=False, indent=2))
+        return 0
+    w = _WORDS[args.lang]
+    lines: list[str] = []
+    caveats: dict[str, None] = {}
+    for answer in answers:
+        lines.append(f"{answer['name']}: {w['listed']}: {_yes(answer['listed'], w)}")
+        for m in answer["matches"]:
+            lines.append(
+                f"  * {m['name']} ({m['match']}) — {m['instrument']} {m['schedule']}, "
+                f"Part {m['part']}, item {m['item']}, {m['listed_on']}"
+            )
+        caveats.update(dict.fromkeys(answer["caveats"]))
+    lines.extend(f"  ! {c}" for c in caveats)
+    if answers:
+        lines.append(f"({w['law']} {answers[0]['law_version']})")
+    print("\n".join(lines))
+    return 0
+
+
+class _NoPandas:
+    """An import finder that says pandas is not installed (see ``main``)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError("pandas is not used by `bilateral batch`", name=name)
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Piped into `head`, stop quietly instead of a BrokenPipe traceback.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    args = _parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    engine_only = bool(words) and words[0] in _ENGINE_COMMANDS
+    if engine_only:
+        # pydantic looks for plugins in every installed package's metadata when the first
+        # model class is built (~50 ms); the engine's answers validate nothing (the law
+        # comes checked from the compiled-law cache), so no plugin has work here.
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    args = _parser(office=not engine_only).parse_args(words)
     try:
         if args.command == "batch":
+            if args.engine == "duckdb" and argv is None and "pandas" not in sys.modules:
+                # pyarrow imports pandas, if installed, on its first pa.array() call (half
+                # a second); the DuckDB batch path never uses pandas, so this process
+                # (the command, not a caller of main()) tells pyarrow there is none.
+                sys.meta_path.insert(0, _NoPandas())
             if args.engine == "spark":
                 from bilateral.faces.spark_batch import run_spark_batch
 
@@ -129,6 +238,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
         if handler is not None:
             return handler(args)
+        if args.command == "check" and args.kind == "party" and args.file is not None:
+            return _party_file(args)
+        if args.command == "check" and args.kind == "party":
+            from bilateral.faces import screen_cli
+
+            if screen_cli.wants_fuzzy(args):
+                fuzzy = screen_cli.fuzzy_party(args)
+                if args.json:
+                    screen_cli.print_json(fuzzy)
+                else:
+                    print(screen_cli.render_fuzzy(fuzzy, args.lang))
+                return 0
         answer = _answer(args)
     except BadInput as error:
         print(f"bilateral: error: {error}", file=sys.stderr)

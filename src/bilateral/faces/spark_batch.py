@@ -1,47 +1,105 @@
 """Export screening on Apache Spark, for files that outgrow one machine.
 
-Each Spark task runs the same vectorised engine as `bilateral batch` on its Arrow record
-batches (``mapInArrow``), with the bundled law loaded once per executor process, so a
-cluster gives the same answers as one machine, row for row, with the same ``law_version``.
+The driver ships the compiled law (the checked bundle, with the HS tables and country
+table it was checked against) to the executors once, as a Spark broadcast; each executor
+process unpickles it once and keeps one ``Screener`` for it, so facts learnt from one
+Arrow batch serve every later batch and task in that process. Each task runs the same
+vectorised engine as `bilateral batch` on its Arrow record batches (``mapInArrow``), so a
+cluster gives the same answers as one machine, row for row, with the same
+``law_version``, whatever law files the executors have installed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import sys
+import threading
 import time
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from bilateral.engine.batch import screen_batch
-from bilateral.engine.law import default_law
+from bilateral import countries
+from bilateral.engine.batch import HS_KEY_COLUMN, screen_batch, screener
+from bilateral.engine.law import Law, default_law
 from bilateral.errors import BadInput
+from bilateral.goods import hs
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+# Rows per Arrow batch handed to Python (Spark's default, 10,000, makes the fixed cost of
+# a batch dominate).
+ARROW_BATCH_ROWS = 262_144
 
-def _screen_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    law = default_law()  # once per executor process (cached)
-    for batch in batches:
-        plain = screen_batch(law, pa.Table.from_batches([batch]), plain=True)
-        yield from plain.to_batches()
+_LAWS: dict[bytes, Law] = {}  # per executor process: the law of each broadcast
+_LAWS_LOCK = threading.Lock()
 
 
-def screen_exports_spark(rows: DataFrame) -> DataFrame:
+def compiled_law(law: Law) -> bytes:
+    """The law as the driver has it, for a broadcast: bundle, HS editions, country table."""
+    return pickle.dumps(
+        (law.law_version, law.bundle, hs.editions(), countries._table()),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+
+
+def _law_from(shipped: bytes) -> Law:
+    key = hashlib.sha256(shipped).digest()
+    with _LAWS_LOCK:
+        found = _LAWS.get(key)
+        if found is None:
+            _version, bundle, editions, table = pickle.loads(shipped)  # our own broadcast
+            hs.use_editions(editions)
+            countries.use_table(table)
+            found = _LAWS[key] = Law(bundle)
+        return found
+
+
+def _screener_of(broadcast: Any) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def screen_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        law = _law_from(broadcast.value)  # unpickled once per executor process
+        screener(law)  # one Screener per law and process: facts kept across tasks
+        for batch in batches:
+            plain = screen_batch(law, pa.Table.from_batches([batch]), plain=True)
+            yield from plain.to_batches()
+
+    return screen_batches
+
+
+def _hs_key_column(law: Law) -> Any:
+    """The HS key computed by Spark (as DuckDB does for `bilateral batch`): digits with
+    dots and spaces removed, 2 to 10 of an even count, cut to the digits the law reads;
+    null for other text, which the engine then reads itself."""
+    from pyspark.sql import functions as F
+
+    deep = screener(law)._deep.to_pylist()
+    plain = F.regexp_replace(F.col("hs").cast("string"), "[. ]", "")
+    digits_only = (F.regexp_replace(plain, "[0-9]", "") == F.lit("")) & F.length(plain).isin(
+        2, 4, 6, 8, 10
+    )
+    six = F.substring(plain, 1, 6)
+    key = F.when(six.isin(*deep), plain).otherwise(six) if deep else six
+    return F.when(digits_only, key)
+
+
+def screen_exports_spark(rows: DataFrame, law: Law | None = None) -> DataFrame:
     """Add the engine's answer columns to a Spark DataFrame of destination, date, hs."""
     missing = {"destination", "date", "hs"} - set(rows.columns)
     if missing:
         raise BadInput("input", f"missing column(s) {', '.join(sorted(missing))}")
-    selected = rows.select("destination", "date", "hs")
+    law = law or default_law()
+    shipped = rows.sparkSession.sparkContext.broadcast(compiled_law(law))
+    selected = rows.select("destination", "date", "hs", _hs_key_column(law).alias(HS_KEY_COLUMN))
     date_type = dict(selected.dtypes)["date"]
     schema = (
         f"destination string, date {date_type}, hs string, outcome string, "
         "permit_required boolean, rules string, error string, law_version string"
     )
-    return selected.mapInArrow(_screen_batches, schema)
+    return selected.mapInArrow(_screener_of(shipped), schema)
 
 
 def session(master: str | None = None) -> SparkSession:
@@ -53,6 +111,7 @@ def session(master: str | None = None) -> SparkSession:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH_ROWS))
         .getOrCreate()
     )
 

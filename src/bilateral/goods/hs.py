@@ -36,18 +36,38 @@ _EDITIONS: tuple[tuple[str, dt.date], ...] = (
 )
 
 
-@cache
+_LOADED: list[tuple[Edition, ...]] = []
+
+
 def editions() -> tuple[Edition, ...]:
+    """The bundled editions, read once per process (or handed over by the law cache)."""
+    if not _LOADED:
+        _LOADED.append(_read_editions())
+    return _LOADED[0]
+
+
+def use_editions(loaded: tuple[Edition, ...]) -> None:
+    """Adopt editions read earlier from the same tables (the compiled-law cache keys on them)."""
+    if not _LOADED:
+        _LOADED.append(loaded)
+
+
+def _read_editions() -> tuple[Edition, ...]:
     loaded = []
     for name, in_force in _EDITIONS:
         text = resources.files("bilateral.goods").joinpath(f"data/{name.lower()}.csv")
         codes: dict[str, str] = {}
         sections: dict[str, str] = {}
         with text.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                codes[row["code"]] = row["description"]
-                if row["level"] == "2":
-                    sections[row["code"]] = row["section"]
+            reader = csv.reader(handle)  # plain rows: DictReader costs a dict per row
+            header = next(reader)
+            code, level, section, description = (
+                header.index(c) for c in ("code", "level", "section", "description")
+            )
+            for row in reader:
+                codes[row[code]] = row[description]
+                if row[level] == "2":
+                    sections[row[code]] = row[section]
         loaded.append(Edition(name, in_force, codes, sections))
     return tuple(loaded)
 

@@ -1,9 +1,12 @@
-"""Import the schedules of the Special Economic Measures (Belarus) Regulations (SOR/2020-214).
+"""Import the schedules of Special Economic Measures regulations (Belarus SOR/2020-214,
+Russia SOR/2014-58, and any regulation of the same shape: add a ``RegulationSpec``).
 
 Reads the official consolidated XML from Justice Canada (``lims`` schema) and writes into
 ``bilateral/law/data/lists``: Schedule 1 (listed persons) as a ``PersonList`` and each
-HS-coded goods schedule as a ``GoodsList``. A schedule whose rows carry no HS code is
-reported and skipped: the package must not guess codes the law does not state.
+HS-coded goods schedule as a ``GoodsList``, dated by the lims:inforce-start-date of its
+table and of any row that carries its own. A schedule whose rows carry no HS code is
+reported and skipped: the package must not guess codes the law does not state. Rows that
+now read "[Repealed, ...]" are kept as dated repeals so the engine can say they existed.
 
 Rerun: python -m bilateral.importers.sema_regulations --source /path/to/laws-lois-xml
 """
@@ -16,26 +19,29 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bilateral.importers._common import PACKAGE_DIR, dump_yaml, require_source, squash, write_text
-from bilateral.law.model import GoodsList, GoodsListItem, ListedPerson, PersonList
+from bilateral.law.model import (
+    Bilingual,
+    GoodsList,
+    GoodsListItem,
+    ListedPerson,
+    PersonList,
+    RepealedItem,
+)
 
 OUT_DIR = PACKAGE_DIR / "law" / "data" / "lists"
-SOURCE_FILE = "SOR-2020-214.xml"
-UPSTREAM_PATH = "eng/regulations/SOR-2020-214.xml"
 REPO = "justicecanada/laws-lois-xml"
 COMMIT = "d6853c4af2ae0b7ab8c205a0e95ee734b9945c31"
-INSTRUMENT = "SOR/2020-214"
-URL = "https://laws-lois.justice.gc.ca/eng/regulations/SOR-2020-214/"
 LIMS = "{http://justice.gc.ca/lims}"
 IN_FORCE = LIMS + "inforce-start-date"
 MODULE = "bilateral.importers.sema_regulations"
 
 # Trailing parentheticals of entity names that qualify the name rather than give another
 # name for the entity ("Alfa-Bank ZAO (Belarus)"): they stay part of the listed name.
-NAME_QUALIFIERS = frozenset({"Belarus"})
+NAME_QUALIFIERS = frozenset({"Belarus", "Russia"})
 
 _ALSO_KNOWN = re.compile(r"^also known as (.+)$")
 _BORN = re.compile(r"^born (?:on |in )?(.+)$")
@@ -51,25 +57,88 @@ class GoodsSpec:
     serves: str  # the section that prohibits dealing in these goods
 
 
-GOODS = (
-    GoodsSpec("sor-2020-214-schedule-2-part-1", "SCHEDULE 2", "PART 1", "s. 3.4"),
-    GoodsSpec("sor-2020-214-schedule-2-part-2", "SCHEDULE 2", "PART 2", "s. 3.5"),
-    GoodsSpec("sor-2020-214-schedule-4-part-1", "SCHEDULE 4", "PART 1", "s. 3.7(1)"),
-    GoodsSpec("sor-2020-214-schedule-4-part-2", "SCHEDULE 4", "PART 2", "s. 3.7(3)"),
-    GoodsSpec("sor-2020-214-schedule-5", "SCHEDULE 5", None, "s. 3.8(1)"),
+@dataclass(frozen=True)
+class RegulationSpec:
+    """One SEMA regulation: where its XML is, and which schedules to import."""
+
+    instrument: str  # "SOR/2020-214"
+    goods: tuple[GoodsSpec, ...]
+    dated_sections: tuple[str, ...] = ()
+    dated_schedules: tuple[str, ...] = ()
+
+    @property
+    def slug(self) -> str:
+        return self.instrument.lower().replace("/", "-")  # sor-2020-214
+
+    @property
+    def source_file(self) -> str:
+        return self.instrument.replace("/", "-") + ".xml"
+
+    @property
+    def upstream_path(self) -> str:
+        return f"eng/regulations/{self.source_file}"
+
+    @property
+    def url(self) -> str:
+        return f"https://laws-lois.justice.gc.ca/eng/regulations/{self.source_file[:-4]}/"
+
+
+def _spec(slug: str, schedule: str, part: str | None, serves: str) -> GoodsSpec:
+    number = schedule.removeprefix("SCHEDULE ")
+    suffix = f"-part-{part.removeprefix('PART ')}" if part else ""
+    return GoodsSpec(f"{slug}-schedule-{number}{suffix}", schedule, part, serves)
+
+
+BELARUS = RegulationSpec(
+    "SOR/2020-214",
+    tuple(
+        _spec("sor-2020-214", *row)
+        for row in (
+            ("SCHEDULE 2", "PART 1", "s. 3.4"),
+            ("SCHEDULE 2", "PART 2", "s. 3.5"),
+            ("SCHEDULE 4", "PART 1", "s. 3.7(1)"),
+            ("SCHEDULE 4", "PART 2", "s. 3.7(3)"),
+            ("SCHEDULE 5", None, "s. 3.8(1)"),
+        )
+    ),
+    dated_sections=("3.4", "3.5", "3.6", "3.7", "3.8"),
+    dated_schedules=("SCHEDULE 2", "SCHEDULE 4", "SCHEDULE 5"),
 )
+RUSSIA = RegulationSpec(
+    "SOR/2014-58",
+    tuple(
+        _spec("sor-2014-58", *row)
+        for row in (
+            ("SCHEDULE 4", None, "s. 3.03(1)"),
+            ("SCHEDULE 5", None, "s. 3.05(1)"),
+            ("SCHEDULE 5.01", None, "s. 3.051(1)"),
+            ("SCHEDULE 5.02", None, "s. 3.052(1)"),
+            ("SCHEDULE 6", "PART 1", "s. 3.08(1)"),
+            ("SCHEDULE 6", "PART 2", "s. 3.08(3)"),
+            ("SCHEDULE 7", None, "s. 3.09(1)"),
+            ("SCHEDULE 9", None, "s. 3.11(1)"),
+            ("SCHEDULE 11", "PART 1", "s. 3.14(1)"),
+            ("SCHEDULE 11", "PART 2", "s. 3.14(1)"),
+            ("SCHEDULE 12", "PART 1", "s. 3.15(1)"),
+            ("SCHEDULE 12", "PART 2", "s. 3.15(2)"),
+            ("SCHEDULE 13", "PART 1", "s. 3.16(1)"),
+            ("SCHEDULE 13", "PART 2", "s. 3.16(1)"),
+        )
+    ),
+    dated_sections=("3.03", "3.05", "3.051", "3.052", "3.06", "3.08", "3.09", "3.11", "3.13"),
+    dated_schedules=("SCHEDULE 4", "SCHEDULE 5", "SCHEDULE 6", "SCHEDULE 7", "SCHEDULE 9"),
+)
+REGULATIONS = (BELARUS, RUSSIA)
+# Kept for readers of the Belarus import: its goods schedules.
+GOODS = BELARUS.goods
 # Printed codes that are no HS subheading in any edition, with the codes they stand for.
 # Schedule 5 item 27 prints "8429.10" for "Bulldozers and angledozers": HS has no 8429.10;
 # that text is the one-dash subheading 8429.1, split into 8429.11 (track laying) and 8429.19
 # (other) in HS2012, HS2017 and HS2022. The item is written once per real subheading, and the
 # YAML header records the correction so a reviewer sees it.
-CORRECTIONS: dict[tuple[str, str, str], tuple[str, ...]] = {
-    ("SCHEDULE 5", "27", "8429.10"): ("842911", "842919"),
+CORRECTIONS: dict[tuple[str, str, str, str], tuple[str, ...]] = {
+    ("SOR/2020-214", "SCHEDULE 5", "27", "8429.10"): ("842911", "842919"),
 }
-
-# Sections and schedules whose in-force dates the rule writers need (printed on each run).
-DATED_SECTIONS = ("3.4", "3.5", "3.6", "3.7", "3.8")
-DATED_SCHEDULES = ("SCHEDULE 2", "SCHEDULE 4", "SCHEDULE 5")
 
 
 # --- XML helpers -----------------------------------------------------------------------
@@ -85,6 +154,11 @@ def text_of(element: ET.Element | None) -> str:
             parts.append(text_of(child))
         parts.append(child.tail or "")
     return squash("".join(parts))
+
+
+def in_force_or(element: ET.Element, default: dt.date) -> dt.date:
+    value = element.get(IN_FORCE)
+    return dt.date.fromisoformat(value) if value else default
 
 
 def in_force(element: ET.Element) -> dt.date:
@@ -112,9 +186,9 @@ def schedules(root: ET.Element) -> dict[str, ET.Element]:
     return found
 
 
-def source_line(root: ET.Element) -> str:
+def source_line(root: ET.Element, spec: RegulationSpec = BELARUS) -> str:
     consolidated = xml_date(root.find("Identification/ConsolidationDate"))
-    return f"{REPO}@{COMMIT}:{UPSTREAM_PATH} (consolidated to {consolidated.isoformat()})"
+    return f"{REPO}@{COMMIT}:{spec.upstream_path} (consolidated to {consolidated.isoformat()})"
 
 
 def header(source: str, title: str) -> list[str]:
@@ -220,13 +294,15 @@ def _read_person(item: ET.Element, part: str, entity: bool) -> ListedPerson | No
     )
 
 
-def person_list(root: ET.Element, result: PersonsResult) -> PersonList:
+def person_list(
+    root: ET.Element, result: PersonsResult, spec: RegulationSpec = BELARUS
+) -> PersonList:
     return PersonList(
-        id="sor-2020-214-schedule-1",
-        instrument=INSTRUMENT,
+        id=f"{spec.slug}-schedule-1",
+        instrument=spec.instrument,
         provision="Schedule 1",
-        url=URL,
-        source=source_line(root),
+        url=spec.url,
+        source=source_line(root, spec),
         parts=result.parts,
         persons=tuple(result.persons),
     )
@@ -266,6 +342,7 @@ def locate_part(schedule: ET.Element, part: str | None) -> GoodsPart:
                 raise ValueError(f"{part}: table group without a table")
             return GoodsPart(text_of(table.find("title")), table, in_force(group))
     heading_part = ""
+    title = ""
     for child in schedule:
         if child.tag == "Heading":
             heading_part = text_of(child.find("Label"))
@@ -280,9 +357,23 @@ class GoodsRows:
     items: list[GoodsListItem]
     empty: int  # spacer rows skipped
     corrected: list[str]  # human-readable notes of CORRECTIONS applied
+    repealed: list[RepealedItem] = field(default_factory=list)
+    subsets: list[str] = field(default_factory=list)  # items given as "Subset of ..."
 
 
-def read_goods(table: ET.Element, schedule: str) -> GoodsRows:
+_REPEALED = re.compile(r"^\[Repealed, (.+)\]$")
+_SUBSET = re.compile(r"^Subset of (.+)$")
+
+
+def split_codes(printed: str) -> list[str]:
+    """ "730511, 730512 and 730519" as three codes (each normalised)."""
+    pieces = [p for chunk in printed.split(",") for p in chunk.split(" and ")]
+    return [normalise_hs(piece) for piece in pieces if piece.strip()]
+
+
+def read_goods(
+    table: ET.Element, schedule: str, table_date: dt.date, instrument: str = "SOR/2020-214"
+) -> GoodsRows:
     """Rows "item | goods | HS code"; empty spacer rows are counted and skipped."""
     _check_columns(table)
     rows = GoodsRows([], 0, [])
@@ -291,13 +382,34 @@ def read_goods(table: ET.Element, schedule: str) -> GoodsRows:
         if not any(cells):
             rows.empty += 1
             continue
-        if len(cells) != 3 or not cells[0].isdigit():
+        dated = in_force_or(row, table_date)
+        repeal = _REPEALED.match(cells[1]) if len(cells) >= 2 else None
+        if repeal and cells[0]:
+            rows.repealed.append(RepealedItem(item=cells[0], repealed_on=dated, by=repeal[1]))
+            continue
+        if len(cells) != 3 or not re.fullmatch(r"\d+(\.\d+)?", cells[0]) or not cells[2]:
             raise ValueError(f"unexpected goods row {cells}")
         label, description, printed = cells
-        codes = CORRECTIONS.get((schedule, label, printed), (normalise_hs(printed),))
-        if len(codes) > 1 or codes[0] != normalise_hs(printed):
+        condition = None
+        subset = _SUBSET.match(printed)
+        if subset:
+            printed = subset[1]
+            rows.subsets.append(label)
+            condition = Bilingual(
+                en=f"the schedule lists only a subset of HS {printed}: {description}",
+                fr=f"l'annexe ne vise qu'une partie du SH {printed} : {description}",
+            )
+        key = (instrument, schedule, label, printed)
+        codes = CORRECTIONS.get(key, tuple(split_codes(printed)))
+        if key in CORRECTIONS:
             rows.corrected.append(f"item {label}: printed {printed}, written as {', '.join(codes)}")
-        rows.items += [GoodsListItem(item=label, hs=c, description=description) for c in codes]
+        own = dated if dated != table_date else None
+        rows.items += [
+            GoodsListItem(
+                item=label, hs=c, description=description, in_force_from=own, condition=condition
+            )
+            for c in codes
+        ]
     return rows
 
 
@@ -310,14 +422,24 @@ def _check_columns(table: ET.Element) -> None:
         raise ValueError(f"unexpected goods table header {head}")
 
 
-def goods_list(root: ET.Element, spec: GoodsSpec, items: list[GoodsListItem]) -> GoodsList:
+def goods_list(
+    root: ET.Element,
+    spec: GoodsSpec,
+    rows: GoodsRows | list[GoodsListItem],
+    regulation: RegulationSpec = BELARUS,
+    table_date: dt.date | None = None,
+) -> GoodsList:
     part = f", Part {spec.part.removeprefix('PART ')}" if spec.part else ""
+    items = rows.items if isinstance(rows, GoodsRows) else rows
+    repealed = rows.repealed if isinstance(rows, GoodsRows) else []
     return GoodsList(
         id=spec.list_id,
-        instrument=INSTRUMENT,
+        instrument=regulation.instrument,
         provision=f"Schedule {spec.schedule.removeprefix('SCHEDULE ')}{part}",
-        url=URL,
-        source=source_line(root),
+        url=regulation.url,
+        source=source_line(root, regulation),
+        in_force_from=table_date,
+        repealed=tuple(repealed),
         items=tuple(items),
     )
 
@@ -325,14 +447,14 @@ def goods_list(root: ET.Element, spec: GoodsSpec, items: list[GoodsListItem]) ->
 # --- dates for the rule writers --------------------------------------------------------
 
 
-def dated_provisions(root: ET.Element) -> list[str]:
+def dated_provisions(root: ET.Element, regulation: RegulationSpec = BELARUS) -> list[str]:
     """In-force dates of the goods sections and schedules, and their "takes effect" text."""
     lines: list[str] = []
     body = root.find("Body")
     sections = (
         {text_of(s.find("Label")): s for s in body.iter("Section")} if body is not None else {}
     )
-    for label in DATED_SECTIONS:
+    for label in regulation.dated_sections:
         section = sections[label]
         lines.append(f"s. {label}: in force {in_force(section).isoformat()}")
         for sub in section.findall("Subsection"):
@@ -341,7 +463,8 @@ def dated_provisions(root: ET.Element) -> list[str]:
                 lines.append(f"  s. {label}{text_of(sub.find('Label'))}: {sub_text}")
     found = schedules(root)
     lines += [
-        f"{name.title()}: in force {in_force(found[name]).isoformat()}" for name in DATED_SCHEDULES
+        f"{name.title()}: in force {in_force(found[name]).isoformat()}"
+        for name in regulation.dated_schedules
     ]
     return lines
 
@@ -356,22 +479,36 @@ def check_source_commit(source: Path) -> None:
         raise SystemExit(f"{provenance} does not name commit {COMMIT}; update COMMIT first")
 
 
-def run(source: Path, out_dir: Path) -> list[str]:
-    """Write the lists; return the report lines."""
+def run(
+    source: Path, out_dir: Path, regulations: Sequence[RegulationSpec] = REGULATIONS
+) -> list[str]:
+    """Write the lists of each regulation; return the report lines."""
     check_source_commit(source)
-    root = ET.parse(source / SOURCE_FILE).getroot()
-    where = source_line(root)
-    found = schedules(root)
-    report = _write_persons(root, found["SCHEDULE 1"], where, out_dir)
-    for spec in GOODS:
-        report.append(_write_goods(root, found[spec.schedule], spec, where, out_dir))
-    return report + dated_provisions(root)
+    report: list[str] = []
+    for regulation in regulations:
+        root = ET.parse(source / regulation.source_file).getroot()
+        where = source_line(root, regulation)
+        found = schedules(root)
+        report.append(f"{regulation.instrument}:")
+        report += _write_persons(root, found["SCHEDULE 1"], where, out_dir, regulation)
+        for spec in regulation.goods:
+            report.append(
+                _write_goods(root, found[spec.schedule], spec, where, out_dir, regulation)
+            )
+        report += dated_provisions(root, regulation)
+    return report
 
 
-def _write_persons(root: ET.Element, schedule: ET.Element, where: str, out_dir: Path) -> list[str]:
+def _write_persons(
+    root: ET.Element,
+    schedule: ET.Element,
+    where: str,
+    out_dir: Path,
+    regulation: RegulationSpec = BELARUS,
+) -> list[str]:
     result = read_persons(schedule)
-    listing = person_list(root, result)
-    title = f"{INSTRUMENT} Schedule 1 (listed persons), {len(listing.persons)} persons."
+    listing = person_list(root, result, regulation)
+    title = f"{regulation.instrument} Schedule 1 (listed persons), {len(listing.persons)} persons."
     data = listing.model_dump(exclude_defaults=True)
     write_text(out_dir / f"{listing.id}.yaml", dump_yaml(header(where, title), data))
     per_part = Counter(p.part for p in listing.persons)
@@ -383,14 +520,19 @@ def _write_persons(root: ET.Element, schedule: ET.Element, where: str, out_dir: 
 
 
 def _write_goods(
-    root: ET.Element, schedule: ET.Element, spec: GoodsSpec, where: str, out_dir: Path
+    root: ET.Element,
+    schedule: ET.Element,
+    spec: GoodsSpec,
+    where: str,
+    out_dir: Path,
+    regulation: RegulationSpec = BELARUS,
 ) -> str:
     part = locate_part(schedule, spec.part)
     name = f"{spec.schedule.title()}{', ' + spec.part.title() if spec.part else ''}"
     if part.table is None:
         return f"{name} ({part.title}, {spec.serves}): SKIPPED, rows carry no HS code"
-    rows = read_goods(part.table, spec.schedule)
-    listing = goods_list(root, spec, rows.items)
+    rows = read_goods(part.table, spec.schedule, part.in_force, regulation.instrument)
+    listing = goods_list(root, spec, rows, regulation, part.in_force)
     lines = header(where, f"{name}: {part.title} (serves {spec.serves}); HS codes are given")
     lines.append("by the regulations for reference only (table footnote a).")
     lines += [f"Correction: {note} (see CORRECTIONS in the importer)." for note in rows.corrected]
@@ -398,13 +540,17 @@ def _write_goods(
     write_text(out_dir / f"{listing.id}.yaml", dump_yaml(lines, data))
     notes = [f"{rows.empty} empty row(s) skipped"] if rows.empty else []
     notes += rows.corrected
+    if rows.repealed:
+        notes.append(f"{len(rows.repealed)} repealed row(s) kept as dated repeals")
+    if rows.subsets:
+        notes.append(f"items {', '.join(rows.subsets)} list a subset of their code")
     extra = f" ({'; '.join(notes)})" if notes else ""
     return f"{name} ({part.title}, {spec.serves}): {len(rows.items)} rows{extra}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Import SOR/2020-214 schedules.")
-    parser.add_argument("--source", help="folder holding SOR-2020-214.xml (laws-lois-xml)")
+    parser = argparse.ArgumentParser(description="Import SEMA regulation schedules.")
+    parser.add_argument("--source", help="folder holding the regulations' XML (laws-lois-xml)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder")
     args = parser.parse_args(argv)
     source = require_source(args.source, "laws-lois-xml")

@@ -154,6 +154,11 @@ class GeneralExportPermit(_Effect):
     ecl_groups: tuple[str, ...] = ()
     ecl_items: tuple[str, ...] = ()  # item prefixes, e.g. "5504.2"
     destinations: tuple[str, ...]
+    # Goods the permit does not authorize: a bundled, per-row dated list of Guide items.
+    excluded_items: str | None = None
+    # s. 3(1)(b)-(c) of GEP No. 41: not for countries on the Area Control List or under
+    # measures made under SEMA s. 4 or United Nations Act s. 2.
+    excludes_sanctioned_destinations: bool = False
 
 
 class GoodsScope(_Effect):
@@ -165,18 +170,35 @@ class GoodsScope(_Effect):
     # Goods that only a published list outside the law data identifies (e.g. the RGTL):
     # the engine cannot decide them from an HS code and says so in a caveat.
     unmapped_list: Bilingual | None = None
+    # Goods the law describes in words ("arms and related material"): decided where the
+    # question names an ECL group or HS code read as within the words (an interpretation,
+    # listed below), otherwise shown as a caveat, never answered as allowed in silence.
+    described: Bilingual | None = None
+    covers_ecl_groups: tuple[str, ...] = ()
+    covers_hs: tuple[str, ...] = ()
+    # HS codes that may or may not be such goods (e.g. vehicles, aircraft): a caveat. Other HS
+    # codes are read as outside the words (propane is not a weapon), an interpretation too.
+    maybe_hs: tuple[str, ...] = ()
     except_categories: tuple[HumanitarianCategory, ...] = ()
+    # HS codes read as an exception the law states in words (e.g. consumer communication
+    # devices); the engine skips the ban for them and shows ``except_note`` as a caveat.
     except_hs: tuple[str, ...] = ()
+    except_note: Bilingual | None = None
 
     @model_validator(mode="after")
     def _one_scope(self) -> GoodsScope:
         chosen = [self.all_goods, self.goods_list is not None, self.ecl_goods]
         chosen.append(self.unmapped_list is not None)
+        chosen.append(self.described is not None)
         if sum(chosen) != 1:
             raise ValueError(
                 "goods scope must name exactly one of all_goods, goods_list, ecl_goods, "
-                "unmapped_list"
+                "unmapped_list, described"
             )
+        if (self.covers_ecl_groups or self.covers_hs or self.maybe_hs) and self.described is None:
+            raise ValueError("covers_* and maybe_hs go with described goods only")
+        if self.except_hs and self.except_note is None:
+            raise ValueError("except_hs needs an except_note saying what the exception is")
         return self
 
 
@@ -217,6 +239,13 @@ class TariffRate(_Effect):
     mfn_if_higher: bool = False
 
 
+class TreatmentExpiry(_Effect):
+    """A treatment's provisions cease to have effect (Customs Tariff ss. 36 and 40)."""
+
+    kind: Literal["treatment_expiry"]
+    treatment: Treatment
+
+
 class DealingsProhibition(_Effect):
     """SEMA s.3: no dealing with persons listed in a schedule."""
 
@@ -254,6 +283,11 @@ class KnownGap(_Effect):
     kind: Literal["known_gap"]
     country: str | None = None  # None: every destination/origin
     question: Literal["export", "import", "contact", "party"]
+    # Further questions the same gap bears on (a sanctions regime: export and import).
+    also: tuple[Literal["export", "import", "contact", "party"], ...] = ()
+
+    def bears_on(self, question: str) -> bool:
+        return question == self.question or question in self.also
 
 
 Effect = Annotated[
@@ -266,6 +300,7 @@ Effect = Annotated[
     | ImportProhibition
     | TariffEntitlement
     | TariffRate
+    | TreatmentExpiry
     | DealingsProhibition
     | FinancialProhibition
     | EngagementPolicy
@@ -284,13 +319,23 @@ class Rule(BaseModel):
     instrument: str = Field(min_length=3)
     provision: str = Field(min_length=1)
     url: str = Field(pattern=r"^https?://\S+$")
+    # The French version of the text (Justice Laws /fra/, GAC ?lang=fra), for French readers.
+    url_fr: str | None = Field(default=None, pattern=r"^https?://\S+$")
     valid_from: Date | None
     valid_to: Date | None = None
+    # Where the instrument names the hour (SOR/2022-209 s. 8(2): "00:00:00"), it is kept here
+    # for display; the engine answers by day, and valid_from/valid_to are chosen so that the
+    # day answered is the day the instrument governs at every hour of it (the note says how).
+    starts_at: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}(:\d{2})?$")
+    ends_at: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}(:\d{2})?$")
     label: Bilingual
     summary: Bilingual
     confidence: Confidence
     note: str | None = None
     exception_to: tuple[str, ...] = ()
+    # Caveats shown whenever the rule applies: exceptions the engine cannot evaluate from the
+    # question (goods in transit, contracts made before the coming into force).
+    caveats: tuple[Bilingual, ...] = ()
     effect: Effect
 
     @field_validator("valid_from", mode="before")
@@ -365,6 +410,23 @@ class GoodsListItem(BaseModel):
     item: str
     hs: str = Field(pattern=r"^\d{2,10}$")
     description: str
+    # The in-force date of the row's current text, where the official XML gives one (the
+    # row's or its table's lims:inforce-start-date). Before it, an earlier text of the
+    # schedule governed, which the data does not hold: the engine says so in a caveat.
+    in_force_from: Date | None = None
+    # A condition of the item narrower than its HS code (e.g. a K2O grade), shown as a caveat.
+    condition: Bilingual | None = None
+
+
+class RepealedItem(BaseModel):
+    """A schedule row now reading "[Repealed, ...]": it applied until ``repealed_on``, and its
+    text is no longer in the consolidation, so the engine can only say it existed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: str
+    repealed_on: Date
+    by: str
 
 
 class GoodsList(BaseModel):
@@ -377,11 +439,41 @@ class GoodsList(BaseModel):
     provision: str
     url: str
     source: str
+    # In-force date of the table's current text (lims:inforce-start-date of the table);
+    # a row's own in_force_from, where the XML gives one, overrides it.
+    in_force_from: Date | None = None
+    repealed: tuple[RepealedItem, ...] = ()
     # Generated lists copy HS codes from the schedule (verified); a schedule that describes
     # goods in words is mapped to HS by hand, and says so here.
     confidence: Confidence = Confidence.VERIFIED
     note: str | None = None
     items: tuple[GoodsListItem, ...] = Field(min_length=1)
+
+
+class EclItemRow(BaseModel):
+    """One row of a schedule that names Guide items (GEP No. 41's excluded goods)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: str
+    ecl: str = Field(pattern=r"^[1-9]-[0-9A-Za-z.]+$|^5[0-9]{3}(\.[0-9A-Za-z.]+)?$")
+    description: str
+    # The row covers only part of the Guide item ("... that are composite structures").
+    qualified: bool = False
+    in_force_from: Date
+
+
+class EclItemList(BaseModel):
+    """A schedule of Guide items, each row dated (e.g. the Schedule to SOR/2015-200)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    instrument: str
+    provision: str
+    url: str
+    source: str
+    ecl_items: tuple[EclItemRow, ...] = Field(min_length=1)
 
 
 class CategoryMapping(BaseModel):

@@ -1,0 +1,203 @@
+"""A proposal to a CFLI call: the organisation, the project, its activities and its budget.
+
+Money is exact (``Decimal``, CAD, cents); JSON is read with its numbers as decimals, never as
+floats. The fields that could endanger an applicant (names of people, contact details, the
+organisation's name, registration number and risk explanation) are ``SecretStr``: printed,
+logged or dumped to JSON they show ``**********``; only ``crypto.seal`` reads them, to
+encrypt them. Error messages name the field, never the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+from bilateral import countries
+from bilateral.cfli.calls import CENT, CostCategory, LanguageCode, Money, RecipientType, Theme
+from bilateral.errors import BadInput
+
+
+class RegistrationStatus(StrEnum):
+    """The organisation's answer on local legal registration (application form, S66)."""
+
+    REGISTERED = "registered"
+    NOT_REGISTERED = "not_registered"
+    # "No, it puts the organization and/or personnel at risk"
+    AT_RISK = "not_registered_at_risk"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Contact(_Model):
+    name: SecretStr
+    role: str | None = None
+    email: SecretStr | None = None
+    phone: SecretStr | None = None
+
+
+class Organisation(_Model):
+    name: SecretStr
+    type: RecipientType
+    country: str = Field(description="ISO 3166 alpha-2 of where the organisation is based")
+    registration: RegistrationStatus
+    registration_number: SecretStr | None = None
+    risk_explanation: SecretStr | None = None
+    contacts: tuple[Contact, ...] = ()
+
+    @model_validator(mode="after")
+    def _known_country(self) -> Organisation:
+        if self.country not in countries.known_codes():
+            raise ValueError("country: not an ISO 3166 alpha-2 code")
+        return self
+
+
+class Activity(_Model):
+    title: str = Field(min_length=1)
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Activity:
+        if self.end < self.start:
+            raise ValueError("end: before start")
+        return self
+
+
+class Beneficiaries(_Model):
+    description: str = Field(min_length=1)
+    count: int | None = Field(default=None, ge=0)
+
+
+class BudgetLine(_Model):
+    category: CostCategory
+    description: str = Field(min_length=1)
+    cfli: Money
+    other_sources: Money = Decimal("0.00")
+    in_kind: Money = Decimal("0.00")
+
+    @property
+    def total(self) -> Decimal:
+        return self.cfli + self.other_sources + self.in_kind
+
+
+@dataclass(frozen=True)
+class BudgetTotals:
+    """What the budget adds up to. Overhead is the CFLI share of administration lines, as a
+    percentage of the CFLI contribution (the cap in calls is a share of the contribution)."""
+
+    cfli: Decimal
+    other_sources: Decimal
+    in_kind: Decimal
+    total: Decimal
+    overhead: Decimal
+    overhead_percent: Decimal  # two decimal places, rounded half-up
+
+
+class Proposal(_Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    call_id: str
+    submitted_on: dt.date
+    language: LanguageCode
+    organisation: Organisation
+    project_country: str
+    title: str = Field(min_length=1, max_length=300)
+    themes: tuple[Theme, ...] = Field(min_length=1)
+    objectives: tuple[str, ...] = Field(min_length=1)
+    activities: tuple[Activity, ...] = Field(min_length=1)
+    beneficiaries: Beneficiaries
+    gender_analysis: str = ""
+    risks: tuple[str, ...] = ()
+    budget: tuple[BudgetLine, ...] = Field(min_length=1)
+    requested: Money
+
+    @model_validator(mode="after")
+    def _totals_agree(self) -> Proposal:
+        if self.project_country not in countries.known_codes():
+            raise ValueError("project_country: not an ISO 3166 alpha-2 code")
+        lines = sum((line.cfli for line in self.budget), Decimal("0.00"))
+        if lines != self.requested:
+            raise ValueError(
+                f"requested: the CFLI budget lines add up to CAD {lines:,}, "
+                f"not the CAD {self.requested:,} requested"
+            )
+        if self.requested <= 0:
+            raise ValueError("requested: must be more than zero")
+        return self
+
+    @property
+    def totals(self) -> BudgetTotals:
+        cfli = sum((line.cfli for line in self.budget), Decimal("0.00"))
+        other = sum((line.other_sources for line in self.budget), Decimal("0.00"))
+        in_kind = sum((line.in_kind for line in self.budget), Decimal("0.00"))
+        overhead = sum(
+            (line.cfli for line in self.budget if line.category is CostCategory.ADMINISTRATION),
+            Decimal("0.00"),
+        )
+        percent = (overhead * 100 / cfli).quantize(CENT) if cfli else Decimal("0.00")
+        return BudgetTotals(cfli, other, in_kind, cfli + other + in_kind, overhead, percent)
+
+    @property
+    def activities_start(self) -> dt.date:
+        return min(a.start for a in self.activities)
+
+    @property
+    def activities_end(self) -> dt.date:
+        return max(a.end for a in self.activities)
+
+    def fingerprint(self) -> str:
+        """Content hash of what the proposal says, without its sensitive fields (which dump
+        as asterisks) and without the registration answer: replay evidence that names no one."""
+        data = self.model_dump(mode="json")
+        data["organisation"].pop("registration", None)
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def parse_proposal(data: Any) -> Proposal:
+    """A proposal from parsed JSON/YAML, or BadInput naming the field (never its value)."""
+    try:
+        return Proposal.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        # a model-level message already starts with the field it is about
+        if ":" in message.split(" ")[0]:
+            inner, _, message = message.partition(": ")
+            where = f"{where}.{inner}" if where else inner
+        raise BadInput(where or "proposal", message) from None
+
+
+def load_proposal(path: str | Path) -> Proposal:
+    """Read a proposal file (``.json``, ``.yaml`` or ``.yml``)."""
+    file = Path(path)
+    if file.suffix.lower() not in (".json", ".yaml", ".yml"):
+        raise BadInput("proposal", f"{file.name}: expected a .json, .yaml or .yml file")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadInput("proposal", f"cannot read {file}: {error.__class__.__name__}") from None
+    suffix = file.suffix.lower()
+    try:
+        data = json.loads(text, parse_float=Decimal) if suffix == ".json" else yaml.safe_load(text)
+    except json.JSONDecodeError as error:
+        raise BadInput("proposal", f"{file.name}: not JSON (line {error.lineno})") from None
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else "?"
+        raise BadInput("proposal", f"{file.name}: not YAML (line {line})") from None
+    except ValueError:  # an impossible date in YAML
+        raise BadInput("proposal", f"{file.name}: a date in the file does not exist") from None
+    if not isinstance(data, dict):
+        raise BadInput("proposal", f"{file.name}: expected a mapping of fields")
+    return parse_proposal(data)

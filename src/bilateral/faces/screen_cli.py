@@ -1,0 +1,364 @@
+"""`bilateral screen …` and the fuzzy mode of `bilateral check party`.
+
+``check party NAME --on DATE`` stays the strict check it always was (the name as the
+schedule spells it, after normalisation) unless a fuzzy option is given: ``--fuzzy``,
+``--threshold``, ``--use``, ``--dob``, ``--country`` or ``--id``. Strict stays the default
+because its answer is a statement about the law ("this name is on Schedule 1") that needs
+no threshold; the fuzzy answer is a ranked list of candidates for an analyst to review.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from bilateral.errors import BadInput
+from bilateral.screening.thresholds import DEFAULT_USE, THRESHOLDS
+
+FUZZY_OPTIONS = ("fuzzy", "threshold", "use", "dob", "country", "identifier")
+
+_LABELS = {
+    "en": {
+        "party": "Party screening",
+        "hits": "Possible matches",
+        "none": "No listed person or entity matches at this threshold.",
+        "later": "Matches not listed on this date",
+        "excluded": "Ruled out by birth date",
+        "lists": "Lists",
+        "threshold": "threshold",
+    },
+    "fr": {
+        "party": "Filtrage d'une partie",
+        "hits": "Correspondances possibles",
+        "none": "Aucune personne ou entité inscrite ne correspond à ce seuil.",
+        "later": "Correspondances non inscrites à cette date",
+        "excluded": "Écartées par la date de naissance",
+        "lists": "Listes",
+        "threshold": "seuil",
+    },
+}
+
+
+def add_party_options(party: argparse.ArgumentParser) -> None:
+    group = party.add_argument_group("fuzzy screening (any of these turns it on)")
+    group.add_argument("--fuzzy", action="store_true", help="score spellings, scripts, orders")
+    group.add_argument("--threshold", type=float, help="alert score in [0, 1]")
+    group.add_argument("--use", choices=sorted(THRESHOLDS), help="threshold for this use")
+    group.add_argument("--dob", help="birth date YYYY-MM-DD or YYYY (a contradiction rules out)")
+    group.add_argument("--country", help="nationality or country of the party")
+    group.add_argument("--id", dest="identifier", help="passport or registration number")
+    group.add_argument(
+        "--party-kind", dest="party_kind", choices=["person", "organization", "any"], default="any"
+    )
+
+
+def wants_fuzzy(args: argparse.Namespace) -> bool:
+    return any(getattr(args, name, None) for name in FUZZY_OPTIONS)
+
+
+def _threshold(args: argparse.Namespace) -> float:
+    if args.threshold is not None:
+        if not 0.0 < args.threshold <= 1.0:
+            raise BadInput("threshold", f"{args.threshold} is not in (0, 1]")
+        return float(args.threshold)
+    return THRESHOLDS[args.use or DEFAULT_USE]
+
+
+def fuzzy_party(args: argparse.Namespace) -> dict[str, Any]:
+    from bilateral.engine.checks import parse_date
+    from bilateral.screening.lists._text import birth_date, country_code
+    from bilateral.screening.log import record
+    from bilateral.screening.screen import Query, default_index, screen
+
+    on = parse_date(args.on)
+    name = " ".join(args.name.split())
+    if not name or len(name) > 300:
+        raise BadInput("name", "give a name of 1 to 300 characters")
+    born = None
+    if args.dob:
+        born = birth_date(args.dob)
+        if born is None:
+            raise BadInput("dob", f"{args.dob!r} is not a date (YYYY-MM-DD or YYYY)")
+    countries: tuple[str, ...] = ()
+    if args.country:
+        code = country_code(args.country)
+        if code is None:
+            raise BadInput(
+                "country", f"unknown country {args.country!r} (use an ISO code or a name)"
+            )
+        countries = (code,)
+    threshold = _threshold(args)
+    query = Query(
+        name, on, born, countries, (args.identifier,) if args.identifier else (), args.party_kind
+    )
+    index = default_index()
+    result = screen(index, query, threshold)
+    answer: dict[str, Any] = {
+        "question": "party",
+        "mode": "fuzzy",
+        "as_of": on.isoformat(),
+        "name": name,
+        "listed": bool(result.hits),
+        "threshold": threshold,
+        "use": args.use or (None if args.threshold is not None else DEFAULT_USE),
+        "matches": [h.to_json() for h in result.hits],
+        "not_listed_on_date": [h.to_json() for h in result.not_on_date],
+        "ruled_out": [h.to_json() for h in result.excluded],
+        "list_versions": list(result.list_versions),
+        "matcher_version": result.matcher_version,
+        "caveats": [note for s in index.snapshots for note in s.notes if "not in the" not in note][
+            :5
+        ],
+    }
+    answer["decision_id"] = record(
+        answer,
+        query_input={
+            "name": name,
+            "on": on.isoformat(),
+            "dob": born,
+            "country": countries,
+            "id": args.identifier,
+        },
+    )
+    return answer
+
+
+def render_fuzzy(answer: dict[str, Any], lang: str) -> str:
+    t = _LABELS.get(lang, _LABELS["en"])
+    lines = [
+        f"{t['party']}: {answer['name']}, {answer['as_of']} "
+        f"({t['threshold']} {answer['threshold']:.2f})"
+    ]
+    if answer["matches"]:
+        lines.append(f"{t['hits']}:")
+        for hit in answer["matches"]:
+            lines.append(f"  - {hit['score']:.2f}  {hit['name']}  [{hit['status']}]")
+            lines.append(f"      {hit['reference']}")
+            for note in hit["explanation"]:
+                lines.append(f"      · {note}")
+    else:
+        lines.append(t["none"])
+    for key, label in (("not_listed_on_date", t["later"]), ("ruled_out", t["excluded"])):
+        if answer[key]:
+            lines.append(f"{label}:")
+            for hit in answer[key]:
+                lines.append(f"  - {hit['score']:.2f}  {hit['name']}: {hit['explanation'][-1]}")
+    lines.append(f"{t['lists']}: {', '.join(answer['list_versions'])}")
+    lines.append(f"({answer['matcher_version']}; decision {answer['decision_id']})")
+    return "\n".join(lines)
+
+
+def register(sub: Any) -> None:
+    screen = sub.add_parser("screen", help="screen files of parties or declarations")
+    kinds = screen.add_subparsers(dest="screen_kind", required=True)
+
+    parties = kinds.add_parser("parties", help="screen a CSV/Parquet/FtM file of parties")
+    parties.add_argument("input", help="CSV or Parquet with a name column, or FtM .jsonl")
+    parties.add_argument("--output", required=True, help="output .csv or .parquet")
+    parties.add_argument("--on", help="date for rows without a date column, YYYY-MM-DD")
+    _bulk_options(parties)
+    parties.set_defaults(func=_run_parties)
+
+    declarations = kinds.add_parser("declarations", help="screen export/import declaration lines")
+    declarations.add_argument("input", help="CSV or Parquet, one row per declaration line")
+    declarations.add_argument("--output", required=True, help="output .csv or .parquet")
+    declarations.add_argument("--office-db", help="permit office database URL, to check permits")
+    _bulk_options(declarations)
+    declarations.set_defaults(func=_run_declarations)
+
+    lists = kinds.add_parser("lists", help="show, import or export screening lists")
+    actions = lists.add_subparsers(dest="lists_action", required=True)
+    show = actions.add_parser("show", help="the active lists and their versions")
+    show.set_defaults(func=_run_lists_show)
+    imp = actions.add_parser("import", help="import a list file you downloaded")
+    imp.add_argument(
+        "format", choices=["ofac", "un", "canada-consolidated", "ftm", "sema-regulation"]
+    )
+    imp.add_argument("path", help="the file (or OFAC folder)")
+    imp.set_defaults(func=_run_lists_import)
+    export = actions.add_parser("export", help="write a list as FollowTheMoney JSON lines")
+    export.add_argument("list_id")
+    export.add_argument("--output", required=True)
+    export.set_defaults(func=_run_lists_export)
+
+    mark = kinds.add_parser("mark", help="mark an alert true or false positive, with a reason")
+    mark.add_argument("decision", help="decision id printed with the answer")
+    mark.add_argument("entry", help="list entry id (the hit's reference or id)")
+    mark.add_argument("verdict", choices=["true-positive", "false-positive"])
+    mark.add_argument("--reason", required=True)
+    mark.add_argument("--analyst", default=os.environ.get("USER", "analyst"))
+    mark.set_defaults(func=_run_mark)
+
+
+def _bulk_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threshold", type=float)
+    parser.add_argument("--use", choices=sorted(THRESHOLDS))
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--previous",
+        help="an earlier output of the same file: write only rows whose outcome changed",
+    )
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+
+
+def _progress() -> Any:
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    )
+    task = bar.add_task("screening", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, update
+
+
+def _run_parties(args: argparse.Namespace) -> int:
+    from bilateral.engine.checks import parse_date
+    from bilateral.screening.bulk import Options, screen_parties
+    from bilateral.screening.screen import default_index
+
+    if args.engine == "spark":
+        raise BadInput("engine", "spark is not available for screen parties yet; use duckdb")
+    on = parse_date(args.on) if args.on else None
+    options = Options(on=on, threshold=_threshold(args), workers=max(1, args.workers))
+    bar, update = _progress()
+    if bar is not None:
+        bar.start()
+    try:
+        report = screen_parties(
+            Path(args.input), Path(args.output), default_index(), options, update
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
+             report.list_versions, report.resumed_parts)  # fmt: skip
+    if args.previous:
+        from bilateral.screening.rescreen import changed_rows
+
+        count = changed_rows(Path(args.previous), report.output)
+        print(f"{count} row(s) changed outcome since {args.previous}; written to {report.output}")
+    return 0
+
+
+def _run_declarations(args: argparse.Namespace) -> int:
+    from bilateral.screening.declarations import screen_declarations
+    from bilateral.screening.screen import default_index
+
+    if args.engine == "spark":
+        raise BadInput("engine", "spark is not available for screen declarations yet; use duckdb")
+    bar, update = _progress()
+    if bar is not None:
+        bar.start()
+    try:
+        report = screen_declarations(
+            Path(args.input), Path(args.output), default_index(), _threshold(args),
+            args.office_db, update,
+        )  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.stop()
+    _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
+             report.list_versions, 0)  # fmt: skip
+    if args.previous:
+        from bilateral.screening.rescreen import changed_rows
+
+        count = changed_rows(Path(args.previous), report.output)
+        print(f"{count} row(s) changed outcome since {args.previous}; written to {report.output}")
+    return 0
+
+
+def _summary(
+    rows: int,
+    errors: int,
+    hits: int,
+    output: Path,
+    error_file: Path | None,
+    versions: tuple[str, ...],
+    resumed: int,
+) -> None:
+    print(f"{rows} row(s) screened: {hits} with a possible match, {errors} not screened")
+    print(f"output: {output}")
+    if error_file is not None:
+        print(f"bad rows (line, reason): {error_file}")
+    if resumed:
+        print(f"resumed after {resumed} finished part(s)")
+    print(f"lists: {', '.join(versions)}")
+
+
+def _run_lists_show(args: argparse.Namespace) -> int:
+    from bilateral.screening.store import active
+
+    for snapshot in active():
+        dated = sum(1 for e in snapshot.entries if e.listed_from)
+        print(
+            f"{snapshot.version}  {len(snapshot.entries)} entries ({dated} dated)  {snapshot.title}"
+        )
+        print(f"    source: {snapshot.source}")
+    return 0
+
+
+def _run_lists_import(args: argparse.Namespace) -> int:
+    from bilateral.screening.lists import importers
+    from bilateral.screening.store import save
+
+    path = Path(args.path)
+    if not path.exists():
+        raise BadInput("path", f"no such file or folder: {path}")
+    try:
+        snapshot = importers()[args.format](path)
+    except (ValueError, OSError) as error:
+        raise BadInput("path", f"{path.name}: {error}") from None
+    stored, change, new = save(snapshot)
+    state = "stored" if new else "already stored (same content)"
+    print(f"{snapshot.version}: {len(snapshot.entries)} entries, {state}: {stored}")
+    print(f"change from the previous version: {change.summary()}")
+    for entry in change.added[:5]:
+        print(f"  + {entry.name} ({entry.reference})")
+    for entry in change.removed[:5]:
+        print(f"  - {entry.name} ({entry.reference})")
+    for before, _after in change.changed[:5]:
+        print(f"  ~ {before.name} ({before.reference})")
+    return 0
+
+
+def _run_lists_export(args: argparse.Namespace) -> int:
+    from bilateral.screening.lists.ftm import write_ftm
+    from bilateral.screening.store import active
+
+    for snapshot in active():
+        if snapshot.list_id == args.list_id:
+            count = write_ftm(snapshot, Path(args.output))
+            print(f"{count} FtM entities written to {args.output} ({snapshot.version})")
+            return 0
+    raise BadInput("list_id", f"no active list {args.list_id!r} (see bilateral screen lists show)")
+
+
+def _run_mark(args: argparse.Namespace) -> int:
+    from bilateral.screening.log import mark
+
+    mark(args.decision, args.entry, args.verdict, args.reason, args.analyst)
+    print(f"marked {args.entry} in decision {args.decision} as {args.verdict}")
+    return 0
+
+
+def print_json(answer: dict[str, Any]) -> None:
+    print(json.dumps(answer, ensure_ascii=False, indent=2, default=str))
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,373 @@
+"""Bulk screening of parties: a file in, one answer per row out, bad rows reported apart.
+
+Rows stream through DuckDB in chunks; each chunk is screened (in worker processes, the
+index built once before they fork) and written as a numbered part file next to the output,
+with a manifest naming the input's hash and the options. A run killed half-way resumes
+from the last finished part and produces the same file a clean run would; the output
+appears (renamed into place) only when every part is done. A row that cannot be screened
+(no name, a malformed date) gets its line and reason in the error report; the other rows
+are screened.
+
+Results depend on a row's content only, never on its neighbours: shuffling the input
+shuffles the output rows and changes nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from bilateral.errors import BadInput
+from bilateral.screening.index import ScreeningIndex
+from bilateral.screening.lists._text import birth_date, country_code
+from bilateral.screening.screen import NameMatch, Query, Screening, match_names, screen
+
+CHUNK_ROWS = 50_000
+NAME_COLUMNS = ("name", "party", "party_name")
+OUTPUT_SCHEMA = pa.schema(
+    [
+        ("line", pa.int64()),
+        ("row_id", pa.string()),
+        ("name", pa.string()),
+        ("date", pa.string()),
+        ("hits", pa.int32()),
+        ("best_score", pa.float64()),
+        ("best_match", pa.string()),
+        ("best_status", pa.string()),
+        ("best_reference", pa.string()),
+        ("matches", pa.string()),  # JSON list: every hit with its score and explanation
+        ("error", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    on: dt.date | None
+    threshold: float
+    workers: int = 1
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def relation(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRelation:
+    suffix = source.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return con.read_parquet(str(source))
+        if suffix in (".csv", ".txt", ".gz"):
+            return con.read_csv(str(source), header=True, all_varchar=True)
+    except duckdb.Error as error:
+        raise BadInput("input", f"{source.name}: {str(error).splitlines()[0]}") from None
+    raise BadInput("input", f"{source.name}: unsupported file type (use .csv, .parquet, .jsonl)")
+
+
+def _ftm_rows(source: Path) -> pa.Table:
+    """FtM entities as party rows (name, birth_date, country, identifier, kind)."""
+    from bilateral.screening.lists.ftm import read_ftm
+
+    try:
+        snapshot = read_ftm(source)
+    except ValueError as error:
+        raise BadInput("input", str(error)) from None
+    rows = [
+        {
+            "row_id": e.id.removeprefix("ftm/"),
+            "name": e.name,
+            "birth_date": e.birth_dates[0] if e.birth_dates else None,
+            "country": e.nationalities[0] if e.nationalities else None,
+            "identifier": e.identifiers[0] if e.identifiers else None,
+            "kind": "person" if e.is_person else "organization",
+        }
+        for e in snapshot.entries
+    ]
+    return pa.Table.from_pylist(
+        rows,
+        pa.schema(
+            [
+                (k, pa.string())
+                for k in ("row_id", "name", "birth_date", "country", "identifier", "kind")
+            ]
+        ),
+    )
+
+
+def _column(columns: list[str], *names: str) -> str | None:
+    lowered = {c.lower(): c for c in columns}
+    for name in names:
+        if name in lowered:
+            return lowered[name]
+    return None
+
+
+def _row_query(
+    row: dict[str, Any], cols: dict[str, str | None], options: Options
+) -> tuple[Query | None, str | None, str]:
+    """(query, error, date text) of one row."""
+    name = " ".join(str(row.get(cols["name"] or "") or "").split())
+    date_text = str(row.get(cols["date"]) or "").strip() if cols["date"] else ""
+    if not name:
+        return None, "name: empty", date_text
+    if len(name) > 300:
+        return None, "name: longer than 300 characters", date_text
+    if date_text:
+        try:
+            on = dt.date.fromisoformat(date_text)
+        except ValueError:
+            return None, f"date: {date_text!r} is not a date (YYYY-MM-DD)", date_text
+    elif options.on is not None:
+        on = options.on
+        date_text = on.isoformat()
+    else:
+        return None, "date: empty (give a date column or --on)", date_text
+    born = None
+    if cols["birth_date"] and (raw := str(row.get(cols["birth_date"]) or "").strip()):
+        born = birth_date(raw)
+        if born is None:
+            return None, f"birth_date: {raw!r} is not a date (YYYY-MM-DD or YYYY)", date_text
+    countries: tuple[str, ...] = ()
+    if cols["country"] and (raw := str(row.get(cols["country"]) or "").strip()):
+        code = country_code(raw)
+        if code is None:
+            return None, f"country: unknown country {raw!r}", date_text
+        countries = (code,)
+    identifiers: tuple[str, ...] = ()
+    if cols["identifier"] and (raw := str(row.get(cols["identifier"]) or "").strip()):
+        identifiers = (raw,)
+    kind = "any"
+    if cols["kind"] and (raw := str(row.get(cols["kind"]) or "").strip().lower()):
+        kind = {"person": "person", "individual": "person", "organization": "organization",
+                "organisation": "organization", "company": "organization",
+                "entity": "organization"}.get(raw, "")  # fmt: skip
+        if not kind:
+            return None, f"kind: {raw!r} (use person or organization)", date_text
+    return Query(name, on, born, countries, identifiers, kind), None, date_text
+
+
+def hit_records(result: Screening) -> list[dict[str, Any]]:
+    return [h.to_json() for h in result.hits]
+
+
+class ChunkScreener:
+    """Screens chunks of rows; keeps the date-free name matches of distinct names."""
+
+    def __init__(self, index: ScreeningIndex, options: Options) -> None:
+        self.index = index
+        self.options = options
+        self.cache: dict[tuple[str, str], tuple[NameMatch, ...]] = {}
+
+    def screen_query(self, query: Query) -> Screening:
+        key = (query.name, query.kind)
+        found = self.cache.get(key)
+        if found is None:
+            found = match_names(self.index, query.name, query.kind, self.options.threshold)
+            if len(self.cache) > 500_000:
+                self.cache.clear()
+            self.cache[key] = found
+        return screen(self.index, query, self.options.threshold, found)
+
+    def __call__(self, job: tuple[int, pa.Table, dict[str, str | None]]) -> pa.Table:
+        first_line, table, cols = job
+        out: dict[str, list[Any]] = {f.name: [] for f in OUTPUT_SCHEMA}
+        for offset, row in enumerate(table.to_pylist()):
+            query, error, date_text = _row_query(row, cols, self.options)
+            out["line"].append(first_line + offset)
+            out["row_id"].append(str(row[cols["row_id"]]) if cols["row_id"] else None)
+            out["name"].append(str(row.get(cols["name"] or "") or ""))
+            out["date"].append(date_text)
+            if query is None:
+                for key in ("hits", "best_score", "best_match", "best_status", "best_reference"):
+                    out[key].append(None)
+                out["matches"].append(None)
+                out["error"].append(error)
+                continue
+            result = self.screen_query(query)
+            best = result.hits[0] if result.hits else None
+            out["hits"].append(len(result.hits))
+            out["best_score"].append(best.score if best else None)
+            out["best_match"].append(best.entry.name if best else None)
+            out["best_status"].append(best.status if best else None)
+            out["best_reference"].append(best.entry.reference if best else None)
+            out["matches"].append(json.dumps(hit_records(result), ensure_ascii=False))
+            out["error"].append(None)
+        return pa.table(out, schema=OUTPUT_SCHEMA)
+
+
+_WORKER: ChunkScreener | None = None
+
+
+def _work(job: tuple[int, pa.Table, dict[str, str | None]]) -> pa.Table:
+    assert _WORKER is not None
+    return _WORKER(job)
+
+
+@dataclass
+class Report:
+    rows: int
+    errors: int
+    hits: int
+    output: Path
+    error_file: Path | None
+    list_versions: tuple[str, ...]
+    resumed_parts: int
+
+
+def _jobs(
+    source: Path, con: duckdb.DuckDBPyConnection, skip_parts: int
+) -> tuple[Iterator[tuple[int, pa.Table, dict[str, str | None]]], int]:
+    if source.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        table = _ftm_rows(source)
+        batches: Iterator[pa.RecordBatch] = iter(table.to_batches(CHUNK_ROWS))
+        total = table.num_rows
+        columns = table.column_names
+        first_line = 1
+    else:
+        rel = relation(con, source)
+        columns = list(rel.columns)
+        counted = rel.aggregate("count(*)").fetchall()
+        total = int(counted[0][0]) if counted else 0
+        batches = iter(rel.fetch_record_batch(CHUNK_ROWS))
+        first_line = 2 if source.suffix.lower() != ".parquet" else 1  # CSV header is line 1
+    cols = {
+        "name": _column(columns, *NAME_COLUMNS),
+        "date": _column(columns, "date", "on", "as_of"),
+        "birth_date": _column(columns, "birth_date", "dob", "date_of_birth"),
+        "country": _column(columns, "country", "nationality"),
+        "identifier": _column(columns, "identifier", "id_number", "passport"),
+        "kind": _column(columns, "kind", "schema", "type"),
+        "row_id": _column(columns, "row_id", "id"),
+    }
+    if cols["name"] is None:
+        raise BadInput("input", f"{source.name}: no name column (one of {', '.join(NAME_COLUMNS)})")
+
+    def generate() -> Iterator[tuple[int, pa.Table, dict[str, str | None]]]:
+        line = first_line
+        buffer: list[pa.RecordBatch] = []
+        size = 0
+        part = 0
+        for batch in batches:
+            buffer.append(batch)
+            size += batch.num_rows
+            while size >= CHUNK_ROWS:
+                table = pa.Table.from_batches(buffer).combine_chunks()
+                head, rest = table.slice(0, CHUNK_ROWS), table.slice(CHUNK_ROWS)
+                if part >= skip_parts:
+                    yield line, head, cols
+                part += 1
+                line += CHUNK_ROWS
+                buffer = rest.to_batches()
+                size = rest.num_rows
+        if size and part >= skip_parts:
+            yield line, pa.Table.from_batches(buffer), cols
+
+    return generate(), total
+
+
+def screen_parties(
+    source: Path,
+    target: Path,
+    index: ScreeningIndex,
+    options: Options,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    if not source.is_file():
+        raise BadInput("input", f"no such file: {source}")
+    if target.suffix.lower() not in (".csv", ".parquet"):
+        raise BadInput("output", f"{target.name}: use a .csv or .parquet output")
+    parts_dir = target.with_name(target.name + ".parts")
+    manifest = {
+        "input": str(source.resolve()),
+        "input_hash": _hash_file(source),
+        "threshold": options.threshold,
+        "on": options.on.isoformat() if options.on else None,
+        "list_versions": list(index.versions),
+        "chunk_rows": CHUNK_ROWS,
+    }
+    done = 0
+    manifest_path = parts_dir / "manifest.json"
+    if manifest_path.exists() and json.loads(manifest_path.read_text()) == manifest:
+        while (parts_dir / f"part-{done:05d}.parquet").exists():
+            done += 1
+    else:
+        shutil.rmtree(parts_dir, ignore_errors=True)
+        parts_dir.mkdir(parents=True)
+        manifest_path.write_text(json.dumps(manifest))
+    con = duckdb.connect()
+    jobs, total = _jobs(source, con, done)
+    screened = min(done * CHUNK_ROWS, total)
+    if progress:
+        progress(screened, total)
+    global _WORKER
+    _WORKER = ChunkScreener(index, options)
+    part = done
+    pool = None
+    try:
+        if options.workers > 1:
+            pool = multiprocessing.get_context("fork").Pool(options.workers)
+            results: Iterator[pa.Table] = pool.imap(_work, jobs)
+        else:
+            results = map(_work, jobs)
+        for table in results:
+            path = parts_dir / f"part-{part:05d}.parquet"
+            pq.write_table(table, path.with_suffix(".tmp"))
+            os.replace(path.with_suffix(".tmp"), path)  # a part is whole or absent
+            part += 1
+            screened += table.num_rows
+            if progress:
+                progress(screened, total)
+    finally:
+        if pool is not None:
+            pool.terminate()
+    return _finish(parts_dir, part, target, index, done)
+
+
+def _finish(
+    parts_dir: Path, parts: int, target: Path, index: ScreeningIndex, resumed: int
+) -> Report:
+    files = [parts_dir / f"part-{i:05d}.parquet" for i in range(parts)]
+    table = (
+        pa.concat_tables([pq.read_table(f) for f in files])
+        if files
+        else OUTPUT_SCHEMA.empty_table()
+    )
+    temporary = target.with_name(target.name + ".tmp")
+    if target.suffix.lower() == ".parquet":
+        pq.write_table(table, temporary)
+    else:
+        pacsv.write_csv(table, temporary)
+    errors = table.filter(pa.compute.is_valid(table["error"]))
+    error_file: Path | None = None
+    if errors.num_rows:
+        error_file = target.with_name(target.stem + ".errors.csv")
+        pacsv.write_csv(errors.select(["line", "name", "error"]), error_file)
+    os.replace(temporary, target)
+    shutil.rmtree(parts_dir, ignore_errors=True)
+    hits = pa.compute.sum(pa.compute.greater(pa.compute.fill_null(table["hits"], 0), 0)).as_py()
+    return Report(
+        rows=table.num_rows,
+        errors=errors.num_rows,
+        hits=int(hits or 0),
+        output=target,
+        error_file=error_file,
+        list_versions=index.versions,
+        resumed_parts=resumed,
+    )

@@ -1,0 +1,441 @@
+"""Screen export and import declaration lines: the goods determination, the parties, and
+the permit, per row.
+
+One row per declaration line: ``date``, ``direction`` (export, the default, or import),
+``destination`` (exports) or ``origin`` (imports), ``hs`` or ``ecl``, the party names
+(``exporter``, ``consignee``, ``end_user``, ``importer``), and optionally ``permit`` and
+``quantity``. DuckDB reads the file and finds the distinct questions in it: distinct goods
+questions (direction, country, law epoch, goods) go once each to the engine, distinct party
+names once each to the screening index, and DuckDB joins the answers back to the rows. A
+law epoch is the interval between two dates on which any rule or HS edition changes, so a
+determination is asked once per epoch rather than once per day.
+
+Permits are checked only against a permit office database given with ``--office-db``;
+without one each row with a permit says "permit not checked: no office database given"
+rather than guessing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from bilateral import countries
+from bilateral.engine import checks
+from bilateral.engine.law import default_law
+from bilateral.errors import BadInput
+from bilateral.goods import hs
+from bilateral.screening.bulk import relation
+from bilateral.screening.index import ScreeningIndex
+from bilateral.screening.screen import match_names
+
+PARTY_COLUMNS = ("exporter", "consignee", "end_user", "importer")
+NOT_CHECKED = "permit not checked: no office database given"
+
+
+@dataclass
+class DeclarationReport:
+    rows: int
+    errors: int
+    hits: int
+    output: Path
+    error_file: Path | None
+    list_versions: tuple[str, ...]
+
+
+def _epochs() -> list[dt.date]:
+    law = default_law()
+    dates = set(law.change_dates) | {e.in_force for e in hs.editions()}
+    return sorted(d for d in dates if checks.EARLIEST <= d <= checks.LATEST)
+
+
+def _goods_answer(direction: str, country: str, on: dt.date, code: str, ecl: str) -> dict[str, Any]:
+    try:
+        if direction == "import":
+            if not code:
+                return {"error": "hs: an import line needs an HS code"}
+            a = checks.check_import(origin=country, on=on, hs=code)
+            return {
+                "permit_required": None,
+                "outcome": None,
+                "prohibited": a["prohibited"],
+                "treatment": a["treatment"],
+                "rules": ";".join(r["rule"] for r in a.get("reasons", [])),
+                "error": None,
+            }
+        a = checks.check_export(to=country, on=on, hs=code or None, ecl=ecl or None)
+        return {
+            "permit_required": a["permit_required"],
+            "outcome": a["outcome"],
+            "prohibited": a["outcome"] == "prohibited",
+            "treatment": None,
+            "rules": ";".join(r["rule"] for r in a.get("reasons", [])),
+            "error": None,
+        }
+    except BadInput as error:
+        return {"error": str(error)}
+
+
+class _PermitBook:
+    """Permits of the office database, read once."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self.permits: dict[str, tuple[str, str, dt.date, dt.date, list[tuple[str, int, int]]]] = {}
+        if url is None:
+            return
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        try:
+            with engine.connect() as con:
+                rows = con.execute(
+                    text(
+                        "select id, number, status, destination, valid_from, valid_to from permits"
+                    )
+                ).all()
+                lines = con.execute(
+                    text(
+                        "select permit_id, hs_code, authorised_quantity_milli, "
+                        "used_quantity_milli from permit_lines"
+                    )
+                ).all()
+        except Exception as error:  # any driver's error: one line, the option named
+            raise BadInput(
+                "office-db", f"cannot read permits: {str(error).splitlines()[0]}"
+            ) from None
+        by_id: dict[int, list[tuple[str, int, int]]] = {}
+        for permit_id, code, authorised, used in lines:
+            by_id.setdefault(permit_id, []).append((str(code), int(authorised), int(used)))
+        for pid, number, status, destination, start, end in rows:
+            self.permits[str(number)] = (
+                str(status),
+                str(destination),
+                _as_date(start),
+                _as_date(end),
+                by_id.get(pid, []),
+            )
+
+    def check(self, number: str, on: dt.date, country: str, code: str, quantity: str) -> str:
+        if not number:
+            return ""
+        if self.url is None:
+            return NOT_CHECKED
+        found = self.permits.get(number)
+        if found is None:
+            return "permit unknown to the office"
+        status, destination, start, end, lines = found
+        problems = []
+        if status != "active":
+            problems.append(f"permit {status}")
+        if not start <= on <= end:
+            problems.append(f"not valid on {on} (valid {start} to {end})")
+        if destination != country:
+            problems.append(f"issued for {destination}, not {country}")
+        digits = code.replace(".", "")
+        line = next(
+            (ln for ln in lines if digits and digits.startswith(ln[0].replace(".", ""))), None
+        )
+        if line is None:
+            problems.append("no permit line for these goods")
+        elif quantity:
+            try:
+                wanted = round(float(quantity) * 1000)
+            except ValueError:
+                problems.append(f"quantity {quantity!r} is not a number")
+            else:
+                left = line[1] - line[2]
+                if wanted > left:
+                    problems.append(f"balance {left / 1000:g} does not cover {wanted / 1000:g}")
+        return (
+            "permit valid: known, in force on the date, balance covers"
+            if not problems
+            else ("permit problem: " + "; ".join(problems))
+        )
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def screen_declarations(
+    source: Path,
+    target: Path,
+    index: ScreeningIndex,
+    threshold: float,
+    office_db: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DeclarationReport:
+    if not source.is_file():
+        raise BadInput("input", f"no such file: {source}")
+    if target.suffix.lower() not in (".csv", ".parquet"):
+        raise BadInput("output", f"{target.name}: use a .csv or .parquet output")
+    permits = _PermitBook(office_db)
+    con = duckdb.connect()
+    rel = relation(con, source)
+    columns = {c.lower(): c for c in rel.columns}
+
+    def col(name: str) -> str:
+        return f'trim(cast("{columns[name]}" as varchar))' if name in columns else "NULL"
+
+    if "date" not in columns or not ({"destination", "origin"} & columns.keys()):
+        raise BadInput("input", f"{source.name}: need a date column and destination or origin")
+    first_line = 1 if source.suffix.lower() == ".parquet" else 2
+    con.register("src", rel)
+    con.execute(
+        f"""create temp table rows as select
+              row_number() over () + {first_line - 1} as line,
+              {col("date")} as date_text,
+              coalesce(lower({col("direction")}), 'export') as direction,
+              coalesce(nullif({col("destination")}, ''), {col("origin")}, '') as country_text,
+              coalesce({col("hs")}, '') as hs, coalesce({col("ecl")}, '') as ecl,
+              {", ".join(f"{col(p)} as {p}" for p in PARTY_COLUMNS)},
+              coalesce({col("permit")}, '') as permit, coalesce({col("quantity")}, '') as quantity
+            from src"""
+    )
+    total = int(con.execute("select count(*) from rows").fetchone()[0])  # type: ignore[index]
+    if progress:
+        progress(0, total)
+    # Countries: resolved once each.
+    country_map: dict[str, str | None] = {}
+    for (text,) in con.execute("select distinct country_text from rows").fetchall():
+        try:
+            country_map[text] = countries.resolve(text).code
+        except BadInput:
+            country_map[text] = None
+    con.register(
+        "country_map",
+        pa.table({"country_text": list(country_map), "country": list(country_map.values())}),
+    )
+    con.execute(
+        f"""create temp table q as select r.*, m.country, try_cast(r.date_text as date) as day,
+              case when r.direction not in ('export', 'import') then 'direction: '
+                     || r.direction || ' (use export or import)'
+                   when try_cast(r.date_text as date) is null
+                     then 'date: ' || coalesce(r.date_text, '') || ' is not a date (YYYY-MM-DD)'
+                   when try_cast(r.date_text as date) not between date '{checks.EARLIEST}'
+                     and date '{checks.LATEST}'
+                     then 'date: outside {checks.EARLIEST} to {checks.LATEST}'
+                   when m.country is null then 'country: unknown country ' || r.country_text
+                   when r.hs = '' and r.ecl = '' then 'hs: give an HS code or an ECL item'
+              end as row_error
+            from rows r left join country_map m using (country_text)"""
+    )
+    # Law epochs: a determination is the same on every day between two change dates.
+    starts = [checks.EARLIEST, *(d for d in _epochs() if d > checks.EARLIEST)]
+    con.register("epochs", pa.table({"slot": list(range(len(starts))), "start": starts}))
+    con.execute(
+        "create temp table qe as select q.*, e.slot, e.start from q "
+        "asof left join epochs e on q.day >= e.start"
+    )
+    _goods_table(con)
+    _party_table(con, index, threshold)
+    # Permits: once per distinct (permit, day, country, goods, quantity).
+    permit_rows = [
+        {
+            "permit": p,
+            "day": d,
+            "country": c,
+            "hs": h,
+            "quantity": qn,
+            "permit_check": permits.check(p, d, c, h, qn),
+        }
+        for p, d, c, h, qn in con.execute(
+            "select distinct permit, day, country, hs, quantity from q "
+            "where permit <> '' and row_error is null"
+        ).fetchall()
+    ]
+    con.register(
+        "permit_checks",
+        pa.Table.from_pylist(
+            permit_rows,
+            pa.schema(
+                [
+                    ("permit", pa.string()),
+                    ("day", pa.date32()),
+                    ("country", pa.string()),
+                    ("hs", pa.string()),
+                    ("quantity", pa.string()),
+                    ("permit_check", pa.string()),
+                ]
+            ),
+        ),
+    )
+    temporary = target.with_name(target.name + ".tmp")
+    fmt = "parquet" if target.suffix.lower() == ".parquet" else "csv, header true"
+    con.execute(
+        f"""copy (
+          select q.line, q.date_text as date, q.direction, q.country, q.hs, q.ecl,
+                 g.permit_required, g.outcome, g.prohibited, g.treatment, g.rules,
+                 coalesce(h.party_hits, 0) as party_hits, h.best as party_best_score,
+                 coalesce(h.party_matches, '[]') as party_matches,
+                 pc.permit_check,
+                 coalesce(q.row_error, g.goods_error) as error
+          from qe q
+          left join goods g on g.direction = q.direction and g.country = q.country
+               and g.slot = q.slot and g.hs = q.hs and g.ecl = q.ecl
+          left join line_hits h on h.line = q.line
+          left join permit_checks pc on pc.permit = q.permit and pc.day = q.day
+               and pc.country = q.country and pc.hs = q.hs and pc.quantity = q.quantity
+          order by q.line
+        ) to '{temporary}' (format {fmt})"""
+    )
+    error_file: Path | None = None
+    out = con.read_parquet(str(temporary)) if fmt == "parquet" else con.read_csv(str(temporary))
+    con.register("out", out)
+    counts = con.execute(
+        "select count(*), count(error), count(*) filter (where party_hits > 0) from out"
+    ).fetchone()
+    assert counts is not None
+    if counts[1]:
+        error_file = target.with_name(target.stem + ".errors.csv")
+        con.execute(
+            f"copy (select line, error from out where error is not null order by line) "
+            f"to '{error_file}' (format csv, header true)"
+        )
+    os.replace(temporary, target)
+    if progress:
+        progress(total, total)
+    return DeclarationReport(
+        rows=int(counts[0]),
+        errors=int(counts[1]),
+        hits=int(counts[2]),
+        output=target,
+        error_file=error_file,
+        list_versions=index.versions,
+    )
+
+
+def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The goods answer of every distinct (direction, country, epoch, hs, ecl): exports
+    with an HS code through the engine's vectorised path, the rest one question each."""
+    from bilateral.engine.batch import screen_exports
+
+    distinct = con.sql(
+        "select distinct direction, country, slot, start, hs, ecl from qe where row_error is null"
+    ).to_arrow_table()
+    rows = distinct.to_pylist()
+    law = default_law()
+    is_vector = [r["direction"] == "export" and bool(r["hs"]) and not r["ecl"] for r in rows]
+    vector = [r for r, v in zip(rows, is_vector, strict=True) if v]
+    answers: list[dict[str, Any]] = []
+    if vector:
+        table = screen_exports(
+            law,
+            pa.table(
+                {
+                    "destination": [r["country"] for r in vector],
+                    "date": pa.array([r["start"] for r in vector], pa.date32()),
+                    "hs": [r["hs"] for r in vector],
+                }
+            ),
+        )
+        for r, outcome, permit, rules, error in zip(
+            vector,
+            table["outcome"].to_pylist(),
+            table["permit_required"].to_pylist(),
+            table["rules"].to_pylist(),
+            table["error"].to_pylist(),
+            strict=True,
+        ):
+            prohibited = None if outcome is None else outcome == "prohibited"
+            answers.append(
+                {
+                    **r,
+                    "permit_required": permit,
+                    "outcome": outcome,
+                    "prohibited": prohibited,
+                    "treatment": None,
+                    "rules": rules,
+                    "goods_error": error,
+                }
+            )
+    for r, v in zip(rows, is_vector, strict=True):
+        if v:
+            continue
+        answer = _goods_answer(r["direction"], r["country"], r["start"], r["hs"], r["ecl"])
+        answers.append({**r, **{k: v for k, v in answer.items() if k != "error"},
+                        "goods_error": answer.get("error")})  # fmt: skip
+    schema = pa.schema(
+        [("direction", pa.string()), ("country", pa.string()), ("slot", pa.int64()),
+         ("start", pa.date32()), ("hs", pa.string()), ("ecl", pa.string()),
+         ("permit_required", pa.bool_()), ("outcome", pa.string()), ("prohibited", pa.bool_()),
+         ("treatment", pa.string()), ("rules", pa.string()), ("goods_error", pa.string())]
+    )  # fmt: skip
+    con.register("goods_answers", pa.Table.from_pylist(answers, schema))
+    con.execute("create temp table goods as select * from goods_answers")
+
+
+def _match_chunk(job: tuple[list[str], float]) -> list[tuple[str, int, float]]:
+    names, threshold = job
+    assert _INDEX is not None
+    return [
+        (name, m[0], m[1]) for name in names for m in match_names(_INDEX, name, "any", threshold)
+    ]
+
+
+_INDEX: ScreeningIndex | None = None
+
+
+def _party_table(con: duckdb.DuckDBPyConnection, index: ScreeningIndex, threshold: float) -> None:
+    """``line_hits``: per line, the party names that match a listed entry on its date."""
+    global _INDEX
+    roles = [
+        f"select line, day, '{p}' as role, {p} as party from qe "
+        f"where {p} is not null and {p} <> '' and row_error is null"
+        for p in PARTY_COLUMNS
+    ]
+    con.execute(f"create temp table role_vals as {' union all '.join(roles)}")
+    names = [n for (n,) in con.execute("select distinct party from role_vals").fetchall()]
+    names.sort()
+    _INDEX = index
+    chunks = [(names[i : i + 2000], threshold) for i in range(0, len(names), 2000)]
+    workers = os.cpu_count() or 1
+    if workers > 1 and len(names) > 20_000:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            found = [m for part in pool.imap(_match_chunk, chunks) for m in part]
+    else:
+        found = [m for chunk in chunks for m in _match_chunk(chunk)]
+    entries = index.entries
+    con.register(
+        "party_matches",
+        pa.table(
+            {
+                "party": [f[0] for f in found],
+                "id": [entries[f[1]][0].id for f in found],
+                "name": [entries[f[1]][0].name for f in found],
+                "reference": [entries[f[1]][0].reference for f in found],
+                "score": [f[2] for f in found],
+                "listed_from": pa.array([entries[f[1]][0].listed_from for f in found], pa.date32()),
+                "listed_to": pa.array([entries[f[1]][0].listed_to for f in found], pa.date32()),
+                "exact": [entries[f[1]][0].listed_from_exact for f in found],
+            }
+        ),
+    )
+    con.execute(
+        """create temp table role_hits as
+           select r.line, r.role, r.party, m.id, m.name, m.score, m.reference,
+             case when m.listed_to is not null and r.day >= m.listed_to then 'delisted'
+                  when m.listed_from is null then 'date unknown'
+                  when r.day >= m.listed_from then 'listed'
+                  when not m.exact then 'possibly listed'
+                  else 'not yet listed' end as status
+           from role_vals r join party_matches m on m.party = r.party"""
+    )
+    con.execute(
+        """create temp table line_hits as
+           select line, count(distinct role || party) as party_hits, max(score) as best,
+                  to_json(list(struct_pack(role, party, id, name, score, status, reference)
+                               order by role, score desc, id))::varchar as party_matches
+           from role_hits
+           where status in ('listed', 'possibly listed', 'date unknown')
+           group by line"""
+    )

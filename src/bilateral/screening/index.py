@@ -1,0 +1,135 @@
+"""Blocking: find the few listed names worth scoring against a query.
+
+Every listed name (name, aliases, weak aliases) is indexed under the phonetic key of each
+of its parts and, for cross-script queries, under the parts' consonant skeletons. A query
+looks up its own keys; a listed name is a candidate when it shares keys with two parts of
+the query (or the query or the name has a single part), and at most ``MAX_CANDIDATES``
+(those sharing most parts) are scored; keys shared by more than ``MAX_POSTINGS`` names
+(a common prefix) are not used. The scorer never sees the rest of the list.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bilateral.screening.model import Entry, Snapshot
+from bilateral.screening.normalise import Name, parse_name, skeleton
+
+MAX_CANDIDATES = 48
+# A key shared by more listed names than this says little (a three-letter prefix of a
+# common name): it neither ranks nor admits candidates.
+MAX_POSTINGS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedName:
+    entry: int  # position in ScreeningIndex.entries
+    text: str
+    kind: str  # name | alias | weak alias
+    parsed: Name
+
+
+def token_keys(token: str, key: str) -> set[str]:
+    """Keys of one name part: its phonetic key, the first three letters of that key (for
+    a slip late in a long name: Merkur / Merkel), and its consonant skeleton (for names
+    written without vowels)."""
+    keys: set[str] = set()
+    if len(key) >= 2 or token.isdigit():
+        keys.add("k:" + key)
+    if len(key) >= 5:
+        keys.add("p:" + key[:4])
+    if len(token) >= 2:
+        bones = skeleton(token)
+        if len(bones) >= 2:
+            keys.add("s:" + bones)
+    return keys
+
+
+def blocking_keys(name: Name) -> set[str]:
+    keys: set[str] = set()
+    for token, key in zip(name.tokens, name.keys, strict=True):
+        keys |= token_keys(token, key)
+    if len(name.compact) >= 6:
+        keys.add("c:" + name.compact[:6])
+    return keys
+
+
+class ScreeningIndex:
+    """The active lists, indexed for screening. Build once, query many times."""
+
+    def __init__(self, snapshots: list[Snapshot]) -> None:
+        self.snapshots = snapshots
+        self.entries: list[tuple[Entry, Snapshot]] = []
+        self.names: list[IndexedName] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        for snapshot in snapshots:
+            for entry in snapshot.entries:
+                position = len(self.entries)
+                self.entries.append((entry, snapshot))
+                for text, kind in entry.names():
+                    parsed = parse_name(text, not entry.is_person)
+                    if not parsed.tokens:
+                        continue
+                    name_id = len(self.names)
+                    self.names.append(IndexedName(position, text, kind, parsed))
+                    for key in blocking_keys(parsed):
+                        postings[key].append(name_id)
+        self.postings = {k: tuple(dict.fromkeys(v)) for k, v in postings.items()}
+        # Names of one part, admitted on one shared key.
+        self.single = [len(n.parsed.tokens) < 2 for n in self.names]
+        self._sets: dict[str, frozenset[int]] = {}
+
+    def _members(self, key: str) -> frozenset[int]:
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = frozenset(self.postings[key])
+        return found
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        return tuple(s.version for s in self.snapshots)
+
+    def candidates(self, query: Name, limit: int = MAX_CANDIDATES) -> list[int]:
+        """Indexed names sharing keys with enough parts of the query, those sharing the
+        most parts first.
+
+        A listed name of two parts or more must share keys with two parts of the query (one
+        shared surname is not a match, so it is not scored), unless the query has only one
+        part long enough to key (an initial and a surname, a single word)."""
+        parts: dict[int, int] = {}  # bit per query part sharing a key
+        keyed = 0
+        postings = self.postings
+        common: list[tuple[int, str]] = []
+        for position, (token, key) in enumerate(zip(query.tokens, query.keys, strict=True)):
+            bit = 1 << min(position, 62)
+            if len(key) >= 2:
+                keyed += 1
+            for k in token_keys(token, key):
+                found = postings.get(k)
+                if not found:
+                    continue
+                if len(found) > MAX_POSTINGS:
+                    common.append((bit, k))
+                    continue
+                for name_id in found:
+                    parts[name_id] = parts.get(name_id, 0) | bit
+        # A common key ("russia", "bank") admits no name by itself, but still counts as a
+        # shared part for a name that a rarer key admitted.
+        for bit, k in common:
+            members = self._members(k)
+            for name_id in parts:
+                if name_id in members:
+                    parts[name_id] |= bit
+        compact = "c:" + query.compact[:6]
+        if len(query.compact) >= 6 and (found := postings.get(compact)):
+            for name_id in found:
+                parts[name_id] = parts.get(name_id, 0) | (1 << 63)
+        single = self.single
+        if keyed >= 2:
+            chosen = [n for n, b in parts.items() if b & (b - 1) or single[n]]
+        else:
+            chosen = list(parts)
+        if len(chosen) <= limit:
+            return chosen
+        return sorted(chosen, key=lambda n: (-parts[n].bit_count(), n))[:limit]

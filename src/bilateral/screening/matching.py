@@ -1,0 +1,201 @@
+"""Score how well a queried name fits a listed name, with the features that decided it.
+
+The score is in [0, 1]. Name parts are aligned in any order (surname first or last, the
+patronymic present or not); each aligned pair is scored by the best of: the same folded
+token, the same phonetic key (spellings of one Cyrillic name), an initial against a full
+name, or a small edit distance whose budget grows with the token's length (one slip in a
+seven-letter surname is a typo, two make another surname). Parts left unaligned lower the
+score: on the query side fully, on the listed side less for persons (lists carry middle
+names and patronymics that a payment rarely does) than for organisations (an extra word in
+a company name usually names another company).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+
+from bilateral.screening.normalise import Name, parse_name, skeleton
+
+MATCHER_VERSION = "bilateral-screening-1"
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    score: float
+    features: dict[str, float] = field(default_factory=dict)
+    aligned: tuple[tuple[str, str, str], ...] = ()  # (query token, listed token, how)
+
+
+def _edit_budget(length: int) -> int:
+    if length <= 4:
+        return 0
+    if length <= 8:
+        return 1
+    return 2
+
+
+def token_similarity(
+    a: str,
+    ka: str,
+    b: str,
+    kb: str,
+    consonantal: bool = False,
+    syllabic: bool = False,
+    cross_script: bool = False,
+) -> tuple[float, str]:
+    """Similarity of two name parts and the rule that gave it. ``consonantal``: the names
+    are in different scripts, one of them written without vowels; ``syllabic``: both are in
+    Han or Hangul, where a syllable that differs is another character."""
+    if a == b:
+        return 1.0, "same"
+    if syllabic:
+        return 0.0, ""
+    if a.isdigit() or b.isdigit():
+        return 0.0, ""  # numbers identify: Brigade 44 is not Brigade 45
+    if consonantal and len(a) > 1 and len(b) > 1:
+        sa, sb = skeleton(a), skeleton(b)
+        if sa == sb and sa:
+            return 0.9, "consonants"
+    if len(a) == 1 or len(b) == 1:
+        if a[0] == b[0]:
+            return 0.8, "initial"
+        return 0.0, ""
+    if ka == kb and len(ka) >= 2:
+        return 0.92, "transliteration"
+    if (
+        cross_script
+        and ka[:1] == kb[:1]
+        and min(len(ka), len(kb)) >= 4
+        and Levenshtein.distance(ka, kb, score_cutoff=1) <= 1
+    ):
+        return 0.85, "transliteration"  # Alexandros / Alexander
+    longest = max(len(a), len(b))
+    budget = _edit_budget(min(len(a), len(b)))
+    if budget:
+        distance = Levenshtein.distance(a, b, score_cutoff=budget)
+        if distance <= budget:
+            return 1.0 - 0.5 * distance / longest - 0.05, "typo"
+    return 0.0, ""
+
+
+_SIMILARITY: dict[tuple[str, str, bool, bool, bool], tuple[float, str]] = {}
+
+
+def _cached_similarity(
+    a: str, ka: str, b: str, kb: str, consonantal: bool, syllabic: bool, cross_script: bool
+) -> tuple[float, str]:
+    """token_similarity, remembered: in bulk screening the same pairs of common given names
+    and surnames recur on every row."""
+    key = (a, b, consonantal, syllabic, cross_script)
+    found = _SIMILARITY.get(key)
+    if found is None:
+        if len(_SIMILARITY) > 1_000_000:
+            _SIMILARITY.clear()
+        found = token_similarity(a, ka, b, kb, consonantal, syllabic, cross_script)
+        _SIMILARITY[key] = found
+    return found
+
+
+def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int], set[int]]:
+    """Greedy best-first alignment of the name parts of q and c."""
+    pairs: list[tuple[float, int, int, str]] = []
+    consonantal = q.script != c.script and "consonantal" in (q.script, c.script)
+    syllabic = q.script == c.script and q.script in ("cjk", "hangul")
+    cross_script = q.script != c.script
+    for i, (a, ka) in enumerate(zip(q.tokens, q.keys, strict=True)):
+        for j, (b, kb) in enumerate(zip(c.tokens, c.keys, strict=True)):
+            sim, how = _cached_similarity(a, ka, b, kb, consonantal, syllabic, cross_script)
+            if sim > 0:
+                pairs.append((sim, i, j, how))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    out: list[tuple[int, int, float, str]] = []
+    for sim, i, j, how in pairs:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        out.append((i, j, sim, how))
+    return out, set(range(len(q.tokens))) - used_q, set(range(len(c.tokens))) - used_c
+
+
+def _joined(q: Name, c: Name) -> float:
+    """Names written joined or split ("SiemensAG", "Abdul Lah" / "Abdullah")."""
+    a, b = q.compact, c.compact
+    if q.script == c.script and q.script in ("cjk", "hangul"):
+        return 0.95 if a == b else 0.0
+    if q.script != c.script and "consonantal" in (q.script, c.script):
+        sa, sb = skeleton(a), skeleton(b)
+        if len(sa) >= 3 and sa == sb:
+            return 0.88
+    if len(a) < 6 or len(b) < 6:
+        return 0.0
+    if a == b:
+        return 0.95
+    budget = _edit_budget(min(len(a), len(b)))
+    distance = Levenshtein.distance(a, b, score_cutoff=budget)
+    if distance <= budget:
+        return 0.9 - 0.5 * distance / max(len(a), len(b))
+    return 0.0
+
+
+def score_names(query: Name, listed: Name, person: bool) -> NameScore:
+    """Score a queried name against one listed name."""
+    if not query.tokens or not listed.tokens:
+        return NameScore(0.0, {"empty": 1.0})
+    aligned, rest_q, rest_c = _align(query, listed)
+    matched = sum(sim * (query.weights[i] + listed.weights[j]) / 2 for i, j, sim, _ in aligned)
+    full = sum((query.weights[i] + listed.weights[j]) / 2 for i, j, _, _ in aligned)
+    left_q = sum(query.weights[i] for i in rest_q)
+    left_c = sum(listed.weights[j] for j in rest_c)
+    # Parts left over on one side only: the other name is a shorter form of it. A listed
+    # person's extra parts (middle names, patronymic) weigh little: "Alexander Lukashenko"
+    # is Aleksandr Grigoryevich Lukashenko; but a lone matching part of a long name is not
+    # enough ("Walijan" is not Walijan Abdul Ghafoor Haqqani). Parts left over on both
+    # sides are a contradiction: one part of the name was replaced by another ("Recep
+    # Tayyip Erdem" is not Recep Tayyip Erdoğan), and count in full.
+    contradiction = bool(rest_q) and bool(rest_c)
+    if contradiction:
+        slack_q = slack_c = 1.0
+    elif person and len(aligned) >= 2:
+        slack_q = slack_c = 0.15
+    elif not person and aligned:
+        slack_q = slack_c = 0.5
+    else:
+        slack_q = slack_c = 0.8
+    denominator = full + slack_q * left_q + slack_c * left_c
+    score = matched / denominator if denominator else 0.0
+    if any(query.tokens[i].isdigit() for i in rest_q) or any(
+        listed.tokens[j].isdigit() for j in rest_c
+    ):
+        score *= 0.75  # a number on one side only: another vessel, fund or series
+    features: dict[str, float] = {"name_parts": round(score, 4)}
+    if aligned:
+        strong = [sim for _, _, sim, how in aligned if how != "initial"]
+        if not strong:
+            score *= 0.5  # initials alone identify nobody
+            features["initials_only"] = 1.0
+    joined = _joined(query, listed)
+    if joined > score:
+        score = joined
+        features["joined"] = round(joined, 4)
+    if query.legal_form and listed.legal_form and query.legal_form != listed.legal_form:
+        score *= 0.85
+        features["legal_form_differs"] = 1.0
+    return NameScore(
+        round(min(max(score, 0.0), 1.0), 4),
+        features,
+        tuple(
+            (query.tokens[i], listed.tokens[j], how)
+            for i, j, _, how in sorted(aligned, key=lambda p: p[0])
+        ),
+    )
+
+
+def compare(query: str, listed: str, person: bool = True) -> NameScore:
+    """Score two names as given (the convenience door for tests and the benchmark)."""
+    company = not person
+    return score_names(parse_name(query, company), parse_name(listed, company), person)

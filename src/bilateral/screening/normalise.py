@@ -1,0 +1,349 @@
+"""Names as comparable tokens: Unicode folding, transliteration, legal forms, phonetic keys.
+
+Transliteration is anyascii's (a maintained, pure-Python table for every script), so
+Cyrillic, Greek, Arabic, Hebrew, Han, Hangul and Thai names all come out in Latin letters;
+what is ours is the small layer a screening analyst needs on top: the spelling variants of
+East Slavic names between the Russian and Belarusian conventions (Alyaksandr / Aleksandr,
+Hryhoryavich / Grigoryevich, -ka / -ko, -au / -ov), the legal forms of companies (OAO, JSC,
+ЗАО, ТАА, УП, Aktiengesellschaft …) recognised as forms rather than compared as names, and
+titles or particles that carry little identity ("al", "de", "Mr").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+# Legal forms, as folded phrases, with the canonical form they stand for. A name keeps its
+# form as a feature (two companies of different forms rarely are one), never as a token.
+_FORMS: dict[str, tuple[str, ...]] = {
+    "jsc": (
+        "jsc",
+        "ojsc",
+        "oao",
+        "ao",
+        "pao",
+        "pjsc",
+        "cjsc",
+        "zao",
+        "aat",
+        "zat",
+        "oaa",
+        "pat",
+        "joint stock company",
+        "open joint stock company",
+        "closed joint stock company",
+        "public joint stock company",
+        "otkrytoe aktsionernoe obshchestvo",
+        "zakrytoe aktsionernoe obshchestvo",
+        "publichnoe aktsionernoe obshchestvo",
+        "aktsionernoe obshchestvo",
+        "aktsyyanernae tavarystva",
+        "adkrytae aktsyyanernae tavarystva",
+        "zakrytae aktsyyanernae tavarystva",
+        "joint-stock company",
+    ),
+    "llc": (
+        "llc",
+        "l l c",
+        "ooo",
+        "taa",
+        "tav",
+        "limited liability company",
+        "obshchestvo s ogranichennoi otvetstvennostiu",
+        "obshchestvo s ogranichennoy otvetstvennostyu",
+        "tavarystva z abmezhavanai adkaznastsiu",
+        "tavarystva z abmezhavanai adkaznastsyu",
+        "sociedad de responsabilidad limitada",
+        "societatea cu raspundere limitata",
+        "gesellschaft mit beschrankter haftung",
+        "sp z oo",
+        "gmbh",
+        "sarl",
+        "srl",
+    ),
+    "ue": (
+        "up",
+        "rup",
+        "rue",
+        "chup",
+        "ue",
+        "unitary enterprise",
+        "republican unitary enterprise",
+        "state unitary enterprise",
+        "unitarnoe predpriiatie",
+        "unitarnoe predpriyatie",
+        "respublikanskoe unitarnoe predpriiatie",
+        "fgup",
+        "gup",
+        "mup",
+    ),
+    "ag": ("ag", "aktiengesellschaft", "aktiengeselschaft", "sa", "s a", "nv", "n v", "spa"),
+    "plc": ("plc", "p l c", "public limited company"),
+    "ltd": ("ltd", "limited", "co ltd", "company limited", "pte ltd", "pty ltd", "pte", "pty"),
+    "inc": ("inc", "incorporated", "corp", "corporation"),
+    "lp": ("lp", "llp", "l p", "limited partnership"),
+}
+_FORM_OF: dict[str, str] = {v: k for k, vs in _FORMS.items() for v in vs}
+_FORM_PHRASES = sorted(_FORM_OF, key=lambda p: -len(p.split()))
+_MAX_FORM_WORDS = max(len(p.split()) for p in _FORM_PHRASES)
+
+# Words of little identity: honorifics, and particles of Arabic, Dutch, German, Romance names.
+TITLES = frozenset(
+    {"mr", "mrs", "ms", "dr", "prof", "sir", "sheikh", "shaikh", "general", "colonel", "col",
+     "president", "presidente", "prasident", "prezident", "predsjednik", "presedintele",
+     "presiden", "monsieur", "madame", "mme", "herr", "frau"}
+)  # fmt: skip
+PARTICLES = frozenset(
+    {"al", "el", "ul", "bin", "ibn", "bint", "de", "da", "del", "della", "der", "di", "du",
+     "la", "le", "van", "von", "den", "and", "of", "the", "y"}
+)  # fmt: skip
+# Generic organisation words: they say what kind of body, not which one.
+GENERIC = frozenset(
+    {"company", "co", "group", "holding", "holdings", "trading", "international", "enterprise",
+     "enterprises", "firm", "industries", "industrial", "corporation", "plant", "factory",
+     "organization", "organisation", "association"}
+)  # fmt: skip
+
+_NON_WORD = re.compile(r"[^a-z0-9 ]+")
+_SPACES = re.compile(r"\s+")
+_HAS_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_APOSTROPHES = re.compile(r"['’ʼ`´ʹʻ‘]")
+# Dotted abbreviations are one word: "G.m.b.H.", "A.B.C.", "o.O.O." (before the dots go).
+_DOTTED = re.compile(r"(?<![a-z])(?:[a-z]\.){1,}[a-z](?![a-z])\.?")
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+
+
+def _numbers(words: list[str]) -> list[str]:
+    """Numbers as digits: "forty four" / "forty-four" / "44", "first" / "1st" / "1"."""
+    out: list[str] = []
+    for word in words:
+        if (match := _ORDINAL.match(word)) is not None:
+            word = match.group(1)
+        value = _UNITS.get(word)
+        if value is None and word in _TENS:
+            value = _TENS[word]
+        if value is not None:
+            word = str(value)
+        if out and out[-1].isdigit() and word.isdigit() and len(word) == 1:
+            previous = int(out[-1])
+            if previous % 10 == 0 and 20 <= previous < 100:
+                out[-1] = str(previous + int(word))
+                continue
+        out.append(word)
+    return out
+
+
+# Scripts whose writing leaves most vowels out (abjads, and the Brahmic scripts as anyascii
+# renders them): their names are compared on consonant skeletons.
+_CONSONANTAL = re.compile(
+    "[\u0590-\u05ff\u0600-\u06ff\u0700-\u074f\u0750-\u077f\u0780-\u07bf"
+    "\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\u0e00-\u0e7f\u0e80-\u0eff"
+    "\u1000-\u109f\u1780-\u17ff]"
+)
+_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+_OTHER_ALPHABETS = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0400-\u052f\u0530-\u058f\u10a0-\u10ff]")
+_SYLLABIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# Korean surnames as the Revised Romanization writes them, and as lists usually do.
+_KOREAN_SURNAMES = {
+    "i": "lee", "yi": "lee", "ri": "lee", "gim": "kim", "bak": "park", "bag": "park",
+    "pak": "park",
+    "choe": "choi", "jeong": "jung", "jo": "cho", "gang": "kang", "jang": "chang",
+    "yun": "yoon", "im": "lim", "han": "han", "o": "oh", "seo": "suh", "sin": "shin",
+}  # fmt: skip
+_KOREAN_INITIAL = {"g": "k", "b": "p", "d": "t"}
+
+
+def script_of(text: str) -> str:
+    """The kind of writing that matters for comparison: latin, consonantal, hangul, cjk."""
+    if _HANGUL.search(text):
+        return "hangul"
+    if _SYLLABIC.search(text):
+        return "cjk"
+    if _CONSONANTAL.search(text):
+        return "consonantal"
+    if _OTHER_ALPHABETS.search(text):
+        return "alphabetic"  # Greek, Cyrillic, Armenian, Georgian
+    return "latin"
+
+
+def _syllables(text: str) -> str:
+    """Han, kana and Hangul transliterated one character at a time, so that syllables
+    become parts ("习近平" → "xi jin ping", compared joined with "Xi Jinping")."""
+    return " ".join(anyascii(ch) if _SYLLABIC.match(ch) else ch for ch in text)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII words: compatibility-normalised, transliterated, marks and
+    punctuation dropped ("Лукашэнка" → "lukashenka", "François" → "francois")."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if _HAS_NON_ASCII.search(text):
+        if _SYLLABIC.search(text):
+            text = _syllables(text)
+        if _GREEK.search(text):
+            # Modern Greek writes d and b as ντ and μπ (Βλαντίμιρ = Vladimir).
+            text = text.replace("ντ", "d").replace("μπ", "b")
+        # Belarusian ў is handled before the generic table so that the Belarusian -аў
+        # ending reads as -au (ўладзімір → uladzimir).
+        text = anyascii(text.replace("ў", "u")).lower()
+    text = _APOSTROPHES.sub("", text).replace("&", " and ")
+    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", text)).strip()
+
+
+def _korean(words: list[str]) -> list[str]:
+    """Revised Romanization towards the spellings lists use (Gim → Kim, I → Lee)."""
+    if not words:
+        return words
+    out = [_KOREAN_SURNAMES.get(words[0], words[0])]
+    for word in words[1:]:
+        out.append(_KOREAN_INITIAL.get(word[0], word[0]) + word[1:] if word else word)
+    return out
+
+
+_SKELETON_DROP = re.compile(r"[aeiouyhwv]+")
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(token: str) -> str:
+    """Consonants only (h, w, v, y too: in abjads they are mostly vowel carriers)."""
+    # Arabic has no p and renders v as f: Putin is بوتين (btyn), Vladimir فلاديمير.
+    key = phonetic(token).replace("p", "b").replace("f", "v")
+    return _DOUBLES.sub(r"\1", _SKELETON_DROP.sub("", key))
+
+
+# East Slavic spelling variants, applied to a folded token before its phonetic key: the
+# Latin renderings of one Cyrillic letter, and the Belarusian forms of Russian names.
+_VARIANTS = (
+    ("shch", "S"),
+    ("sch", "S"),
+    ("tch", "C"),
+    ("dzh", "J"),
+    ("dj", "J"),
+    ("kh", "h"),
+    ("zh", "J"),
+    ("ch", "C"),
+    ("sh", "S"),
+    ("ts", "C"),
+    ("tz", "C"),
+    ("x", "ks"),
+    ("w", "v"),
+    ("ph", "f"),
+    ("q", "k"),
+    ("ck", "k"),
+    ("c", "k"),  # a lone c is hard: Carl / Karl (ch, ts, tz were set aside above)
+    ("g", "h"),  # Belarusian h for Russian g: Hryhoryavich / Grigoryevich
+    ("dz", "d"),  # Belarusian dz for Russian d: Uladzimir / Vladimir
+    ("j", "y"),  # Yuri / Juri, Yevgeny / Jevgenij
+)
+_VOWELS = re.compile(r"[aeiouy]+")
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=200_000)
+def phonetic(token: str) -> str:
+    """A coarse key on which spellings of one name meet (Lukashenka / Lukashenko,
+    Ivanou / Ivanov, Aliaksandr / Alexander): variants unified, vowels after the first
+    letter dropped (Russian and Belarusian forms differ mostly in vowels)."""
+    if token.isdigit():
+        return token
+    if len(token) > 3 and token.endswith(("au", "ou")):
+        token = token[:-2] + "ov"  # Belarusian -аў / Russian -ов
+    if token.startswith("ul") and len(token) > 5:
+        token = "v" + token[1:]  # Uladzimir / Vladimir (Belarusian initial ў)
+    if token.startswith(("ryh", "ryg")) and len(token) > 4:
+        token = "h" + token  # Ryhor / Hryhoryi / Grigory (Belarusian drops the initial h)
+    for old, new in _VARIANTS:
+        if old in token:
+            token = token.replace(old, new)
+    token = token.lower()  # the placeholders above (S, C, J) back to letters
+    head, rest = token[0], token[1:]
+    if head in "aeiouy":
+        head = "a"
+    return _DOUBLES.sub(r"\1", head + _VOWELS.sub("", rest.replace("h", "")))
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A name ready to compare: its tokens, the weight of each, and its legal form."""
+
+    original: str
+    folded: str
+    tokens: tuple[str, ...]
+    keys: tuple[str, ...]  # phonetic key per token
+    weights: tuple[float, ...]
+    legal_form: str | None
+    compact: str  # the tokens without spaces, for names written joined or split
+    script: str  # latin | consonantal | hangul | cjk (see script_of)
+
+
+def _strip_form(words: list[str]) -> tuple[list[str], str | None]:
+    """Remove the legal-form phrases (anywhere: "OAO Belaruskali", "Belaruskali OAO")."""
+    form: str | None = None
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(_MAX_FORM_WORDS, len(words) - i), 0, -1):
+            phrase = " ".join(words[i : i + size])
+            found = _FORM_OF.get(phrase)
+            if found is not None and (size > 1 or len(words) > 1):
+                form = form or found
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out, form
+
+
+def _weight(token: str, company: bool) -> float:
+    if token in PARTICLES or token in TITLES:
+        return 0.3
+    if company and token in GENERIC:
+        return 0.4
+    if len(token) == 1:
+        return 0.5
+    return min(1.0 + len(token) / 8, 2.0)
+
+
+@lru_cache(maxsize=500_000)
+def parse_name(text: str, company: bool = False) -> Name:
+    """Fold and tokenise a name; for organisations, recognise and set aside the legal form."""
+    folded = fold(text)
+    script = script_of(text)
+    words = _numbers(folded.split())
+    if script == "hangul":
+        words = _korean(words)
+    form: str | None = None
+    if company or len(words) > 1:
+        stripped, form = _strip_form(words)
+        if form is not None and stripped:
+            words = stripped
+    words = [w for w in words if w not in TITLES] or words
+    is_company = company or form is not None
+    weights = tuple(_weight(w, is_company) for w in words)
+    return Name(
+        original=text,
+        folded=folded,
+        tokens=tuple(words),
+        keys=tuple(phonetic(w) for w in words),
+        weights=weights,
+        legal_form=form,
+        compact="".join(words),
+        script=script,
+    )

@@ -1,0 +1,251 @@
+"""Screen one party: scored, explained, dated hits against the active lists.
+
+The name score (``matching.py``) is adjusted by what else is known of the party: a birth
+date that agrees raises it; one that contradicts every listed birth date is a hard "no"
+(the same name, another person); a nationality that agrees raises it slightly, one that
+differs lowers it (lists record nationalities incompletely, so never to zero); an
+identifier (passport, registration number) that agrees makes the hit near-certain.
+
+Dates: an entry is a hit on a date when it is listed on that date, when the source cannot
+say when it was listed (the OFAC CSV, the Canadian consolidated list), or when the source's
+data begins after the listing may have happened ("possibly listed"); an entry listed only
+later, or delisted before, is reported apart as not listed on that date, with its dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bilateral.screening.index import ScreeningIndex
+from bilateral.screening.matching import MATCHER_VERSION, score_names
+from bilateral.screening.model import Entry, Snapshot
+from bilateral.screening.normalise import parse_name
+
+HIT_STATUSES = frozenset({"listed", "possibly listed", "date unknown"})
+WEAK_ALIAS_FACTOR = 0.9
+_ID_CLEAN = re.compile(r"[^0-9A-Z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    name: str
+    on: dt.date
+    birth_date: str | None = None  # "1954-08-30" or "1954"
+    countries: tuple[str, ...] = ()  # ISO alpha-2
+    identifiers: tuple[str, ...] = ()
+    kind: str = "any"  # person | organization | any
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entry: Entry
+    snapshot: Snapshot
+    matched_name: str
+    name_kind: str
+    score: float
+    status: str
+    features: dict[str, float] = field(default_factory=dict)
+    explanation: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        e = self.entry
+        return {
+            "id": e.id,
+            "name": e.name,
+            "matched_name": self.matched_name,
+            "matched_as": self.name_kind,
+            "score": self.score,
+            "status": self.status,
+            "schema": e.schema,
+            "list": self.snapshot.list_id,
+            "list_version": self.snapshot.version,
+            "reference": e.reference,
+            "programme": e.programme,
+            "listed_from": e.listed_from.isoformat() if e.listed_from else None,
+            "listed_from_exact": e.listed_from_exact,
+            "listed_to": e.listed_to.isoformat() if e.listed_to else None,
+            "birth_dates": list(e.birth_dates),
+            "nationalities": list(e.nationalities),
+            "url": e.url,
+            "features": self.features,
+            "explanation": list(self.explanation),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    query: Query
+    threshold: float
+    hits: tuple[Hit, ...]
+    not_on_date: tuple[Hit, ...]  # good name matches, not listed on the date asked
+    excluded: tuple[Hit, ...]  # good name matches ruled out by a contradicting birth date
+    list_versions: tuple[str, ...]
+    matcher_version: str = MATCHER_VERSION
+
+
+def _dob_compatible(given: str, listed: str) -> bool:
+    """Same date at the precision both know: "1954" agrees with "1954-08-30"."""
+    size = min(len(given), len(listed))
+    return given[:size] == listed[:size]
+
+
+def _qualify(query: Query, entry: Entry, score: float) -> tuple[float, dict[str, float], list[str]]:
+    features: dict[str, float] = {}
+    notes: list[str] = []
+    if query.birth_date and entry.birth_dates and entry.is_person:
+        if any(_dob_compatible(query.birth_date, b) for b in entry.birth_dates):
+            exact = any(len(b) == 10 == len(query.birth_date) for b in entry.birth_dates)
+            bonus = 0.08 if exact else 0.03
+            score = min(1.0, score + bonus)
+            features["birth_date_agrees"] = bonus
+            notes.append(f"birth date {query.birth_date} agrees with the list")
+        else:
+            features["birth_date_contradicts"] = 1.0
+            notes.append(
+                f"birth date {query.birth_date} contradicts the listed "
+                f"{', '.join(entry.birth_dates)}: another person"
+            )
+            return 0.0, features, notes
+    if query.countries and entry.nationalities:
+        if set(query.countries) & set(entry.nationalities):
+            score = min(1.0, score + 0.03)
+            features["nationality_agrees"] = 0.03
+            notes.append(f"nationality {', '.join(entry.nationalities)} agrees")
+        else:
+            score = max(0.0, score - 0.08)
+            features["nationality_differs"] = -0.08
+            notes.append(
+                f"country {', '.join(query.countries)} differs from the listed "
+                f"{', '.join(entry.nationalities)}"
+            )
+    if query.identifiers and entry.identifiers:
+        given = {_ID_CLEAN.sub("", i.upper()) for i in query.identifiers}
+        listed = {_ID_CLEAN.sub("", i.upper()) for i in entry.identifiers}
+        if given & listed - {""}:
+            score = max(score, 0.99)
+            features["identifier_agrees"] = 1.0
+            notes.append("an identifier agrees with the list")
+    return round(score, 4), features, notes
+
+
+def _status_note(entry: Entry, status: str, on: dt.date) -> str:
+    since = entry.listed_from.isoformat() if entry.listed_from else ""
+    if status == "listed":
+        return f"listed since {since} ({entry.reference})"
+    if status == "possibly listed":
+        return (
+            f"in force on {since}, the first date of the source's point-in-time data; it may "
+            f"have been listed before {on.isoformat()} ({entry.reference})"
+        )
+    if status == "date unknown":
+        return f"the source gives no listing date ({entry.reference})"
+    if status == "not yet listed":
+        return f"listed only from {since}, after {on.isoformat()} ({entry.reference})"
+    until = entry.listed_to.isoformat() if entry.listed_to else ""
+    return f"delisted on {until} ({entry.reference})"
+
+
+NameMatch = tuple[int, float, str, str, dict[str, float], tuple[tuple[str, str, str], ...]]
+
+
+def match_names(
+    index: ScreeningIndex, name: str, kind: str, threshold: float
+) -> tuple[NameMatch, ...]:
+    """(entry position, name score, matched text, name kind, features, alignment) of every
+    entry whose best name scores at least ``threshold``: the part of screening that does not
+    depend on the date or qualifiers, so bulk screening computes it once per distinct name."""
+    as_company = parse_name(name, True)
+    as_person = parse_name(name, False)
+    best: dict[int, NameMatch] = {}
+    for name_id in index.candidates(as_company):
+        indexed = index.names[name_id]
+        entry, _ = index.entries[indexed.entry]
+        if kind == "person" and not entry.is_person:
+            continue
+        if kind == "organization" and entry.is_person:
+            continue
+        parsed_query = as_person if entry.is_person else as_company
+        result = score_names(parsed_query, indexed.parsed, entry.is_person)
+        score = result.score * (WEAK_ALIAS_FACTOR if indexed.kind == "weak alias" else 1.0)
+        current = best.get(indexed.entry)
+        if current is None or score > current[1]:
+            best[indexed.entry] = (
+                indexed.entry,
+                round(score, 4),
+                indexed.text,
+                indexed.kind,
+                result.features,
+                result.aligned,
+            )
+    return tuple(m for m in best.values() if m[1] >= threshold)
+
+
+def screen(
+    index: ScreeningIndex,
+    query: Query,
+    threshold: float,
+    matches: tuple[NameMatch, ...] | None = None,
+) -> Screening:
+    """Every listed entry whose best name scores at least ``threshold`` against the query."""
+    if matches is None:
+        matches = match_names(index, query.name, query.kind, threshold)
+    hits: list[Hit] = []
+    later: list[Hit] = []
+    excluded: list[Hit] = []
+    for position, name_score, text, kind, name_features, aligned in matches:
+        entry, snapshot = index.entries[position]
+        score, features, notes = _qualify(query, entry, name_score)
+        status = entry.status_on(query.on)
+        explanation = [
+            f"name {name_score:.2f} against the {kind} {text!r}: "
+            + ", ".join(f"{a}~{b} ({how})" for a, b, how in aligned),
+            *notes,
+            _status_note(entry, status, query.on),
+        ]
+        hit = Hit(
+            entry,
+            snapshot,
+            text,
+            kind,
+            score,
+            status,
+            {"name": name_score, **name_features, **features},
+            tuple(explanation),
+        )
+        if "birth_date_contradicts" in features:
+            excluded.append(hit)
+        elif score < threshold:
+            continue
+        elif status in HIT_STATUSES:
+            hits.append(hit)
+        else:
+            later.append(hit)
+
+    def order(h: Hit) -> tuple[float, str]:
+        return (-h.score, h.entry.id)
+
+    return Screening(
+        query,
+        threshold,
+        tuple(sorted(hits, key=order)),
+        tuple(sorted(later, key=order)),
+        tuple(sorted(excluded, key=order)),
+        index.versions,
+    )
+
+
+_INDEX: dict[tuple[str, ...], ScreeningIndex] = {}
+
+
+def default_index(snapshots: list[Snapshot] | None = None) -> ScreeningIndex:
+    """The index of the active lists (shipped and imported), built once per process."""
+    from bilateral.screening.store import active
+
+    chosen = snapshots if snapshots is not None else active()
+    key = tuple(s.version for s in chosen)
+    if key not in _INDEX:
+        _INDEX[key] = ScreeningIndex(chosen)
+    return _INDEX[key]

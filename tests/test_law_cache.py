@@ -1,0 +1,197 @@
+"""The compiled-law cache: a start from the cache answers from exactly the law on disk.
+
+The cache is keyed by the bytes of every law data file, the HS tables and the loader's
+code, so editing any of them gives a freshly checked load, never a stale answer.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bilateral.errors import LawDataError
+from bilateral.law import compiled, loader
+from bilateral.law.loader import load
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    folder = tmp_path / "cache"
+    return folder
+
+
+def _forbid_loading(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(root: object = None) -> None:
+        raise AssertionError("the law was parsed again although the cache is current")
+
+    monkeypatch.setattr(compiled, "load", refuse)
+
+
+def test_a_second_start_reads_the_cached_law_without_parsing_it(
+    law_copy: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = compiled.load_cached(law_copy, folder=cache)
+    assert list(cache.glob("law-*.pickle")), "the first load wrote no cache file"
+    _forbid_loading(monkeypatch)
+    second = compiled.load_cached(law_copy, folder=cache)
+    assert second.law_version == first.law_version
+    assert second.rules == first.rules
+    assert second.person_lists == first.person_lists
+
+
+def test_the_cached_law_is_the_law_loaded_from_the_yaml(law_copy: Path, cache: Path) -> None:
+    compiled.load_cached(law_copy, folder=cache)
+    cached = compiled.load_cached(law_copy, folder=cache)
+    fresh = load(law_copy)
+    assert cached == fresh
+
+
+def test_editing_a_rule_invalidates_the_cache(law_copy: Path, cache: Path) -> None:
+    before = compiled.load_cached(law_copy, folder=cache)
+    path = law_copy / "instruments/notice-148.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "valid_to: 2017-06-19"
+    assert old in text
+    path.write_text(text.replace(old, "valid_to: 2017-06-20", 1), encoding="utf-8")
+    after = compiled.load_cached(law_copy, folder=cache)
+    assert after.law_version != before.law_version
+    ends = {
+        r.valid_to for r in after.rules.values() if r.instrument == "Notice to Exporters No. 148"
+    }
+    assert ends and all(str(d) == "2017-06-20" for d in ends if d is not None)
+
+
+def test_a_broken_edit_is_refused_not_answered_from_the_cache(law_copy: Path, cache: Path) -> None:
+    compiled.load_cached(law_copy, folder=cache)
+    path = law_copy / "instruments/notice-172.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("url: ", "url: not-a-url ", 1), encoding="utf-8")
+    with pytest.raises(LawDataError):
+        compiled.load_cached(law_copy, folder=cache)
+
+
+def test_a_new_data_file_invalidates_the_cache(law_copy: Path, cache: Path) -> None:
+    key = compiled.cache_key(law_copy)
+    (law_copy / "instruments" / "README.txt").write_text("a note\n", encoding="utf-8")
+    assert compiled.cache_key(law_copy) != key
+
+
+def test_a_change_to_the_loader_code_invalidates_the_cache(
+    tmp_path: Path, law_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = compiled.cache_key(law_copy)
+    package = tmp_path / "bilateral"
+    (package / "law").mkdir(parents=True)
+    (package / "goods").mkdir()
+    source = compiled._PACKAGE
+    for pattern in compiled._CODE:
+        for file in source.glob(pattern):
+            target = package / file.relative_to(source)
+            target.write_bytes(file.read_bytes())
+    monkeypatch.setattr(compiled, "_PACKAGE", package)
+    assert compiled.cache_key(law_copy) == key
+    loader_py = package / "law" / "loader.py"
+    loader_py.write_text(loader_py.read_text(encoding="utf-8") + "\n# changed\n", "utf-8")
+    assert compiled.cache_key(law_copy) != key
+
+
+def test_a_corrupt_cache_file_is_rebuilt(law_copy: Path, cache: Path) -> None:
+    compiled.load_cached(law_copy, folder=cache)
+    (path,) = cache.glob("law-*.pickle")
+    path.write_bytes(b"not a pickle")
+    bundle = compiled.load_cached(law_copy, folder=cache)
+    assert bundle.law_version == load(law_copy).law_version
+    with path.open("rb") as handle:
+        assert isinstance(pickle.load(handle), compiled._Cached)
+
+
+def test_a_cache_file_of_another_key_is_not_used(law_copy: Path, cache: Path) -> None:
+    compiled.load_cached(law_copy, folder=cache)
+    (path,) = cache.glob("law-*.pickle")
+    with path.open("rb") as handle:
+        cached = pickle.load(handle)
+    forged = compiled._Cached("0" * 64, cached.bundle, cached.hs_editions, cached.country_table)
+    path.write_bytes(pickle.dumps(forged))
+    assert compiled._read(path, compiled.cache_key(law_copy)) is None
+
+
+def test_a_cache_directory_that_cannot_be_made_means_no_cache(
+    law_copy: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory\n")  # even root cannot make a directory inside it
+    bundle = compiled.load_cached(law_copy, folder=blocker / "bilateral")
+    assert bundle.law_version == load(law_copy).law_version
+
+
+def test_a_cache_directory_others_can_write_is_not_trusted(law_copy: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    bundle = compiled.load_cached(law_copy, folder=shared)
+    assert bundle.law_version == load(law_copy).law_version
+    assert not list(shared.glob("law-*.pickle")), "a pickle was written where others can write"
+
+
+def test_the_cache_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BILATERAL_LAW_CACHE", "off")
+    assert compiled.cache_dir() is None
+    monkeypatch.setenv("BILATERAL_LAW_CACHE", "on")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert compiled.cache_dir() == Path("/somewhere/bilateral")
+
+
+def test_libyaml_reads_every_bundled_file_as_the_python_loader_does() -> None:
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is None:
+        pytest.skip("PyYAML built without libyaml")
+    base = resources.files("bilateral.law").joinpath("data")
+    files = [
+        text
+        for sub in ("instruments", "lists", "interpretations")
+        for _, text in loader._files(base, sub)
+    ]
+    assert files
+    for text in files:
+        assert yaml.load(text, Loader=fast) == yaml.safe_load(text)
+
+
+def _imports_after(question: list[str], env: dict[str, str]) -> set[str]:
+    script = (
+        "import sys, contextlib, io\n"
+        "from bilateral.faces.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main({question!r}) == 0\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    return set(done.stdout.split())
+
+
+def test_a_question_at_the_terminal_imports_neither_the_office_nor_yaml(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "BILATERAL_LAW_CACHE": "on"}
+    question = ["check", "export", "--to", "BY", "--on", "2014-12-01", "--hs", "0402.10"]
+    first = _imports_after(question, env)  # cold: parses the YAML and fills the cache
+    assert "yaml" in first
+    warm = _imports_after(question, env)
+    assert "yaml" not in warm, "a warm start parsed the law again"
+    assert "pycountry" not in warm, "a warm start rebuilt the country table"
+    assert not {m for m in warm if m.startswith("bilateral.office")}
+    assert not {m for m in warm if m.split(".")[0] in ("duckdb", "pyarrow", "sqlalchemy")}
+
+
+def test_help_still_lists_the_office_commands() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bilateral.faces.cli", "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    assert "serve" in done.stdout and "check" in done.stdout

