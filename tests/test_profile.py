@@ -180,7 +180,11 @@ def test_belarus_on_2023_01_01_describes_the_sema_measures_and_the_mfn_withdrawa
     profile = page("2023-01-01", lang)
     measures = text_of(profile, "measures")
     if lang == "en":
-        assert "no longer entitled to the Most-Favoured-Nation Tariff" in measures
+        # Order 2022-2 continued Order 2022-1 without a day's gap: withdrawn since March 2
+        assert (
+            "Since March 2, 2022, goods originating in Belarus are no longer entitled to the Most-Favoured-Nation Tariff."
+            in measures
+        )
         assert "Special Economic Measures (Belarus) Regulations" in measures
         assert "181 individuals and 55 entities" in measures
         assert "luxury goods of Schedule 4, Part 1" in measures

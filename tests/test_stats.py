@@ -182,3 +182,20 @@ def test_sums_across_currencies_are_refused_not_added(store: StatsStore, tmp_pat
     with pytest.raises(BadInput, match=r"CAD and USD values for CA→BY; they cannot be summed"):
         store.query(reporter="CA", partner="BY")
     assert store.query(reporter="CA", partner="BY", year_from=2014)["currency"] == "CAD"
+
+
+def test_comtrade_bulk_file_tab_separated_and_gzipped(store: StatsStore, tmp_path: Path) -> None:
+    import gzip
+
+    header = COMTRADE_HEADER.replace(",", "\t")
+    row = "C,A,20130101,2013,52,2013,124,CAN,Canada,M,x,112,BLR,Belarus,H4,310420,x,1000\n"
+    row = row.replace(",", "\t")
+    path = tmp_path / "bulk.txt.gz"
+    path.write_bytes(gzip.compress((header + row).encode()))
+    record = store.import_file(path)
+    assert (record.format, record.rows, record.hs_edition) == ("comtrade", 1, "HS2012")
+    assert store.query(reporter="CA", partner="BY", by="section")["rows"][0]["group"] == "VI"
+    broken = tmp_path / "broken.gz"
+    broken.write_bytes(gzip.compress(b"x" * 100)[:20])
+    with pytest.raises(BadInput, match=r"broken\.gz: a damaged gzip file"):
+        store.import_file(broken)

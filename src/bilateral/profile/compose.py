@@ -188,7 +188,8 @@ def _french_url(url: str) -> str:
 
 
 def _sentence(text: str, *cites: int) -> JSON:
-    return {"text": text, "cites": sorted(set(cites))}
+    # a sentence starts with a capital ("Décembre 2010 : ...")
+    return {"text": text[:1].upper() + text[1:], "cites": sorted(set(cites))}
 
 
 def _text(bi: Any, lang: str) -> str:
@@ -240,7 +241,8 @@ def compose(
         text = w(lang, "dated", date=day(rule.valid_from, lang), text=_text(rule.summary, lang))  # type: ignore[arg-type]
         relations_s.append((rule.valid_from, _sentence(text, cites.rule(rule))))  # type: ignore[arg-type]
 
-    measures_s: list[tuple[dt.date, JSON]] = []
+    # the order of the December 2014 page: export controls, then sanctions, then tariffs
+    measures_s: list[tuple[tuple[int, dt.date], JSON]] = []
     for rule in sorted(in_force, key=lambda r: (r.valid_from or dt.date.min, r.id)):
         start = rule.valid_from or dt.date.min
         e = rule.effect
@@ -255,25 +257,34 @@ def compose(
             relations_s.append((start, _sentence(_text(rule.summary, lang), cites.rule(rule))))
         elif isinstance(e, AreaControlListing) and rule.valid_from:
             text = w(lang, "acl", date=day(rule.valid_from, lang), **nm)
-            measures_s.append((start, _sentence(text, cites.rule(rule))))
+            measures_s.append(((_rank(e), start), _sentence(text, cites.rule(rule))))
         elif isinstance(e, TariffEntitlement) and not e.tariff_items:
             treatment = w(lang, "treatment." + e.treatment.value)
             if e.entitled:
                 text = w(lang, "tariff_yes", treatment=treatment, **nm)
             elif rule.valid_from:
-                text = w(
-                    lang, "tariff_no", treatment=treatment, date=day(rule.valid_from, lang), **nm
-                )
+                # an order that continues an earlier one (MFN 2022-1 then 2022-2): the
+                # withdrawal runs from the first, and both are cited
+                chain = _continued(rule, rules)
+                since = chain[0].valid_from or rule.valid_from
+                text = w(lang, "tariff_no", treatment=treatment, date=day(since, lang), **nm)
+                cited = [cites.rule(r) for r in chain]
+                measures_s.append(((_rank(e), since), _sentence(text, *cited)))
+                continue
             else:
                 text = _text(rule.summary, lang)
-            measures_s.append((start, _sentence(text, cites.rule(rule))))
+            measures_s.append(((_rank(e), start), _sentence(text, cites.rule(rule))))
         elif isinstance(e, KnownGap):
-            measures_s.append((start, _sentence(_text(rule.summary, lang), cites.rule(rule))))
+            measures_s.append(
+                ((_rank(e), start), _sentence(_text(rule.summary, lang), cites.rule(rule)))
+            )
         elif rule.valid_from:
             text = w(lang, "since", date=day(rule.valid_from, lang), text=_text(rule.summary, lang))
-            measures_s.append((start, _sentence(text, cites.rule(rule))))
+            measures_s.append(((_rank(e), start), _sentence(text, cites.rule(rule))))
         else:
-            measures_s.append((start, _sentence(_text(rule.summary, lang), cites.rule(rule))))
+            measures_s.append(
+                ((_rank(e), start), _sentence(_text(rule.summary, lang), cites.rule(rule)))
+            )
     listings = [e for e in events if e.kind is EventKind.LISTING]
     for schedule in sorted({e.schedule.en for e in listings if e.schedule}):
         group = [e for e in listings if e.schedule and e.schedule.en == schedule]
@@ -289,7 +300,7 @@ def compose(
             schedule=_text(group[0].schedule, lang),
         )
         cited = [cites.event(e) for e in group]
-        measures_s.append((group[0].date.first, _sentence(text, *cited)))
+        measures_s.append(((3, group[0].date.first), _sentence(text, *cited)))
 
     ended_s = []
     for rule in sorted(ended, key=lambda r: (r.valid_to or dt.date.min, r.id)):
@@ -304,12 +315,13 @@ def compose(
     trade_s, trade = _trade(code, day_, lang, nm, figures, cites, store)
 
     sections = []
-    for key, items, empty in (
+    groups: tuple[tuple[str, list[tuple[Any, JSON]], str | None], ...] = (
         ("relations", relations_s, "none_relations"),
         ("programmes", programmes_s, None),
         ("measures", measures_s, "none_measures"),
         ("ended", ended_s, None),
-    ):
+    )
+    for key, items, empty in groups:
         sentences = [s for _, s in sorted(items, key=lambda kv: kv[0])]
         if not sentences and empty:
             sentences = [_sentence(w(lang, empty, **nm))]
@@ -331,6 +343,49 @@ def compose(
         "law_version": law.law_version,
         "relations_version": relations.version,
     }
+
+
+_RANKS = {
+    "area_control_list": 0,
+    "licensing_policy": 1,
+    "ecl_permit_suspension": 2,
+    "general_export_permit": 2,
+    "export_prohibition": 3,
+    "import_prohibition": 3,
+    "dealings_prohibition": 3,
+    "financial_prohibition": 3,
+    "tariff_entitlement": 4,
+    "known_gap": 5,
+}
+
+
+def _continued(rule: Rule, rules: list[Rule]) -> list[Rule]:
+    """The rules of the same tariff withdrawal that ran without a gap up to ``rule``."""
+    effect = rule.effect
+    assert isinstance(effect, TariffEntitlement)
+    chain = [rule]
+    while chain[0].valid_from is not None:
+        first = chain[0].valid_from
+        before = [
+            r
+            for r in rules
+            if isinstance(r.effect, TariffEntitlement)
+            and r.effect.treatment == effect.treatment
+            and r.effect.entitled == effect.entitled
+            and not r.effect.tariff_items
+            and r.valid_to is not None
+            and r.valid_to + dt.timedelta(days=1) >= first
+            and (r.valid_from or dt.date.min) < first
+            and r not in chain
+        ]
+        if not before:
+            break
+        chain.insert(0, min(before, key=lambda r: r.valid_from or dt.date.min))
+    return chain
+
+
+def _rank(effect: Any) -> int:
+    return _RANKS.get(str(effect.kind), 5)
 
 
 def _renumber(sections: list[JSON], items: list[JSON], trade: JSON) -> list[JSON]:

@@ -88,7 +88,7 @@ def markdown(p: JSON) -> str:
             lines.append(f"{s['text']}{refs}")
             lines.append("")
     lines += [
-        f"{label(lang, 'modified')}: {p['date_modified'] or '—'}",
+        f"{label(lang, 'modified')}{' : ' if lang == 'fr' else ': '}{p['date_modified'] or '—'}",
         "",
         f"## {label(lang, 'sources')}",
         "",

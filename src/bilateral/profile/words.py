@@ -172,9 +172,8 @@ def join(items: list[str], lang: str) -> str:
 def money(value: Decimal, currency: str, lang: str) -> str:
     """$1.7 million / 1,7 million $; US$191.1 million / 191,1 millions $ US."""
     if value < Decimal(1_000_000):
-        return format_currency(
-            value, currency, locale=LOCALE[lang], format="¤#,##0" if lang == "en" else "#,##0 ¤"
-        )
+        pattern = "¤#,##0" if lang == "en" else "#,##0 ¤"
+        return format_currency(value, currency, pattern, locale=LOCALE[lang], currency_digits=False)
     millions = value / Decimal(1_000_000)
     number = format_decimal(millions, format="#,##0.0", locale=LOCALE[lang])
     if lang == "fr":

@@ -17,9 +17,10 @@ import matplotlib
 matplotlib.use("Agg")  # no display: render to files only
 
 import matplotlib.pyplot as plt
+from babel.numbers import format_decimal
 from matplotlib.ticker import FuncFormatter
 
-from bilateral.profile.words import W
+from bilateral.profile.words import LOCALE, W
 
 plt.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, translatable, small
 plt.rcParams["svg.hashsalt"] = "bilateral"  # stable ids: the same data draws the same file
@@ -52,8 +53,12 @@ def _svg(fig: Any, title: str, desc: str) -> str:
     return svg[:head].replace("<svg ", '<svg role="img" ', 1) + accessible + svg[head:]
 
 
-def _millions(value: float, _pos: object = None) -> str:
-    return f"{value / 1_000_000:,.1f}"
+def _millions(value: float, lang: str = "en") -> str:
+    return format_decimal(value / 1_000_000, format="#,##0.0", locale=LOCALE[lang])
+
+
+def _axis(lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda value, _pos: _millions(value, lang))
 
 
 def by_year(rows: list[dict[str, Any]], currency: str, lang: str) -> str:
@@ -77,13 +82,15 @@ def by_year(rows: list[dict[str, Any]], currency: str, lang: str) -> str:
     ax.set_xticks(
         [j + width * (len(flows) - 1) / 2 for j in range(len(years))], [str(y) for y in years]
     )
-    ax.yaxis.set_major_formatter(FuncFormatter(_millions))
+    ax.yaxis.set_major_formatter(_axis(lang))
     title = _TITLES[lang]["by_year"].format(currency=currency)
     ax.set_title(title)
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     desc = "; ".join(
-        f"{y} {W[lang]['flow.' + f]} {_millions(values[(y, f)])}" for y in years for f in flows
+        f"{y} {W[lang]['flow.' + f]} {_millions(values[(y, f)], lang)}"
+        for y in years
+        for f in flows
     )
     return _svg(fig, title, desc)
 
@@ -111,14 +118,16 @@ def by_section(rows: list[dict[str, Any]], year: int, currency: str, lang: str) 
         [f"{g} {labels[g]}"[:40] for g in groups],
     )
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(FuncFormatter(_millions))
+    ax.xaxis.set_major_formatter(_axis(lang))
     title = _TITLES[lang]["by_section"].format(year=year, currency=currency)
     ax.set_title(title)
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     desc = "; ".join(
         f"{g} {labels[g]}: "
-        + ", ".join(f"{W[lang]['flow.' + f]} {_millions(values.get((g, f), 0.0))}" for f in flows)
+        + ", ".join(
+            f"{W[lang]['flow.' + f]} {_millions(values.get((g, f), 0.0), lang)}" for f in flows
+        )
         for g in groups
     )
     return _svg(fig, title, desc)

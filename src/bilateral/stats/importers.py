@@ -3,9 +3,9 @@
 - Open Trade Statistics CSV (api.tradestatistics.io, the R package's tables): columns
   ``year, reporter_iso, partner_iso, commodity_code, trade_value_usd_imp,
   trade_value_usd_exp`` (``partner_iso`` absent: trade with the world). HS2012 codes, USD.
-- UN Comtrade bulk CSV (Comtrade+ layout): ``refYear``/``period``, ``reporterISO``,
-  ``partnerISO``, ``flowCode`` (X, M, DX, RX; others skipped), ``classificationCode``
-  (H0-H6), ``cmdCode``, ``primaryValue`` in USD.
+- UN Comtrade bulk files (Comtrade+ layout; comma- or tab-separated, gzipped or not):
+  ``refYear``/``period``, ``reporterISO``, ``partnerISO``, ``flowCode`` (X, M, DX, RX;
+  others skipped), ``classificationCode`` (H0-H6), ``cmdCode``, ``primaryValue`` in USD.
 - Statistics Canada CIMT CSV export: a year or period column (``Year``/``Period``), an HS
   column (``HS Code``, ``HS2``...``HS10``), a partner column (``Country``/``Partner``,
   name or ISO code), a trade-type column (``Trade``/``Flow``: Domestic Exports,
@@ -19,6 +19,7 @@ problem), refuses mixed currencies, and reports the HS edition and currency of t
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 from collections.abc import Iterable
@@ -106,7 +107,10 @@ def _one_currency(seen: set[str], name: str) -> str:
 
 
 def _rows(text: str, name: str) -> tuple[list[str], list[dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text))
+    # Comtrade's bulk files are tab-separated, some exports use ";": the header decides
+    header = text.split("\n", 1)[0]
+    delimiter = max(("\t", ";", ","), key=header.count) if header.strip() else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     if not reader.fieldnames:
         raise BadInput("file", f"{name}: empty file")
     return [h.strip() for h in reader.fieldnames], list(reader)
@@ -130,6 +134,11 @@ def read(path: Path, fmt: str | None = None) -> ParsedFile:
         raw = path.read_bytes()
     except OSError as error:
         raise BadInput("file", f"{path}: cannot read ({error.strerror})") from None
+    if raw[:2] == b"\x1f\x8b":  # bulk downloads come gzipped
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError):
+            raise BadInput("file", f"{name}: a damaged gzip file") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
