@@ -164,6 +164,9 @@ def test_direct_edits_to_balances_and_shipments_are_reported(office: Office) -> 
         "used quantity 0.000 in the table, 200.000 from the audit chain" in p for p in problems
     ), problems
     assert any(p.startswith("shipment ") and "differs" in p for p in problems), problems
+    aud = office.user("audrey", "auditor")
+    r = office.client.get("/api/audit/verify", headers=aud).json()
+    assert r["ok"] is False and r["balance_problems"] == problems
     with office.sessions() as s:
         s.execute(text("DELETE FROM shipments WHERE id = (SELECT MAX(id) FROM shipments)"))
         s.commit()

@@ -103,6 +103,7 @@ def test_stateful_run_with_all_checks_finds_nothing_unexplained() -> None:
                     capture_output=True,
                     text=True,
                     timeout=300,
+                    cwd=tmp,  # schemathesis keeps its state in ./.schemathesis
                 )
                 out = r.stdout + r.stderr
                 assert "Tested:" in out, out[-2000:]

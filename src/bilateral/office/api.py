@@ -662,6 +662,11 @@ def read_audit(
 def verify_audit(actor: Who, s: DB) -> AuditVerifyOut:
     _roles(actor, "auditor", "officer", "admin")
     v = audit.verify(s)
+    balances = audit.reconcile(s)
     return AuditVerifyOut(
-        ok=v.ok, entries=v.entries, first_bad_id=v.first_bad_id, problem=v.problem
+        ok=v.ok and not balances,
+        entries=v.entries,
+        first_bad_id=v.first_bad_id,
+        problem=v.problem,
+        balance_problems=balances,
     )

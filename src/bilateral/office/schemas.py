@@ -347,6 +347,10 @@ class AuditVerifyOut(BaseModel):
     entries: int
     first_bad_id: int | None
     problem: str | None
+    balance_problems: list[str] = Field(
+        default_factory=list,
+        description="permit lines and shipments that disagree with the audit chain's events",
+    )
 
 
 class UserIn(Strict):
