@@ -135,6 +135,21 @@ def flash(request: Request, kind: str, text: str) -> None:
         sess.setdefault("flash", []).append([kind, text])
 
 
+def citation_part(text: Any, lang: str) -> Any:
+    """A provision or instrument for a French reader: citation style when it is one
+    ("s. 3 and Schedule 1" -> "Art. 3 et annexe 1"), otherwise kept and marked English."""
+    from markupsafe import Markup, escape
+
+    value = str(text or "")
+    if lang != "fr" or not value:
+        return value
+    if re.match(r"^(ss?\.|Schedules?\b|Parts?\b|items?\b|SOR/|Licensing policy|List of C)", value):
+        return verdict.provision_fr(value)
+    if re.search(r"\b(the|and|of|for|to|on)\b", value):
+        return Markup('<span lang="en">') + escape(value) + Markup("</span>")
+    return value
+
+
 def render(
     request: Request,
     name: str,
@@ -172,6 +187,7 @@ def render(
         "date_modified": DATE_MODIFIED.isoformat(),
         "fr_url": lambda url: verdict.url_for(url, lang),
         "fdate": lambda d: verdict.long_date(d, lang) if d else "",
+        "prov": lambda text: citation_part(text, lang),
         "money": lambda v: answers.money(v, lang),
         "qty": lambda v: answers.quantity(v, lang),
         "num_in": lambda v: answers.number_input(v, lang),
