@@ -156,3 +156,27 @@ def test_a_ban_after_issue_flags_the_permit_and_refuses_shipments_on_that_line(
     assert "Le droit a changé depuis la délivrance de cette licence" in page
     queue = o.client.get("/queue?lang=en").text
     assert "Permits flagged by a change in the law" in queue
+
+
+def test_the_officer_reads_why_in_french_on_the_decision_page(
+    clocked: tuple[Office, Clock],
+) -> None:
+    import html
+
+    from test_web import csrf, login
+
+    o, clock = clocked
+    a = o.user("alice", "applicant", "Maple Foods Ltd")
+    o.user("oscar", "officer")
+    app = _submit(o, a, proposed_export_date="2022-08-10")
+    clock.day = dt.date(2022, 8, 24)
+    login(o, "oscar")
+    page = o.client.get(f"/applications/{app['id']}?lang=fr").text
+    r = o.client.post(
+        f"/applications/{app['id']}/decision",
+        data={"csrf": csrf(page), "outcome": "approve", "reasons": "Conforme"},
+    )
+    text = html.unescape(r.text)
+    assert "Aucune licence ne peut être délivrée" in text
+    assert "24 août 2022" in text and "DORS/2020-214, art. 3.7" in text
+    assert "Ligne 1" in text and "lines[0]" not in text

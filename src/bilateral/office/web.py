@@ -382,6 +382,8 @@ def localized_params(code: str, params: dict[str, Any], lang: str) -> dict[str, 
         if k in out and out[k] is not None:
             fmt = answers.money if code in money_codes else answers.quantity
             out[k] = fmt(out[k], lang)
+    if isinstance(out.get("citation"), str):
+        out["citation"] = answers.clean(out["citation"], lang)
     for k in ("on", "date", "valid_from", "valid_to"):
         if isinstance(out.get(k), str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", out[k]):
             out[k] = verdict.long_date(out[k], lang)
