@@ -200,6 +200,7 @@ def render(
             for k in verdict.TOPICS
         ],
         "hs_description": lambda code: hs_description(code, deps.today(request)),
+        "ecl_description": lambda item: ecl_description(item, lang),
         "view": lambda a, q=None: answers.view(a, lang, q, deps.checks(request)),
     }
     resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
@@ -485,6 +486,17 @@ CATEGORIES = (
     "personal_effects",
 )
 UNITS = ("kg", "t", "l", "m", "m2", "units", "pairs", "sets", "dozens")
+
+
+def ecl_description(item: str | None, lang: str) -> str:
+    """What the office knows of an ECL item: its group (the item's own text is not in the
+    law data, and the page says so rather than invent one)."""
+    if not item or not item.strip()[:1].isdigit():
+        return ""
+    key = "ecl.group_" + item.strip()[0]
+    if key not in i18n.CATALOG:
+        return ""
+    return f"{i18n.t(key, lang)}; {i18n.t('ecl.no_description', lang)}"
 
 
 def hs_description(code: str | None, on: dt.date) -> str:
