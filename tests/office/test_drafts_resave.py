@@ -141,3 +141,16 @@ def test_refused_form_keeps_what_the_user_typed(sqlite_office: Office) -> None:
     assert r.status_code == 422
     assert "Typed end use survives" in r.text and 'value="abc"' in r.text
     assert "Milk powder lot 1" in r.text
+
+
+def test_codes_entered_are_described(sqlite_office: Office) -> None:
+    """HS/ECL lookup: the saved draft shows what the code entered stands for."""
+    c = sqlite_office.client
+    a = sqlite_office.user("alice", "applicant", "Maple Foods Ltd")
+    body = good_application(lines=[_line(1, hs_code="8471.30", ecl_item="2-1", category="")])
+    body["lines"][0].pop("category")
+    app_id = c.post("/api/applications", json=body, headers=a).json()["id"]
+    login(sqlite_office, "alice")
+    page = c.get(f"/applications/{app_id}?lang=fr").text
+    assert 'id="hs-desc-0"' in page and "Automatic data processing machines" in page
+    assert "Groupe 2 de la Liste des marchandises d&#39;exportation contrôlée : munitions" in page

@@ -156,3 +156,95 @@ def test_a_ban_after_issue_flags_the_permit_and_refuses_shipments_on_that_line(
     assert "Le droit a changé depuis la délivrance de cette licence" in page
     queue = o.client.get("/queue?lang=en").text
     assert "Permits flagged by a change in the law" in queue
+
+
+def test_the_officer_reads_why_in_french_on_the_decision_page(
+    clocked: tuple[Office, Clock],
+) -> None:
+    import html
+
+    from test_web import csrf, login
+
+    o, clock = clocked
+    a = o.user("alice", "applicant", "Maple Foods Ltd")
+    o.user("oscar", "officer")
+    app = _submit(o, a, proposed_export_date="2022-08-10")
+    clock.day = dt.date(2022, 8, 24)
+    login(o, "oscar")
+    page = o.client.get(f"/applications/{app['id']}?lang=fr").text
+    r = o.client.post(
+        f"/applications/{app['id']}/decision",
+        data={"csrf": csrf(page), "outcome": "approve", "reasons": "Conforme"},
+    )
+    text = html.unescape(r.text)
+    assert "Aucune licence ne peut être délivrée" in text
+    assert "24 août 2022" in text and "DORS/2020-214, art. 3.7" in text
+    assert "Ligne 1" in text and "lines[0]" not in text
+
+
+def _law_banning_milk_powder(tmp_path: Path) -> Any:
+    """The law data with HS 0402.10 added to SOR/2020-214 Schedule 4, Part 1: a new
+    ``law_version`` that bans milk powder to Belarus (a change of law after issue)."""
+    import shutil
+    from importlib import resources
+
+    from bilateral.engine.law import Law, default_law
+    from bilateral.law.loader import load
+
+    folder = tmp_path / "law"
+    shutil.copytree(Path(str(resources.files("bilateral.law") / "data")), folder)
+    lst = folder / "lists" / "sor-2020-214-schedule-4-part-1.yaml"
+    text = lst.read_text(encoding="utf-8")
+    lst.write_text(
+        text.replace(
+            "items:\n",
+            "items:\n- item: '0'\n  hs: '040210'\n  description: Milk powder (test)\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    later = Law(load(folder))
+    assert later.law_version != default_law().law_version
+    return later
+
+
+def test_a_new_law_version_that_bans_a_line_flags_the_permit_and_stops_its_shipments(
+    sqlite_office: Office, tmp_path: Path
+) -> None:
+    from test_web import login
+
+    o = sqlite_office
+    a = o.user("alice", "applicant", "Maple Foods Ltd")
+    off = o.user("oscar", "officer")
+    milk = {k: v for k, v in good_application()["lines"][0].items() if k != "category"}
+    body = good_application(lines=[milk])
+    app_id = o.client.post("/api/applications", json=body, headers=a).json()["id"]
+    assert o.client.post(f"/api/applications/{app_id}/submit", headers=a).status_code == 200
+    r = o.client.post(
+        f"/api/applications/{app_id}/decision",
+        json={"outcome": "approve", "reasons": "ok"},
+        headers=off,
+    )
+    permit_id = r.json()["permit_id"]
+    ship = {
+        "line_no": 1,
+        "quantity": "1",
+        "value": "4.50",
+        "shipped_on": "2026-03-02",
+        "export_declaration_ref": "CBSA-1",
+    }
+    o.checks.law = _law_banning_milk_powder(tmp_path)  # the law changes after issue
+    r = o.client.post(
+        f"/api/permits/{permit_id}/shipments", json=ship, headers=a | {"Idempotency-Key": "k1"}
+    )
+    assert r.status_code == 409 and r.json()["error"] == "line_now_prohibited"
+    assert "SOR/2020-214" in r.json()["message"]
+    login(o, "oscar")
+    assert 'id="law-flag"' in o.client.get(f"/permits/{permit_id}?lang=en").text
+    assert "Permits flagged by a change in the law" in o.client.get("/queue?lang=en").text
+    o.checks.law = None  # the law as issued: the same shipment is recorded
+    r = o.client.post(
+        f"/api/permits/{permit_id}/shipments", json=ship, headers=a | {"Idempotency-Key": "k1"}
+    )
+    assert r.status_code == 201, r.text
+    assert 'id="law-flag"' not in o.client.get(f"/permits/{permit_id}?lang=en").text

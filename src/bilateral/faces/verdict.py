@@ -388,6 +388,15 @@ def localize_reason(reason: JSON, lang: str) -> JSON:
 
 
 _PROVISION_FR = [
+    (
+        r"\bthe List of Countries and Applicable Tariff Treatments\b",
+        "la Liste des pays et des traitements tarifaires applicables",
+    ),
+    (
+        r"\bList of Countries and Applicable Tariff Treatments\b",
+        "Liste des pays et des traitements tarifaires applicables",
+    ),
+    (r"\(MFN column\)", "(colonne NPF)"),
     (r"\bLicensing policy\b", "Politique d'octroi des licences"),
     (r"\bhumanitarian goods\b", "marchandises humanitaires"),
     (r"\bother items\b", "autres marchandises"),

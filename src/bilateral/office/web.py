@@ -149,6 +149,21 @@ def flash(request: Request, kind: str, text: str) -> None:
         sess.setdefault("flash", []).append([kind, text])
 
 
+def citation_part(text: Any, lang: str) -> Any:
+    """A provision or instrument for a French reader: citation style when it is one
+    ("s. 3 and Schedule 1" -> "Art. 3 et annexe 1"), otherwise kept and marked English."""
+    from markupsafe import Markup, escape
+
+    value = str(text or "")
+    if lang != "fr" or not value:
+        return value
+    if re.match(r"^(ss?\.|Schedules?\b|Parts?\b|items?\b|SOR/|Licensing policy|List of C)", value):
+        return verdict.provision_fr(value)
+    if re.search(r"\b(the|and|of|for|to|on)\b", value):
+        return Markup('<span lang="en">') + escape(value) + Markup("</span>")
+    return value
+
+
 def render(
     request: Request,
     name: str,
@@ -186,6 +201,7 @@ def render(
         "date_modified": DATE_MODIFIED.isoformat(),
         "fr_url": lambda url: verdict.url_for(url, lang),
         "fdate": lambda d: verdict.long_date(d, lang) if d else "",
+        "prov": lambda text: citation_part(text, lang),
         "money": lambda v: answers.money(v, lang),
         "qty": lambda v: answers.quantity(v, lang),
         "num_in": lambda v: answers.number_input(v, lang),
@@ -198,6 +214,7 @@ def render(
             for k in verdict.TOPICS
         ],
         "hs_description": lambda code: hs_description(code, deps.today(request)),
+        "ecl_description": lambda item: ecl_description(item, lang),
         "view": lambda a, q=None: answers.view(a, lang, q, deps.checks(request)),
     }
     resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
@@ -380,6 +397,8 @@ def localized_params(code: str, params: dict[str, Any], lang: str) -> dict[str, 
         if k in out and out[k] is not None:
             fmt = answers.money if code in money_codes else answers.quantity
             out[k] = fmt(out[k], lang)
+    if isinstance(out.get("citation"), str):
+        out["citation"] = answers.clean(out["citation"], lang)
     for k in ("on", "date", "valid_from", "valid_to"):
         if isinstance(out.get(k), str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", out[k]):
             out[k] = verdict.long_date(out[k], lang)
@@ -481,6 +500,17 @@ CATEGORIES = (
     "personal_effects",
 )
 UNITS = ("kg", "t", "l", "m", "m2", "units", "pairs", "sets", "dozens")
+
+
+def ecl_description(item: str | None, lang: str) -> str:
+    """What the office knows of an ECL item: its group (the item's own text is not in the
+    law data, and the page says so rather than invent one)."""
+    if not item or not item.strip()[:1].isdigit():
+        return ""
+    key = "ecl.group_" + item.strip()[0]
+    if key not in i18n.CATALOG:
+        return ""
+    return f"{i18n.t(key, lang)}; {i18n.t('ecl.no_description', lang)}"
 
 
 def hs_description(code: str | None, on: dt.date) -> str:
