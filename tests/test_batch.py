@@ -45,11 +45,20 @@ CODES = [
 def _single(
     destination: str, day: dt.date, code: str
 ) -> tuple[str | None, bool | None, str | None]:
+    outcome, permit, _rules, _caveats, error = _single_full(destination, day, code)
+    return outcome, permit, error
+
+
+def _single_full(
+    destination: str, day: dt.date, code: str
+) -> tuple[str | None, bool | None, str | None, list[str] | None, str | None]:
+    """What `bilateral check export` answers: outcome, permit, rules, caveats, error."""
     try:
         answer = check_export(to=destination, on=day, hs=code)
     except BadInput as error:
-        return None, None, str(error)
-    return answer["outcome"], answer["permit_required"], None
+        return None, None, None, None, str(error)
+    rules = ";".join(r["rule"] for r in answer["reasons"])
+    return answer["outcome"], answer["permit_required"], rules, answer["caveats"], None
 
 
 @settings(max_examples=40, deadline=None)
@@ -76,10 +85,13 @@ def test_vectorised_and_single_paths_agree_on_every_row(
     )
     screened = screen_exports(LAW, table).to_pylist()
     for (destination, day, code), got in zip(rows, screened, strict=True):
-        outcome, permit, error = _single(destination, day, code)
+        outcome, permit, rules, caveats, error = _single_full(destination, day, code)
         assert got["outcome"] == outcome, (destination, day, code, got, error)
         assert got["permit_required"] == permit
         assert (got["error"] is None) == (error is None), (got["error"], error)
+        if error is None:  # the batch's rules and caveats are the single path's, exactly
+            assert got["rules"] == rules, (destination, day, code)
+            assert got["caveats"] == caveats, (destination, day, code)
 
 
 def test_each_boundary_day_agrees_between_paths() -> None:

@@ -60,6 +60,8 @@ def test_spark_and_one_machine_screening_agree_row_for_row(spark) -> None:  # ty
         assert remote.outcome == here["outcome"]
         assert remote.permit_required == here["permit_required"]
         assert remote.error == here["error"]
+        assert remote.rules == here["rules"]
+        assert remote.caveats == here["caveats"]
         assert remote.law_version == default_law().law_version
     assert {r.outcome for r in on_spark} >= {
         "generally_approved",

@@ -37,11 +37,11 @@ import pyarrow.compute as pc
 
 from bilateral import countries
 from bilateral.engine.checks import EARLIEST, LATEST
-from bilateral.engine.export import Goods, determine_export
-from bilateral.engine.law import Law
+from bilateral.engine.export import ExportDetermination, Goods, determine_export
+from bilateral.engine.law import Law, list_days
 from bilateral.errors import BadInput
 from bilateral.goods import hs
-from bilateral.law.model import Outcome
+from bilateral.law.model import ExportProhibition, Outcome
 
 _EPOCH = dt.date(1970, 1, 1)
 _OUTCOMES = [o.value for o in Outcome]
@@ -66,6 +66,33 @@ _TARGETED = frozenset(
 )
 
 
+# The single path writes the question's day and HS code into some caveats ("the schedule as
+# it read on 2022-06-01", "HS 7113.19 is read as ..."). The batch asks once per epoch and
+# goods class, so it asks with a day and a code that print as these marks, and puts each
+# row's own day and code in their place: every row gets exactly the single path's text.
+_CODE_MARK = "\x00hs\x00"
+_DAY_MARK = "\x00on\x00"
+
+
+class _MarkedDay(dt.date):
+    """A day that is the epoch's first day in every comparison and prints as a mark."""
+
+    def __str__(self) -> str:
+        return _DAY_MARK
+
+    def __format__(self, spec: str) -> str:
+        return _DAY_MARK if not spec else super().__format__(spec)
+
+
+@dataclass(frozen=True, slots=True)
+class _MarkedCode(hs.HsCode):
+    """An HS code whose digits the engine reads and whose dotted form prints as a mark."""
+
+    @property
+    def dotted(self) -> str:
+        return _CODE_MARK
+
+
 def _day(d: dt.date) -> int:
     return (d - _EPOCH).days
 
@@ -82,7 +109,8 @@ def _law_codes(law: Law) -> set[str]:
             found.update(mapping.hs)
     for rule in law.bundle.rules.values():
         goods = getattr(rule.effect, "goods", None)
-        found.update(getattr(goods, "except_hs", ()) or ())
+        for name in ("except_hs", "covers_hs", "maybe_hs"):
+            found.update(getattr(goods, name, ()) or ())
     return {code.replace(".", "").replace(" ", "") for code in found}
 
 
@@ -136,6 +164,7 @@ def _epochs(
             days.add(_day(rule.valid_from))
         if rule.valid_to:
             days.add(_day(rule.valid_to) + 1)
+        days.update(_day(d) for d in list_days(law.bundle, rule))  # rows dated one by one
         named = _named_codes(rule.effect.model_dump(), known)
         if rule.effect.kind in _TARGETED and named:
             for code in named:
@@ -182,12 +211,21 @@ class Screener:
             law, self._group_of, groups, self._edition_days
         )
         self._n_epochs = self._epoch_map.shape[1]
-        self._lists = sorted(
-            {
-                r.effect.goods.goods_list  # type: ignore[union-attr]
-                for r in law.rules("export_prohibition", "*")
-                if getattr(r.effect, "goods", None) is not None and r.effect.goods.goods_list  # type: ignore[union-attr]
-            }
+        bans = [
+            r.effect.goods
+            for r in law.rules("export_prohibition", "*")
+            if isinstance(r.effect, ExportProhibition)
+        ]
+        self._lists = sorted({g.goods_list for g in bans if g.goods_list})
+        # HS codes named in a ban's words (arms: chapter 93; maybe: 84 to 90; exceptions):
+        # a code's membership of each decides the answer as much as a schedule's does.
+        self._worded = sorted({(g.covers_hs, g.maybe_hs, g.except_hs) for g in bans})
+        # Rules reading a schedule: where they looked at a listed code, the caveats name
+        # the schedule's items, which differ between codes of one class (see _answers).
+        self._list_rules = frozenset(
+            r.id
+            for r in law.rules("export_prohibition", "*")
+            if isinstance(r.effect, ExportProhibition) and r.effect.goods.goods_list
         )
         codes = _law_codes(law)
         # 6-digit subheadings under which the law names longer codes: there the key keeps
@@ -210,6 +248,13 @@ class Screener:
         self._outcome: list[int] = []
         self._permit: list[bool] = []
         self._rules: list[str] = []
+        # caveats: answer id -> caveat set id; whether the set holds for the class (False:
+        # it names schedule items, so it is worked out per HS key, see _key_caveats)
+        self._caveat_of: list[int] = []
+        self._per_key: list[bool] = []
+        self._caveat_sets: list[tuple[str, ...]] = []
+        self._caveat_set_id: dict[tuple[str, ...], int] = {}
+        self._key_caveat: dict[tuple[int, int, str], int] = {}
         self._saved_at = self.learnt
 
     # -- kept between runs ----------------------------------------------------------
@@ -225,6 +270,11 @@ class Screener:
         "_outcome",
         "_permit",
         "_rules",
+        "_caveat_of",
+        "_per_key",
+        "_caveat_sets",
+        "_caveat_set_id",
+        "_key_caveat",
     )
 
     @property
@@ -334,8 +384,13 @@ class Screener:
         fact: tuple[object, ...] = (
             tuple(valid),
             self.law.category_of(digits),
-            # Only whether a code is listed (or partly) changes the outcome, not which item.
+            # Whether a code is listed (or partly), and from which days its rows apply,
+            # change the outcome; which items list it changes only caveats (see _answers).
             *(self._listed(lid, digits) for lid in self._lists),
+            *(
+                tuple(any(digits.startswith(c) for c in codes) for codes in worded)
+                for worded in self._worded
+            ),
         )
         classes = self._classes
         if fact not in classes.ids:
@@ -345,9 +400,14 @@ class Screener:
         self._key_class.append(classes.ids[fact])
         self._key_valid.append(tuple(valid))
 
-    def _listed(self, list_id: str, digits: str) -> tuple[bool, bool]:
+    def _listed(self, list_id: str, digits: str) -> tuple[bool, bool, tuple[dt.date, ...]]:
         match = self.law.list_match(list_id, digits)
-        return (match.listed, match.partial)
+        table_from = self.law.bundle.goods_lists[list_id].in_force_from
+        rows_from = {
+            row.in_force_from or table_from or dt.date.min
+            for row in self.law.list_items(list_id, digits)
+        }
+        return (match.listed, match.partial, tuple(sorted(rows_from)))
 
     def _rebuild_keys(self) -> None:
         self._keys_array = pa.array(list(self._key_id), pa.string())
@@ -357,6 +417,8 @@ class Screener:
         )
 
     def _trim_keys(self) -> None:
+        if len(self._key_caveat) > self.max_cached:
+            self._key_caveat.clear()
         if len(self._key_id) > self.max_cached:  # classes and answers stay valid
             self._key_id.clear()
             self._key_class.clear()
@@ -403,21 +465,141 @@ class Screener:
             found = table[flat].astype(np.int64)
         return found
 
-    def _ask(self, group: int, epoch: int, cls: int) -> int:
+    def _first_day(self, group: int, epoch: int) -> dt.date:
         days = self._group_days[group]
         start = EARLIEST if epoch == 0 else _from_day(days[epoch - 1])
-        on = max(start, EARLIEST)
-        checked = hs.validate(self._classes.representative[cls], on)
-        answer = determine_export(self.law, self._groups[group], on, Goods(hs=checked))
+        return max(start, EARLIEST)
+
+    def _determine(self, group: int, epoch: int, digits: str) -> ExportDetermination:
+        """The single path's answer on the epoch's first day, day and code marked."""
+        on = self._first_day(group, epoch)
+        checked = hs.validate(digits, on)
+        code = _MarkedCode(checked.digits, checked.edition, checked.description, checked.section)
+        day = _MarkedDay(on.year, on.month, on.day)
+        return determine_export(self.law, self._groups[group], day, Goods(hs=code))
+
+    def _caveat_set(self, answer: ExportDetermination) -> int:
+        """The id of the answer's caveats (English, as the single path gives them)."""
+        found = tuple(en for en, _fr in answer.trace.caveats)
+        known = self._caveat_set_id.get(found)
+        if known is None:
+            known = self._caveat_set_id[found] = len(self._caveat_sets)
+            self._caveat_sets.append(found)
+        return known
+
+    def _ask(self, group: int, epoch: int, cls: int) -> int:
+        answer = self._determine(group, epoch, self._classes.representative[cls])
         self._outcome.append(_OUTCOMES.index(answer.outcome.value))
         self._permit.append(answer.permit_required)
         self._rules.append(";".join(r.rule.id for r in answer.trace.reasons))
+        self._caveat_of.append(self._caveat_set(answer))
+        self._per_key.append(
+            any(
+                c.rule_id in self._list_rules
+                and c.why not in ("not in force on this date", "HS code not listed")
+                for c in answer.trace.consulted
+            )
+        )
         return len(self._outcome) - 1
+
+    def _key_caveats(self, group: int, epoch: int, digits: str) -> int:
+        """The caveat set of one HS key where the class's set names schedule items."""
+        at = (group, epoch, digits)
+        found = self._key_caveat.get(at)
+        if found is None:
+            answer = self._determine(group, epoch, digits)
+            found = self._key_caveat[at] = self._caveat_set(answer)
+        return found
+
+    def _caveats(
+        self,
+        rows: pa.Table,
+        bad: npt.NDArray[np.bool_],
+        answer: npt.NDArray[np.int64],
+        group: npt.NDArray[np.int64],
+        epoch: npt.NDArray[np.int64],
+        key: npt.NDArray[np.int64],
+        days: npt.NDArray[np.int64],
+    ) -> pa.Array:
+        """Each row's caveats (English), exactly the single path's, as list<string>."""
+        n = len(bad)
+        ok = ~bad
+        chosen = np.full(n, -1, dtype=np.int64)
+        if ok.any():
+            chosen[ok] = np.asarray(self._caveat_of, dtype=np.int64)[answer[ok]]
+            per_key = ok & np.asarray(self._per_key, dtype=np.bool_)[np.where(ok, answer, 0)]
+            where = np.flatnonzero(per_key)
+            if len(where):
+                group_epoch = self._epoch_map[group[where], epoch[where]]
+                width = len(self._key_class) + 1
+                combo = (group[where] * self._n_group_epochs + group_epoch) * width + key[where]
+                distinct, back = np.unique(combo, return_inverse=True)
+                sets = np.empty(len(distinct), dtype=np.int64)
+                for i, value in enumerate(distinct.tolist()):
+                    k = value % width
+                    g, e = divmod(value // width, self._n_group_epochs)
+                    sets[i] = self._key_caveats(g, e, self._keys_array[k].as_py())
+                chosen[where] = sets[back.reshape(-1)]
+        # The marks: each row's own code and day where a set's text holds them.
+        sets_np = self._caveat_sets
+        marks_code = np.array([any(_CODE_MARK in c for c in s) for s in sets_np] + [False])
+        marks_day = np.array([any(_DAY_MARK in c for c in s) for s in sets_np] + [False])
+        code_at = np.full(n, -1, dtype=np.int64)
+        need_code = marks_code[chosen]  # chosen == -1 reads the trailing False
+        codes: list[str] = []
+        if need_code.any():
+            where = np.flatnonzero(need_code)
+            raw = _encode(rows["hs"].take(pa.array(where)))
+            code_at[where] = _indices(raw)
+            codes = [
+                hs.HsCode(hs.normalise(t), "", "", "").dotted for t in raw.dictionary.to_pylist()
+            ]
+        need_day = marks_day[chosen]
+        day_base = int(days.min(initial=0)) if n else 0
+        day_at = np.where(need_day, days - day_base + 1, 0)
+        n_days = int(day_at.max(initial=0)) + 1
+        combo = ((chosen + 1) * (len(codes) + 1) + (code_at + 1)) * n_days + day_at
+        distinct, back = np.unique(combo, return_inverse=True)
+        back = back.reshape(-1)
+        strings: dict[str, int] = {}
+        flat: list[int] = []
+        lengths: list[int] = []
+        for value in distinct.tolist():
+            rest, d = divmod(value, n_days)
+            s, c = divmod(rest, len(codes) + 1)
+            texts = self._caveat_sets[s - 1] if s > 0 else ()
+            on = _from_day(d - 1 + day_base).isoformat() if d else ""
+            dotted = codes[c - 1] if c else ""
+            for text in texts:
+                text = text.replace(_CODE_MARK, dotted).replace(_DAY_MARK, on)
+                flat.append(strings.setdefault(text, len(strings)))
+            lengths.append(len(texts))
+        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        row_len = np.asarray(lengths, dtype=np.int64)[back] if n else np.zeros(0, np.int64)
+        offsets = np.concatenate([[0], np.cumsum(row_len)]).astype(np.int64)
+        total = int(offsets[-1])
+        position = (
+            np.arange(total, dtype=np.int64)
+            - np.repeat(offsets[:-1], row_len)
+            + np.repeat(starts[:-1][back], row_len)
+        )
+        values = pa.DictionaryArray.from_arrays(
+            pa.array(
+                np.asarray(flat, dtype=np.int32)[position] if total else np.zeros(0, np.int32)
+            ),
+            pa.array(list(strings), pa.string()),
+        )
+        return pa.ListArray.from_arrays(
+            pa.array(offsets.astype(np.int32)), values, mask=pa.array(bad)
+        )
 
     # -- one batch ------------------------------------------------------------------
 
     def screen(self, rows: pa.Table) -> pa.Table:
-        """Add ``outcome``, ``permit_required``, ``rules`` and ``error`` columns to the rows.
+        """Add ``outcome``, ``permit_required``, ``rules``, ``caveats`` and ``error`` columns.
+
+        ``caveats`` is each row's list of the single path's caveats (English): an answer
+        with caveats is not a clean one, whatever its ``outcome``.
 
         ``rows`` has columns ``destination`` (string), ``date`` (date32 or ISO string) and
         ``hs`` (string). A row that cannot be asked (unknown country, malformed date or HS
@@ -468,11 +650,13 @@ class Screener:
         rules = pa.DictionaryArray.from_arrays(
             pa.array(answer.astype(np.int32), mask=bad), pa.array(rules_of, pa.string())
         )
+        caveats = self._caveats(rows, bad, answer, row_country, row_epoch, key, days)
         errors = self._errors(bad, row_country, dest, date_bad, malformed, row_slot, rows)
         return (
             rows.append_column("outcome", outcome)
             .append_column("permit_required", permit)
             .append_column("rules", rules)
+            .append_column("caveats", caveats)
             .append_column("error", errors)
         )
 
@@ -548,7 +732,7 @@ def _indices(encoded: pa.DictionaryArray) -> npt.NDArray[np.int64]:
 # What a screener has learnt is a function of the law and of this code, so it is kept in
 # the user's cache (as the compiled law is) and the next run starts with it.
 _STATE = "batch-facts"
-_STATE_VERSION = "1"
+_STATE_VERSION = "2"  # 2: caveats; classes by schedule row dates and worded HS codes
 
 
 def _state_key(law: Law) -> str:
@@ -598,7 +782,7 @@ def screener(law: Law) -> Screener:
 
 
 def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
-    """Add ``outcome``, ``permit_required``, ``rules`` and ``error`` columns to the rows.
+    """Add ``outcome``, ``permit_required``, ``rules``, ``caveats`` and ``error`` columns.
 
     ``rows`` has columns ``destination`` (string), ``date`` (date32 or ISO string) and
     ``hs`` (string). A row that cannot be asked (unknown country, malformed date or HS
@@ -620,14 +804,15 @@ def screen_batch(law: Law, rows: pa.Table, *, plain: bool = False) -> pa.Table:
     table = table.append_column("law_version", version)
     if not plain:
         return table
-    return table.cast(
-        pa.schema(
-            [
-                pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type)
-                for f in table.schema
-            ]
-        )
-    )
+    return table.cast(pa.schema([pa.field(f.name, _plain_type(f.type)) for f in table.schema]))
+
+
+def _plain_type(kind: pa.DataType) -> pa.DataType:
+    if pa.types.is_dictionary(kind):
+        return pa.string()
+    if pa.types.is_list(kind) and pa.types.is_dictionary(kind.value_type):
+        return pa.list_(pa.string())
+    return kind
 
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

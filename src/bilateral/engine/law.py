@@ -175,8 +175,31 @@ _EXPORT_KINDS = frozenset(
 )
 
 
+def list_days(bundle: LawBundle, rule: Rule) -> set[dt.date]:
+    """Every day on which a row of a list the rule reads starts or stops applying.
+
+    A schedule's rows carry their own in-force dates (the table's date, a row's later
+    text, a row's repeal; a GEP No. 41 Schedule row's date), so the rule's answer for
+    the same goods changes on those days as well as on the rule's own.
+    """
+    days: set[dt.date] = set()
+    goods = getattr(rule.effect, "goods", None)
+    list_id = getattr(goods, "goods_list", None)
+    if list_id is not None and list_id in bundle.goods_lists:
+        glist = bundle.goods_lists[list_id]
+        if glist.in_force_from:
+            days.add(glist.in_force_from)
+        days.update(i.in_force_from for i in glist.items if i.in_force_from)
+        days.update(r.repealed_on for r in glist.repealed)  # applied until that day
+    ecl_id = getattr(rule.effect, "excluded_items", None)
+    if ecl_id is not None and ecl_id in bundle.ecl_lists:
+        days.update(row.in_force_from for row in bundle.ecl_lists[ecl_id].ecl_items)
+    return days
+
+
 def _change_dates(bundle: LawBundle, kinds: frozenset[str] | None = None) -> tuple[dt.date, ...]:
-    """Every day on which some rule (of the given kinds) starts or stops applying."""
+    """Every day on which some rule (of the given kinds), or a dated row of a list such a
+    rule reads, starts or stops applying."""
     days: set[dt.date] = set()
     for rule in bundle.rules.values():
         if kinds is not None and rule.effect.kind not in kinds:
@@ -185,6 +208,7 @@ def _change_dates(bundle: LawBundle, kinds: frozenset[str] | None = None) -> tup
             days.add(rule.valid_from)
         if rule.valid_to:
             days.add(rule.valid_to + dt.timedelta(days=1))
+        days |= list_days(bundle, rule)
     if kinds is None:
         for plist in bundle.person_lists.values():
             days.update(p.listed_on for p in plist.persons)

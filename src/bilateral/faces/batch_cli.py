@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -30,6 +31,7 @@ from bilateral.engine.batch import load_facts, save_facts, screen_batch, screene
 from bilateral.engine.law import default_law
 from bilateral.errors import BadInput
 
+CAVEAT_SEPARATOR = " | "  # between a row's caveats in CSV output (Parquet: a list)
 BATCH_ROWS = 262_144  # rows per screened batch (the last one may be shorter)
 _QUEUE = 2  # batches waiting between two stages: bounds memory
 _DONE = object()
@@ -117,6 +119,10 @@ def run_batch(input_path: str, output_path: str, *, batch_rows: int = BATCH_ROWS
 
     def answer(table: pa.Table) -> pa.Table:
         screened: pa.Table = screen_batch(law, table, plain=plain)
+        if plain:  # CSV has no lists: the caveats joined by " | " (empty: none)
+            at = screened.schema.get_field_index("caveats")
+            joined = pc.binary_join(screened["caveats"], CAVEAT_SEPARATOR)
+            screened = screened.set_column(at, "caveats", joined)
         return screened
 
     read: queue.Queue[Any] = queue.Queue(_QUEUE)

@@ -81,7 +81,8 @@ def screen_exports_spark(rows: DataFrame, law: Law | None = None) -> DataFrame:
     date_type = dict(selected.dtypes)["date"]
     schema = (
         f"destination string, date {date_type}, hs string, outcome string, "
-        "permit_required boolean, rules string, error string, law_version string"
+        "permit_required boolean, rules string, caveats array<string>, error string, "
+        "law_version string"
     )
     return selected.mapInArrow(_screener_of(shipped), schema)
 

@@ -71,6 +71,7 @@ def _goods_answer(direction: str, country: str, on: dt.date, code: str, ecl: str
                 "prohibited": a["prohibited"],
                 "treatment": a["treatment"],
                 "rules": ";".join(r["rule"] for r in a.get("reasons", [])),
+                "caveats": a["caveats"],
                 "error": None,
             }
         a = checks.check_export(to=country, on=on, hs=code or None, ecl=ecl or None)
@@ -80,6 +81,7 @@ def _goods_answer(direction: str, country: str, on: dt.date, code: str, ecl: str
             "prohibited": a["outcome"] == "prohibited",
             "treatment": None,
             "rules": ";".join(r["rule"] for r in a.get("reasons", [])),
+            "caveats": a["caveats"],
             "error": None,
         }
     except BadInput as error:
@@ -291,13 +293,15 @@ def screen_declarations(
         f"""copy (
           select q.line, q.date_text as date, q.direction, q.country, q.hs, q.ecl,
                  g.permit_required, g.outcome, g.prohibited, g.treatment, g.rules,
+                 {"g.caveats" if fmt == "parquet" else "array_to_string(g.caveats, ' | ')"}
+                   as caveats,
                  coalesce(h.party_hits, 0) as party_hits, h.best as party_best_score,
                  coalesce(h.party_matches, '[]') as party_matches,
                  pc.permit_check,
                  coalesce(q.row_error, g.goods_error) as error
           from qe q
           left join goods g on g.direction = q.direction and g.country = q.country
-               and g.slot = q.slot and g.hs = q.hs and g.ecl = q.ecl
+               and g.slot = q.slot and g.day = q.day and g.hs = q.hs and g.ecl = q.ecl
           left join line_hits h on h.line = q.line
           left join permit_checks pc on pc.permit = q.permit and pc.day = q.day
                and pc.country = q.country and pc.hs = q.hs and pc.quantity = q.quantity
@@ -333,12 +337,15 @@ def screen_declarations(
 
 
 def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
-    """The goods answer of every distinct (direction, country, epoch, hs, ecl): exports
-    with an HS code through the engine's vectorised path, the rest one question each."""
+    """The goods answer of every distinct (direction, country, epoch, day, hs, ecl): exports
+    with an HS code through the engine's vectorised path (which answers once per epoch
+    itself), the rest one question per epoch, asked again on the row's day only where a
+    caveat names the day asked (so every caveat is the single path's for that row)."""
     from bilateral.engine.batch import screen_exports
 
     distinct = con.sql(
-        "select distinct direction, country, slot, start, hs, ecl from qe where row_error is null"
+        "select distinct direction, country, slot, start, day, hs, ecl from qe "
+        "where row_error is null"
     ).to_arrow_table()
     rows = distinct.to_pylist()
     law = default_law()
@@ -351,16 +358,17 @@ def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
             pa.table(
                 {
                     "destination": [r["country"] for r in vector],
-                    "date": pa.array([r["start"] for r in vector], pa.date32()),
+                    "date": pa.array([r["day"] for r in vector], pa.date32()),
                     "hs": [r["hs"] for r in vector],
                 }
             ),
         )
-        for r, outcome, permit, rules, error in zip(
+        for r, outcome, permit, rules, caveats, error in zip(
             vector,
             table["outcome"].to_pylist(),
             table["permit_required"].to_pylist(),
             table["rules"].to_pylist(),
+            table["caveats"].to_pylist(),
             table["error"].to_pylist(),
             strict=True,
         ):
@@ -373,18 +381,27 @@ def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
                     "prohibited": prohibited,
                     "treatment": None,
                     "rules": rules,
+                    "caveats": caveats,
                     "goods_error": error,
                 }
             )
+    per_epoch: dict[tuple[str, str, int, str, str], dict[str, Any]] = {}
     for r, v in zip(rows, is_vector, strict=True):
         if v:
             continue
-        answer = _goods_answer(r["direction"], r["country"], r["start"], r["hs"], r["ecl"])
+        asked = (r["direction"], r["country"], r["slot"], r["hs"], r["ecl"])
+        if asked not in per_epoch:
+            per_epoch[asked] = _goods_answer(*asked[:2], r["start"], *asked[3:])
+        answer = per_epoch[asked]
+        start = r["start"].isoformat()
+        if r["day"] != r["start"] and any(start in c for c in answer.get("caveats", ())):
+            answer = _goods_answer(r["direction"], r["country"], r["day"], r["hs"], r["ecl"])
         answers.append({**r, **{k: v for k, v in answer.items() if k != "error"},
                         "goods_error": answer.get("error")})  # fmt: skip
     schema = pa.schema(
         [("direction", pa.string()), ("country", pa.string()), ("slot", pa.int64()),
-         ("start", pa.date32()), ("hs", pa.string()), ("ecl", pa.string()),
+         ("start", pa.date32()), ("day", pa.date32()), ("hs", pa.string()),
+         ("ecl", pa.string()), ("caveats", pa.list_(pa.string())),
          ("permit_required", pa.bool_()), ("outcome", pa.string()), ("prohibited", pa.bool_()),
          ("treatment", pa.string()), ("rules", pa.string()), ("goods_error", pa.string())]
     )  # fmt: skip
