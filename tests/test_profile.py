@@ -216,6 +216,10 @@ def test_a_country_without_measures_says_so() -> None:
 def test_burma_and_the_dprk_pages_come_from_the_same_facts() -> None:
     burma = views.profile(country="Burma", on="2008-01-01")
     assert "August 7, 1997" in text_of(burma, "relations")
+    # the ACL listing's in-force date is NOT FOUND: the announcement's date is inferred, and said so
+    assert "on the Area Control List since August 7, 1997 (date inferred)" in text_of(
+        burma, "measures"
+    )
     assert "first nine months" in text_of(burma, "trade")
     dprk = views.profile(country="DPRK", on="2011-01-01", lang="fr")
     assert "28 octobre 2010" in text_of(dprk, "relations")

@@ -114,6 +114,7 @@ def test_stats_import_refuses_an_unknown_format_and_mixed_currency(
     assert code == 2 and err.startswith(
         "bilateral: error: format: odd.csv: unknown statistics format"
     )
+    assert not Path(db).exists()  # a refused file creates no store
     mixed = tmp_path / "mixed.csv"
     mixed.write_text(
         "Year,HS Code,Country,Trade,Value,Currency\n"

@@ -199,3 +199,20 @@ def test_comtrade_bulk_file_tab_separated_and_gzipped(store: StatsStore, tmp_pat
     broken.write_bytes(gzip.compress(b"x" * 100)[:20])
     with pytest.raises(BadInput, match=r"broken\.gz: a damaged gzip file"):
         store.import_file(broken)
+
+
+def test_headings_are_not_summed_across_hs_editions_but_sections_are(
+    store: StatsStore, tmp_path: Path
+) -> None:
+    store.import_file(_write(tmp_path, "y2013.csv", CIMT_HEADER + "2013,2815,Belarus,Imports,10\n"))
+    store.import_file(_write(tmp_path, "y2018.csv", CIMT_HEADER + "2018,2815,Belarus,Imports,20\n"))
+    assert {r.hs_edition for r in store.imports()} == {"HS2012", "HS2017"}
+    with pytest.raises(BadInput, match=r"the years span HS editions HS2012, HS2017"):
+        store.query(reporter="CA", partner="BY", by="heading")
+    sections = store.query(reporter="CA", partner="BY", by="section")["rows"]
+    assert [(r["year"], r["group"], r["value"]) for r in sections] == [
+        (2013, "VI", "10"),
+        (2018, "VI", "20"),
+    ]
+    one_edition = store.query(reporter="CA", partner="BY", by="heading", year_from=2018)["rows"]
+    assert [(r["group"], r["value"]) for r in one_edition] == [("2815", "20")]

@@ -10,7 +10,7 @@ from typing import Any
 
 from bilateral.errors import BadInput
 from bilateral.profile import render, views
-from bilateral.stats.importers import FORMATS
+from bilateral.stats.importers import FORMATS, read
 from bilateral.stats.store import BY, StatsStore
 
 JSON = dict[str, Any]
@@ -144,8 +144,10 @@ def _stats(args: argparse.Namespace) -> int:
     if args.target[0] == "import":
         if len(args.target) != 2:
             raise BadInput("file", "give one file: bilateral stats import FILE")
+        # the whole file is read and checked before the store is opened (or created)
+        parsed = read(Path(args.target[1]), args.file_format)
         with _store(args, read_only=False) as store:
-            record = store.import_file(Path(args.target[1]), args.file_format)
+            record = store.import_parsed(parsed)
         if args.json:
             print(json.dumps(record.__dict__, ensure_ascii=False, indent=2))
         else:

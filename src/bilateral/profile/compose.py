@@ -17,6 +17,7 @@ from bilateral.engine.checks import parse_date
 from bilateral.engine.law import Law, default_law
 from bilateral.law.model import (
     AreaControlListing,
+    Confidence,
     DiplomaticEvent,
     EclGroupScope,
     EngagementPolicy,
@@ -256,7 +257,7 @@ def compose(
         elif isinstance(e, DiplomaticEvent):
             relations_s.append((start, _sentence(_text(rule.summary, lang), cites.rule(rule))))
         elif isinstance(e, AreaControlListing) and rule.valid_from:
-            text = w(lang, "acl", date=day(rule.valid_from, lang), **nm)
+            text = w(lang, "acl", date=_start(rule, rule.valid_from, lang), **nm)
             measures_s.append(((_rank(e), start), _sentence(text, cites.rule(rule))))
         elif isinstance(e, TariffEntitlement) and not e.tariff_items:
             treatment = w(lang, "treatment." + e.treatment.value)
@@ -267,7 +268,9 @@ def compose(
                 # withdrawal runs from the first, and both are cited
                 chain = _continued(rule, rules)
                 since = chain[0].valid_from or rule.valid_from
-                text = w(lang, "tariff_no", treatment=treatment, date=day(since, lang), **nm)
+                text = w(
+                    lang, "tariff_no", treatment=treatment, date=_start(chain[0], since, lang), **nm
+                )
                 cited = [cites.rule(r) for r in chain]
                 measures_s.append(((_rank(e), since), _sentence(text, *cited)))
                 continue
@@ -279,7 +282,12 @@ def compose(
                 ((_rank(e), start), _sentence(_text(rule.summary, lang), cites.rule(rule)))
             )
         elif rule.valid_from:
-            text = w(lang, "since", date=day(rule.valid_from, lang), text=_text(rule.summary, lang))
+            text = w(
+                lang,
+                "since",
+                date=_start(rule, rule.valid_from, lang),
+                text=_text(rule.summary, lang),
+            )
             measures_s.append(((_rank(e), start), _sentence(text, cites.rule(rule))))
         else:
             measures_s.append(
@@ -382,6 +390,14 @@ def _continued(rule: Rule, rules: list[Rule]) -> list[Rule]:
             break
         chain.insert(0, min(before, key=lambda r: r.valid_from or dt.date.min))
     return chain
+
+
+def _start(rule: Rule, start: dt.date, lang: str) -> str:
+    """A start date as the page states it: an inferred one says so in the sentence."""
+    text = day(start, lang)
+    if rule.confidence is Confidence.INFERRED:
+        text += w(lang, "inferred_date")
+    return text
 
 
 def _rank(effect: Any) -> int:
