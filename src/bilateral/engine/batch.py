@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -77,13 +78,32 @@ _DAY_MARK = "\x00on\x00"
 
 
 class _MarkedDay(dt.date):
-    """A day that is the epoch's first day in every comparison and prints as a mark."""
+    """A day that is the epoch's first day in every comparison and prints as a mark.
+
+    Days computed from it are plain days (they are not the question's day). No engine
+    cache may key on the day: the batch/single agreement tests would see a mark leak.
+    """
 
     def __str__(self) -> str:
         return _DAY_MARK
 
     def __format__(self, spec: str) -> str:
         return _DAY_MARK if not spec else super().__format__(spec)
+
+    def isoformat(self) -> str:
+        return _DAY_MARK
+
+    def _plain(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day)
+
+    # typeshed says date arithmetic keeps the subclass; here it deliberately does not.
+    def __add__(self, other: dt.timedelta) -> dt.date:  # type: ignore[override]
+        return self._plain() + other
+
+    __radd__ = __add__  # type: ignore[assignment]
+
+    def __sub__(self, other: Any) -> Any:
+        return self._plain() - other
 
 
 @dataclass(frozen=True, slots=True)
