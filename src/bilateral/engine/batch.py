@@ -315,6 +315,7 @@ class Screener:
         if (
             not isinstance(answer_at, np.ndarray)
             or answer_at.shape[:2] != self._answer_at.shape[:2]
+            or any(name not in state for name in self._KEPT)
         ):
             return  # kept for other groups or epochs: start afresh
         for name in self._KEPT:
