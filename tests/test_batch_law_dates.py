@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bilateral.engine.batch import Screener
 from bilateral.engine.checks import check_export
@@ -25,8 +27,9 @@ DAY = dt.timedelta(days=1)
 Row = tuple[str, dt.date, str]
 
 
-def _screen(rows: list[Row]) -> list[dict[str, object]]:
-    """A fresh screener (no facts learnt from other rows or runs) on these rows."""
+def _screen(rows: list[Row], screen: Screener | None = None) -> list[dict[str, object]]:
+    """A fresh screener (no facts learnt from other rows or runs) on these rows, unless
+    one is given."""
     table = pa.table(
         {
             "destination": [r[0] for r in rows],
@@ -34,7 +37,7 @@ def _screen(rows: list[Row]) -> list[dict[str, object]]:
             "hs": [r[2] for r in rows],
         }
     )
-    screened: list[dict[str, object]] = Screener(LAW).screen(table).to_pylist()
+    screened: list[dict[str, object]] = (screen or Screener(LAW)).screen(table).to_pylist()
     return screened
 
 
@@ -60,8 +63,8 @@ def _as_batch(got: dict[str, object]) -> dict[str, object]:
     return {k: got[k] for k in keys}
 
 
-def _assert_agree(rows: list[Row]) -> list[dict[str, object]]:
-    screened = _screen(rows)
+def _assert_agree(rows: list[Row], screen: Screener | None = None) -> list[dict[str, object]]:
+    screened = _screen(rows, screen)
     for row, got in zip(rows, screened, strict=True):
         assert _as_batch(got) == _single(*row), row
     return screened
@@ -100,6 +103,31 @@ def test_every_schedule_row_boundary_day_batch_equals_single_with_caveats() -> N
     assert len(rows) > 150  # the sample is the law's, not a handful
     assert ("RU", dt.date(2023, 12, 5), "710239") in rows
     _assert_agree(rows)
+
+
+# Codes the schedules name (and their headings), codes the bans name in words, and others.
+_LISTED = sorted({i.hs for gl in LAW.bundle.goods_lists.values() for i in gl.items})
+_CODES = [*_LISTED[::7], *{c[:4] for c in _LISTED[::11]}, "9301.10", "8703.23", "0402.10"]
+_CODES += ["3004.90", "0901.11", "2710.12", "8517.13", "4401.11"]
+_SHARED = Screener(LAW)  # facts kept across examples, as across the batches of a file
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["RU", "Russia", "BY", "KP", "MM", "DE", "CN"]),
+            st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2027, 12, 31)),
+            st.sampled_from(_CODES),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_schedule_codes_on_any_day_batch_equals_single_with_rules_and_caveats(
+    rows: list[Row],
+) -> None:
+    _assert_agree(rows, _SHARED)
 
 
 def test_law_change_dates_include_every_dated_row_of_every_list_a_rule_reads() -> None:

@@ -29,6 +29,7 @@ import datetime as dt
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -75,13 +76,32 @@ _DAY_MARK = "\x00on\x00"
 
 
 class _MarkedDay(dt.date):
-    """A day that is the epoch's first day in every comparison and prints as a mark."""
+    """A day that is the epoch's first day in every comparison and prints as a mark.
+
+    Days computed from it are plain days (they are not the question's day). No engine
+    cache may key on the day: the batch/single agreement tests would see a mark leak.
+    """
 
     def __str__(self) -> str:
         return _DAY_MARK
 
     def __format__(self, spec: str) -> str:
         return _DAY_MARK if not spec else super().__format__(spec)
+
+    def isoformat(self) -> str:
+        return _DAY_MARK
+
+    def _plain(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day)
+
+    # typeshed says date arithmetic keeps the subclass; here it deliberately does not.
+    def __add__(self, other: dt.timedelta) -> dt.date:  # type: ignore[override]
+        return self._plain() + other
+
+    __radd__ = __add__  # type: ignore[assignment]
+
+    def __sub__(self, other: Any) -> Any:
+        return self._plain() - other
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +275,10 @@ class Screener:
         self._caveat_sets: list[tuple[str, ...]] = []
         self._caveat_set_id: dict[tuple[str, ...], int] = {}
         self._key_caveat: dict[tuple[int, int, str], int] = {}
+        self._marks_of: list[tuple[bool, bool]] = []  # derived from _caveat_sets
+        self._marks_np = np.zeros((0, 2), dtype=np.bool_)
+        # (caveat set, dotted code, day) -> the set's texts with that code and day in
+        self._rendered: dict[tuple[int, str, str], tuple[str, ...]] = {}
         self._saved_at = self.learnt
 
     # -- kept between runs ----------------------------------------------------------
@@ -289,10 +313,14 @@ class Screener:
         if (
             not isinstance(answer_at, np.ndarray)
             or answer_at.shape[:2] != self._answer_at.shape[:2]
+            or any(name not in state for name in self._KEPT)
         ):
             return  # kept for other groups or epochs: start afresh
         for name in self._KEPT:
             setattr(self, name, state[name])
+        self._marks_of = []
+        self._marks_np = np.zeros((0, 2), dtype=np.bool_)
+        self._rendered = {}
         self._rebuild_keys()
         self._saved_at = self.learnt
 
@@ -511,6 +539,15 @@ class Screener:
             found = self._key_caveat[at] = self._caveat_set(answer)
         return found
 
+    def _marks(self) -> npt.NDArray[np.bool_]:
+        """Per caveat set (and a last row for "no set"): holds the code mark, the day mark."""
+        known = self._marks_of
+        for texts in self._caveat_sets[len(known) :]:
+            known.append((any(_CODE_MARK in t for t in texts), any(_DAY_MARK in t for t in texts)))
+        if self._marks_np.shape[0] != len(known) + 1:
+            self._marks_np = np.array([*known, (False, False)], dtype=np.bool_).reshape(-1, 2)
+        return self._marks_np
+
     def _caveats(
         self,
         rows: pa.Table,
@@ -540,58 +577,62 @@ class Screener:
                     g, e = divmod(value // width, self._n_group_epochs)
                     sets[i] = self._key_caveats(g, e, self._keys_array[k].as_py())
                 chosen[where] = sets[back.reshape(-1)]
-        # The marks: each row's own code and day where a set's text holds them.
-        sets_np = self._caveat_sets
-        marks_code = np.array([any(_CODE_MARK in c for c in s) for s in sets_np] + [False])
-        marks_day = np.array([any(_DAY_MARK in c for c in s) for s in sets_np] + [False])
-        code_at = np.full(n, -1, dtype=np.int64)
-        need_code = marks_code[chosen]  # chosen == -1 reads the trailing False
-        codes: list[str] = []
-        if need_code.any():
-            where = np.flatnonzero(need_code)
-            raw = _encode(rows["hs"].take(pa.array(where)))
-            code_at[where] = _indices(raw)
-            codes = [
-                hs.HsCode(hs.normalise(t), "", "", "").dotted for t in raw.dictionary.to_pylist()
-            ]
-        need_day = marks_day[chosen]
-        day_base = int(days.min(initial=0)) if n else 0
-        day_at = np.where(need_day, days - day_base + 1, 0)
-        n_days = int(day_at.max(initial=0)) + 1
-        combo = ((chosen + 1) * (len(codes) + 1) + (code_at + 1)) * n_days + day_at
-        distinct, back = np.unique(combo, return_inverse=True)
-        back = back.reshape(-1)
-        strings: dict[str, int] = {}
-        flat: list[int] = []
-        lengths: list[int] = []
-        for value in distinct.tolist():
-            rest, d = divmod(value, n_days)
-            s, c = divmod(rest, len(codes) + 1)
-            texts = self._caveat_sets[s - 1] if s > 0 else ()
-            on = _from_day(d - 1 + day_base).isoformat() if d else ""
-            dotted = codes[c - 1] if c else ""
-            for text in texts:
-                text = text.replace(_CODE_MARK, dotted).replace(_DAY_MARK, on)
-                flat.append(strings.setdefault(text, len(strings)))
-            lengths.append(len(texts))
-        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        row_len = np.asarray(lengths, dtype=np.int64)[back] if n else np.zeros(0, np.int64)
-        offsets = np.concatenate([[0], np.cumsum(row_len)]).astype(np.int64)
-        total = int(offsets[-1])
-        position = (
-            np.arange(total, dtype=np.int64)
-            - np.repeat(offsets[:-1], row_len)
-            + np.repeat(starts[:-1][back], row_len)
-        )
-        values = pa.DictionaryArray.from_arrays(
-            pa.array(
-                np.asarray(flat, dtype=np.int32)[position] if total else np.zeros(0, np.int32)
-            ),
-            pa.array(list(strings), pa.string()),
-        )
-        return pa.ListArray.from_arrays(
-            pa.array(offsets.astype(np.int32)), values, mask=pa.array(bad)
-        )
+        # The marks: each row's own code and day where a set's text holds them. Rows of
+        # unmarked sets keep the set's id; marked rows get one rendered set per distinct
+        # (set, code, day) among them, numbered after the known sets.
+        marks = self._marks()
+        need_code = marks[chosen, 0]  # chosen == -1 reads the trailing (False, False)
+        need_day = marks[chosen, 1]
+        final = chosen.copy()
+        universe: list[tuple[str, ...]] = self._caveat_sets
+        marked = np.flatnonzero(need_code | need_day)
+        if len(marked):
+            code_at = np.zeros(len(marked), dtype=np.int64)
+            codes: list[str] = []
+            with_code = need_code[marked]
+            if with_code.any():
+                raw = _encode(rows["hs"].take(pa.array(marked[with_code])))
+                code_at[with_code] = _indices(raw) + 1
+                codes = [
+                    hs.HsCode(hs.normalise(t), "", "", "").dotted
+                    for t in raw.dictionary.to_pylist()
+                ]
+            day_base = int(days[marked].min())
+            day_at = np.where(need_day[marked], days[marked] - day_base + 1, 0)
+            n_days = int(day_at.max()) + 1
+            combo = (chosen[marked] * (len(codes) + 1) + code_at) * n_days + day_at
+            distinct, back = np.unique(combo, return_inverse=True)
+            rendered: list[tuple[str, ...]] = []
+            cache = self._rendered
+            if len(cache) > self.max_cached:
+                cache.clear()
+            for value in distinct.tolist():
+                rest, d = divmod(value, n_days)
+                set_id, c = divmod(rest, len(codes) + 1)
+                on = _from_day(d - 1 + day_base).isoformat() if d else ""
+                dotted = codes[c - 1] if c else ""
+                found = cache.get((set_id, dotted, on))
+                if found is None:
+                    found = cache[(set_id, dotted, on)] = tuple(
+                        t.replace(_CODE_MARK, dotted).replace(_DAY_MARK, on)
+                        for t in self._caveat_sets[set_id]
+                    )
+                rendered.append(found)
+            final[marked] = len(universe) + back.reshape(-1)
+            universe = universe + rendered
+        # Only the sets these rows use go into the column (their strings, once each).
+        answered = final >= 0
+        used = np.flatnonzero(np.bincount(final[answered], minlength=len(universe)))
+        renumber = np.zeros(len(universe), dtype=np.int64)
+        renumber[used] = np.arange(len(used))
+        chosen_sets = [universe[i] for i in used.tolist()]
+        lengths = [len(texts) for texts in chosen_sets]
+        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+        texts = pa.array([t for texts in chosen_sets for t in texts], pa.string())
+        sets = pa.ListArray.from_arrays(pa.array(starts), texts.dictionary_encode())
+        row_set = renumber[np.where(answered, final, 0)]
+        taken: pa.Array = sets.take(pa.array(row_set, mask=bad))
+        return taken
 
     # -- one batch ------------------------------------------------------------------
 
