@@ -226,7 +226,7 @@ def test_whole_journey_in_both_languages(server: str) -> None:
             expect(page.locator("#verdict")).to_contain_text(
                 "Vous ne pouvez pas exporter ces marchandises vers le Bélarus"
             )
-            expect(page.locator("a[href*='/fra/reglements/SOR-2020-214']")).to_have_count(1)
+            expect(page.locator("a[href*='/fra/reglements/DORS-2020-214']")).to_have_count(1)
             j.check("public-check-fr")
             # the focus ring: 3 px, visible on keyboard focus
             page.keyboard.press("Tab")

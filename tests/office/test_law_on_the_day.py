@@ -152,7 +152,7 @@ def test_a_ban_after_issue_flags_the_permit_and_refuses_shipments_on_that_line(
     o.user("olga", "officer", password="correct horse battery")
     login(o, "olga")
     page = o.client.get(f"/permits/{permit_id}?lang=fr").text
-    assert 'id="law-flag"' in page and "/fra/reglements/SOR-2020-214" in page
+    assert 'id="law-flag"' in page and "/fra/reglements/DORS-2020-214" in page
     assert "Le droit a changé depuis la délivrance de cette licence" in page
     queue = o.client.get("/queue?lang=en").text
     assert "Permits flagged by a change in the law" in queue

@@ -60,7 +60,7 @@ def test_a_ban_is_said_first_and_plainly_in_both_languages(sqlite_office: Office
         "Vous ne pouvez pas exporter ces marchandises vers le Bélarus le 1 juin 2025 : le "
         "Règlement sur les mesures économiques spéciales visant le Bélarus les interdit." in fr
     )
-    assert "https://laws-lois.justice.gc.ca/fra/reglements/SOR-2020-214/section-3.7.html" in fr
+    assert "https://laws-lois.justice.gc.ca/fra/reglements/DORS-2020-214/article-3.7.html" in fr
     assert "vérifié dans le texte officiel" in fr
     visible = _outside_english_and_details(fr)
     assert "sema.belarus.s3-7-luxury-export" not in visible and "sha256:" not in visible
