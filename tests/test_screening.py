@@ -517,3 +517,15 @@ def test_french_readers_see_french_screening(capsys: pytest.CaptureFixture[str])
     assert "  - 0,92  Aleksandr Grigoryevich Lukashenko  [inscrit]" in out
     assert "DORS/2020-214, annexe 1, partie 1, article 8" in out
     assert "inscrit depuis le 2020-09-28" in out
+
+
+@needs_shared
+def test_an_imported_ofac_list_finds_the_belarusian_president_with_his_birth_date() -> None:
+    assert SHARED is not None
+    sdn = ofac.read_ofac(SHARED / "sanctions/ofac_sdn_2021-07")
+    index = default_index([*shipped(), sdn])
+    query = Query("Alexander Lukashenko", dt.date(2021, 1, 1), birth_date="1954-08-30")
+    found = {h.entry.id: h for h in screen(index, query, 0.8).hits}
+    assert found["us-ofac-sdn/9760"].status == "date unknown"
+    assert "birth_date_agrees" in found["us-ofac-sdn/9760"].features
+    assert LUKASHENKO in [h.entry.reference for h in found.values()]

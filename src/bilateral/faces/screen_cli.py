@@ -10,7 +10,6 @@ no threshold; the fuzzy answer is a ranked list of candidates for an analyst to 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -409,7 +408,3 @@ def _run_mark(args: argparse.Namespace) -> int:
 
 def print_json(answer: dict[str, Any]) -> None:
     print(json.dumps(answer, ensure_ascii=False, indent=2, default=str))
-
-
-def today() -> dt.date:
-    return dt.date.today()

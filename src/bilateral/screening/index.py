@@ -131,8 +131,10 @@ class ScreeningIndex:
             for name_id in parts:
                 if name_id in members:
                     parts[name_id] |= bit
+        # The joined form ("SiemensAG", "Abdullah") admits names only for a query of one
+        # keyed part: for longer queries a shared first six letters is not a second part.
         compact = "c:" + query.compact[:6]
-        if len(query.compact) >= 6 and (found := postings.get(compact)):
+        if keyed < 2 and len(query.compact) >= 6 and (found := postings.get(compact)):
             for name_id in found:
                 parts[name_id] = parts.get(name_id, 0) | (1 << 63)
         single = self.single

@@ -9,7 +9,6 @@ row for row.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,13 +91,3 @@ def run_spark_parties(source: Path, target: Path, options: Options) -> int:
         spark.stop()
     print(f"{total} row(s) screened on Spark; wrote {target}")
     return 0
-
-
-def spark_available() -> bool:
-    import shutil
-
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return False
-    return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
