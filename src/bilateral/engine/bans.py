@@ -25,7 +25,9 @@ def _where(rule: Rule) -> str:
     return f"{rule.instrument} {rule.provision}"
 
 
-def show_rule_caveats(rule: Rule, trace: Trace) -> None:
+def show_rule_caveats(rule: Rule, trace: Trace, on: dt.date | None = None) -> None:
+    if on is not None and rule.caveats_until is not None and on > rule.caveats_until:
+        return
     for caveat in rule.caveats:
         trace.caveat(f"{_where(rule)}: {caveat.en}", f"{_where(rule)} : {caveat.fr}")
 

@@ -90,7 +90,7 @@ def _entitled(
             if effect.entitled == decision:
                 verb = "entitled to" if decision else "withdrawn:"
                 trace.applied(rule, f"{verb} {treatment.value}")
-                show_rule_caveats(rule, trace)
+                show_rule_caveats(rule, trace, on)
         return decision
     later = [
         r

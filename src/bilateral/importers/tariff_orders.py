@@ -339,6 +339,8 @@ def withdrawal_rule(order: Order, text: OrderText, names: Sequence[str]) -> Rule
                 f"conservent le TPG (art. {label}); le moteur ignore la date d'expédition.",
             ),
         ),
+        # Shown for a year: no shipment is taken to be in transit longer (an assumption).
+        caveats_until=text.in_force + dt.timedelta(days=365),
         effect=TariffEntitlement(
             kind="tariff_entitlement", countries=countries, treatment=Treatment.GPT, entitled=False
         ),

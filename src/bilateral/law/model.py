@@ -336,6 +336,9 @@ class Rule(BaseModel):
     # Caveats shown whenever the rule applies: exceptions the engine cannot evaluate from the
     # question (goods in transit, contracts made before the coming into force).
     caveats: tuple[Bilingual, ...] = ()
+    # Last day the caveats are worth showing (goods in transit when an order came into force
+    # are not still arriving years later); None: every day the rule applies.
+    caveats_until: Date | None = None
     effect: Effect
 
     @field_validator("valid_from", mode="before")
