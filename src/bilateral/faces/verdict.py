@@ -37,8 +37,9 @@ def url_for(url: str | None, lang: str) -> str:
     """The French version of a Justice Laws or Global Affairs Canada link (else as is).
 
     Justice Laws: ``/eng/`` → ``/fra/``, ``/regulations/`` → ``/reglements/``, ``/acts/`` →
-    ``/lois/``; GAC pages: ``lang=eng`` → ``lang=fra``. A rule's own ``url_fr`` wins
-    (``citation_url``).
+    ``/lois/``, ``SOR-`` → ``DORS-``, ``SI-`` → ``TR-``, ``section-`` → ``article-`` (the
+    French site's names); GAC pages: ``lang=eng`` → ``lang=fra``. A rule's own ``url_fr``
+    wins (``citation_url``).
     """
     if not url or lang != "fr":
         return url or ""
@@ -46,6 +47,9 @@ def url_for(url: str | None, lang: str) -> str:
     if "laws-lois.justice.gc.ca" in out or "lois-laws.justice.gc.ca" in out:
         out = out.replace("/eng/", "/fra/")
         out = out.replace("/regulations/", "/reglements/").replace("/acts/", "/lois/")
+        out = re.sub(r"/SOR-(\d)", r"/DORS-\1", out)
+        out = re.sub(r"/SI-(\d)", r"/TR-\1", out)
+        out = out.replace("/section-", "/article-")
     out = re.sub(r"([?&])lang=eng\b", r"\1lang=fra", out)
     return out
 
