@@ -18,3 +18,4 @@ import-law:
 	python -m bilateral.importers.hs_nomenclature
 	python -m bilateral.importers.sema_regulations
 	python -m bilateral.importers.tariff_orders
+	python -m bilateral.importers.general_permits

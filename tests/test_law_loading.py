@@ -171,7 +171,9 @@ def _line(root: Path, error: LawDataError) -> str:
 NOTICE_172 = "instruments/notice-172.yaml"
 NOTICE_172_URL = (
     "    url: https://www.international.gc.ca/controls-controles/systems-systemes/excol-ceed/"
-    "notices-avis/172.aspx?lang=eng\n    valid_from"
+    "notices-avis/172.aspx?lang=eng\n"
+    "    url_fr: https://www.international.gc.ca/controls-controles/systems-systemes/excol-ceed/"
+    "notices-avis/172.aspx?lang=fra\n    valid_from"
 )
 
 EXTRA_ORDER = """instrument: SOR/2010-999
