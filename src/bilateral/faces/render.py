@@ -93,13 +93,20 @@ def _reasons(answer: JSON, w: dict[str, str], lang: str = "en") -> list[str]:
         for r in answer["reasons"]:
             until = r["valid_to"] or w["open"]
             since = r["valid_from"] or "…"
-            # rule id and confidence tag as README and scripts expect them
-            lines.append(f"  - {r['label']} [{r['rule']}, {r['confidence']}]")
-            lines.append(f"    {r['instrument']}, {r['provision']} ({since} → {until})")
+            # rule id and confidence tag as README and scripts expect them; in French the
+            # citation in French style (DORS, art., annexe) and the tag in French
+            shown = verdict.localize_reason(r, lang) if lang == "fr" else r
+            tag = shown["confidence_label"] if lang == "fr" else r["confidence"]
+            lines.append(f"  - {r['label']} [{r['rule']}, {tag}]")
+            provision = str(shown["provision"])
+            if lang == "fr" and provision.startswith("Art. "):  # mid-citation: lower case
+                provision = "a" + provision[1:]
+            lines.append(f"    {shown['instrument']}, {provision} ({since} → {until})")
             lines.append(f"    {verdict.citation_url(r, lang)}")
     if answer.get("caveats"):
         lines.append(f"{w['caveats']}:")
-        lines.extend(f"  ! {c}" for c in answer["caveats"])
+        for c in answer["caveats"]:
+            lines.append(f"  ! {verdict.french_citations(c) if lang == 'fr' else c}")
     if "law_version" in answer:
         lines.append(f"({w['law']} {answer['law_version']})")
     return lines

@@ -385,7 +385,7 @@ def localize_reason(reason: JSON, lang: str) -> JSON:
     out["url"] = citation_url(reason, lang)
     if lang == "fr":
         out["provision"] = provision_fr(str(reason.get("provision") or ""))
-        out["instrument"] = str(reason.get("instrument") or "").replace("SOR/", "DORS/")
+        out["instrument"] = provision_fr(str(reason.get("instrument") or ""))
     out["instrument_title"] = instrument_title(str(reason.get("instrument") or ""), lang)
     out["confidence_label"] = confidence(out.get("confidence"), lang)
     return out
@@ -413,6 +413,8 @@ _PROVISION_FR = [
     (r"\band\b", "et"),
     (r"\bas amended by\b", "modifiée par"),
     (r"\bSOR/", "DORS/"),
+    (r"\bin force under ", "en vigueur en vertu de l'"),
+    (r"\bS\.C\. (\d{4}), c\. ", r"L.C. \1, ch. "),
 ]
 
 
@@ -422,3 +424,27 @@ def provision_fr(text: str) -> str:
     for pat, repl in _PROVISION_FR:
         text = re.sub(pat, repl, text)
     return text[:1].upper() + text[1:]
+
+
+# English citations inside the engine's French caveats, in French citation style
+_CITATION = re.compile(
+    r"SOR/[\d-]+ ss?\. [\w.()]+(?: and \(\d+\))?(?:,? and Schedule \d+| ,?Schedule \d+)?"
+    r"(?:, Schedule \d+)?(?:, Part \d+)?"
+)
+_FR_LISTS = {
+    "(Restricted Goods and Technologies List)": "(Liste des marchandises et technologies "
+    "restreintes)",
+}
+
+
+def _fr_citation(m: re.Match[str]) -> str:
+    return provision_fr(m.group(0).replace(" s. ", ", s. ", 1)).replace("DORS/", "DORS/")
+
+
+def french_citations(text: str) -> str:
+    """English citations inside a French sentence (the engine's caveats quote provisions
+    as the English consolidation writes them), in French citation style."""
+    text = _CITATION.sub(_fr_citation, text)
+    for en, fr in _FR_LISTS.items():
+        text = text.replace(en, fr)
+    return text

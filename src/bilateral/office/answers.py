@@ -43,28 +43,11 @@ _FLAGS = {
 }
 
 
-# English citations inside the engine's French caveats, in French citation style
-_CITATION = re.compile(
-    r"SOR/[\d-]+ ss?\. [\w.()]+(?: and \(\d+\))?(?:,? and Schedule \d+| ,?Schedule \d+)?"
-    r"(?:, Schedule \d+)?(?:, Part \d+)?"
-)
-_FR_LISTS = {
-    "(Restricted Goods and Technologies List)": "(Liste des marchandises et technologies "
-    "restreintes)",
-}
-
-
-def _fr_citation(m: re.Match[str]) -> str:
-    return verdict.provision_fr(m.group(0).replace(" s. ", ", s. ", 1)).replace("DORS/", "DORS/")
-
-
 def clean(text: str, lang: str) -> str:
     for pat, repl in _FLAGS["fr" if lang == "fr" else "en"]:
         text = text.replace(pat, repl)
     if lang == "fr":
-        text = _CITATION.sub(_fr_citation, text)
-        for en, fr in _FR_LISTS.items():
-            text = text.replace(en, fr)
+        text = verdict.french_citations(text)
     return re.sub(r"\s+", " ", text).strip()
 
 
