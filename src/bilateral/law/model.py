@@ -393,6 +393,13 @@ class ListedPerson(BaseModel):
     born: str | None = None
     entity: bool
     listed_on: Date
+    # False when listed_on is not the listing date but only the date from which the item's
+    # text is known: the in-force date of the schedule's earliest version in the official
+    # XML (SOR/2014-58 Schedule 1: 2016-03-18, though listings began 2014-03-17), or of an
+    # amendment of the item (lims:id differs from lims:fid). The listing date is then NOT
+    # FOUND in the data: the person may have been listed from the regulations' coming
+    # into force, and the engine answers "possibly listed" before listed_on.
+    listed_on_exact: bool = True
 
 
 class PersonList(BaseModel):
