@@ -451,3 +451,22 @@ def test_the_permit_office_commands_run_through_the_main_cli(tmp_path):
     assert "token" in created.stdout.lower()
     verified = subprocess.run([*run, "audit", "verify"], env=env, capture_output=True, text=True)
     assert verified.returncode == 0, verified.stderr
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "sentence"),
+    [
+        ("en", "Listed: possibly listed", "is possibly a listed person on March 17, 2014"),
+        ("fr", "Inscrit: peut-être inscrit", "est peut-être une personne inscrite le 17 mars 2014"),
+    ],
+)
+def test_sor_2014_58_sch_1_item_7_before_its_text_date_reads_possibly_listed_not_no(
+    capsys, lang, line, sentence
+):
+    """Surkov's item is known from 2016-03-18 only; on 2014-03-17 the answer is not "no"."""
+    status = main(["check", "party", "Vladislav Surkov", "--on", "2014-03-17", "--lang", lang])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert line in out.splitlines()
+    assert sentence in out
+    assert "Listed: no" not in out and "Inscrit: non" not in out

@@ -160,3 +160,81 @@ def test_an_empty_or_overlong_name_is_refused(name):
     with pytest.raises(BadInput) as error:
         party(name)
     assert error.value.field == "name"
+
+
+# SOR/2014-58 Schedule 1: the official XML dates 140 items by the schedule's earliest
+# version there (2016-03-18), not by their listing, though the Regulations listed persons
+# from 2014-03-17. Before that date the listing date is NOT FOUND: "possibly listed".
+SURKOV = "Vladislav Surkov"  # SOR/2014-58, Sch. 1, Part 1, item 7, text known from 2016-03-18
+
+
+@pytest.mark.parametrize(
+    ("on", "status"),
+    [
+        ("2014-03-16", "not listed"),  # the day before the Regulations came into force
+        ("2014-03-17", "possibly listed"),
+        ("2016-03-17", "possibly listed"),
+        ("2016-03-18", "listed"),
+        ("2016-03-19", "listed"),
+    ],
+)
+def test_sor_2014_58_sch_1_part_1_item_7_surkov_is_possibly_listed_before_the_text_date(on, status):
+    answer = party(SURKOV, on)
+    assert answer["status"] == status
+    assert answer["listed"] is (status == "listed")
+    if status == "not listed":
+        assert answer["matches"] == []
+        return
+    (match,) = answer["matches"]
+    assert (match["instrument"], match["part"], match["item"]) == ("SOR/2014-58", "1", "7")
+    assert match["status"] == status
+    assert match["listed_on_exact"] is False
+    unknown = [c for c in answer["caveats"] if "NOT FOUND" in c]
+    if status == "possibly listed":
+        assert unknown == [
+            "Vladislav Yur’yevich SURKOV (SOR/2014-58, Schedule 1, Part 1, item 7): the "
+            "listing date is NOT FOUND in the data; the item's text is known from 2016-03-18, "
+            "and the Schedule listed persons from 2014-03-17: possibly listed on this date."
+        ]
+    else:
+        assert unknown == []
+
+
+def test_sor_2014_58_sch_1_possibly_listed_is_said_in_french():
+    answer = check_party(name=SURKOV, on="2015-01-01", lang="fr")
+    assert answer["status"] == "possibly listed"
+    assert any("INTROUVABLE" in c and "2016-03-18" in c for c in answer["caveats"])
+
+
+@pytest.mark.parametrize(
+    ("on", "status"), [("2022-02-23", "possibly listed"), ("2022-02-24", "listed")]
+)
+def test_sor_2014_58_sch_1_part_1_item_41_an_amended_item_dates_only_its_text(on, status):
+    """Boris Rotenberg's item was amended on 2022-02-24 (lims:id differs from lims:fid):
+    that is the date of its text, not of his listing."""
+    answer = party("Boris Rotenberg", on)
+    assert answer["status"] == status
+    assert {m["item"]: m["status"] for m in answer["matches"]}["41"] == status
+
+
+@pytest.mark.parametrize(("on", "status"), [("2019-03-14", "not listed"), ("2019-03-15", "listed")])
+def test_sor_2014_58_sch_1_part_1_item_94_a_real_listing_date_still_answers_no_before_it(
+    on, status
+):
+    """Items dated after the schedule's earliest version, and not amended, carry their
+    listing date: before it the answer is a plain "not listed"."""
+    answer = party("Andrey Igorevich Akimov", on)
+    assert answer["status"] == status
+    if status == "not listed":
+        assert any("is listed from 2019-03-15" in c for c in answer["caveats"])
+
+
+@pytest.mark.parametrize("day", ["2020-09-28", "2020-10-14"])
+def test_sor_2020_214_sch_1_dates_are_listing_dates(day):
+    """SOR/2020-214's Schedule 1 is in the XML from the Regulations' coming into force
+    (2020-09-28), so every item's date is its listing (or amendment) date: none is marked."""
+    from bilateral.engine.law import default_law
+
+    plist = default_law().bundle.person_lists["sor-2020-214-schedule-1"]
+    assert all(p.listed_on_exact for p in plist.persons)
+    assert any(p.listed_on.isoformat() == day for p in plist.persons)

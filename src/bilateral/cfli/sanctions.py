@@ -185,7 +185,7 @@ def screen_names(names: list[tuple[int, str, str]], on: dt.date) -> Screened:
                 listed_name=m["name"],
                 listing=listing,
                 reference=listing.text("en"),
-                status="listed",
+                status=str(m.get("status", "listed")),
                 listed_from=dt.date.fromisoformat(m["listed_on"]),
                 listed_to=None,
                 how=m["match"],

@@ -286,6 +286,8 @@ def check_party(*, name: str, on: str | dt.date, lang: str = "en", law: Law | No
         "as_of": day.isoformat(),
         "name": cleaned,
         "listed": answer.listed,
+        # "listed", "possibly listed" (a listing date NOT FOUND in the data) or "not listed"
+        "status": answer.status,
         "matches": [
             {
                 "name": m.person.name,
@@ -298,6 +300,9 @@ def check_party(*, name: str, on: str | dt.date, lang: str = "en", law: Law | No
                 "part_title": m.plist.parts.get(m.person.part, ""),
                 "item": m.person.item,
                 "listed_on": m.person.listed_on.isoformat(),
+                # False: listed_on is only the date the item's text is known from
+                "listed_on_exact": m.person.listed_on_exact,
+                "status": m.status,
                 "url": m.plist.url,
             }
             for m in answer.matches

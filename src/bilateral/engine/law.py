@@ -208,6 +208,11 @@ def _change_dates(bundle: LawBundle, kinds: frozenset[str] | None = None) -> tup
             days.add(rule.valid_from)
         if rule.valid_to:
             days.add(rule.valid_to + dt.timedelta(days=1))
+        # where an inferred boundary's caveat starts and stops (Rule.uncertain_from/_to)
+        if rule.uncertain_from:
+            days.add(rule.uncertain_from)
+        if rule.uncertain_to:
+            days.add(rule.uncertain_to + dt.timedelta(days=1))
         days |= list_days(bundle, rule)
     if kinds is None:
         for plist in bundle.person_lists.values():

@@ -17,6 +17,9 @@ class PartyMatch:
     plist: PersonList
     kind: str  # exact | partial
     matched_name: str
+    # "listed", or "possibly listed": before listed_on where that date is only the date
+    # the item's text is known from (ListedPerson.listed_on_exact is False)
+    status: str = "listed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,15 @@ class PartyDetermination:
     listed: bool
     matches: tuple[PartyMatch, ...]
     trace: Trace
+
+    @property
+    def status(self) -> str:
+        """'listed', 'possibly listed' (a listing date NOT FOUND in the data) or 'not listed'."""
+        if self.listed:
+            return "listed"
+        if self.matches:
+            return "possibly listed"
+        return "not listed"
 
 
 Row = tuple[ListedPerson, str, tuple[str, ...]]  # person, name as listed, its name keys
@@ -102,23 +114,39 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
             kind = matches(query, keys)
             if kind is None or (person.part, person.item) in seen:
                 continue
-            if person.listed_on > on:
+            status = "listed"
+            if person.listed_on > on and not person.listed_on_exact:
+                # The rule is in force, so the regulations were listing persons on this
+                # day; the item's text is known only from listed_on, so its listing date
+                # is unknown and a "no" would be a guess (SOR/2014-58 Sch. 1 before
+                # 2016-03-18).
+                status = "possibly listed"
+                since = rule.valid_from or on
+                trace.caveat(
+                    f"{person.name} ({plist.instrument}, {plist.provision}, Part "
+                    f"{person.part}, item {person.item}): the listing date is NOT FOUND in "
+                    f"the data; the item's text is known from {person.listed_on}, and the "
+                    f"Schedule listed persons from {since}: possibly listed on this date.",
+                    f"{person.name} ({plist.instrument}, {plist.provision}, partie "
+                    f"{person.part}, article {person.item}) : la date d'inscription est "
+                    f"INTROUVABLE dans les données; le texte de l'article est connu à compter "
+                    f"du {person.listed_on}, et l'annexe inscrivait des personnes dès le "
+                    f"{since} : peut-être inscrit à cette date.",
+                )
+            elif person.listed_on > on:
                 trace.caveat(
                     f"{person.name} is listed from {person.listed_on} ({plist.provision}, "
-                    f"Part {person.part}, item {person.item}), after this date; that is the "
-                    "in-force date of the item's current text, and an earlier text of the "
-                    "item may have listed them before.",
+                    f"Part {person.part}, item {person.item}), after this date.",
                     f"{person.name} est inscrit à compter du {person.listed_on} "
                     f"({plist.provision}, partie {person.part}, article {person.item}), "
-                    "après cette date; c'est la date d'entrée en vigueur du texte actuel de "
-                    "l'article, et un texte antérieur a pu l'inscrire plus tôt.",
+                    "après cette date.",
                 )
                 continue
             seen.add((person.part, person.item))
-            found.append(PartyMatch(person, plist, kind, variant))
+            found.append(PartyMatch(person, plist, kind, variant, status))
             hits += 1
         if hits:
-            trace.applied(rule, f"{hits} listed person(s) match the name")
+            trace.applied(rule, f"{hits} listed or possibly listed person(s) match the name")
         else:
             trace.skipped(rule, "no listed person matches the name")
         trace.caveat(
@@ -132,4 +160,5 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
         if gap.in_force(on) and isinstance(effect, KnownGap) and effect.bears_on("party"):
             trace.caveat(gap.summary.en, gap.summary.fr)
             trace.skipped(gap, "known gap in the law data, shown as a caveat")
-    return PartyDetermination(name, on, bool(found), tuple(found), trace)
+    listed = any(m.status == "listed" for m in found)
+    return PartyDetermination(name, on, listed, tuple(found), trace)

@@ -25,6 +25,7 @@ _WORDS = {
         "prohibited": "Import prohibited",
         "allowed": "Contact allowed",
         "listed": "Listed",
+        "possibly listed": "possibly listed",
         "acl": "Area Control List",
         "measures": "Measures in force",
         "none": "none",
@@ -49,6 +50,7 @@ _WORDS = {
         "prohibited": "Importation interdite",
         "allowed": "Contact permis",
         "listed": "Inscrit",
+        "possibly listed": "peut-être inscrit",
         "acl": "Liste des pays visés",
         "measures": "Mesures en vigueur",
         "none": "aucune",
@@ -141,11 +143,15 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
         lines.append(f"{w['allowed']}: {_yes(answer['allowed'], w)}")
     elif args.command == "check":
         lines.append(f"{answer['name']}, {answer['as_of']}")
-        lines.append(f"{w['listed']}: {_yes(answer['listed'], w)}")
+        # "possibly listed" (a listing date NOT FOUND in the data) is neither yes nor no
+        possibly = answer.get("status") == "possibly listed"
+        said = w["possibly listed"] if possibly else _yes(answer["listed"], w)
+        lines.append(f"{w['listed']}: {said}")
         for m in answer["matches"]:
+            maybe = f" — {w['possibly listed']}" if m.get("status") == "possibly listed" else ""
             lines.append(
                 f"  * {m['name']} ({m['match']}) — {m['instrument']} {m['schedule']}, "
-                f"Part {m['part']}, item {m['item']}, {m['listed_on']}"
+                f"Part {m['part']}, item {m['item']}, {m['listed_on']}{maybe}"
             )
     elif args.command == "acl":
         lines.append(f"{w['acl']}, {answer['as_of']}: {', '.join(answer['names']) or w['none']}")

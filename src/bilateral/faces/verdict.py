@@ -304,6 +304,10 @@ _OTHER = {
         "contact_no": "Official contact with {country} on {topic} is not allowed on {on}.",
         "party_listed": "{name} is a listed person on {on}: dealings with them are banned.",
         "party_clear": "{name} is not on the recorded lists on {on}.",
+        "party_possible": (
+            "{name} is possibly a listed person on {on}: the listing date is not in the "
+            "data; do not deal with them until it is confirmed."
+        ),
     },
     "fr": {
         "import_prohibited": ("Vous ne pouvez pas importer ces marchandises {origin} le {on}."),
@@ -324,6 +328,11 @@ _OTHER = {
             "{name} est une personne inscrite le {on} : toute transaction avec elle est interdite."
         ),
         "party_clear": "{name} ne figure pas sur les listes consignées le {on}.",
+        "party_possible": (
+            "{name} est peut-être une personne inscrite le {on} : la date d'inscription ne "
+            "figure pas dans les données; n'effectuez aucune transaction avec elle avant de "
+            "l'avoir confirmée."
+        ),
     },
 }
 
@@ -364,6 +373,8 @@ def sentence(answer: JSON, lang: str) -> str:
         return w[key].format(country=country, topic=topic, on=on)
     if "listed" in answer:
         key = "party_listed" if answer.get("listed") else "party_clear"
+        if not answer.get("listed") and answer.get("status") == "possibly listed":
+            key = "party_possible"
         return w[key].format(name=answer.get("name", ""), on=on)
     return ""
 

@@ -256,9 +256,15 @@ class PersonsResult:
     repealed: int
 
 
-def read_persons(schedule: ET.Element) -> PersonsResult:
-    """Walk Schedule 1: each part heading is followed by the list of its items."""
+def read_persons(schedule: ET.Element, registered: dt.date | None = None) -> PersonsResult:
+    """Walk Schedule 1: each part heading is followed by the list of its items.
+
+    ``registered`` is the regulations' registration (coming into force) date. When the
+    schedule's own in-force date is later, the XML holds no earlier version of it, so an
+    item dated then was listed then or before: its date is marked inexact."""
     result = PersonsResult([], {}, 0)
+    version = in_force_or(schedule, registered) if registered else None
+    text_from = version if version and registered and version > registered else None
     part = title = ""
     for child in schedule:
         if child.tag == "Heading":
@@ -270,7 +276,7 @@ def read_persons(schedule: ET.Element) -> PersonsResult:
                 raise ValueError("Schedule 1 list before any part heading")
             entity = title.startswith("Entities")
             for item in child.findall("Item"):
-                person = _read_person(item, part, entity)
+                person = _read_person(item, part, entity, text_from)
                 if person is None:
                     result.repealed += 1
                 else:
@@ -278,11 +284,16 @@ def read_persons(schedule: ET.Element) -> PersonsResult:
     return result
 
 
-def _read_person(item: ET.Element, part: str, entity: bool) -> ListedPerson | None:
+def _read_person(
+    item: ET.Element, part: str, entity: bool, text_from: dt.date | None = None
+) -> ListedPerson | None:
     text = text_of(item.find("Text"))
     if text.startswith("[Repealed"):
         return None
     name, aliases, born = parse_listing(text, entity)
+    dated = in_force(item)
+    # An amended item (lims:id differs from lims:fid) carries its amendment's date.
+    amended = item.get(LIMS + "id") != item.get(LIMS + "fid")
     return ListedPerson(
         part=part,
         item=text_of(item.find("Label")),
@@ -290,7 +301,8 @@ def _read_person(item: ET.Element, part: str, entity: bool) -> ListedPerson | No
         aliases=tuple(aliases),
         born=born,
         entity=entity,
-        listed_on=in_force(item),
+        listed_on=dated,
+        listed_on_exact=not (amended or dated == text_from),
     )
 
 
@@ -506,7 +518,8 @@ def _write_persons(
     out_dir: Path,
     regulation: RegulationSpec = BELARUS,
 ) -> list[str]:
-    result = read_persons(schedule)
+    registered = xml_date(root.find("Identification/RegistrationDate"))
+    result = read_persons(schedule, registered)
     listing = person_list(root, result, regulation)
     title = f"{regulation.instrument} Schedule 1 (listed persons), {len(listing.persons)} persons."
     data = listing.model_dump(exclude_defaults=True)

@@ -339,6 +339,12 @@ class Rule(BaseModel):
     # Last day the caveats are worth showing (goods in transit when an order came into force
     # are not still arriving years later); None: every day the rule applies.
     caveats_until: Date | None = None
+    # Where valid_from or valid_to is inferred (confidence: inferred, the note says how): the
+    # span where the real boundary may lie, from the earliest event the note names to the
+    # day before valid_from, and from the day after valid_to to the latest such event. An
+    # answer on a day of either span, which the rule would have changed, says so in a caveat.
+    uncertain_from: Date | None = None
+    uncertain_to: Date | None = None
     effect: Effect
 
     @field_validator("valid_from", mode="before")
@@ -359,6 +365,10 @@ class Rule(BaseModel):
             raise ValueError(f"{article} {self.confidence.value} rule needs a note saying why")
         if self.valid_from is None and not self.note:
             raise ValueError("an open start (valid_from: null) needs a note saying why")
+        if self.uncertain_from and not (self.valid_from and self.uncertain_from < self.valid_from):
+            raise ValueError("uncertain_from must be before valid_from")
+        if self.uncertain_to and not (self.valid_to and self.uncertain_to > self.valid_to):
+            raise ValueError("uncertain_to must be after valid_to")
         return self
 
     def in_force(self, on: Date) -> bool:
@@ -393,6 +403,13 @@ class ListedPerson(BaseModel):
     born: str | None = None
     entity: bool
     listed_on: Date
+    # False when listed_on is not the listing date but only the date from which the item's
+    # text is known: the in-force date of the schedule's earliest version in the official
+    # XML (SOR/2014-58 Schedule 1: 2016-03-18, though listings began 2014-03-17), or of an
+    # amendment of the item (lims:id differs from lims:fid). The listing date is then NOT
+    # FOUND in the data: the person may have been listed from the regulations' coming
+    # into force, and the engine answers "possibly listed" before listed_on.
+    listed_on_exact: bool = True
 
 
 class PersonList(BaseModel):
