@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
-from bilateral.engine.names import matches, name_keys
+from bilateral.engine.names import matches, name_keys, part_keys
 from bilateral.law.model import DealingsProhibition, KnownGap, ListedPerson, PersonList
 
 
@@ -61,6 +61,16 @@ class PartyIndex:
         """Listed names whose keys equal the query's (one dictionary look-up)."""
         return tuple(self.rows[i] for i in self._exact.get(query, ()))
 
+    def part_of(self, query: tuple[str, ...], person: ListedPerson, variant: str) -> bool:
+        """A one-word query naming a whole part of a longer listed name: the surname, or a
+        word of an entity's name that at most three listed persons of the list have."""
+        if len(query) != 1 or query[0] not in part_keys(variant, person.entity):
+            return False
+        if person.entity:
+            holders = {self.rows[i][0].item for i in self._postings.get(query[0], ())}
+            return len(holders) <= 3
+        return True
+
     def candidates(self, query: tuple[str, ...]) -> tuple[Row, ...]:
         """Listed names sharing at least one token key with the query, in list order."""
         found: set[int] = set()
@@ -98,8 +108,11 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
         plist = law.bundle.person_lists[effect.listing]
         seen: set[tuple[str, str]] = set()
         hits = 0
-        for person, variant, keys in party_index(plist).candidates(query):
+        index = party_index(plist)
+        for person, variant, keys in index.candidates(query):
             kind = matches(query, keys)
+            part = kind is None and index.part_of(query, person, variant)
+            kind = "partial" if part else kind
             if kind is None or (person.part, person.item) in seen:
                 continue
             if person.listed_on > on:
@@ -116,6 +129,16 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                 continue
             seen.add((person.part, person.item))
             found.append(PartyMatch(person, plist, kind, variant))
+            if part:
+                trace.caveat(
+                    f"Possibly listed: {name!r} is only part of the listed name {variant!r} "
+                    f"({plist.provision}, Part {person.part}, item {person.item}); check the "
+                    "full name and other identifiers before dealing.",
+                    f"Peut-être inscrit : « {name} » n'est qu'une partie du nom inscrit "
+                    f"« {variant} » ({plist.provision}, partie {person.part}, article "
+                    f"{person.item}); vérifiez le nom complet et les autres identifiants "
+                    "avant toute transaction.",
+                )
             hits += 1
         if hits:
             trace.applied(rule, f"{hits} listed person(s) match the name")
