@@ -599,3 +599,46 @@ def test_ivan_ivanov_finds_the_listed_ivanovs_as_low_scored_candidates() -> None
     assert sum("SOR/2014-58" in r for r in found) >= 10
     assert all(score < 0.5 for score, _ in found.values())  # the given names differ
     assert scored("Ivan Ivanov", "2023-01-01") == {}  # no alert at the payment threshold
+
+
+# --- the strict check's coverage caveats travel with fuzzy and bulk answers ---------------
+
+
+def test_fuzzy_answer_carries_the_coverage_caveats_once_each(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["check", "party", "John Smith", "--on", "2023-01-01", "--fuzzy"]
+    assert main([*args, "--json"]) == 0
+    caveats = json.loads(capsys.readouterr().out)["caveats"]
+    assert len(caveats) == len(set(caveats))
+    assert sum(c.startswith("Listing dates are the in-force dates") for c in caveats) == 1
+    assert any("persons delisted before it are not in the data" in c for c in caveats)
+    assert any("does not cover Burma" in c for c in caveats)
+    assert any("concerning Venezuela" in c for c in caveats)
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "Caveats:" in text and "does not cover Burma" in text
+    assert main([*args, "--lang", "fr"]) == 0
+    french = capsys.readouterr().out
+    assert "Mises en garde :" in french and "personnes radiées" in french
+    assert "Listing dates" not in french
+
+
+def test_screen_parties_writes_the_coverage_caveats_beside_the_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "parties.csv"
+    source.write_text("name,date\nLukashenko,2023-01-01\nJohn Smith,2022-01-01\n")
+    out = tmp_path / "out.parquet"
+    assert main(["screen", "parties", str(source), "--output", str(out), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "does not cover Burma" in printed
+    written = (tmp_path / "out.caveats.txt").read_text().splitlines()
+    assert any("persons delisted before it are not in the data" in c for c in written)
+    assert len(written) == len(set(written))
+    stored = json.loads(pq.read_schema(out).metadata[b"bilateral.caveats"])
+    assert stored == written
+    rows = pq.read_table(out).to_pylist()
+    assert rows[0]["hits"] == 3  # Lukashenko alone: items 8, 9 and 86 on 2023-01-01
