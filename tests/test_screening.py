@@ -642,3 +642,10 @@ def test_screen_parties_writes_the_coverage_caveats_beside_the_output(
     assert stored == written
     rows = pq.read_table(out).to_pylist()
     assert rows[0]["hits"] == 3  # Lukashenko alone: items 8, 9 and 86 on 2023-01-01
+
+
+def test_a_given_name_alone_is_not_a_surname_match() -> None:
+    # Anna Ivanovna OTKE (SOR/2014-58, Sch. 1, Part 1, item 657): "Anna" names no one.
+    otke = "SOR/2014-58, Schedule 1, Part 1, item 657"
+    assert otke not in scored("Anna", "2023-06-01", 0.5)
+    assert otke in scored("Otke", "2023-06-01")  # her surname, which one entry has

@@ -13,6 +13,7 @@ a company name usually names another company).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -226,16 +227,31 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
 PART_TOP = 0.92
 PART_STEP = 0.15
 PART_OTHERS_DIFFER = 0.5
-PART_LABELS = ("surname only", "one name part only", "one word of the name only")
+PART_LABELS = ("surname only", "one word of the name only")
+_WORDS = re.compile(r"\w+")
+
+
+def _surnames(listed: Name) -> list[int]:
+    """Positions of a listed person's surname: the words in capitals ("Sergei IVANOV",
+    "LUKASHENKO, Aleksandr"), else the word before a comma ("Lukashenko, Aleksandr"), else
+    the last word (the schedules write given names first). A given name alone is no part
+    match: "Anna" is not Anna Ivanovna Otke."""
+    words = _WORDS.findall(listed.original)
+    if len(words) == len(listed.tokens):
+        capitals = [i for i, w in enumerate(words) if len(w) > 1 and w.isupper()]
+        if capitals and len(capitals) < len(words):
+            return capitals
+    if "," in listed.original:
+        return [0]
+    return [len(listed.tokens) - 1]
 
 
 def part_score(query: Name, listed: Name, person: bool, holders: Callable[[str], int]) -> NameScore:
     """The score of a query that is one part of a longer listed name, or 0 when it is not.
 
-    For a one-part query: a listed person's surname or first name (lists write either
-    first), or any word of an entity's name that says which entity (not "company",
-    "group", a particle); for a query of several parts against a person: the surname
-    (the last listed part) agreeing with the query's first or last part. ``holders(key)``
+    For a one-part query: a listed person's surname, or any word of an entity's name that
+    says which entity (not "company", "group", a particle); for a query of several parts
+    against a person: the surname agreeing with the query's first or last part. ``holders(key)``
     is the number of listed entries with a part of that phonetic key."""
     none = NameScore(0.0)
     if len(listed.tokens) < 2 or not query.tokens:
@@ -243,12 +259,11 @@ def part_score(query: Name, listed: Name, person: bool, holders: Callable[[str],
     single = len(query.tokens) == 1
     if not single and not person:
         return none
-    last = len(listed.tokens) - 1
     if single:
-        positions = range(len(listed.tokens)) if not person else sorted({0, last})
+        positions = _surnames(listed) if person else range(len(listed.tokens))
         asked = [0]
     else:
-        positions = [last]
+        positions = _surnames(listed)
         asked = sorted({0, len(query.tokens) - 1})
     best = none
     for i in asked:
@@ -269,10 +284,7 @@ def part_score(query: Name, listed: Name, person: bool, holders: Callable[[str],
             if not single:
                 score *= PART_OTHERS_DIFFER
             if score > best.score:
-                if not person:
-                    label = PART_LABELS[2]
-                else:
-                    label = PART_LABELS[0] if j == last else PART_LABELS[1]
+                label = PART_LABELS[0] if person else PART_LABELS[1]
                 features = {"part_only": round(score, 4), "part_holders": float(count)}
                 best = NameScore(round(score, 4), features, ((a, b, f"{how}; {label}"),))
     return best

@@ -216,7 +216,6 @@ _HOW_FR = {
     "initial": "initiale",
     "consonants": "consonnes",
     "surname only": "nom de famille seul",
-    "one name part only": "une seule partie du nom",
     "one word of the name only": "un seul mot du nom",
 }
 _KIND_FR = {"name": "le nom", "alias": "l'alias", "weak alias": "l'alias faible"}
