@@ -135,7 +135,8 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                     f"({plist.provision}, Part {person.part}, item {person.item}); check the "
                     "full name and other identifiers before dealing.",
                     f"Peut-être inscrit : « {name} » n'est qu'une partie du nom inscrit "
-                    f"« {variant} » ({plist.provision}, partie {person.part}, article "
+                    f"« {variant} » ({plist.provision.replace('Schedule', 'annexe')}, "
+                    f"partie {person.part}, article "
                     f"{person.item}); vérifiez le nom complet et les autres identifiants "
                     "avant toute transaction.",
                 )
