@@ -529,3 +529,123 @@ def test_an_imported_ofac_list_finds_the_belarusian_president_with_his_birth_dat
     assert found["us-ofac-sdn/9760"].status == "date unknown"
     assert "birth_date_agrees" in found["us-ofac-sdn/9760"].features
     assert LUKASHENKO in [h.entry.reference for h in found.values()]
+
+
+# --- one part of a longer listed name: surnames, entity words, acronyms -------------------
+
+
+def scored(name: str, on: str, threshold: float = 0.8) -> dict[str, tuple[float, str]]:
+    """Reference → (score, status) of every candidate, listed on the date or not."""
+    query = Query(name, dt.date.fromisoformat(on))
+    result = screen(default_index(shipped()), query, threshold)
+    return {h.entry.reference: (h.score, h.status) for h in (*result.hits, *result.not_on_date)}
+
+
+BELAERONAVIGATSIA = "SOR/2020-214, Schedule 1, Part 2, item 1"
+BELAZ = "SOR/2020-214, Schedule 1, Part 2, item 2"
+NIKOLAI_LUKASHENKO = "SOR/2020-214, Schedule 1, Part 1, item 120"
+GALINA_LUKASHENKO = "SOR/2020-214, Schedule 1, Part 1, item 127"
+
+
+@pytest.mark.parametrize("word, item", [("Belaeronavigatsia", BELAERONAVIGATSIA), ("BelAZ", BELAZ)])
+def test_an_entitys_distinctive_word_or_acronym_alerts_from_its_listing_date(
+    word: str, item: str
+) -> None:
+    # Both are listed from 2021-06-17 (SOR/2020-214, Sch. 1, Part 2): named by one word
+    # only one entry has, each alerts at the payment threshold on that day, not the day before.
+    assert (item, 0.92, "listed") in hits(word, "2021-06-17")
+    assert item not in [r for r, _, _ in hits(word, "2021-06-16")]
+    assert scored(word, "2021-06-16")[item] == (0.92, "not yet listed")
+
+
+def test_the_surname_lukashenko_alone_alerts_for_every_listed_lukashenko() -> None:
+    found = hits("Lukashenko", "2023-01-01")
+    assert {r for r, _, s in found} == {
+        LUKASHENKO,
+        "SOR/2020-214, Schedule 1, Part 1, item 9",
+        "SOR/2020-214, Schedule 1, Part 1, item 86",
+    }
+    assert all(score >= 0.8 for _, score, _ in found)  # five entries have it: rare
+
+
+def test_the_belarusian_form_lukashenka_finds_the_russian_form_and_the_alias() -> None:
+    # Galina Lukashenko (alias LUKASHENKA) is listed from 2025-01-24: a hit on that day,
+    # a match not listed on the day before.
+    before = scored("LUKASHENKA", "2025-01-23")
+    assert before[GALINA_LUKASHENKO][1] == "not yet listed"
+    assert before[NIKOLAI_LUKASHENKO][1] == "listed"
+    assert (GALINA_LUKASHENKO, 0.8152, "listed") in hits("LUKASHENKA", "2025-01-24")
+
+
+def test_a_surname_match_is_explained_as_partial_with_its_rarity() -> None:
+    query = Query("Lukashenko", dt.date(2023, 1, 1))
+    hit = screen(default_index(shipped()), query, 0.8).hits[0]
+    assert "surname only" in hit.explanation[0]
+    assert "5 listed entries have that part" in hit.explanation[1]
+    assert hit.features["part_holders"] == 5.0
+
+
+def test_a_common_surname_alone_lists_candidates_below_the_payment_threshold() -> None:
+    found = scored("Ivanov", "2023-06-01", 0.5)
+    assert len(found) >= 10
+    assert all(0.6 < score < 0.8 for score, _ in found.values())
+
+
+def test_ivan_ivanov_finds_the_listed_ivanovs_as_low_scored_candidates() -> None:
+    found = scored("Ivan Ivanov", "2023-01-01", 0.3)
+    valery = "SOR/2020-214, Schedule 1, Part 1.1, item 13"  # Valery Nikolaevich IVANOV
+    sergei = "SOR/2014-58, Schedule 1, Part 1, item 23"  # Sergei IVANOV
+    assert valery in found and sergei in found
+    assert sum("SOR/2014-58" in r for r in found) >= 10
+    assert all(score < 0.5 for score, _ in found.values())  # the given names differ
+    assert scored("Ivan Ivanov", "2023-01-01") == {}  # no alert at the payment threshold
+
+
+# --- the strict check's coverage caveats travel with fuzzy and bulk answers ---------------
+
+
+def test_fuzzy_answer_carries_the_coverage_caveats_once_each(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["check", "party", "John Smith", "--on", "2023-01-01", "--fuzzy"]
+    assert main([*args, "--json"]) == 0
+    caveats = json.loads(capsys.readouterr().out)["caveats"]
+    assert len(caveats) == len(set(caveats))
+    assert sum(c.startswith("Listing dates are the in-force dates") for c in caveats) == 1
+    assert any("persons delisted before it are not in the data" in c for c in caveats)
+    assert any("does not cover Burma" in c for c in caveats)
+    assert any("concerning Venezuela" in c for c in caveats)
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "Caveats:" in text and "does not cover Burma" in text
+    assert main([*args, "--lang", "fr"]) == 0
+    french = capsys.readouterr().out
+    assert "Mises en garde :" in french and "personnes radiées" in french
+    assert "Listing dates" not in french
+
+
+def test_screen_parties_writes_the_coverage_caveats_beside_the_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "parties.csv"
+    source.write_text("name,date\nLukashenko,2023-01-01\nJohn Smith,2022-01-01\n")
+    out = tmp_path / "out.parquet"
+    assert main(["screen", "parties", str(source), "--output", str(out), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "does not cover Burma" in printed
+    written = (tmp_path / "out.caveats.txt").read_text().splitlines()
+    assert any("persons delisted before it are not in the data" in c for c in written)
+    assert len(written) == len(set(written))
+    stored = json.loads(pq.read_schema(out).metadata[b"bilateral.caveats"])
+    assert stored == written
+    rows = pq.read_table(out).to_pylist()
+    assert rows[0]["hits"] == 3  # Lukashenko alone: items 8, 9 and 86 on 2023-01-01
+
+
+def test_a_given_name_alone_is_not_a_surname_match() -> None:
+    # Anna Ivanovna OTKE (SOR/2014-58, Sch. 1, Part 1, item 657): "Anna" names no one.
+    otke = "SOR/2014-58, Schedule 1, Part 1, item 657"
+    assert otke not in scored("Anna", "2023-06-01", 0.5)
+    assert otke in scored("Otke", "2023-06-01")  # her surname, which one entry has

@@ -157,3 +157,32 @@ def matches(query: tuple[str, ...], listed: tuple[str, ...]) -> str | None:
 def _patronymic(key: str) -> bool:
     """A token key shaped like an East Slavic patronymic (-vich, -ovna, -evna)."""
     return len(key) >= 5 and key.endswith(("vc", "vn"))
+
+
+# Words that say what kind of body an entity is, not which: a one-word query of these is
+# not taken for part of an entity's name.
+_GENERIC = frozenset(
+    {"republican", "unitary", "enterprise", "company", "joint", "stock", "open", "closed",
+     "public", "limited", "liability", "state", "national", "federal", "group", "holding",
+     "holdings", "bank", "plant", "factory", "service", "services", "trading", "international",
+     "industrial", "industries", "corporation", "organization", "organisation", "association",
+     "institute", "research", "production", "scientific", "center", "centre", "russian",
+     "belarusian", "federation", "republic", "ministry", "the", "and", "for", "management",
+     "committee", "department", "agency", "society", "university", "academy"}
+)  # fmt: skip
+
+
+def part_keys(listed: str, entity: bool) -> frozenset[str]:
+    """Keys of the parts of a listed name that a one-word query may name alone: a
+    person's surname (the last word, as the schedules write given names first, or a word
+    in capitals, as they write surnames: "Nikolai Aleksandrovich LUKASHENKO"); any word of
+    an entity's name of four letters or more that says which entity ("Belaeronavigatsia",
+    the acronym "BelAZ"), not what kind ("Republican", "Enterprise")."""
+    words = re.findall(r"\w+", listed)
+    folded = [t for t in _fold(listed).split() if t and t not in _LEGAL_FORMS]
+    if len(folded) < 2:
+        return frozenset()
+    if entity:
+        return frozenset(token_key(t) for t in folded if len(t) >= 4 and t not in _GENERIC)
+    capitals = {_fold(w).strip() for w in words if len(w) > 1 and w.isupper()}
+    return frozenset(token_key(t) for t in {folded[-1], *capitals} if t)

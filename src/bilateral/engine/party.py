@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
-from bilateral.engine.names import matches, name_keys
+from bilateral.engine.names import matches, name_keys, part_keys
 from bilateral.law.model import DealingsProhibition, KnownGap, ListedPerson, PersonList
 
 
@@ -32,8 +32,9 @@ class PartyDetermination:
 
     @property
     def status(self) -> str:
-        """'listed', 'possibly listed' (a listing date NOT FOUND in the data) or 'not listed'."""
-        if self.listed:
+        """'listed', 'possibly listed' (a listing date NOT FOUND in the data, or only a part
+        of the listed name matched) or 'not listed'."""
+        if any(m.status == "listed" for m in self.matches):
             return "listed"
         if self.matches:
             return "possibly listed"
@@ -73,6 +74,16 @@ class PartyIndex:
         """Listed names whose keys equal the query's (one dictionary look-up)."""
         return tuple(self.rows[i] for i in self._exact.get(query, ()))
 
+    def part_of(self, query: tuple[str, ...], person: ListedPerson, variant: str) -> bool:
+        """A one-word query naming a whole part of a longer listed name: the surname, or a
+        word of an entity's name that at most three listed persons of the list have."""
+        if len(query) != 1 or query[0] not in part_keys(variant, person.entity):
+            return False
+        if person.entity:
+            holders = {self.rows[i][0].item for i in self._postings.get(query[0], ())}
+            return len(holders) <= 3
+        return True
+
     def candidates(self, query: tuple[str, ...]) -> tuple[Row, ...]:
         """Listed names sharing at least one token key with the query, in list order."""
         found: set[int] = set()
@@ -110,8 +121,11 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
         plist = law.bundle.person_lists[effect.listing]
         seen: set[tuple[str, str]] = set()
         hits = 0
-        for person, variant, keys in party_index(plist).candidates(query):
+        index = party_index(plist)
+        for person, variant, keys in index.candidates(query):
             kind = matches(query, keys)
+            part = kind is None and index.part_of(query, person, variant)
+            kind = "partial" if part else kind
             if kind is None or (person.part, person.item) in seen:
                 continue
             status = "listed"
@@ -143,7 +157,20 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                 )
                 continue
             seen.add((person.part, person.item))
+            if part:
+                status = "possibly listed"  # only a part of the listed name matched
             found.append(PartyMatch(person, plist, kind, variant, status))
+            if part:
+                trace.caveat(
+                    f"Possibly listed: {name!r} is only part of the listed name {variant!r} "
+                    f"({plist.provision}, Part {person.part}, item {person.item}); check the "
+                    "full name and other identifiers before dealing.",
+                    f"Peut-être inscrit : « {name} » n'est qu'une partie du nom inscrit "
+                    f"« {variant} » ({plist.provision.replace('Schedule', 'annexe')}, "
+                    f"partie {person.part}, article "
+                    f"{person.item}); vérifiez le nom complet et les autres identifiants "
+                    "avant toute transaction.",
+                )
             hits += 1
         if hits:
             trace.applied(rule, f"{hits} listed or possibly listed person(s) match the name")
@@ -160,5 +187,7 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
         if gap.in_force(on) and isinstance(effect, KnownGap) and effect.bears_on("party"):
             trace.caveat(gap.summary.en, gap.summary.fr)
             trace.skipped(gap, "known gap in the law data, shown as a caveat")
-    listed = any(m.status == "listed" for m in found)
+    # `listed` is never a clean "no" where there is doubt: it is true for a possibly listed
+    # person too (read `status` for which); a wrong "not listed" is the costly error.
+    listed = bool(found)
     return PartyDetermination(name, on, listed, tuple(found), trace)

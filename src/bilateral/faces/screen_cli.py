@@ -30,6 +30,7 @@ _LABELS = {
         "excluded": "Ruled out by birth date",
         "lists": "Lists",
         "threshold": "threshold",
+        "caveats": "Caveats",
     },
     "fr": {
         "party": "Filtrage d'une partie",
@@ -39,6 +40,7 @@ _LABELS = {
         "excluded": "Écartées par la date de naissance",
         "lists": "Listes",
         "threshold": "seuil",
+        "caveats": "Mises en garde",
     },
 }
 
@@ -77,6 +79,7 @@ def _threshold(args: argparse.Namespace) -> float:
 
 def fuzzy_party(args: argparse.Namespace) -> dict[str, Any]:
     from bilateral.engine.checks import parse_date
+    from bilateral.screening.caveats import coverage_caveats
     from bilateral.screening.lists._text import birth_date, country_code
     from bilateral.screening.log import record
     from bilateral.screening.screen import Query, default_index, screen
@@ -117,9 +120,7 @@ def fuzzy_party(args: argparse.Namespace) -> dict[str, Any]:
         "ruled_out": [h.to_json() for h in result.excluded],
         "list_versions": list(result.list_versions),
         "matcher_version": result.matcher_version,
-        "caveats": [note for s in index.snapshots for note in s.notes if "not in the" not in note][
-            :5
-        ],
+        "caveats": coverage_caveats([on], index.snapshots, args.lang),
     }
     answer["decision_id"] = record(
         answer,
@@ -177,6 +178,9 @@ def render_fuzzy(answer: dict[str, Any], lang: str) -> str:
                 f"  - {num(hit['features']['name'])}  {hit['name']} "
                 f"({_ref(hit['reference'], lang)}){colon} {reason}"
             )
+    if answer.get("caveats"):
+        lines.append(f"{t['caveats']}{colon}")
+        lines.extend(f"  ! {caveat}" for caveat in answer["caveats"])
     lines.append(f"{t['lists']}{colon} {', '.join(answer['list_versions'])}")
     lines.append(f"({answer['matcher_version']}; decision {answer['decision_id']})")
     return "\n".join(lines)
@@ -278,6 +282,10 @@ def _run_parties(args: argparse.Namespace) -> int:
             bar.stop()
     _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
              report.list_versions, report.resumed_parts)  # fmt: skip
+    if report.caveats_file is not None:
+        print(f"caveats (also in {report.caveats_file}):")
+        for caveat in report.caveats:
+            print(f"  ! {caveat}")
     _log_run("parties", Path(args.input), options.threshold, report.list_versions,
              (report.rows, report.hits, report.errors), report.output)  # fmt: skip
     if args.previous:

@@ -305,8 +305,9 @@ _OTHER = {
         "party_listed": "{name} is a listed person on {on}: dealings with them are banned.",
         "party_clear": "{name} is not on the recorded lists on {on}.",
         "party_possible": (
-            "{name} is possibly a listed person on {on}: the listing date is not in the "
-            "data; do not deal with them until it is confirmed."
+            "{name} is possibly a listed person on {on} (only part of a listed name "
+            "matches, or the listing date is not in the data): do not deal with them until "
+            "it is ruled out."
         ),
     },
     "fr": {
@@ -329,9 +330,9 @@ _OTHER = {
         ),
         "party_clear": "{name} ne figure pas sur les listes consignées le {on}.",
         "party_possible": (
-            "{name} est peut-être une personne inscrite le {on} : la date d'inscription ne "
-            "figure pas dans les données; n'effectuez aucune transaction avec elle avant de "
-            "l'avoir confirmée."
+            "{name} est peut-être une personne inscrite le {on} (seule une partie d'un nom "
+            "inscrit correspond, ou la date d'inscription ne figure pas dans les données) : "
+            "n'effectuez aucune transaction avec elle avant de l'avoir exclu."
         ),
     },
 }
@@ -373,7 +374,7 @@ def sentence(answer: JSON, lang: str) -> str:
         return w[key].format(country=country, topic=topic, on=on)
     if "listed" in answer:
         key = "party_listed" if answer.get("listed") else "party_clear"
-        if not answer.get("listed") and answer.get("status") == "possibly listed":
+        if answer.get("status") == "possibly listed":
             key = "party_possible"
         return w[key].format(name=answer.get("name", ""), on=on)
     return ""

@@ -31,6 +31,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from bilateral.errors import BadInput
+from bilateral.screening.caveats import coverage_caveats
 from bilateral.screening.index import ScreeningIndex
 from bilateral.screening.lists._text import birth_date, country_code
 from bilateral.screening.screen import NameMatch, Query, Screening, match_names, screen
@@ -230,6 +231,10 @@ class Report:
     error_file: Path | None
     list_versions: tuple[str, ...]
     resumed_parts: int
+    # What the lists cannot show on the rows' dates (caveats.py): in the Parquet output's
+    # metadata (key ``bilateral.caveats``) and, for either format, in OUTPUT.caveats.txt.
+    caveats: tuple[str, ...] = ()
+    caveats_file: Path | None = None
 
 
 def _jobs(
@@ -350,9 +355,19 @@ def _finish(
         if files
         else OUTPUT_SCHEMA.empty_table()
     )
+    dates = set()
+    for text in pa.compute.unique(table["date"]).to_pylist():
+        try:
+            dates.add(dt.date.fromisoformat(text))
+        except (TypeError, ValueError):
+            continue  # a bad row's date: reported with the row
+    caveats = tuple(coverage_caveats(dates, index.snapshots))
+    caveats_file = target.with_name(target.stem + ".caveats.txt")
+    caveats_file.write_text("".join(f"{c}\n" for c in caveats), encoding="utf-8")
     temporary = target.with_name(target.name + ".tmp")
     if target.suffix.lower() == ".parquet":
-        pq.write_table(table, temporary)
+        metadata = {b"bilateral.caveats": json.dumps(caveats, ensure_ascii=False).encode()}
+        pq.write_table(table.replace_schema_metadata(metadata), temporary)
     else:
         pacsv.write_csv(table, temporary)
     errors = table.filter(pa.compute.is_valid(table["error"]))
@@ -371,4 +386,6 @@ def _finish(
         error_file=error_file,
         list_versions=index.versions,
         resumed_parts=resumed,
+        caveats=caveats,
+        caveats_file=caveats_file,
     )

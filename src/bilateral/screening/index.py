@@ -21,6 +21,8 @@ MAX_CANDIDATES = 48
 # A key shared by more listed names than this says little (a three-letter prefix of a
 # common name): it neither ranks nor admits candidates.
 MAX_POSTINGS = 400
+# Candidates of a query of several parts when names sharing one part are admitted too.
+ONE_PART_CANDIDATES = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,16 @@ class ScreeningIndex:
         # Names of one part, admitted on one shared key.
         self.single = [len(n.parsed.tokens) < 2 for n in self.names]
         self._sets: dict[str, frozenset[int]] = {}
+        self._holders: dict[str, int] = {}
+
+    def holders(self, key: str) -> int:
+        """How many listed entries have a name part of this phonetic key (the rarity that
+        scores a query matching one part of a longer name, ``matching.part_score``)."""
+        found = self._holders.get(key)
+        if found is None:
+            names = self.postings.get("k:" + key, ())
+            found = self._holders[key] = len({self.names[n].entry for n in names})
+        return found
 
     def _members(self, key: str) -> frozenset[int]:
         found = self._sets.get(key)
@@ -94,13 +106,21 @@ class ScreeningIndex:
     def versions(self) -> tuple[str, ...]:
         return tuple(s.version for s in self.snapshots)
 
-    def candidates(self, query: Name, limit: int = MAX_CANDIDATES) -> list[int]:
-        found = self._candidates(query, limit)
+    def candidates(
+        self, query: Name, limit: int = MAX_CANDIDATES, one_part: bool = False
+    ) -> list[int]:
+        """``one_part``: also admit names sharing a single part with a query of several
+        (the Ivanovs for "Ivan Ivanov"), up to ``ONE_PART_CANDIDATES``; for a low threshold,
+        where a surname-only match can reach it."""
+        if one_part:
+            limit = max(limit, ONE_PART_CANDIDATES)
+        found = self._candidates(query, limit, one_part)
         if query.alternate is not None:
-            found = list(dict.fromkeys([*found, *self._candidates(query.alternate, limit)]))
+            more = self._candidates(query.alternate, limit, one_part)
+            found = list(dict.fromkeys([*found, *more]))
         return found
 
-    def _candidates(self, query: Name, limit: int) -> list[int]:
+    def _candidates(self, query: Name, limit: int, one_part: bool = False) -> list[int]:
         """Indexed names sharing keys with enough parts of the query, those sharing the
         most parts first.
 
@@ -108,6 +128,7 @@ class ScreeningIndex:
         shared surname is not a match, so it is not scored), unless the query has only one
         part long enough to key (an initial and a surname, a single word)."""
         parts: dict[int, int] = {}  # bit per query part sharing a key
+        same: set[int] = set()  # names with a part of the very key of a query part
         keyed = 0
         postings = self.postings
         common: list[tuple[int, str]] = []
@@ -122,6 +143,8 @@ class ScreeningIndex:
                 if len(found) > MAX_POSTINGS:
                     common.append((bit, k))
                     continue
+                if k[0] == "k":
+                    same.update(found)
                 for name_id in found:
                     parts[name_id] = parts.get(name_id, 0) | bit
         # A common key ("russia", "bank") admits no name by itself, but still counts as a
@@ -138,7 +161,7 @@ class ScreeningIndex:
             for name_id in found:
                 parts[name_id] = parts.get(name_id, 0) | (1 << 63)
         single = self.single
-        if keyed >= 2:
+        if keyed >= 2 and not one_part:
             chosen = [n for n, b in parts.items() if b & (b - 1) or single[n]]
         else:
             chosen = list(parts)
@@ -150,6 +173,7 @@ class ScreeningIndex:
             chosen,
             key=lambda n: (
                 -parts[n].bit_count(),
+                n not in same,  # a part of the same key before a shared prefix or skeleton
                 abs(len(names[n].parsed.tokens) - size),
                 n,
             ),

@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bilateral.screening.index import ScreeningIndex
-from bilateral.screening.matching import MATCHER_VERSION, score_names
+from bilateral.screening.matching import (
+    MATCHER_VERSION,
+    PART_OTHERS_DIFFER,
+    PART_TOP,
+    part_score,
+    score_names,
+)
 from bilateral.screening.model import Entry, Snapshot
 from bilateral.screening.normalise import parse_name
 
@@ -209,6 +215,8 @@ _HOW_FR = {
     "typo": "faute de frappe",
     "initial": "initiale",
     "consonants": "consonnes",
+    "surname only": "nom de famille seul",
+    "one word of the name only": "un seul mot du nom",
 }
 _KIND_FR = {"name": "le nom", "alias": "l'alias", "weak alias": "l'alias faible"}
 
@@ -217,11 +225,32 @@ def _name_note(
     name_score: float, kind: str, text: str, aligned: tuple[tuple[str, str, str], ...], lang: str
 ) -> str:
     if lang == "fr":
-        parts = ", ".join(f"{a}~{b} ({_HOW_FR.get(how, how)})" for a, b, how in aligned)
+        parts = ", ".join(
+            f"{a}~{b} ({'; '.join(_HOW_FR.get(h, h) for h in how.split('; '))})"
+            for a, b, how in aligned
+        )
         score = f"{name_score:.2f}".replace(".", ",")
         return f"nom {score} contre {_KIND_FR.get(kind, kind)} {text!r} : {parts}"
     parts = ", ".join(f"{a}~{b} ({how})" for a, b, how in aligned)
     return f"name {name_score:.2f} against the {kind} {text!r}: {parts}"
+
+
+def _part_note(features: dict[str, float], lang: str) -> str | None:
+    """Why a match on one part of the name scores what it does."""
+    if "part_only" not in features:
+        return None
+    count = int(features.get("part_holders", 1))
+    if lang == "fr":
+        return (
+            f"correspondance partielle : une seule partie du nom inscrit concorde; "
+            f"{count} inscription(s) des listes ont cette partie, d'où la note (plus elle est "
+            "rare, plus la note est haute) : à confirmer par l'analyste avec le nom complet"
+        )
+    return (
+        f"partial match: only one part of the listed name agrees; {count} listed "
+        f"entr{'y has' if count == 1 else 'ies have'} that part, which sets the score (the "
+        "rarer, the higher): for the analyst to confirm with the full name"
+    )
 
 
 NameMatch = tuple[int, float, str, str, dict[str, float], tuple[tuple[str, str, str], ...]]
@@ -236,7 +265,10 @@ def match_names(
     as_company = parse_name(name, True)
     as_person = parse_name(name, False)
     best: dict[int, NameMatch] = {}
-    for name_id in index.candidates(as_company):
+    # A query of several parts sharing only a surname with a listed name scores at most
+    # PART_TOP * PART_OTHERS_DIFFER: look for such names only when that can alert.
+    one_part = len(as_company.tokens) > 1 and threshold <= PART_TOP * PART_OTHERS_DIFFER
+    for name_id in index.candidates(as_company, one_part=one_part):
         indexed = index.names[name_id]
         entry, _ = index.entries[indexed.entry]
         if kind == "person" and not entry.is_person:
@@ -245,6 +277,10 @@ def match_names(
             continue
         parsed_query = as_person if entry.is_person else as_company
         result = score_names(parsed_query, indexed.parsed, entry.is_person)
+        if len(parsed_query.tokens) == 1 or one_part:
+            partial = part_score(parsed_query, indexed.parsed, entry.is_person, index.holders)
+            if partial.score > result.score:
+                result = partial
         score = result.score * (WEAK_ALIAS_FACTOR if indexed.kind == "weak alias" else 1.0)
         current = best.get(indexed.entry)
         if current is None or score > current[1]:
@@ -277,8 +313,10 @@ def screen(
         entry, snapshot = index.entries[position]
         score, features, notes = _qualify(query, entry, name_score, lang)
         status = entry.status_on(query.on)
+        part = _part_note(name_features, lang)
         explanation = [
             _name_note(name_score, kind, text, aligned, lang),
+            *([part] if part else []),
             *notes,
             _status_note(entry, status, query.on, lang),
         ]

@@ -86,8 +86,33 @@ def run_spark_parties(source: Path, target: Path, options: Options) -> int:
             first_line = 2
         screened = screen_parties_spark(rows, options, first_line)
         screened.write.mode("errorifexists").parquet(str(target))
-        total = spark.read.parquet(str(target)).count()
+        written = spark.read.parquet(str(target))
+        total = written.count()
+        texts = [row[0] for row in written.select("date").distinct().collect()]
     finally:
         spark.stop()
     print(f"{total} row(s) screened on Spark; wrote {target}")
+    _write_caveats(texts, target)
     return 0
+
+
+def _write_caveats(texts: list[str | None], target: Path) -> None:
+    """The coverage caveats on the rows' dates, beside the output folder and printed, as
+    the DuckDB path gives them (``caveats.py``)."""
+    import datetime as dt
+
+    from bilateral.screening.caveats import coverage_caveats
+    from bilateral.screening.screen import default_index
+
+    dates = set()
+    for text in texts:
+        try:
+            dates.add(dt.date.fromisoformat(text or ""))
+        except ValueError:
+            continue  # a bad row's date: reported with the row
+    caveats = coverage_caveats(dates, default_index().snapshots)
+    path = target.with_name(target.name + ".caveats.txt")
+    path.write_text("".join(f"{c}\n" for c in caveats), encoding="utf-8")
+    print(f"caveats (also in {path}):")
+    for caveat in caveats:
+        print(f"  ! {caveat}")
