@@ -34,6 +34,7 @@ _WORDS = {
         "from": "from",
         "to": "to",
         "open": "open-ended",
+        "inferred_from": "inferred: the date is outside this rule's interval",
     },
     "fr": {
         "permit": "Licence d'exportation requise",
@@ -59,6 +60,7 @@ _WORDS = {
         "from": "du",
         "to": "au",
         "open": "sans fin",
+        "inferred_from": "inféré : la date est hors de l'intervalle de cette règle",
     },
 }
 
@@ -105,6 +107,13 @@ def _reasons(answer: JSON, w: dict[str, str], lang: str = "en") -> list[str]:
                 provision = "a" + provision[1:]
             lines.append(f"    {shown['instrument']}, {provision} ({since} → {until})")
             lines.append(f"    {verdict.citation_url(r, lang)}")
+            day = str(answer.get("as_of") or "")
+            outside = (r["valid_from"] and day < r["valid_from"]) or (
+                r["valid_to"] and day > r["valid_to"]
+            )
+            if day and outside:  # e.g. a later withdrawal presupposing an earlier entitlement
+                because = str(r.get("because") or "") if lang == "en" else ""  # English only
+                lines.append(f"    ({because or w['inferred_from']})")
     if answer.get("caveats"):
         lines.append(f"{w['caveats']}:")
         for c in answer["caveats"]:
