@@ -831,21 +831,14 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
             if inst
             else None
         )
-        c.sanctions(
+        _match_line(
+            c,
+            m,
             Status.REVIEW,
-            _format(
-                "sanctions.hit",
-                field=_field(m.position),
-                listed=_plain(m.listed_name),
-                where=m.cited,
-                since=_status(m),
-                how=_score(m),
-                prohibition=_label(prohibition),
-                exception=_label(exception) if exception else _plain(""),
-            ),
-            # a fuzzy hit's listed name is close to the applicant's own name
-            sensitive=True,
-            law=_match_law(m),
+            "sanctions.hit",
+            since=_status(m),
+            prohibition=_label(prohibition),
+            exception=_label(exception) if exception else _plain(""),
         )
     if not screened.hits:
         stale = any(x.source_date is None or x.source_date < on for x in screened.lists)
@@ -860,21 +853,27 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
             law=evidence,
         )
     for m in screened.later:
-        c.sanctions(
-            Status.PASS,
-            _format(
-                "sanctions.later",
-                field=_field(m.position),
-                listed=_plain(m.listed_name),
-                where=m.cited,
-                when=_status(m),
-                how=_score(m),
-                on=_day(on),
-            ),
-            sensitive=True,
-            law=_match_law(m, hit=False),
-        )
+        _match_line(c, m, Status.PASS, "sanctions.later", when=_status(m), on=_day(on))
     return screened
+
+
+def _match_line(c: _Checker, m: sanctions.Match, status: Status, key: str, **values: Value) -> None:
+    """A line about one name match: which field, the listed name, where it is listed and
+    how close, plus ``values``. A hit (a review) cites s. 3; a later listing (a pass) only
+    the list. Sensitive: a fuzzy hit's listed name is close to the applicant's own name."""
+    c.sanctions(
+        status,
+        _format(
+            key,
+            field=_field(m.position),
+            listed=_plain(m.listed_name),
+            where=m.cited,
+            how=_score(m),
+            **values,
+        ),
+        sensitive=True,
+        law=_match_law(m, hit=status is Status.REVIEW),
+    )
 
 
 def _list_text(read: sanctions.ListRead, lang: str) -> str:
