@@ -114,6 +114,16 @@ def _guard(handler: Handler) -> Handler:
     return run
 
 
+def _date_option(option: str, value: str | None) -> dt.date | None:
+    """The date an option gives, ``None`` if not given; not a date is bad input naming it."""
+    from bilateral.errors import BadInput
+
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise BadInput(option, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -252,10 +262,7 @@ def _check(args: argparse.Namespace) -> int:
     from bilateral.cfli.proposals import load_proposal
     from bilateral.errors import BadInput
 
-    try:
-        on = dt.date.fromisoformat(args.on) if args.on else None
-    except ValueError:
-        raise BadInput("--on", f"{args.on!r} is not a date (YYYY-MM-DD)") from None
+    on = _date_option("--on", args.on)
     call = bundled().get(args.call)
     proposal = load_proposal(args.proposal)
     try:
@@ -368,12 +375,8 @@ def _export(args: argparse.Namespace) -> int:
 
 def _purge(args: argparse.Namespace) -> int:
     from bilateral.cfli.crypto import purge
-    from bilateral.errors import BadInput
 
-    try:
-        today = dt.date.fromisoformat(args.today) if args.today else dt.datetime.now(dt.UTC).date()
-    except ValueError:
-        raise BadInput("--today", f"{args.today!r} is not a date (YYYY-MM-DD)") from None
+    today = _date_option("--today", args.today) or dt.datetime.now(dt.UTC).date()
     records = [_read_record(path) for path in args.records]
     out, report = purge(records, today, args.retention_days, dry_run=args.dry_run)
     for path, before, after in zip(args.records, records, out, strict=True):

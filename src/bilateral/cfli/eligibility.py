@@ -458,11 +458,7 @@ class _Checker:
         **values: Value,
     ) -> None:
         param: Param[Any] | None = self.v.parameters().get(parameter)
-        template = _T[key]
-        message = Bilingual(
-            en=template.en.format(**{k: f("en") for k, f in values.items()}),
-            fr=template.fr.format(**{k: f("fr") for k, f in values.items()}),
-        )
+        message = _format(key, **values)
         self.reasons.append(
             Reason(
                 check=check,
@@ -474,6 +470,27 @@ class _Checker:
                 confidence=param.confidence if param else None,
                 message=message,
                 sensitive=sensitive,
+            )
+        )
+
+    def sanctions(
+        self,
+        status: Status,
+        message: Bilingual,
+        law: Bilingual | None = None,
+        sensitive: bool = False,
+    ) -> None:
+        """A sanctions screening line: it cites the lists read (``law``), not a call
+        parameter."""
+        self.reasons.append(
+            Reason(
+                check="sanctions",
+                status=status,
+                parameter="sanctions",
+                call=self.ref,
+                message=message,
+                sensitive=sensitive,
+                law=law,
             )
         )
 
@@ -783,15 +800,7 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
     except (LawDataError, OSError, ValueError) as error:
         # never a pass: a list that does not load is a screening not done
         problem = str(error) if isinstance(error, LawDataError) else "a list file is damaged"
-        c.reasons.append(
-            Reason(
-                check="sanctions",
-                status=Status.REVIEW,
-                parameter="sanctions",
-                call=c.ref,
-                message=_format("sanctions.error", problem=_plain(problem)),
-            )
-        )
+        c.sanctions(Status.REVIEW, _format("sanctions.error", problem=_plain(problem)))
         return None
     threshold = {lang: i18n.score(screened.threshold, lang) for lang in ("en", "fr")}
     evidence = Bilingual(
@@ -822,65 +831,49 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
             if inst
             else None
         )
-        c.reasons.append(
-            Reason(
-                check="sanctions",
-                status=Status.REVIEW,
-                parameter="sanctions",
-                call=c.ref,
-                message=_format(
-                    "sanctions.hit",
-                    field=_field(m.position),
-                    listed=_plain(m.listed_name),
-                    where=m.cited,
-                    since=_status(m),
-                    how=_score(m),
-                    prohibition=_label(prohibition),
-                    exception=_label(exception) if exception else _plain(""),
-                ),
-                # a fuzzy hit's listed name is close to the applicant's own name
-                sensitive=True,
-                law=_match_law(m),
-            )
+        _match_line(
+            c,
+            m,
+            Status.REVIEW,
+            "sanctions.hit",
+            since=_status(m),
+            prohibition=_label(prohibition),
+            exception=_label(exception) if exception else _plain(""),
         )
     if not screened.hits:
         stale = any(x.source_date is None or x.source_date < on for x in screened.lists)
-        c.reasons.append(
-            Reason(
-                check="sanctions",
-                status=Status.PASS,
-                parameter="sanctions",
-                call=c.ref,
-                message=_format(
-                    "sanctions.pass",
-                    on=_day(on),
-                    lists=lambda lang: "; ".join(_list_text(x, lang) for x in screened.lists),
-                    stale=_label(_T["sanctions.stale"]) if stale else _plain(""),
-                ),
-                law=evidence,
-            )
+        c.sanctions(
+            Status.PASS,
+            _format(
+                "sanctions.pass",
+                on=_day(on),
+                lists=lambda lang: "; ".join(_list_text(x, lang) for x in screened.lists),
+                stale=_label(_T["sanctions.stale"]) if stale else _plain(""),
+            ),
+            law=evidence,
         )
     for m in screened.later:
-        c.reasons.append(
-            Reason(
-                check="sanctions",
-                status=Status.PASS,
-                parameter="sanctions",
-                call=c.ref,
-                message=_format(
-                    "sanctions.later",
-                    field=_field(m.position),
-                    listed=_plain(m.listed_name),
-                    where=m.cited,
-                    when=_status(m),
-                    how=_score(m),
-                    on=_day(on),
-                ),
-                sensitive=True,
-                law=_match_law(m, hit=False),
-            )
-        )
+        _match_line(c, m, Status.PASS, "sanctions.later", when=_status(m), on=_day(on))
     return screened
+
+
+def _match_line(c: _Checker, m: sanctions.Match, status: Status, key: str, **values: Value) -> None:
+    """A line about one name match: which field, the listed name, where it is listed and
+    how close, plus ``values``. A hit (a review) cites s. 3; a later listing (a pass) only
+    the list. Sensitive: a fuzzy hit's listed name is close to the applicant's own name."""
+    c.sanctions(
+        status,
+        _format(
+            key,
+            field=_field(m.position),
+            listed=_plain(m.listed_name),
+            where=m.cited,
+            how=_score(m),
+            **values,
+        ),
+        sensitive=True,
+        law=_match_law(m, hit=status is Status.REVIEW),
+    )
 
 
 def _list_text(read: sanctions.ListRead, lang: str) -> str:

@@ -8,6 +8,7 @@ data table beneath each. Bad input is a 422 page or JSON naming the field.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -160,8 +161,8 @@ def _page(
     code: str,
     page: str,
     ctx: dict[str, Any],
-    status: int = 200,
 ) -> Response:
+    """The page, a 422 where ``ctx`` carries an error (bad input named for the reader)."""
     params = dict(request.query_params)
 
     def tt(key: str) -> str:
@@ -186,8 +187,34 @@ def _page(
         "cite": citation_text,
     }
     return office_web.render(
-        request, name, {**base, **ctx}, status=status, user=office_web.current_user(request, s)
+        request,
+        name,
+        {**base, **ctx},
+        status=422 if ctx.get("error") else 200,
+        user=office_web.current_user(request, s),
     )
+
+
+def _both(page: str, handler: Callable[[Request, Session, str, str], Response]) -> None:
+    """Route one country page in both languages: /countries/{code}... in English and
+    /pays/{code}... in French, the paths from ROOT and SUB (the ones the toggle maps)."""
+    for lang in ("en", "fr"):
+        pages.add_api_route(
+            f"{ROOT[lang]}/{{code}}{SUB[lang][page]}",
+            _endpoint(handler, lang),
+            methods=["GET"],
+            name=f"{page or 'profile'}_{lang}",
+        )
+
+
+def _endpoint(
+    handler: Callable[[Request, Session, str, str], Response], lang: str
+) -> Callable[..., Response]:
+    # the language is bound here, not a parameter: FastAPI would read one as ?lang=
+    def endpoint(request: Request, code: Country, s: DB) -> Response:
+        return handler(request, s, code, lang)
+
+    return endpoint
 
 
 def _date(value: str | None, default: dt.date) -> tuple[str, bool]:
@@ -268,18 +295,10 @@ def _profile(request: Request, s: DB, code: str, lang: str) -> Response:
         code,
         "",
         {"on": on, "profile": profile, "error": error, "trade_view": trade_view},
-        status=422 if error else 200,
     )
 
 
-@pages.get("/countries/{code}")
-def profile_en(request: Request, code: Country, s: DB) -> Response:
-    return _profile(request, s, code, "en")
-
-
-@pages.get("/pays/{code}")
-def profile_fr(request: Request, code: Country, s: DB) -> Response:
-    return _profile(request, s, code, "fr")
+_both("", _profile)
 
 
 def _timeline(request: Request, s: DB, code: str, lang: str) -> Response:
@@ -310,18 +329,10 @@ def _timeline(request: Request, s: DB, code: str, lang: str) -> Response:
             "kinds_all": views.KINDS,
             "kinds_on": set(kinds or views.KINDS),
         },
-        status=422 if error else 200,
     )
 
 
-@pages.get("/countries/{code}/timeline")
-def timeline_en(request: Request, code: Country, s: DB) -> Response:
-    return _timeline(request, s, code, "en")
-
-
-@pages.get("/pays/{code}/chronologie")
-def timeline_fr(request: Request, code: Country, s: DB) -> Response:
-    return _timeline(request, s, code, "fr")
+_both("timeline", _timeline)
 
 
 def _diff(request: Request, s: DB, code: str, lang: str) -> Response:
@@ -342,18 +353,10 @@ def _diff(request: Request, s: DB, code: str, lang: str) -> Response:
         code,
         "diff",
         {"diff": answer, "error": error, "q": q},
-        status=422 if error else 200,
     )
 
 
-@pages.get("/countries/{code}/diff")
-def diff_en(request: Request, code: Country, s: DB) -> Response:
-    return _diff(request, s, code, "en")
-
-
-@pages.get("/pays/{code}/diff")
-def diff_fr(request: Request, code: Country, s: DB) -> Response:
-    return _diff(request, s, code, "fr")
+_both("diff", _diff)
 
 
 def _trade_view(series: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -413,18 +416,10 @@ def _trade(request: Request, s: DB, code: str, lang: str) -> Response:
         code,
         "trade",
         {"stats": answer, "error": error, "trade_view": view, "reporter": reporter},
-        status=422 if error else 200,
     )
 
 
-@pages.get("/countries/{code}/trade")
-def trade_en(request: Request, code: Country, s: DB) -> Response:
-    return _trade(request, s, code, "en")
-
-
-@pages.get("/pays/{code}/commerce")
-def trade_fr(request: Request, code: Country, s: DB) -> Response:
-    return _trade(request, s, code, "fr")
+_both("trade", _trade)
 
 
 @pages.get("/countries/{code}/charts/{name}.svg")

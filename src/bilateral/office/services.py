@@ -396,17 +396,7 @@ def change_password(s: Session, actor: Actor, old: str, new: str) -> User:
         raise OfficeError(422, problem, "new_password", min=PASSWORD_MIN, max=PASSWORD_MAX)
     if new == old:
         raise OfficeError(422, "password_same", "new_password")
-    u.password_hash = hash_password(new)
-    end_web_sessions(u)
-    s.flush()
-    audit.record(
-        s,
-        actor=actor.username,
-        action="user.password",
-        entity="user",
-        entity_id=u.id,
-        after={"username": u.username, "password_changed": True, "web_sessions_ended": True},
-    )
+    _set_password(s, actor, u, new, "user.password", "password_changed")
     return u
 
 
@@ -420,18 +410,24 @@ def reset_password(s: Session, actor: Actor, user_id: int) -> tuple[User, str]:
     if not u.active:
         raise OfficeError(409, "user_inactive", "user_id", username=u.username)
     password = new_password()
+    _set_password(s, actor, u, password, "user.password_reset", "password_reset")
+    return u, password
+
+
+def _set_password(s: Session, actor: Actor, u: User, password: str, action: str, what: str) -> None:
+    """Store ``password`` as Argon2id and end every web session of ``u`` (API tokens stay);
+    the audit row says ``what`` happened, never the password."""
     u.password_hash = hash_password(password)
     end_web_sessions(u)
     s.flush()
     audit.record(
         s,
         actor=actor.username,
-        action="user.password_reset",
+        action=action,
         entity="user",
         entity_id=u.id,
-        after={"username": u.username, "password_reset": True, "web_sessions_ended": True},
+        after={"username": u.username, what: True, "web_sessions_ended": True},
     )
-    return u, password
 
 
 # ---------------------------------------------------------------- applications

@@ -15,6 +15,7 @@ from typing import Any
 from bilateral import countries
 from bilateral.engine.checks import parse_date
 from bilateral.engine.law import Law, default_law
+from bilateral.errors import BadInput
 from bilateral.law.model import (
     AreaControlListing,
     Confidence,
@@ -197,6 +198,13 @@ def _text(bi: Any, lang: str) -> str:
     return str(bi.fr if lang == "fr" else bi.en)
 
 
+def check_lang(lang: str) -> str:
+    """``lang`` if the profile speaks it (en or fr); otherwise bad input naming ``lang``."""
+    if lang not in ("en", "fr"):
+        raise BadInput("lang", f"unknown language {lang!r} (en or fr)")
+    return lang
+
+
 def compose(
     country: str,
     on: str | dt.date,
@@ -206,10 +214,7 @@ def compose(
     relations: Relations | None = None,
     store: StatsStore | None = None,
 ) -> JSON:
-    if lang not in ("en", "fr"):
-        from bilateral.errors import BadInput
-
-        raise BadInput("lang", f"unknown language {lang!r} (en or fr)")
+    lang = check_lang(lang)
     law = law or default_law()
     relations = relations or default_relations()
     day_ = parse_date(on)

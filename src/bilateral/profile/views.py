@@ -14,7 +14,7 @@ from bilateral.engine import checks
 from bilateral.engine.checks import parse_date
 from bilateral.engine.law import Law, default_law
 from bilateral.errors import BadInput
-from bilateral.profile.compose import HOME, compose, concerns, one_day
+from bilateral.profile.compose import HOME, check_lang, compose, concerns, one_day
 from bilateral.profile.words import day, when
 from bilateral.relations.loader import Relations, default_relations
 from bilateral.relations.model import EventKind, Flow
@@ -22,12 +22,6 @@ from bilateral.stats.store import BY, StatsStore, top, year_on_year
 
 JSON = dict[str, Any]
 KINDS = tuple(k.value for k in EventKind)
-
-
-def _lang(lang: str) -> str:
-    if lang not in ("en", "fr"):
-        raise BadInput("lang", f"unknown language {lang!r} (en or fr)")
-    return lang
 
 
 def profile(
@@ -39,7 +33,7 @@ def profile(
     relations: Relations | None = None,
     store: StatsStore | None = None,
 ) -> JSON:
-    return compose(country, on, _lang(lang), law=law, relations=relations, store=store)
+    return compose(country, on, lang, law=law, relations=relations, store=store)
 
 
 def _kinds(kinds: str | list[str] | None) -> set[str]:
@@ -81,7 +75,7 @@ def timeline(
 
     A rule valid for one day is one event (``change: event``), not a start and an end.
     """
-    lang = _lang(lang)
+    lang = check_lang(lang)
     law = law or default_law()
     relations = relations or default_relations()
     chosen = _kinds(kinds)
@@ -173,7 +167,7 @@ def diff(
     relations: Relations | None = None,
 ) -> JSON:
     """The rules and events that started or ended after ``date_from``, up to ``date_to``."""
-    lang = _lang(lang)
+    lang = check_lang(lang)
     law = law or default_law()
     relations = relations or default_relations()
     d1 = parse_date(date_from, "from")
@@ -265,7 +259,7 @@ def stats(
 ) -> JSON:
     """Trade of ``reporter`` with ``country``: computed from imported data, beside the
     figures published for it (never summed with them)."""
-    lang = _lang(lang)
+    lang = check_lang(lang)
     relations = relations or default_relations()
     partner = countries.resolve(country, "country")
     home = countries.resolve(reporter, "reporter")

@@ -31,13 +31,13 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from bilateral.errors import BadInput
+from bilateral.screening import tabular
 from bilateral.screening.caveats import coverage_caveats
 from bilateral.screening.index import ScreeningIndex
 from bilateral.screening.lists._text import birth_date, country_code
 from bilateral.screening.screen import NameMatch, Query, Screening, match_names, screen
 
 CHUNK_ROWS = 50_000
-NAME_COLUMNS = ("name", "party", "party_name")
 OUTPUT_SCHEMA = pa.schema(
     [
         ("line", pa.int64()),
@@ -70,18 +70,6 @@ def _hash_file(path: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def relation(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRelation:
-    suffix = source.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            return con.read_parquet(str(source))
-        if suffix in (".csv", ".txt", ".gz"):
-            return con.read_csv(str(source), header=True, all_varchar=True)
-    except duckdb.Error as error:
-        raise BadInput("input", f"{source.name}: {str(error).splitlines()[0]}") from None
-    raise BadInput("input", f"{source.name}: unsupported file type (use .csv, .parquet, .jsonl)")
-
-
 def _ftm_rows(source: Path) -> pa.Table:
     """FtM entities as party rows (name, birth_date, country, identifier, kind)."""
     from bilateral.screening.lists.ftm import read_ftm
@@ -110,14 +98,6 @@ def _ftm_rows(source: Path) -> pa.Table:
             ]
         ),
     )
-
-
-def _column(columns: list[str], *names: str) -> str | None:
-    lowered = {c.lower(): c for c in columns}
-    for name in names:
-        if name in lowered:
-            return lowered[name]
-    return None
 
 
 def _row_query(
@@ -247,23 +227,13 @@ def _jobs(
         columns = table.column_names
         first_line = 1
     else:
-        rel = relation(con, source)
+        rel = tabular.relation(con, source)
         columns = list(rel.columns)
         counted = rel.aggregate("count(*)").fetchall()
         total = int(counted[0][0]) if counted else 0
         batches = iter(rel.fetch_record_batch(CHUNK_ROWS))
-        first_line = 2 if source.suffix.lower() != ".parquet" else 1  # CSV header is line 1
-    cols = {
-        "name": _column(columns, *NAME_COLUMNS),
-        "date": _column(columns, "date", "on", "as_of"),
-        "birth_date": _column(columns, "birth_date", "dob", "date_of_birth"),
-        "country": _column(columns, "country", "nationality"),
-        "identifier": _column(columns, "identifier", "id_number", "passport"),
-        "kind": _column(columns, "kind", "schema", "type"),
-        "row_id": _column(columns, "row_id", "id"),
-    }
-    if cols["name"] is None:
-        raise BadInput("input", f"{source.name}: no name column (one of {', '.join(NAME_COLUMNS)})")
+        first_line = tabular.first_line(source)
+    cols = tabular.party_columns(columns, source.name)
 
     def generate() -> Iterator[tuple[int, pa.Table, dict[str, str | None]]]:
         line = first_line
@@ -295,10 +265,7 @@ def screen_parties(
     options: Options,
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    if not source.is_file():
-        raise BadInput("input", f"no such file: {source}")
-    if target.suffix.lower() not in (".csv", ".parquet"):
-        raise BadInput("output", f"{target.name}: use a .csv or .parquet output")
+    tabular.check_paths(source, target)
     parts_dir = target.with_name(target.name + ".parts")
     manifest = {
         "input": str(source.resolve()),

@@ -34,7 +34,7 @@ from bilateral.engine import checks
 from bilateral.engine.law import default_law
 from bilateral.errors import BadInput
 from bilateral.goods import hs
-from bilateral.screening.bulk import relation
+from bilateral.screening import tabular
 from bilateral.screening.index import ScreeningIndex
 from bilateral.screening.screen import match_names
 
@@ -178,10 +178,7 @@ def screen_declarations(
     office_db: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DeclarationReport:
-    if not source.is_file():
-        raise BadInput("input", f"no such file: {source}")
-    if target.suffix.lower() not in (".csv", ".parquet"):
-        raise BadInput("output", f"{target.name}: use a .csv or .parquet output")
+    tabular.check_paths(source, target)
     permits = _PermitBook(office_db)
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
@@ -193,7 +190,7 @@ def screen_declarations(
         clock = now
 
     con = duckdb.connect()
-    rel = relation(con, source)
+    rel = tabular.relation(con, source)
     columns = {c.lower(): c for c in rel.columns}
 
     def col(name: str) -> str:
@@ -201,7 +198,7 @@ def screen_declarations(
 
     if "date" not in columns or not ({"destination", "origin"} & columns.keys()):
         raise BadInput("input", f"{source.name}: need a date column and destination or origin")
-    first_line = 1 if source.suffix.lower() == ".parquet" else 2
+    first_line = tabular.first_line(source)
     con.register("src", rel)
     # Countries: resolved once each, from the distinct spellings in the file.
     country_map: dict[str, str | None] = {}

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from bilateral.errors import BadInput
-from bilateral.screening.bulk import NAME_COLUMNS, OUTPUT_SCHEMA, ChunkScreener, Options, _column
+from bilateral.screening.bulk import OUTPUT_SCHEMA, ChunkScreener, Options
+from bilateral.screening.tabular import first_line, party_columns
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -45,17 +46,7 @@ def _spark_schema() -> str:
 
 def screen_parties_spark(rows: DataFrame, options: Options, first_line: int) -> DataFrame:
     columns = rows.columns
-    cols = {
-        "name": _column(columns, *NAME_COLUMNS),
-        "date": _column(columns, "date", "on", "as_of"),
-        "birth_date": _column(columns, "birth_date", "dob", "date_of_birth"),
-        "country": _column(columns, "country", "nationality"),
-        "identifier": _column(columns, "identifier", "id_number", "passport"),
-        "kind": _column(columns, "kind", "schema", "type"),
-        "row_id": _column(columns, "row_id", "id"),
-    }
-    if cols["name"] is None:
-        raise BadInput("input", f"no name column (one of {', '.join(NAME_COLUMNS)})")
+    cols = party_columns(columns)
     numbered = (
         rows.rdd.zipWithIndex()
         .map(lambda pair: (*pair[0], pair[1] + first_line))
@@ -80,11 +71,9 @@ def run_spark_parties(source: Path, target: Path, options: Options) -> int:
     try:
         if source.suffix.lower() == ".parquet":
             rows = spark.read.parquet(str(source))
-            first_line = 1
         else:
             rows = spark.read.option("header", True).csv(str(source))
-            first_line = 2
-        screened = screen_parties_spark(rows, options, first_line)
+        screened = screen_parties_spark(rows, options, first_line(source))
         screened.write.mode("errorifexists").parquet(str(target))
         written = spark.read.parquet(str(target))
         total = written.count()
