@@ -231,7 +231,7 @@ def _jobs(
         columns = list(rel.columns)
         counted = rel.aggregate("count(*)").fetchall()
         total = int(counted[0][0]) if counted else 0
-        batches = iter(rel.fetch_record_batch(CHUNK_ROWS))
+        batches = iter(rel.to_arrow_reader(CHUNK_ROWS))
         first_line = tabular.first_line(source)
     cols = tabular.party_columns(columns, source.name)
 
