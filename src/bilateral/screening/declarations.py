@@ -30,6 +30,7 @@ import duckdb
 import pyarrow as pa
 
 from bilateral import countries
+from bilateral.duck import first_row
 from bilateral.engine import checks
 from bilateral.engine.law import default_law
 from bilateral.errors import BadInput
@@ -244,7 +245,7 @@ def screen_declarations(
               from rows r left join country_map m using (country_text))
             select q.*, e.slot, e.start from q asof left join epochs e on q.day >= e.start"""
     )
-    counted = con.execute("select count(*) from qe").fetchone()
+    counted = first_row(con.execute("select count(*) from qe"))
     total = int(counted[0]) if counted else 0
     if progress:
         progress(0, total)
@@ -309,9 +310,11 @@ def screen_declarations(
     error_file: Path | None = None
     out = con.read_parquet(str(temporary)) if fmt == "parquet" else con.read_csv(str(temporary))
     con.register("out", out)
-    counts = con.execute(
-        "select count(*), count(error), count(*) filter (where party_hits > 0) from out"
-    ).fetchone()
+    counts = first_row(
+        con.execute(
+            "select count(*), count(error), count(*) filter (where party_hits > 0) from out"
+        )
+    )
     assert counts is not None
     if counts[1]:
         error_file = target.with_name(target.stem + ".errors.csv")

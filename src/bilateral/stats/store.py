@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from bilateral.duck import first_row
 from bilateral.errors import BadInput
 from bilateral.stats.importers import ParsedFile, read
 from bilateral.stats.sections import heading_name, section_name, section_of_chapter
@@ -99,9 +100,11 @@ class StatsStore:
 
     def import_parsed(self, parsed: ParsedFile) -> ImportRecord:
         con = self._con()
-        same = con.execute(
-            "select id, file_name from imports where content_hash = ?", [parsed.content_hash]
-        ).fetchone()
+        same = first_row(
+            con.execute(
+                "select id, file_name from imports where content_hash = ?", [parsed.content_hash]
+            )
+        )
         if same:
             raise BadInput(
                 "file", f"{parsed.file_name}: already imported as #{same[0]} ({same[1]})"
@@ -121,12 +124,14 @@ class StatsStore:
         con.register("keyed", keyed)
         con.execute("insert into new_keys select * from keyed")
         con.unregister("keyed")
-        clash = con.execute(
-            "select f.year, f.reporter, f.partner, f.flow, i.id, i.file_name from flows f "
-            "join new_keys k using (year, reporter, partner, flow) "
-            "join imports i on i.id = f.import_id "
-            "limit 1"
-        ).fetchone()
+        clash = first_row(
+            con.execute(
+                "select f.year, f.reporter, f.partner, f.flow, i.id, i.file_name from flows f "
+                "join new_keys k using (year, reporter, partner, flow) "
+                "join imports i on i.id = f.import_id "
+                "limit 1"
+            )
+        )
         if clash:
             raise BadInput(
                 "file",
@@ -136,20 +141,22 @@ class StatsStore:
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         con.execute("begin transaction")
         try:
-            new_id = con.execute(
-                "insert into imports (source, format, file_name, content_hash, currency,"
-                " hs_edition, rows, imported_at) values (?, ?, ?, ?, ?, ?, ?, ?) returning id",
-                [
-                    parsed.source,
-                    parsed.format,
-                    parsed.file_name,
-                    parsed.content_hash,
-                    parsed.currency,
-                    parsed.hs_edition,
-                    len(parsed.rows),
-                    now,
-                ],
-            ).fetchone()
+            new_id = first_row(
+                con.execute(
+                    "insert into imports (source, format, file_name, content_hash, currency,"
+                    " hs_edition, rows, imported_at) values (?, ?, ?, ?, ?, ?, ?, ?) returning id",
+                    [
+                        parsed.source,
+                        parsed.format,
+                        parsed.file_name,
+                        parsed.content_hash,
+                        parsed.currency,
+                        parsed.hs_edition,
+                        len(parsed.rows),
+                        now,
+                    ],
+                )
+            )
             assert new_id is not None
             batch = pa.table(
                 {
