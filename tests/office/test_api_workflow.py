@@ -15,7 +15,9 @@ from conftest import TODAY, Office, citations, good_application
 
 LAW_VERSION = default_law().law_version
 # What the engine says of the sample application's line (milk powder to Belarus, today).
-FOOD_TO_BELARUS = check_export(to="BY", on=TODAY, category="food")
+# The good application's line gives HS 0402.10 and the category "food": the category's
+# answer asks for the HS code (SOR/2020-214's HS-coded schedules), so the HS answer stands.
+FOOD_TO_BELARUS = check_export(to="BY", on=TODAY, hs="040210")
 
 
 def _setup(o: Office) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -67,7 +69,7 @@ def test_full_flow(office: Office) -> None:
     assert sub["assessment"]["lines"][0]["question"] == {
         "to": "BY",
         "on": TODAY.isoformat(),
-        "category": "food",
+        "hs": "040210",
     }
     assert sub["submitted_on"] == "2026-03-02" and sub["due_on"] == "2026-03-16"
     assert sub["service_standard_days"] == 10

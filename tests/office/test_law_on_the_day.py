@@ -248,3 +248,25 @@ def test_a_new_law_version_that_bans_a_line_flags_the_permit_and_stops_its_shipm
     )
     assert r.status_code == 201, r.text
     assert 'id="law-flag"' not in o.client.get(f"/permits/{permit_id}?lang=en").text
+
+
+@pytest.mark.parametrize(("export_on", "outcome"), [("2022-08-23", None), ("2022-08-24", "prohibited")])
+def test_laptops_described_also_as_food_are_still_assessed_by_their_hs_code(
+    clocked: tuple[Office, Clock], export_on: str, outcome: str | None
+) -> None:
+    """A goods category says nothing of SOR/2020-214 s. 3.7's HS-coded Schedule 4: a line
+    with both is asked both ways and the most restrictive answer stands (on the 24th the
+    ban, on the 23rd no ban either way)."""
+    o, clock = clocked
+    clock.day = dt.date(2022, 8, 23)
+    a = o.user("alice", "applicant", "Maple Foods Ltd")
+    body = good_application(lines=[LAPTOPS | {"category": "food"}], proposed_export_date=export_on)
+    app_id = o.client.post("/api/applications", json=body, headers=a).json()["id"]
+    r = o.client.post(f"/api/applications/{app_id}/submit", headers=a)
+    assert r.status_code == 200, r.text
+    line = r.json()["assessment"]["lines"][0]
+    if outcome:
+        assert line["answer"]["outcome"] == "prohibited"
+        assert line["question"] == {"to": "BY", "on": "2022-08-24", "hs": "847130"}
+    else:
+        assert line["answer"]["outcome"] != "prohibited"

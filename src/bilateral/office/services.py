@@ -728,17 +728,57 @@ ENGINE_FIELD = {
 }
 
 
-def question_for(destination: str, on: dt.date, ln: ApplicationLine | PermitLine) -> dict[str, Any]:
-    """The engine question for one line: ECL item, else goods category, else HS code."""
-    question: dict[str, Any] = {"to": destination, "on": on.isoformat()}
-    category = getattr(ln, "category", None)
+def questions_for(
+    destination: str, on: dt.date, ln: ApplicationLine | PermitLine
+) -> list[dict[str, Any]]:
+    """The engine questions for one line, one per way the goods are described (ECL item,
+    HS code, goods category): each can meet a different measure (a category says nothing
+    of an HS-coded ban, an HS code nothing of the ECL), so every one given is asked."""
+    base: dict[str, Any] = {"to": destination, "on": on.isoformat()}
+    out: list[dict[str, Any]] = []
     if ln.ecl_item:
-        question["ecl"] = ln.ecl_item
-    elif category:
-        question["category"] = category
-    else:
-        question["hs"] = ln.hs_code
-    return question
+        out.append(base | {"ecl": ln.ecl_item})
+    category = getattr(ln, "category", None)
+    if category:
+        out.append(base | {"category": category})
+    if ln.hs_code:
+        out.append(base | {"hs": ln.hs_code})
+    return out or [base | {"hs": ln.hs_code}]
+
+
+def question_for(destination: str, on: dt.date, ln: ApplicationLine | PermitLine) -> dict[str, Any]:
+    """The first engine question for one line (see ``questions_for``)."""
+    return questions_for(destination, on, ln)[0]
+
+
+def ask_line(
+    checks: Checks, questions: Sequence[dict[str, Any]], idx: int | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Ask every question of a line and keep the most restrictive answer. Between answers
+    equally restrictive, one that asks for a code the line already gives ("give --hs to
+    check") yields to the one that used it; otherwise the first asked (ECL item, goods
+    category, HS code) stands."""
+
+    def rank(answer: dict[str, Any]) -> tuple[int, int]:
+        asks = any("--hs" in str(c) for c in answer.get("caveats") or [])
+        given = any("hs" in q for q in questions)
+        return severity(answer.get("outcome")), 0 if (asks and given) else 1
+
+    best: tuple[dict[str, Any], dict[str, Any]] | None = None
+    for question in questions:
+        try:
+            answer = checks.check_export(**question, lang="en")
+        except BadInput as e:
+            field = ENGINE_FIELD.get(e.field, e.field)
+            if idx is not None and field in ("hs_code", "ecl_item", "category"):
+                field = f"lines[{idx}].{field}"
+            raise OfficeError(422, "engine_bad_input", field, problem=e.problem) from e
+        except NotImplementedError as e:
+            raise OfficeError(503, "engine_unavailable") from e
+        if best is None or rank(answer) > rank(best[1]):
+            best = (question, answer)
+    assert best is not None
+    return best
 
 
 def assess(
@@ -748,16 +788,7 @@ def assess(
     out: list[dict[str, Any]] = []
     versions: list[str] = []
     for idx, ln in enumerate(lines):
-        question = question_for(destination, on, ln)
-        try:
-            answer = checks.check_export(**question, lang="en")
-        except BadInput as e:
-            field = ENGINE_FIELD.get(e.field, e.field)
-            if field in ("hs_code", "ecl_item", "category"):
-                field = f"lines[{idx}].{field}"
-            raise OfficeError(422, "engine_bad_input", field, problem=e.problem) from e
-        except NotImplementedError as e:
-            raise OfficeError(503, "engine_unavailable") from e
+        question, answer = ask_line(checks, questions_for(destination, on, ln), idx)
         lv = answer.get("law_version")
         if isinstance(lv, str) and lv not in versions:
             versions.append(lv)
@@ -850,7 +881,7 @@ def law_blocks(
     days: Sequence[dt.date],
     lines: Sequence[ApplicationLine | PermitLine],
     assessed: dict[str, Any] | None,
-    questions: dict[int, dict[str, Any]] | None = None,
+    questions: dict[int, list[dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Lines that the law in force on any of ``days`` bars from a permit.
 
@@ -865,15 +896,17 @@ def law_blocks(
         for ln in lines:
             if ln.line_no in seen:
                 continue
-            q = dict((questions or {}).get(ln.line_no) or question_for(destination, day, ln))
-            q["on"] = day.isoformat()
+            stored = (questions or {}).get(ln.line_no)
+            asked = [dict(q) for q in stored] if stored else questions_for(destination, day, ln)
+            for q in asked:
+                q["on"] = day.isoformat()
             line_no = ln.line_no
             try:
-                answer = checks.check_export(**q, lang="en")
-            except BadInput:
-                continue
-            except NotImplementedError as e:
-                raise OfficeError(503, "engine_unavailable") from e
+                _q, answer = ask_line(checks, asked)
+            except OfficeError as e:
+                if e.status == 422:  # a question the engine refuses blocks nothing here
+                    continue
+                raise
             outcome = str(answer.get("outcome"))
             was = before.get(line_no)
             if outcome in NO_ISSUE or (was is not None and severity(outcome) > severity(was)):
@@ -915,20 +948,22 @@ def _raise_blocks(blocks: list[dict[str, Any]]) -> None:
         )
 
 
-def permit_questions(s: Session, p: Permit) -> dict[int, dict[str, Any]]:
-    """The engine question of each permit line, as asked when its application was assessed."""
+def permit_questions(s: Session, p: Permit) -> dict[int, list[dict[str, Any]]]:
+    """The engine questions of each permit line: the one asked when its application was
+    assessed, and one per code the permit line holds (its ECL item, its HS code), so a
+    measure that meets the goods by another description is not missed."""
     app = s.get(Application, p.application_id)
-    out: dict[int, dict[str, Any]] = {}
+    stored: dict[int, dict[str, Any]] = {}
     for line in ((app.assessment if app else None) or {}).get("lines", []):
-        out[int(line["line_no"])] = dict(line["question"])
-    for ln in p.lines:  # permits whose application holds no question: ask by code
-        if ln.line_no not in out:
-            q: dict[str, Any] = {"to": p.destination}
-            if ln.ecl_item:
-                q["ecl"] = ln.ecl_item
-            else:
-                q["hs"] = ln.hs_code
-            out[ln.line_no] = q
+        stored[int(line["line_no"])] = dict(line["question"])
+    out: dict[int, list[dict[str, Any]]] = {}
+    for ln in p.lines:
+        asked = [stored[ln.line_no]] if ln.line_no in stored else []
+        for q in questions_for(p.destination, dt.date.today(), ln):
+            q.pop("on", None)
+            if q not in asked:
+                asked.append(q)
+        out[ln.line_no] = asked
     return out
 
 
@@ -939,14 +974,13 @@ def permit_law_flags(s: Session, checks: Checks, p: Permit, on: dt.date) -> list
     permit unusable for that line (shipments are refused with the citation).
     """
     out = []
-    for line_no, q in permit_questions(s, p).items():
-        q["on"] = on.isoformat()
+    for line_no, asked in permit_questions(s, p).items():
         try:
-            answer = checks.check_export(**q, lang="en")
-        except BadInput:
-            continue
-        except NotImplementedError as e:
-            raise OfficeError(503, "engine_unavailable") from e
+            _q, answer = ask_line(checks, [q | {"on": on.isoformat()} for q in asked])
+        except OfficeError as e:
+            if e.status == 422:
+                continue
+            raise
         if answer.get("outcome") == "prohibited":
             out.append(
                 {
@@ -1455,13 +1489,12 @@ def _refuse_banned_line(
     s: Session, actor: Actor, permit_id: int, data: ShipmentIn, checks: Checks
 ) -> None:
     p = get_permit(s, actor, permit_id)  # 404 unless visible to this actor
-    q = permit_questions(s, p).get(data.line_no)
-    if not q:
+    asked = permit_questions(s, p).get(data.line_no)
+    if not asked:
         return  # no such line: refused below with its own message
-    q["on"] = data.shipped_on.isoformat()
     try:
-        answer = checks.check_export(**q, lang="en")
-    except (BadInput, NotImplementedError):
+        _q, answer = ask_line(checks, [q | {"on": data.shipped_on.isoformat()} for q in asked])
+    except OfficeError:
         return
     if answer.get("outcome") == "prohibited":
         block = {"reasons": answer.get("reasons", []), "outcome": "prohibited"}
