@@ -250,7 +250,9 @@ def test_a_new_law_version_that_bans_a_line_flags_the_permit_and_stops_its_shipm
     assert 'id="law-flag"' not in o.client.get(f"/permits/{permit_id}?lang=en").text
 
 
-@pytest.mark.parametrize(("export_on", "outcome"), [("2022-08-23", None), ("2022-08-24", "prohibited")])
+@pytest.mark.parametrize(
+    ("export_on", "outcome"), [("2022-08-23", None), ("2022-08-24", "prohibited")]
+)
 def test_laptops_described_also_as_food_are_still_assessed_by_their_hs_code(
     clocked: tuple[Office, Clock], export_on: str, outcome: str | None
 ) -> None:
