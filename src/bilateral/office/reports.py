@@ -260,7 +260,7 @@ def permit_pdf(p: Any, lang: str, words: dict[str, str], fmt: dict[str, Any]) ->
             r.cell(str(ln.line_no))
             r.cell(latin(ln.description))
             r.cell(latin(ln.hs_code))
-            r.cell(latin(f"{fmt['qty'](ln.authorised_quantity)} {ln.unit}"))
+            r.cell(latin(f"{fmt['qty'](ln.authorised_quantity)} {fmt['unit'](ln.unit)}"))
             r.cell(latin(fmt["money"](ln.authorised_value)))
     pdf.ln(4)
     pdf.set_font("helvetica", "B", 12)

@@ -204,6 +204,8 @@ def render(
         "prov": lambda text: citation_part(text, lang),
         "money": lambda v: answers.money(v, lang),
         "qty": lambda v: answers.quantity(v, lang),
+        "unit": lambda code: unit_label(code, lang),
+        "cite": lambda text: citation_text(str(text), lang),
         "num_in": lambda v: answers.number_input(v, lang),
         "label_of": lambda fid: field_label(fid, lang),
         "colon": "\u00a0: " if lang == "fr" else ": ",
@@ -399,6 +401,10 @@ def localized_params(code: str, params: dict[str, Any], lang: str) -> dict[str, 
             out[k] = fmt(out[k], lang)
     if isinstance(out.get("citation"), str):
         out["citation"] = answers.clean(out["citation"], lang)
+    if code == "incomplete" and isinstance(out.get("missing"), str):
+        # field keys ("consignees[0].contact") as the labels the reader knows them by
+        fields = [f.strip() for f in out["missing"].split(",") if f.strip()]
+        out["missing"] = "; ".join(field_label(f, lang) or f for f in fields)
     for k in ("on", "date", "valid_from", "valid_to"):
         if isinstance(out.get(k), str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", out[k]):
             out[k] = verdict.long_date(out[k], lang)
@@ -500,6 +506,26 @@ CATEGORIES = (
     "personal_effects",
 )
 UNITS = ("kg", "t", "l", "m", "m2", "units", "pairs", "sets", "dozens")
+
+
+def citation_text(text: str, lang: str) -> str:
+    """A stored citation ("SOR/2020-214 s. 3.7(1) … <https://…/eng/…>") in the reader's
+    language: French citation style and the link to the French text."""
+    if lang != "fr":
+        return text
+    links = re.sub(r"https?://[^\s<>]+", lambda m: verdict.url_for(m.group(0), lang), text)
+    return answers.clean(links, lang)
+
+
+def unit_label(code: Any, lang: str) -> str:
+    """A unit of measure after a number, as the reader's language writes it: its symbol
+    where it has one ("kg", "m²"), else its name ("units" → "unités")."""
+    key = f"unit.{code}"
+    if key not in i18n.CATALOG:
+        return str(code or "")
+    label = i18n.t(key, lang)
+    symbol = re.search(r"\(([^()]+)\)\s*$", label)
+    return symbol.group(1) if symbol else label.lower()
 
 
 def ecl_description(item: str | None, lang: str) -> str:
@@ -1364,6 +1390,7 @@ def permit_pdf(request: Request, permit_id: Id, s: DB) -> Response:
         "date": lambda d: verdict.long_date(d, lang),
         "money": lambda v: answers.money(v, lang),
         "qty": lambda v: answers.quantity(v, lang),
+        "unit": lambda code: unit_label(code, lang),
         "country": lambda c: countries.name(c, lang),
     }
     return Response(
