@@ -180,6 +180,9 @@ def test_the_officer_reads_why_in_french_on_the_decision_page(
     assert "Aucune licence ne peut être délivrée" in text
     assert "24 août 2022" in text and "DORS/2020-214, art. 3.7" in text
     assert "Ligne 1" in text and "lines[0]" not in text
+    # what the officer typed is still there after the refusal
+    assert "Conforme</textarea>" in text
+    assert 'id="f-approve" name="outcome" value="approve" required checked' in text
 
 
 def _law_banning_milk_powder(tmp_path: Path) -> Any:
