@@ -1745,6 +1745,12 @@ async def revoke_token(request: Request, token_id: Id, s: DB) -> Response:
     return await _act(request, s, (), back, fn)
 
 
+@router.get("/users/{user_id}/password-reset")
+def reset_password_link(request: Request, user_id: Id) -> Response:
+    """A reset is a confirmed POST from the users page; a followed link lands there."""
+    return redirect("/users")
+
+
 @router.post("/users/{user_id}/password-reset")
 async def reset_password(request: Request, user_id: Id, s: DB) -> Response:
     """An admin resets a user's password: confirmed first, the new one shown once."""
