@@ -9,15 +9,11 @@ Screenshots go to ``artifacts/screenshots/``.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_browser import ARGS, CHROMIUM, SHOTS, _free_port
+from test_browser import ARGS, CHROMIUM, SHOTS, _free_port, serving
 
 from bilateral.stats.store import StatsStore
 
@@ -45,31 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "BILATERAL_DATA_DIR": str(tmp / "data"),
         "BILATERAL_STATS_DB": str(stats),
     }
-    log = open(tmp / "server.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bilateral.office", "serve", "--port", str(port), "--no-access-log"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError((tmp / "server.log").read_text()) from None
-                time.sleep(0.1)
+    with serving(env, tmp, port) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_belarus_page_in_english_and_french_without_javascript(server: str) -> None:
