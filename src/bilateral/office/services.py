@@ -852,9 +852,10 @@ def assess_for(
 
     The stored assessment is the one for the export date; ``today`` holds the answers under
     the law in force on the day of the assessment, so that nobody reads a future (or past)
-    state of the law as today's.
+    state of the law as today's. An export date already past (a reassessment after it) is
+    assessed as today.
     """
-    on = app.proposed_export_date or today
+    on = max(app.proposed_export_date or today, today)
     assessment, law_version = assess(checks, app.destination, on, app.lines)
     if on != today:
         now_, _ = assess(checks, app.destination, today, app.lines)
@@ -1010,10 +1011,7 @@ def reassess(s: Session, actor: Actor, app_id: int, checks: Checks, today: dt.da
         assert p is not None
         app.assessment, app.law_version = assess(checks, p.destination, today, p.lines)
     else:
-        on = max(app.proposed_export_date or today, today)
-        app.assessment, app.law_version = assess(checks, app.destination, on, app.lines)
-        if on != today:
-            app.assessment["today"], _ = assess(checks, app.destination, today, app.lines)
+        app.assessment, app.law_version = assess_for(checks, app, today)
     app.assessment["reassessed_on"] = today.isoformat()
     app.version += 1
     s.flush()
