@@ -1,6 +1,6 @@
 """Load benchmark of the permit office on loopback (not a test).
 
-1. Export check: GET /api/check/export against ``python -m bilateral.office serve`` on a
+1. Export check: GET /api/check/export against ``python -m bilateral.server serve`` on a
    temporary SQLite file; reports requests/s and latency percentiles (target: >= 1,000 req/s
    with p99 < 50 ms on 2 cores).
 2. Shipment recording on PostgreSQL: one permit line authorised for N units; more
@@ -52,7 +52,7 @@ def free_port() -> int:
 
 def office(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     r = subprocess.run(
-        [sys.executable, "-m", "bilateral.office", *args],
+        [sys.executable, "-m", "bilateral.server", *args],
         env=env,
         input=stdin,
         capture_output=True,
@@ -76,7 +76,7 @@ class Server:
         self.cmd = [
             sys.executable,
             "-m",
-            "bilateral.office",
+            "bilateral.server",
             "serve",
             "--host",
             "127.0.0.1",

@@ -1,7 +1,7 @@
 """Concurrent writers on the default SQLite set-up (not a test; ``tests/office/
 test_sqlite_writers.py`` runs a bounded version of it).
 
-Starts the real server as the README's first command does (``python -m bilateral.office
+Starts the real server as the README's first command does (``python -m bilateral.server
 serve``: SQLite, one process) on a port the OS gives on 127.0.0.1, with its own temporary
 database and data dir, creates an applicant, an officer and an admin with the CLI, then
 runs N clients for D seconds, each repeating the write cycle of the office:
@@ -54,7 +54,7 @@ def free_port() -> int:
 
 def cli(env: dict[str, str], *args: str) -> str:
     r = subprocess.run(
-        [sys.executable, "-m", "bilateral.office", *args],
+        [sys.executable, "-m", "bilateral.server", *args],
         env=env,
         input=PASSWORD + "\n",
         capture_output=True,
@@ -72,7 +72,7 @@ def token_of(out: str) -> str:
 
 
 class Server:
-    """``python -m bilateral.office serve`` on SQLite in a temporary directory."""
+    """``python -m bilateral.server serve`` on SQLite in a temporary directory."""
 
     def __init__(self, workdir: Path, database_url: str | None = None) -> None:
         self.port = free_port()
@@ -93,7 +93,7 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "bilateral.office",
+                "bilateral.server",
                 "serve",
                 "--port",
                 str(self.port),

@@ -454,7 +454,8 @@ def test_declared_permits_are_checked_against_the_office_database(tmp_path: Path
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from bilateral.office.models import Base, Organisation, Permit, PermitLine
+    from bilateral.office.models import Permit, PermitLine
+    from bilateral.platform.models import Base, Organisation
 
     url = f"sqlite:///{tmp_path / 'office.db'}"
     engine = create_engine(url)

@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from bilateral.office import db, services
-from bilateral.office.app import create_app
-from bilateral.office.settings import Settings
+from bilateral.platform import accounts, db
+from bilateral.platform.settings import Settings
+from bilateral.server import create_app
 
 TODAY = dt.date(2026, 3, 2)  # a Monday
 PG_URL = os.environ.get(
@@ -97,7 +97,7 @@ class Office:
         self, name: str, role: str, org: str | None = None, password: str | None = None
     ) -> dict[str, str]:
         with db.write_session(self.sessions) as s:
-            _u, token, _pw = services.create_user(
+            _u, token, _pw = accounts.create_user(
                 s, name, role, org, password or "correct horse battery"
             )
         self.tokens[name] = token

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 from test_web import csrf, login
 
-from bilateral.office import cli
-from bilateral.office.models import User
+from bilateral import server
+from bilateral.platform.models import User
 from conftest import Office
 
 
@@ -202,22 +202,22 @@ def test_cli_users_list_deactivate_token(
     monkeypatch.setenv("BILATERAL_DATABASE_PATH", str(tmp_path / "cli.sqlite3"))
     monkeypatch.setenv("BILATERAL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("BILATERAL_DATABASE_URL", raising=False)
-    assert cli.main(["users", "create", "alice", "--role", "applicant", "--org", "Maple"]) == 0
+    assert server.main(["users", "create", "alice", "--role", "applicant", "--org", "Maple"]) == 0
     capsys.readouterr()
-    assert cli.main(["users", "token", "alice"]) == 0
+    assert server.main(["users", "token", "alice"]) == 0
     out = capsys.readouterr().out
     assert "shown once" in out and "bpo_" in out
-    assert cli.main(["users", "list"]) == 0
+    assert server.main(["users", "list"]) == 0
     out = capsys.readouterr().out
     assert "alice" in out and "active" in out and "Maple" in out
-    assert cli.main(["users", "deactivate", "alice"]) == 0
-    assert cli.main(["users", "list"]) == 0
+    assert server.main(["users", "deactivate", "alice"]) == 0
+    assert server.main(["users", "list"]) == 0
     rows = [ln.split() for ln in capsys.readouterr().out.splitlines()]
     line = " ".join(next(r for r in rows if r[1:2] == ["alice"] and r[0].isdigit())) + " "
     assert "deactivated" in line and " 0 " in line  # no live token left
-    assert cli.main(["users", "token", "alice"]) == 2  # inactive: no token
-    assert cli.main(["users", "deactivate", "nobody"]) == 2
+    assert server.main(["users", "token", "alice"]) == 2  # inactive: no token
+    assert server.main(["users", "deactivate", "nobody"]) == 2
     assert "nobody" in capsys.readouterr().err
-    assert cli.main(["users", "reactivate", "alice"]) == 0
-    assert cli.main(["users", "token", "alice"]) == 0
-    assert cli.main(["audit", "verify"]) == 0
+    assert server.main(["users", "reactivate", "alice"]) == 0
+    assert server.main(["users", "token", "alice"]) == 0
+    assert server.main(["audit", "verify"]) == 0

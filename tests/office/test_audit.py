@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bilateral.office import audit
+from bilateral.platform import audit
 from conftest import Office, good_application
 
 
@@ -77,7 +77,7 @@ def test_cli_verify_reports_first_broken_entry(tmp_path: Path) -> None:
         "BILATERAL_DATABASE_PATH": str(tmp_path / "o.sqlite3"),
         "BILATERAL_DATABASE_URL": "",
     }
-    run = [sys.executable, "-m", "bilateral.office"]
+    run = [sys.executable, "-m", "bilateral.server"]
     r = subprocess.run(
         [*run, "users", "create", "alice", "--role", "applicant", "--org", "M"],
         env=env,

@@ -17,7 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
-from bilateral.office import audit
+from bilateral.platform import audit
 from conftest import TODAY, Office, good_application
 
 
@@ -180,7 +180,7 @@ def test_cli_audit_verify_with_checkpoints(tmp_path: Path) -> None:
         "BILATERAL_DATABASE_URL": "",
         "BILATERAL_DATA_DIR": str(tmp_path / "data"),
     }
-    run = [sys.executable, "-m", "bilateral.office"]
+    run = [sys.executable, "-m", "bilateral.server"]
     keys = subprocess.run(
         [*run, "audit", "keygen"], env=env, capture_output=True, text=True, check=True
     ).stdout

@@ -5,7 +5,7 @@ auditor verifies the audit log; an admin resets a password. Every page state is 
 with axe-core (serious or critical violations fail), French pages must show no English
 sentence from the engine and no raw message keys, and the layout must fit 390 px.
 
-Runs ``python -m bilateral.office serve`` (what ``bilateral serve`` runs) on a free loopback
+Runs ``python -m bilateral.server serve`` (what ``bilateral serve`` runs) on a free loopback
 port with a temporary SQLite file. Uses the real engine when it answers, else the test
 stand-in. Screenshots go to ``artifacts/screenshots/``.
 """
@@ -55,7 +55,7 @@ def serving(env: dict[str, str], tmp: Path, port: int) -> Iterator[str]:
     """``bilateral serve`` as a real process on ``port``; its base URL once it answers."""
     log = open(tmp / "server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bilateral.office", "serve", "--port", str(port), "--no-access-log"],
+        [sys.executable, "-m", "bilateral.server", "serve", "--port", str(port), "--no-access-log"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -95,7 +95,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "BILATERAL_DATABASE_URL": "",
         "BILATERAL_DATA_DIR": str(tmp / "data"),
     }
-    run = [sys.executable, "-m", "bilateral.office"]
+    run = [sys.executable, "-m", "bilateral.server"]
     for name, role, org in (
         ("alice", "applicant", "Maple Foods"),
         ("oscar", "officer", None),

@@ -8,16 +8,19 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bilateral.office import db, services
+from bilateral.office import services
 from bilateral.office.schemas import ShipmentIn
+from bilateral.platform import accounts, db
+from bilateral.platform.models import User
 from conftest import TODAY, Office, good_application
 
 
 def _permit(
     o: Office, quantity: str = "1000", unit_value: str = "1.00"
-) -> tuple[int, services.Actor]:
+) -> tuple[int, accounts.Actor]:
     a = o.user("alice", "applicant", "Maple Foods")
     off = o.user("oscar", "officer")
     body = good_application()
@@ -30,15 +33,13 @@ def _permit(
         headers=off,
     ).json()["permit_id"]
     with o.sessions() as s:
-        u = s.execute(
-            services.select(services.User).where(services.User.username == "alice")
-        ).scalar_one()
-        return pid, services.Actor.of(u)
+        u = s.execute(select(User).where(User.username == "alice")).scalar_one()
+        return pid, accounts.Actor.of(u)
 
 
 def _draw(
     o: Office,
-    actor: services.Actor,
+    actor: accounts.Actor,
     pid: int,
     barrier: threading.Barrier,
     key: str,
@@ -58,7 +59,7 @@ def _draw(
             with db.write_session(o.sessions) as s:
                 new = services.record_shipment(s, actor, pid, data, key, TODAY).new
             return "new" if new else "replay"
-        except services.OfficeError as e:
+        except accounts.OfficeError as e:
             return e.code
         except IntegrityError:
             # a concurrent request with the same key won: retry once, as the API does
@@ -67,7 +68,7 @@ def _draw(
     raise AssertionError("unreachable")
 
 
-def _run(o: Office, jobs: list[tuple[str, str, str]], pid: int, actor: services.Actor) -> list[str]:
+def _run(o: Office, jobs: list[tuple[str, str, str]], pid: int, actor: accounts.Actor) -> list[str]:
     barrier = threading.Barrier(len(jobs))
     with ThreadPoolExecutor(len(jobs)) as ex:
         futs = [ex.submit(_draw, o, actor, pid, barrier, k, q, v) for k, q, v in jobs]
@@ -109,6 +110,6 @@ def _fifty(o: Office) -> None:
     assert results.count("new") == 1 and results.count("replay") == 49, results
     assert _balance(o, pid)["used_quantity"] == "995.000"
     with o.sessions() as s:
-        from bilateral.office import audit
+        from bilateral.platform import audit
 
         assert audit.verify(s).ok

@@ -2,7 +2,7 @@
 footnote followed, the date moved to 2018 with the form, the language toggled (date kept),
 the timeline filtered, and the Open Trade Statistics sample's charts, in French.
 
-Runs ``python -m bilateral.office serve`` with a statistics store holding the OTS sample.
+Runs ``python -m bilateral.server serve`` with a statistics store holding the OTS sample.
 Screenshots go to ``artifacts/screenshots/``.
 """
 

@@ -1,6 +1,6 @@
 """A crash in the middle of a burst of shipments loses and duplicates nothing (issue 8).
 
-The real server (``python -m bilateral.office serve``; SQLite in WAL mode, and PostgreSQL)
+The real server (``python -m bilateral.server serve``; SQLite in WAL mode, and PostgreSQL)
 is killed with
 SIGKILL while 20 clients record shipments; it is started again and every request that had
 no answer is sent again with the same Idempotency-Key, and every answered one too. Then:
@@ -200,7 +200,7 @@ def test_kill_mid_burst_then_retry_loses_and_duplicates_nothing(database: str | 
         assert n == 300 and total == used == authorised  # no duplicate, no overdraw
         assert keys_in_db == set(recorded)
         r = subprocess.run(
-            [sys.executable, "-m", "bilateral.office", "audit", "verify"],
+            [sys.executable, "-m", "bilateral.server", "audit", "verify"],
             env=server.env,
             capture_output=True,
             text=True,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bilateral.office import db
+from bilateral.platform import db
 from conftest import Office, good_application, make_settings
 
 pytestmark = pytest.mark.engine

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from test_web import csrf
 
-from bilateral.office import catalogs, i18n
+from bilateral.platform import catalogs, i18n
 from conftest import Office
 
-TEMPLATES = Path(__file__).parents[2] / "src/bilateral/office/templates"
+SRC = Path(__file__).parents[2] / "src/bilateral"
+TEMPLATES = [SRC / "platform/templates", SRC / "office/templates"]
 
 
 def test_every_message_in_both_languages_with_the_same_placeholders() -> None:
@@ -25,6 +26,19 @@ def test_every_message_in_both_languages_with_the_same_placeholders() -> None:
     # what t() answers comes from the catalogs, through gettext
     assert i18n.t("err.forbidden", "fr") == entries["err.forbidden"][1]
     assert i18n.t("err.forbidden", "en") == entries["err.forbidden"][0]
+
+
+def test_every_catalog_domain_in_both_languages() -> None:
+    """One domain per application plus the platform's; each is checked, and no key is in
+    two domains."""
+    domains = {d.name: d for d in catalogs.discover()}
+    assert {"platform", "office"} <= set(domains)
+    for d in domains.values():
+        assert catalogs.load(d), d.name
+        assert catalogs.problems(catalogs.load(d)) == [], d.name
+    assert catalogs.duplicates(domains.values()) == []
+    # every domain of an installed application is what t() reads
+    assert {"platform", "office"} <= {d.name for d in i18n.DOMAINS}
 
 
 def test_a_missing_french_translation_is_named() -> None:
@@ -38,10 +52,9 @@ def test_fold_adds_keys_from_an_old_style_dict(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``catalogs fold FILE`` takes new keys from a branch's ``CATALOG`` dict."""
-    locale = tmp_path / "locale"
+    locale = tmp_path / "platform" / "locale"
     shutil.copytree(catalogs.LOCALE_DIR, locale)
-    monkeypatch.setattr(catalogs, "POT", locale / "messages.pot")
-    monkeypatch.setattr(catalogs, "FR_PO", locale / "fr" / "LC_MESSAGES" / "messages.po")
+    dom = catalogs.Domain(catalogs.PLATFORM, locale)
     old = tmp_path / "i18n_branch.py"
     old.write_text(
         "CATALOG: dict[str, tuple[str, str]] = {\n"
@@ -52,17 +65,17 @@ def test_fold_adds_keys_from_an_old_style_dict(
         'CATALOG.update({"nav.logout_all": ("Sign out everywhere", "Se déconnecter partout")})\n',
         encoding="utf-8",
     )
-    added = catalogs.fold([old])
+    added = catalogs.fold([old], dom=dom)
     assert sorted(added) == ["err.locked", "nav.logout_all"]  # existing keys kept
-    got = catalogs.load()
+    got = catalogs.load(dom)
     assert got["err.locked"][1] == "Trop de tentatives; attendez {minutes} minutes."
     assert got["err.forbidden"][1] == "Votre rôle ne permet pas cette action."
-    assert 'msgctxt "err.locked"' in (locale / "fr/LC_MESSAGES/messages.po").read_text()
+    assert 'msgctxt "err.locked"' in (locale / "fr/LC_MESSAGES/platform.po").read_text()
 
 
 def test_templates_use_only_known_keys() -> None:
     used = set()
-    for f in TEMPLATES.glob("*.html"):
+    for f in (f for d in TEMPLATES for f in d.glob("*.html")):
         used |= set(re.findall(r'\bt\("([a-z_.]+)"', f.read_text()))
     assert not {k for k in used if not k.endswith(".") and k not in i18n.CATALOG}
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bilateral.office import db
+from bilateral.platform import db
 from conftest import Office, RecordingChecks, good_application, make_settings
 
 LAPTOPS = {

@@ -13,7 +13,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
-from bilateral.office import db
+from bilateral.platform import db
 from conftest import Office, RecordingChecks, good_application, make_settings
 
 

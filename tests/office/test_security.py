@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from test_web import csrf
 
-from bilateral.office import security
-from bilateral.office.security import Backoff, LoginThrottle, password_problem
+from bilateral.platform import security
+from bilateral.platform.security import Backoff, LoginThrottle, password_problem
 from conftest import Office, good_application
 
 PW = "correct horse battery"
@@ -226,7 +226,7 @@ def test_cli_refuses_bad_user_names_and_weak_passwords(tmp_path: Path) -> None:
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": ":".join(sys.path),
     }
-    run = [sys.executable, "-m", "bilateral.office", "users", "create"]
+    run = [sys.executable, "-m", "bilateral.server", "users", "create"]
     for name, pw, field in (
         ("bad name", PW, "username"),
         ("x\u202eevil", PW, "username"),
@@ -271,7 +271,7 @@ def test_language_link_on_a_double_slash_path_stays_on_this_site(sqlite_office: 
 
 
 def test_catalog_has_both_languages_for_new_keys() -> None:
-    from bilateral.office.i18n import CATALOG
+    from bilateral.platform.i18n import CATALOG
 
     for key in ("err.throttled", "err.own_organisation", "err.password_common", "err.busy"):
         en, fr = CATALOG[key]
@@ -286,7 +286,8 @@ def test_workers_never_need_more_connections_than_postgresql_allows(
     pg_office: Office, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Three workers used to open up to 120 connections against PostgreSQL's 100."""
-    from bilateral.office import cli, db
+    from bilateral import server as cli
+    from bilateral.platform import db
 
     o = pg_office
     st = o.settings

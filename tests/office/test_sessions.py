@@ -17,8 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
 from test_web import csrf
 
-from bilateral.office import cli, db
-from bilateral.office.models import Base
+from bilateral.office import cli
+from bilateral.platform import db
+from bilateral.platform.models import Base
 from conftest import PG_URL, Office, make_settings
 
 PW = "correct horse battery"

@@ -3,7 +3,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from bilateral.office import settings
+from bilateral.platform import settings
 
 
 def test_defaults_and_postgres_url(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from bilateral.engine.law import default_law
-from bilateral.office import i18n
+from bilateral.platform import i18n
 from conftest import Office
 
 TEMPLATES = Path(__file__).parents[2] / "src/bilateral/office/templates"

@@ -103,11 +103,12 @@ def _register_cfli(sub: Any) -> None:
 
 
 def _register_office(sub: Any) -> None:
+    """The platform's commands and its applications' (``bilateral.server``)."""
     try:
-        from bilateral.office.cli import register
+        from bilateral.server import register_cli
     except ImportError:  # the permit office's extra is not installed
         return
-    register(sub)
+    register_cli(sub)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -18,9 +18,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from bilateral.errors import BadInput
-from bilateral.office import deps
+from bilateral.office import countries
 from bilateral.office import web as office_web
 from bilateral.office.countries_text import TEXT
+from bilateral.platform import application, deps
 from bilateral.profile import views
 from bilateral.profile.render import citation_text
 from bilateral.profile.words import money
@@ -169,7 +170,7 @@ def _page(
         return TEXT[lang].get(key, key)
 
     def t(key: str, **kw: Any) -> str:
-        from bilateral.office import i18n
+        from bilateral.platform import i18n
 
         return i18n.t(key, lang, **kw)
 
@@ -287,6 +288,10 @@ def _profile(request: Request, s: DB, code: str, lang: str) -> Response:
             error = str(e)
     if profile and profile["trade"]["series"]:
         trade_view = _trade_view(profile["trade"]["series"], lang)
+    # lines other applications contribute (e.g. CFLI projects), without the office
+    # knowing them: the platform asks every installed application
+    alpha2 = countries.resolve(code) if profile else None
+    facts = application.country_facts(s, alpha2, lang, dt.date.fromisoformat(on)) if alpha2 else []
     return _page(
         request,
         s,
@@ -294,7 +299,7 @@ def _profile(request: Request, s: DB, code: str, lang: str) -> Response:
         lang,
         code,
         "",
-        {"on": on, "profile": profile, "error": error, "trade_view": trade_view},
+        {"on": on, "profile": profile, "error": error, "trade_view": trade_view, "facts": facts},
     )
 
 

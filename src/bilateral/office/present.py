@@ -8,19 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bilateral.office import holidays
-from bilateral.office.models import (
-    ApiToken,
-    Application,
-    AuditEntry,
-    Decision,
-    Organisation,
-    Permit,
-    Shipment,
-    User,
-)
+from bilateral.office.models import Application, Decision, Permit, Shipment
 from bilateral.office.schemas import (
     ApplicationOut,
-    AuditOut,
     DecisionOut,
     DocumentOut,
     LineOut,
@@ -28,17 +18,10 @@ from bilateral.office.schemas import (
     PermitOut,
     QueueItem,
     ShipmentOut,
-    TokenOut,
-    UserOut,
 )
 from bilateral.office.services import cents, effective_status, milli
-
-
-def _org(s: Session, org_id: int | None) -> str:
-    if org_id is None:
-        return ""
-    org = s.get(Organisation, org_id)
-    return org.name if org else ""
+from bilateral.platform.models import User
+from bilateral.platform.present import org_name as _org
 
 
 def application(s: Session, app: Application, today: dt.date) -> ApplicationOut:
@@ -195,35 +178,3 @@ def shipment(
         recorded_at=sh.recorded_at,
         replayed=replayed,
     )
-
-
-def audit_entry(e: AuditEntry) -> AuditOut:
-    import json
-
-    return AuditOut(
-        id=e.id,
-        at=e.at,
-        actor=e.actor,
-        action=e.action,
-        entity=e.entity,
-        entity_id=e.entity_id,
-        before=json.loads(e.before),
-        after=json.loads(e.after),
-        law_version=e.law_version,
-        prev_hash=e.prev_hash,
-        hash=e.hash,
-    )
-
-
-def user(s: Session, u: User) -> UserOut:
-    return UserOut(
-        id=u.id,
-        username=u.username,
-        role=u.role,
-        organisation=_org(s, u.organisation_id) or None,
-        active=u.active,
-    )
-
-
-def token(t: ApiToken) -> TokenOut:
-    return TokenOut(id=t.id, user_id=t.user_id, created_at=t.created_at, revoked=t.revoked)

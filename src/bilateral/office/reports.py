@@ -16,9 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bilateral.office.models import Organisation, Shipment
+from bilateral.office.models import Shipment
 from bilateral.office.schemas import UtilisationLine, UtilisationOut, UtilisationShipment
-from bilateral.office.services import Actor, cents, effective_status, get_permit, milli
+from bilateral.office.services import cents, effective_status, get_permit, milli
+from bilateral.platform.accounts import Actor
+from bilateral.platform.models import Organisation
+from bilateral.platform.present import csv_cell as _cell
 
 
 def utilisation(s: Session, actor: Actor, permit_id: int, today: dt.date) -> UtilisationOut:
@@ -117,14 +120,6 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(v: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if v is None else str(v)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def utilisation_csv(r: UtilisationOut) -> str:
     """One ``line`` row per permit line (totals), then one ``shipment`` row per shipment
     with the line's balance after it."""
@@ -182,33 +177,6 @@ def csv_filename(r: UtilisationOut) -> str:
 
 
 # ---------------------------------------------------------------- audit log export
-
-AUDIT_COLUMNS = (
-    "id",
-    "at_utc",
-    "actor",
-    "action",
-    "entity",
-    "entity_id",
-    "entity_name",
-    "before",
-    "after",
-    "law_version",
-    "hash",
-)
-
-
-def audit_csv(rows: list[dict[str, object]]) -> str:
-    """The audit entries shown (same filters) as CSV, formula-safe cells."""
-    import csv
-    import io
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(AUDIT_COLUMNS)
-    for r in rows:
-        w.writerow([_cell(r.get(c, "")) for c in AUDIT_COLUMNS])
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- printable permit (PDF)

@@ -1,0 +1,1 @@
+"""Migrations of the permit office: its revisions join the platform's one Alembic history."""

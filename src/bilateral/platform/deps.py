@@ -15,11 +15,11 @@ from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bilateral.office.models import User
-from bilateral.office.schemas import has_control
-from bilateral.office.security import LoginThrottle, verify_password
-from bilateral.office.services import OfficeError
-from bilateral.office.settings import Settings
+from bilateral.platform.accounts import OfficeError
+from bilateral.platform.models import User
+from bilateral.platform.schemas import has_control
+from bilateral.platform.security import LoginThrottle, verify_password
+from bilateral.platform.settings import Settings
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from bilateral.office.services import OfficeError
+from bilateral.platform.accounts import OfficeError
 
 ALLOWED = ("application/pdf", "image/png", "image/jpeg", "text/plain")
 

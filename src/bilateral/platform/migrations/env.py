@@ -1,11 +1,22 @@
-"""Alembic environment for the permit office (configured from code, no alembic.ini)."""
+"""Alembic environment of the platform and every installed application (configured from
+code, no alembic.ini): one history, whose revisions live in the platform's ``versions``
+directory and in each application's (``Application.migrations``, passed as
+``version_locations`` by ``db.alembic_config``). The metadata compared against holds the
+tables of every installed application (``Application.model_modules``)."""
 
 from __future__ import annotations
+
+import importlib
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from bilateral.office.models import Base
+from bilateral.platform import application
+from bilateral.platform.models import Base
+
+for _app in application.installed():
+    for _module in _app.model_modules:
+        importlib.import_module(_module)
 
 config = context.config
 target_metadata = Base.metadata

@@ -9,8 +9,9 @@ no forks, and truncating the tail is detected too.
 Someone with write access to the database could still rewrite the whole chain, or delete
 the tail and roll the head back. So the head is also anchored outside the database: signed
 checkpoints (Ed25519, key from ``BILATERAL_AUDIT_SIGNING_KEY``) appended to a file, checked
-by ``bilateral audit verify --checkpoints``; and ``reconcile`` recomputes every permit
-line's balances and the shipment rows from the chain's events.
+by ``bilateral audit verify --checkpoints``; and ``reconcile`` asks every installed
+application to check its tables against the chain's events (the permit office recomputes
+every permit line's balances and the shipment rows).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from bilateral.office.models import AuditEntry, AuditHead
+from bilateral.platform.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 
@@ -180,85 +180,11 @@ def verify(s: Session, batch: int = 1000) -> Verification:
 
 
 def reconcile(s: Session) -> list[str]:
-    """Balances and shipments against the chain: every permit line's authorised and used
-    quantity and value recomputed from the recorded ``permit.issue``, ``permit.amend`` and
-    ``shipment.record`` events, and every shipment row matched with its event. Returns one
-    line per disagreement (empty: all agree)."""
-    from bilateral.office.models import Permit, PermitLine, Shipment
+    """Every installed application's tables against the chain's events (the permit office
+    recomputes its permit lines' balances and shipments); one line per disagreement."""
+    from bilateral.platform import application
 
-    authorised: dict[tuple[str, int], tuple[Decimal, Decimal]] = {}
-    used: dict[tuple[str, int], tuple[Decimal, Decimal]] = {}
-    shipped: dict[int, tuple[str, int, Decimal, Decimal]] = {}
-    q = select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.after).where(
-        AuditEntry.action.in_(("permit.issue", "permit.amend", "shipment.record"))
-    )
-    for action, number, after_json in s.execute(q.order_by(AuditEntry.id)):
-        after = json.loads(after_json)
-        if action in ("permit.issue", "permit.amend"):
-            for ln in after.get("lines", []):
-                key = (number, int(ln["line_no"]))
-                authorised[key] = (
-                    Decimal(ln["authorised_quantity"]),
-                    Decimal(ln["authorised_value"]),
-                )
-                used.setdefault(key, (Decimal(0), Decimal(0)))
-        else:
-            key = (number, int(after["line_no"]))
-            uq, uv = used.get(key, (Decimal(0), Decimal(0)))
-            qty, val = Decimal(after["quantity"]), Decimal(after["value"])
-            used[key] = (uq + qty, uv + val)
-            shipped[int(after["shipment"])] = (number, key[1], qty, val)
-    problems: list[str] = []
-    rows = s.execute(
-        select(Permit.number, PermitLine).join(PermitLine, PermitLine.permit_id == Permit.id)
-    ).all()
-    seen: set[tuple[str, int]] = set()
-    milli, cent = Decimal("0.001"), Decimal("0.01")
-    for number, ln in rows:
-        key = (number, ln.line_no)
-        seen.add(key)
-        table = {
-            "authorised quantity": ln.authorised_quantity_milli * milli,
-            "authorised value": ln.authorised_value_cents * cent,
-            "used quantity": ln.used_quantity_milli * milli,
-            "used value": ln.used_value_cents * cent,
-        }
-        if key not in authorised:
-            problems.append(f"permit {number} line {ln.line_no}: no permit.issue in the chain")
-            continue
-        chain = {
-            "authorised quantity": authorised[key][0].quantize(milli),
-            "authorised value": authorised[key][1].quantize(cent),
-            "used quantity": used[key][0].quantize(milli),
-            "used value": used[key][1].quantize(cent),
-        }
-        for what, value in table.items():
-            if value != chain[what]:
-                problems.append(
-                    f"permit {number} line {ln.line_no}: {what} {value} in the table, "
-                    f"{chain[what]} from the audit chain"
-                )
-    for key in sorted(set(authorised) - seen):
-        problems.append(f"permit {key[0]} line {key[1]}: in the audit chain, not in the table")
-    ships = s.execute(
-        select(Shipment, Permit.number).join(Permit, Permit.id == Shipment.permit_id)
-    ).all()
-    for sh, number in ships:
-        ev = shipped.pop(sh.id, None)
-        row = (number, sh.line_no, sh.quantity_milli * milli, sh.value_cents * cent)
-        if ev is None:
-            problems.append(f"shipment {sh.id} (permit {number}): no shipment.record in the chain")
-            continue
-        ev = (ev[0], ev[1], ev[2].quantize(milli), ev[3].quantize(cent))
-        if ev != row:
-            problems.append(
-                f"shipment {sh.id} (permit {number}): table says line {row[1]}, quantity "
-                f"{row[2]}, value {row[3]}; the audit chain line {ev[1]}, quantity {ev[2]}, "
-                f"value {ev[3]} (differs)"
-            )
-    for sid, ev in sorted(shipped.items()):
-        problems.append(f"shipment {sid} (permit {ev[0]}): in the audit chain, not in the table")
-    return problems
+    return application.audit_problems(s)
 
 
 # ------------------------------------------------------------------ signed checkpoints

@@ -10,6 +10,7 @@ worker thread ever waits for the SQLite write lock while the lock holder needs a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +21,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from bilateral.office.settings import Settings
+from bilateral.platform import application
+from bilateral.platform.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How long a SQLite writer waits for another *process* (a CLI command, a second worker)
@@ -130,6 +132,10 @@ def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
 def alembic_config(settings: Settings) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    # one history over the platform's revisions and every installed application's
+    locations = [MIGRATIONS / "versions", *application.migration_dirs()]
+    cfg.set_main_option("path_separator", "os")  # alembic >= 1.16
+    cfg.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
     cfg.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
     return cfg
 

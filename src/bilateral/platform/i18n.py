@@ -1,8 +1,11 @@
-"""English and French strings of the permit office, from gettext catalogs (Babel).
+"""English and French strings of the platform and its applications, from gettext catalogs
+(Babel), one domain each.
 
-Translators work on ``office/locale/messages.pot`` and ``office/locale/fr/LC_MESSAGES/
-messages.po`` (``msgctxt`` = key, ``msgid`` = English, ``msgstr`` = French); see
-``office/catalogs.py`` for the commands (``check``, ``fold``, ``add``).
+Translators work on ``<package>/locale/<domain>.pot`` and ``<package>/locale/fr/LC_MESSAGES/
+<domain>.po`` (``msgctxt`` = key, ``msgid`` = English, ``msgstr`` = French); see
+``platform/catalogs.py`` for the commands (``check``, ``fold``, ``add``). The shared domain
+(``platform``) is loaded here; an application's is added by ``add_domain`` when the
+application is installed.
 
 ``t(key, lang, **params)`` formats with ``str.format``; a missing key is a bug (tests check
 that every key has both languages and that every key used in templates exists).
@@ -15,12 +18,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from bilateral.office import catalogs
+from bilateral.platform import catalogs
 
 LANGS = ("en", "fr")
 
-CATALOG: dict[str, tuple[str, str]] = catalogs.load()
-_FR = catalogs.translations()
+CATALOG: dict[str, tuple[str, str]] = catalogs.load(catalogs.SHARED)
+_FR = catalogs.translations(catalogs.SHARED)
+DOMAINS: list[catalogs.Domain] = [catalogs.SHARED]
+
+
+def add_domain(dom: catalogs.Domain) -> None:
+    """Add an application's catalog domain (its keys may not clash with loaded ones)."""
+    if dom in DOMAINS:
+        return
+    entries = catalogs.load(dom)
+    clash = sorted(k for k in entries if k in CATALOG and k.split(".")[0] != "role")
+    if clash:
+        raise ValueError(f"catalog domain {dom.name}: keys already defined: {clash[:5]}")
+    CATALOG.update(entries)
+    _FR.merge(catalogs.translations(dom))
+    DOMAINS.append(dom)
 
 
 # parameters that are codes: shown by their label in the reader's language, mid-sentence
