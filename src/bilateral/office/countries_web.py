@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from bilateral.errors import BadInput
 from bilateral.office import countries
-from bilateral.office import web as office_web
 from bilateral.office.countries_text import TEXT
 from bilateral.platform import application, deps
+from bilateral.platform import web as platform_web
 from bilateral.profile import views
 from bilateral.profile.render import citation_text
 from bilateral.profile.words import money
@@ -187,12 +187,12 @@ def _page(
         },
         "cite": citation_text,
     }
-    return office_web.render(
+    return platform_web.render(
         request,
         name,
         {**base, **ctx},
         status=422 if ctx.get("error") else 200,
-        user=office_web.current_user(request, s),
+        user=platform_web.current_user(request, s),
     )
 
 
@@ -266,7 +266,7 @@ def index_fr(request: Request, s: DB) -> Response:
 @pages.get("/country/{code}")
 def old_country_page(code: Country, request: Request) -> Response:
     """The former country page: its readers land on the profile, date and language kept."""
-    lang = office_web.lang_of(request)
+    lang = platform_web.lang_of(request)
     return RedirectResponse(_url(lang, code, "", dict(request.query_params)), status_code=307)
 
 

@@ -16,23 +16,10 @@ from pydantic import (
 
 from bilateral.office import countries
 from bilateral.platform.schemas import (
-    DATE_PATTERN,
-    TEXT_PATTERN,
-    AuditOut,
-    AuditVerifyOut,
-    ErrorOut,
-    PasswordIn,
     Short,
     Strict,
     Text200,
     Text2000,
-    TokenCreated,
-    TokenIn,
-    TokenOut,
-    UserCreated,
-    UserIn,
-    UserOut,
-    has_control,
 )
 
 
@@ -345,24 +332,3 @@ class QueueItem(BaseModel):
     business_days_left: int | None
     overdue: bool
     consultation_needed: bool
-
-
-__all__ = [
-    "DATE_PATTERN",
-    "TEXT_PATTERN",
-    "AuditOut",
-    "AuditVerifyOut",
-    "ErrorOut",
-    "PasswordIn",
-    "Short",
-    "Strict",
-    "Text200",
-    "Text2000",
-    "TokenCreated",
-    "TokenIn",
-    "TokenOut",
-    "UserCreated",
-    "UserIn",
-    "UserOut",
-    "has_control",
-]

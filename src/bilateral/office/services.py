@@ -35,11 +35,11 @@ from bilateral.office.schemas import (
     ApplicationIn,
     DecisionIn,
     ShipmentIn,
-    has_control,
 )
 from bilateral.platform import audit
 from bilateral.platform.accounts import Actor, OfficeError, _require, now
 from bilateral.platform.audit import canonical
+from bilateral.platform.schemas import has_control
 
 _CONTROL_SUB = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 STANDARD_DAYS = 10

@@ -793,7 +793,7 @@ async def create_user(request: Request, s: DB) -> Response:
     try:
         data = UserIn(
             username=str(form.get("username") or ""),
-            role=str(form.get("role") or ""),  # type: ignore[arg-type]
+            role=str(form.get("role") or ""),
             organisation=str(form.get("organisation") or "") or None,
             password=str(form.get("password") or "") or None,
         )

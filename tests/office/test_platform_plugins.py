@@ -1,0 +1,119 @@
+"""The permit office on the shared platform: roles are registered by applications, and a
+second application plugs in through its descriptor (roles, navigation, country facts)
+without the office knowing it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+from test_web import csrf, login
+
+from bilateral import server
+from bilateral.platform import accounts, application, db, roles
+from bilateral.platform.application import Application
+from bilateral.platform.models import User
+from conftest import Office
+
+PROBE_ROLE = roles.Role("programme_officer", "programme officer", "agent de programme", "probe")
+
+
+def _facts(s: Session, code: str, lang: str, on: dt.date) -> list[str]:
+    if code != "BY":
+        return []
+    n = s.query(User).count()  # any query: the contributor gets the request's session
+    return [f"Probe: {n} accounts" if lang == "en" else f"Sonde : {n} comptes"]
+
+
+def _nav(user: User | None, lang: str) -> list[tuple[str, str]]:
+    return [("/probe", "Probe" if lang == "en" else "Sonde")] if user is not None else []
+
+
+@pytest.fixture
+def probe() -> Iterator[Application]:
+    """A second application installed for one test, then removed."""
+    app = Application(name="probe", roles=(PROBE_ROLE,), country_facts=(_facts,), navigation=_nav)
+    installed, registered = dict(application._INSTALLED), dict(roles._REGISTRY)
+    application.install(app)
+    yield app
+    application._INSTALLED.clear()
+    application._INSTALLED.update(installed)
+    roles._REGISTRY.clear()
+    roles._REGISTRY.update(registered)
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_office_registers_its_roles_next_to_the_platforms() -> None:
+    assert set(roles.names()) == {"admin", "auditor", "applicant", "officer"}
+    assert roles.get("applicant").needs_organisation  # type: ignore[union-attr]
+    assert set(roles.audit_readers()) == {"admin", "auditor", "officer"}
+
+
+def test_an_unregistered_role_is_refused_naming_the_field(
+    sqlite_office: Office, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    o, c = sqlite_office, sqlite_office.client
+    admin = o.user("adam", "admin")
+    r = c.post("/api/users", headers=admin, json={"username": "pat", "role": "programme_officer"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][-1] == "role"
+    assert "must be one of the roles: admin, auditor, applicant, officer" in r.text
+    with db.write_session(o.sessions) as s, pytest.raises(accounts.OfficeError) as e:
+        accounts.create_user(s, "pat", "programme_officer")
+    assert (e.value.status, e.value.code, e.value.field) == (422, "bad_role", "role")
+    # the CLI: one line naming the field, in English, exit 2
+    monkeypatch.setenv("BILATERAL_DATABASE_URL", o.settings.database_url)
+    monkeypatch.setenv("BILATERAL_DATA_DIR", str(o.settings.data_dir))
+    assert server.main(["users", "create", "pat", "--role", "wizard"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "role: Unknown role; the roles are: admin, auditor, applicant, officer."
+
+
+def test_a_registered_role_is_accepted_everywhere(sqlite_office: Office, probe: Any) -> None:
+    o, c = sqlite_office, sqlite_office.client
+    admin = o.user("adam", "admin")
+    r = c.post("/api/users", headers=admin, json={"username": "pat", "role": "programme_officer"})
+    assert r.status_code == 201 and r.json()["role"] == "programme_officer"
+    # the users page offers it, labelled in the reader's language
+    login(o, "adam")
+    page = c.get("/users?lang=fr").text
+    assert '<option value="programme_officer">agent de programme</option>' in page
+    form = {"csrf": csrf(page), "username": "quinn", "role": "programme_officer"}
+    r = c.post("/users", data=form)
+    assert r.status_code == 200 and "quinn" in r.text
+    # the OpenAPI lists the registered roles
+    schema = c.get("/openapi.json").json()["components"]["schemas"]["UserIn"]
+    assert "programme_officer" in str(schema["properties"]["role"])
+
+
+def test_country_facts_and_navigation_come_from_the_installed_applications(
+    sqlite_office: Office, probe: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("BILATERAL_STATS_DB", str(tmp_path / "none.duckdb"))
+    o, c = sqlite_office, sqlite_office.client
+    o.user("alice", "applicant", "Maple Foods")
+    en = text(c.get("/countries/BY?on=2014-12-01").text)
+    assert "Programmes Probe: 1 accounts" in en
+    fr = text(c.get("/pays/BY?on=2014-12-01").text)
+    assert "Programmes Sonde : 1 comptes" in fr
+    # another country: the contributor has nothing to say, and the section is absent
+    assert "Programmes" not in text(c.get("/countries/RU?on=2014-12-01").text)
+    # the probe's link joins the navigation of a signed-in user, after the office's
+    login(o, "alice")
+    home = c.get("/").text
+    nav = re.findall(r'<li><a href="(/[^"]*)">', home)
+    assert nav.index("/dashboard") < nav.index("/probe") < nav.index("/account")
+
+
+def test_without_other_applications_the_country_page_has_no_programmes(
+    sqlite_office: Office, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("BILATERAL_STATS_DB", str(tmp_path / "none.duckdb"))
+    assert "Programmes" not in text(sqlite_office.client.get("/countries/BY?on=2014-12-01").text)
