@@ -117,3 +117,48 @@ def test_without_other_applications_the_country_page_has_no_programmes(
 ) -> None:
     monkeypatch.setenv("BILATERAL_STATS_DB", str(tmp_path / "none.duckdb"))
     assert "Programmes" not in text(sqlite_office.client.get("/countries/BY?on=2014-12-01").text)
+
+
+def test_an_applications_migrations_join_the_one_alembic_history(tmp_path: Any) -> None:
+    """A revision in an application's own versions directory, chained after 0003_security,
+    is applied by the same ``db.upgrade`` (as CFLI's 0004 will be)."""
+    from sqlalchemy import inspect
+
+    from conftest import make_settings
+
+    versions = tmp_path / "probe_versions"
+    versions.mkdir()
+    (versions / "0004_probe.py").write_text(
+        '"""probe table"""\n'
+        "import sqlalchemy as sa\n"
+        "from alembic import op\n\n"
+        'revision = "0004_probe"\n'
+        'down_revision = "0003_security"\n'
+        "branch_labels = None\n"
+        "depends_on = None\n\n\n"
+        "def upgrade() -> None:\n"
+        '    op.create_table("probe_items", sa.Column("id", sa.Integer, primary_key=True))\n\n\n'
+        "def downgrade() -> None:\n"
+        '    op.drop_table("probe_items")\n',
+        encoding="utf-8",
+    )
+    settings = make_settings(tmp_path)
+    installed = dict(application._INSTALLED)
+    try:
+        application.install(Application(name="probe", migrations=versions))
+        engine = db.make_engine(settings)
+        db.upgrade(settings, engine=engine)
+        assert db.current_revision(engine) == "0004_probe"
+        tables = set(inspect(engine).get_table_names())
+        assert {"probe_items", "users", "permits", "audit_log"} <= tables
+        engine.dispose()
+    finally:
+        application._INSTALLED.clear()
+        application._INSTALLED.update(installed)
+    # without the probe, the office's history ends at the platform's last revision
+    (tmp_path / "other").mkdir()
+    other = make_settings(tmp_path / "other")
+    engine = db.make_engine(other)
+    db.upgrade(other, engine=engine)
+    assert db.current_revision(engine) == "0003_security"
+    engine.dispose()

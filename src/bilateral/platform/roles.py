@@ -1,7 +1,8 @@
 """Roles: the platform owns ``admin`` and ``auditor``; each application registers its own.
 
-``register(Role("officer", "Officer", "Agent", owner="office"))`` adds a role with its
-English and French labels (the catalog key ``role.<name>`` is added when missing). User
+``register(Role("officer", "permit officer", "agent des licences", owner="office"))``
+adds a role with its English and French labels (the catalog key ``role.<name>`` is added
+when missing); applications list theirs in their ``Application`` descriptor. User
 creation (CLI, API, users page) accepts any registered role and refuses others with
 ``err.bad_role`` naming the field ``role``.
 """

@@ -111,7 +111,10 @@ class AuditVerifyOut(BaseModel):
     problem: str | None
     balance_problems: list[str] = Field(
         default_factory=list,
-        description="permit lines and shipments that disagree with the audit chain's events",
+        description=(
+            "records of the applications (the permit office: permit lines and shipments) "
+            "that disagree with the audit chain's events"
+        ),
     )
 
 

@@ -1,4 +1,5 @@
-"""Settings of the permit office, read from environment variables in one place.
+"""Settings of the platform and its applications (the permit office, …), read from
+environment variables in one place.
 
 =============================  ==========================================================
 ``BILATERAL_DATABASE_URL``     SQLAlchemy URL; a ``postgresql://`` URL selects PostgreSQL
