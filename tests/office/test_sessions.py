@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
 from test_web import csrf
 
-from bilateral.office import cli
+from bilateral import server as cli
 from bilateral.platform import db
 from bilateral.platform.models import Base
 from conftest import PG_URL, Office, make_settings
