@@ -277,8 +277,7 @@ class Screener:
         self._key_caveat: dict[tuple[int, int, str], int] = {}
         self._marks_of: list[tuple[bool, bool]] = []  # derived from _caveat_sets
         self._marks_np = np.zeros((0, 2), dtype=np.bool_)
-        # (caveat set, dotted code, day) -> the set's texts with that code and day in
-        self._rendered: dict[tuple[int, str, str], tuple[str, ...]] = {}
+        self._templates = _Templates()  # derived from _caveat_sets
         self._saved_at = self.learnt
 
     # -- kept between runs ----------------------------------------------------------
@@ -320,7 +319,7 @@ class Screener:
             setattr(self, name, state[name])
         self._marks_of = []
         self._marks_np = np.zeros((0, 2), dtype=np.bool_)
-        self._rendered = {}
+        self._templates = _Templates()
         self._rebuild_keys()
         self._saved_at = self.learnt
 
@@ -579,56 +578,50 @@ class Screener:
                 chosen[where] = sets[back.reshape(-1)]
         # The marks: each row's own code and day where a set's text holds them. Rows of
         # unmarked sets keep the set's id; marked rows get one rendered set per distinct
-        # (set, code, day) among them, numbered after the known sets.
+        # (set, code, day) among them, numbered after the known sets, rendered in Arrow.
         marks = self._marks()
         need_code = marks[chosen, 0]  # chosen == -1 reads the trailing (False, False)
         need_day = marks[chosen, 1]
         final = chosen.copy()
-        universe: list[tuple[str, ...]] = self._caveat_sets
+        n_sets = len(self._caveat_sets)
+        rendered_lengths = np.zeros(0, dtype=np.int64)
+        rendered_texts = pa.array([], pa.string())
         marked = np.flatnonzero(need_code | need_day)
         if len(marked):
             code_at = np.zeros(len(marked), dtype=np.int64)
-            codes: list[str] = []
+            codes = pa.array([], pa.string())
             with_code = need_code[marked]
             if with_code.any():
                 raw = _encode(rows["hs"].take(pa.array(marked[with_code])))
                 code_at[with_code] = _indices(raw) + 1
-                codes = [
-                    hs.HsCode(hs.normalise(t), "", "", "").dotted
-                    for t in raw.dictionary.to_pylist()
-                ]
+                codes = _dotted(raw.dictionary)
             day_base = int(days[marked].min())
             day_at = np.where(need_day[marked], days[marked] - day_base + 1, 0)
             n_days = int(day_at.max()) + 1
             combo = (chosen[marked] * (len(codes) + 1) + code_at) * n_days + day_at
             distinct, back = np.unique(combo, return_inverse=True)
-            rendered: list[tuple[str, ...]] = []
-            cache = self._rendered
-            if len(cache) > self.max_cached:
-                cache.clear()
-            for value in distinct.tolist():
-                rest, d = divmod(value, n_days)
-                set_id, c = divmod(rest, len(codes) + 1)
-                on = _from_day(d - 1 + day_base).isoformat() if d else ""
-                dotted = codes[c - 1] if c else ""
-                found = cache.get((set_id, dotted, on))
-                if found is None:
-                    found = cache[(set_id, dotted, on)] = tuple(
-                        t.replace(_CODE_MARK, dotted).replace(_DAY_MARK, on)
-                        for t in self._caveat_sets[set_id]
-                    )
-                rendered.append(found)
-            final[marked] = len(universe) + back.reshape(-1)
-            universe = universe + rendered
+            rest, day_of = np.divmod(distinct, n_days)
+            set_of, code_of = np.divmod(rest, len(codes) + 1)
+            self._templates.learn(self._caveat_sets)
+            rendered_lengths, rendered_texts = self._templates.render(
+                set_of, code_of, codes, day_of, day_base
+            )
+            final[marked] = n_sets + back.reshape(-1)
         # Only the sets these rows use go into the column (their strings, once each).
         answered = final >= 0
-        used = np.flatnonzero(np.bincount(final[answered], minlength=len(universe)))
-        renumber = np.zeros(len(universe), dtype=np.int64)
+        total = n_sets + len(rendered_lengths)
+        used = np.flatnonzero(np.bincount(final[answered], minlength=total))
+        renumber = np.zeros(total, dtype=np.int64)
         renumber[used] = np.arange(len(used))
-        chosen_sets = [universe[i] for i in used.tolist()]
-        lengths = [len(texts) for texts in chosen_sets]
+        base = [self._caveat_sets[i] for i in used[used < n_sets].tolist()]
+        # every rendered set is used: each comes from a marked (so answered) row
+        lengths = np.concatenate(
+            [np.array([len(texts) for texts in base], dtype=np.int64), rendered_lengths]
+        )
         starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-        texts = pa.array([t for texts in chosen_sets for t in texts], pa.string())
+        texts = pa.concat_arrays(
+            [pa.array([t for texts in base for t in texts], pa.string()), rendered_texts]
+        )
         sets = pa.ListArray.from_arrays(pa.array(starts), texts.dictionary_encode())
         row_set = renumber[np.where(answered, final, 0)]
         taken: pa.Array = sets.take(pa.array(row_set, mask=bad))
@@ -740,6 +733,127 @@ class Screener:
                 messages[i] = memo[at]
         encoded: pa.DictionaryArray = pa.array(messages, pa.string()).dictionary_encode()
         return encoded
+
+
+class _Templates:
+    """The caveat texts as templates: literal pieces between code and day marks.
+
+    ``render`` writes many (caveat set, code, day) combinations at once in Arrow: each
+    text's pieces are taken from one pool of strings (literals, codes, days) and joined,
+    giving exactly ``text.replace(_CODE_MARK, code).replace(_DAY_MARK, day)``.
+    """
+
+    _SPLIT = re.compile(f"({re.escape(_CODE_MARK)}|{re.escape(_DAY_MARK)})")
+    _LITERAL, _CODE, _DAY, _EMPTY = 0, 1, 2, 3
+
+    def __init__(self) -> None:
+        self.sets = 0  # caveat sets learnt
+        self.set_start: list[int] = []  # per set: where its texts start in `text_ids`
+        self.set_length: list[int] = []
+        self.text_ids: list[int] = []
+        self.text_id: dict[str, int] = {}
+        self.pieces: list[list[tuple[int, int]]] = []  # per text: (kind, literal id)
+        self.literals: list[str] = [""]
+        self.literal_id: dict[str, int] = {"": 0}
+        self._arrays: tuple[Any, ...] | None = None
+
+    def learn(self, caveat_sets: list[tuple[str, ...]]) -> None:
+        for texts in caveat_sets[self.sets :]:
+            self.set_start.append(len(self.text_ids))
+            self.set_length.append(len(texts))
+            for text in texts:
+                if text not in self.text_id:
+                    self.text_id[text] = len(self.pieces)
+                    self.pieces.append(self._split(text))
+                self.text_ids.append(self.text_id[text])
+            self._arrays = None
+        self.sets = len(caveat_sets)
+
+    def _split(self, text: str) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        for i, part in enumerate(self._SPLIT.split(text)):
+            if i % 2:
+                out.append((self._CODE if part == _CODE_MARK else self._DAY, 0))
+            else:
+                if part not in self.literal_id:
+                    self.literal_id[part] = len(self.literals)
+                    self.literals.append(part)
+                out.append((self._LITERAL, self.literal_id[part]))
+        return out
+
+    def _tables(self) -> tuple[Any, ...]:
+        if self._arrays is None:
+            width = max((len(p) for p in self.pieces), default=1)
+            kind = np.full((len(self.pieces), width), self._EMPTY, dtype=np.int64)
+            literal = np.zeros((len(self.pieces), width), dtype=np.int64)
+            for t, parts in enumerate(self.pieces):
+                for j, (k, lit) in enumerate(parts):
+                    kind[t, j] = k
+                    literal[t, j] = lit
+            self._arrays = (
+                np.asarray(self.set_start, dtype=np.int64),
+                np.asarray(self.set_length, dtype=np.int64),
+                np.asarray(self.text_ids, dtype=np.int64),
+                kind,
+                literal,
+                pa.array(self.literals, pa.string()),
+            )
+        return self._arrays
+
+    def render(
+        self,
+        set_of: npt.NDArray[np.int64],
+        code_of: npt.NDArray[np.int64],
+        codes: pa.Array,
+        day_of: npt.NDArray[np.int64],
+        day_base: int,
+    ) -> tuple[npt.NDArray[np.int64], pa.Array]:
+        """Texts of each (set, code, day): the lengths of the sets and their texts in order.
+
+        ``code_of`` and ``day_of`` are 1-based (0: no code, no day); ``codes`` holds the
+        dotted codes and day ``d`` is ``day_base + d - 1`` (days since 1970-01-01).
+        """
+        set_start, set_length, text_ids, kind, literal, literals = self._tables()
+        lengths = set_length[set_of]
+        total = int(lengths.sum())
+        first = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        within = np.arange(total, dtype=np.int64) - first
+        combo = np.repeat(np.arange(len(set_of)), lengths)
+        text = text_ids[set_start[set_of][combo] + within]
+        n_days = int(day_of.max()) if len(day_of) else 0
+        days = pa.array(
+            (np.arange(n_days, dtype=np.int64) + day_base).astype(np.int32), pa.date32()
+        ).cast(pa.string())
+        pool = pa.concat_arrays([literals, codes.cast(pa.string()), days])
+        code_base, day_pool = len(literals) - 1, len(literals) + len(codes) - 1
+        code_idx, day_idx = code_of[combo], day_of[combo]
+        pieces = []
+        for j in range(kind.shape[1]):
+            k = kind[text, j]
+            at = np.where(k == self._LITERAL, literal[text, j], 0)
+            at = np.where((k == self._CODE) & (code_idx > 0), code_base + code_idx, at)
+            at = np.where((k == self._DAY) & (day_idx > 0), day_pool + day_idx, at)
+            pieces.append(pool.take(pa.array(at)))
+        joined = pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, "")
+        return lengths, joined
+
+
+def _dotted(raw: pa.Array) -> pa.Array:
+    """``HsCode.dotted`` of each HS code text (all valid), computed in Arrow."""
+    stripped = pc.replace_substring(pc.replace_substring(raw, ".", ""), " ", "")
+    fast = pc.fill_null(pc.match_substring_regex(stripped, _FAST_HS), False)
+    fast_np = np.asarray(fast.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    digits = stripped
+    if not fast_np.all():  # other whitespace: the single path's own normaliser
+        values = stripped.to_pylist()
+        for i in np.flatnonzero(~fast_np).tolist():
+            values[i] = hs.normalise(raw[i].as_py())
+        digits = pa.array(values, pa.string())
+    parts = [pc.utf8_slice_codeunits(digits, 0, 4)]
+    for start in (4, 6, 8):
+        part = pc.utf8_slice_codeunits(digits, start, start + 2)
+        parts.append(pc.if_else(pc.equal(pc.utf8_length(part), 0), None, part))
+    return pc.binary_join_element_wise(*parts, ".", null_handling="skip")
 
 
 def _country_error(text: str) -> str:
