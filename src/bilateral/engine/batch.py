@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+from pydantic import BaseModel
 
 from bilateral import countries
 from bilateral.engine.checks import EARLIEST, LATEST
@@ -138,6 +139,8 @@ def _named_codes(value: object, known: frozenset[str]) -> set[str]:
     """Country codes anywhere in a rule's effect (its fields, nested, in any position)."""
     if isinstance(value, str):
         return {value} if value in known else set()
+    if isinstance(value, BaseModel):  # its fields, as model_dump() would give them
+        value = list(value.__dict__.values())
     if isinstance(value, dict):
         value = list(value.values())
     if isinstance(value, list | tuple | set | frozenset):
@@ -160,7 +163,7 @@ def country_groups(law: Law) -> dict[str, str]:
     known = countries.known_codes()
     named: dict[str, set[str]] = {}
     for rule in law.bundle.rules.values():
-        for code in _named_codes(rule.effect.model_dump(), known):
+        for code in _named_codes(rule.effect, known):
             named.setdefault(code, set()).add(rule.id)
     first: dict[frozenset[str], str] = {}
     return {code: first.setdefault(frozenset(named.get(code, ())), code) for code in sorted(known)}
@@ -185,7 +188,7 @@ def _epochs(
         if rule.valid_to:
             days.add(_day(rule.valid_to) + 1)
         days.update(_day(d) for d in list_days(law.bundle, rule))  # rows dated one by one
-        named = _named_codes(rule.effect.model_dump(), known)
+        named = _named_codes(rule.effect, known)
         if rule.effect.kind in _TARGETED and named:
             for code in named:
                 per_group[group_of[code]] |= days
@@ -346,10 +349,10 @@ class Screener:
 
     # -- HS codes -------------------------------------------------------------------
 
-    def _row_keys(self, rows: pa.Table) -> npt.NDArray[np.int64]:
-        """Key id per row (-1: malformed HS code)."""
+    def _row_keys(self, rows: pa.Table) -> tuple[npt.NDArray[np.int64], pa.DictionaryArray]:
+        """Key id per row (-1: malformed HS code), and the HS column dictionary-encoded."""
         raw = _encode(rows["hs"])
-        return self._hs_keys(raw.dictionary)[_indices(raw)]
+        return self._hs_keys(raw.dictionary)[_indices(raw)], raw
 
     def _key_ids(self, keys: pa.Array) -> npt.NDArray[np.int64]:
         """Key id per distinct key (all plain digits), learning the keys not seen before."""
@@ -549,7 +552,7 @@ class Screener:
 
     def _caveats(
         self,
-        rows: pa.Table,
+        raw_hs: pa.DictionaryArray,
         bad: npt.NDArray[np.bool_],
         answer: npt.NDArray[np.int64],
         group: npt.NDArray[np.int64],
@@ -578,23 +581,27 @@ class Screener:
                 chosen[where] = sets[back.reshape(-1)]
         # The marks: each row's own code and day where a set's text holds them. Rows of
         # unmarked sets keep the set's id; marked rows get one rendered set per distinct
-        # (set, code, day) among them, numbered after the known sets, rendered in Arrow.
+        # (set, code, day) among them, numbered after the known sets.
         marks = self._marks()
         need_code = marks[chosen, 0]  # chosen == -1 reads the trailing (False, False)
         need_day = marks[chosen, 1]
         final = chosen.copy()
         n_sets = len(self._caveat_sets)
-        rendered_lengths = np.zeros(0, dtype=np.int64)
-        rendered_texts = pa.array([], pa.string())
+        templates = self._templates
+        templates.learn(self._caveat_sets)
+        codes = pa.array([], pa.string())
         marked = np.flatnonzero(need_code | need_day)
+        set_of = code_of = day_of = np.zeros(0, dtype=np.int64)
+        day_base = 0
         if len(marked):
             code_at = np.zeros(len(marked), dtype=np.int64)
-            codes = pa.array([], pa.string())
             with_code = need_code[marked]
             if with_code.any():
-                raw = _encode(rows["hs"].take(pa.array(marked[with_code])))
-                code_at[with_code] = _indices(raw) + 1
-                codes = _dotted(raw.dictionary)
+                # each distinct code text once, then each distinct dotted code once
+                texts, text_at = np.unique(_indices(raw_hs)[marked[with_code]], return_inverse=True)
+                dotted = pc.dictionary_encode(_dotted(raw_hs.dictionary.take(pa.array(texts))))
+                codes = dotted.dictionary
+                code_at[with_code] = _indices(dotted)[text_at.reshape(-1)] + 1
             day_base = int(days[marked].min())
             day_at = np.where(need_day[marked], days[marked] - day_base + 1, 0)
             n_days = int(day_at.max()) + 1
@@ -602,27 +609,23 @@ class Screener:
             distinct, back = np.unique(combo, return_inverse=True)
             rest, day_of = np.divmod(distinct, n_days)
             set_of, code_of = np.divmod(rest, len(codes) + 1)
-            self._templates.learn(self._caveat_sets)
-            rendered_lengths, rendered_texts = self._templates.render(
-                set_of, code_of, codes, day_of, day_base
-            )
             final[marked] = n_sets + back.reshape(-1)
-        # Only the sets these rows use go into the column (their strings, once each).
+        # Only the sets these rows use go into the column, each distinct text once.
         answered = final >= 0
-        total = n_sets + len(rendered_lengths)
+        total = n_sets + len(set_of)
         used = np.flatnonzero(np.bincount(final[answered], minlength=total))
         renumber = np.zeros(total, dtype=np.int64)
         renumber[used] = np.arange(len(used))
-        base = [self._caveat_sets[i] for i in used[used < n_sets].tolist()]
-        # every rendered set is used: each comes from a marked (so answered) row
-        lengths = np.concatenate(
-            [np.array([len(texts) for texts in base], dtype=np.int64), rendered_lengths]
+        base = used[used < n_sets]  # every rendered set is used (a marked row asked it)
+        lengths, values = templates.render(
+            np.concatenate([base, set_of]),
+            np.concatenate([np.zeros(len(base), dtype=np.int64), code_of]),
+            codes,
+            np.concatenate([np.zeros(len(base), dtype=np.int64), day_of]),
+            day_base,
         )
         starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-        texts = pa.concat_arrays(
-            [pa.array([t for texts in base for t in texts], pa.string()), rendered_texts]
-        )
-        sets = pa.ListArray.from_arrays(pa.array(starts), texts.dictionary_encode())
+        sets = pa.ListArray.from_arrays(pa.array(starts), values)
         row_set = renumber[np.where(answered, final, 0)]
         taken: pa.Array = sets.take(pa.array(row_set, mask=bad))
         return taken
@@ -654,7 +657,7 @@ class Screener:
         days, date_bad = _days(rows["date"])
 
         self._trim_keys()
-        row_key = self._row_keys(rows)
+        row_key, raw_hs = self._row_keys(rows)
         malformed = row_key < 0
         key = np.where(malformed, 0, row_key)
         row_slot = np.searchsorted(self._edition_days, days, side="right")
@@ -684,7 +687,7 @@ class Screener:
         rules = pa.DictionaryArray.from_arrays(
             pa.array(answer.astype(np.int32), mask=bad), pa.array(rules_of, pa.string())
         )
-        caveats = self._caveats(rows, bad, answer, row_country, row_epoch, key, days)
+        caveats = self._caveats(raw_hs, bad, answer, row_country, row_epoch, key, days)
         errors = self._errors(bad, row_country, dest, date_bad, malformed, row_slot, rows)
         return (
             rows.append_column("outcome", outcome)
@@ -738,9 +741,10 @@ class Screener:
 class _Templates:
     """The caveat texts as templates: literal pieces between code and day marks.
 
-    ``render`` writes many (caveat set, code, day) combinations at once in Arrow: each
-    text's pieces are taken from one pool of strings (literals, codes, days) and joined,
-    giving exactly ``text.replace(_CODE_MARK, code).replace(_DAY_MARK, day)``.
+    ``render`` writes many (caveat set, code, day) combinations at once: each distinct
+    (text, code, day) once, a marked text's pieces taken from one pool of strings
+    (literals, codes, days) and joined in Arrow, giving exactly
+    ``text.replace(_CODE_MARK, code).replace(_DAY_MARK, day)``.
     """
 
     _SPLIT = re.compile(f"({re.escape(_CODE_MARK)}|{re.escape(_DAY_MARK)})")
@@ -790,6 +794,7 @@ class _Templates:
                 for j, (k, lit) in enumerate(parts):
                     kind[t, j] = k
                     literal[t, j] = lit
+            marked = np.stack([(kind == self._CODE).any(axis=1), (kind == self._DAY).any(axis=1)])
             self._arrays = (
                 np.asarray(self.set_start, dtype=np.int64),
                 np.asarray(self.set_length, dtype=np.int64),
@@ -797,6 +802,7 @@ class _Templates:
                 kind,
                 literal,
                 pa.array(self.literals, pa.string()),
+                marked.T.reshape(len(self.pieces), 2),
             )
         return self._arrays
 
@@ -807,35 +813,72 @@ class _Templates:
         codes: pa.Array,
         day_of: npt.NDArray[np.int64],
         day_base: int,
-    ) -> tuple[npt.NDArray[np.int64], pa.Array]:
-        """Texts of each (set, code, day): the lengths of the sets and their texts in order.
+    ) -> tuple[npt.NDArray[np.int64], pa.DictionaryArray]:
+        """Texts of each (set, code, day): the sets' lengths and their texts in order, as
+        a dictionary array whose dictionary holds each distinct text once.
 
-        ``code_of`` and ``day_of`` are 1-based (0: no code, no day); ``codes`` holds the
-        dotted codes and day ``d`` is ``day_base + d - 1`` (days since 1970-01-01).
+        ``code_of`` and ``day_of`` are 1-based (0: no code, no day); ``codes`` holds
+        distinct dotted codes and day ``d`` is ``day_base + d - 1`` (days since 1970).
         """
-        set_start, set_length, text_ids, kind, literal, literals = self._tables()
+        set_start, set_length, text_ids, _, literal, literals, marked = self._tables()
         lengths = set_length[set_of]
         total = int(lengths.sum())
         first = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        within = np.arange(total, dtype=np.int64) - first
         combo = np.repeat(np.arange(len(set_of)), lengths)
-        text = text_ids[set_start[set_of][combo] + within]
+        text = text_ids[set_start[set_of][combo] + np.arange(total, dtype=np.int64) - first]
+        # A text's rendering depends on its template and on the code and day it holds.
+        uses_code = marked[text, 0]
+        uses_day = marked[text, 1]
+        code = np.where(uses_code, code_of[combo], 0)
+        day = np.where(uses_day, day_of[combo], 0)
+        n_codes, n_days = len(codes) + 1, int(day_of.max()) + 1 if len(day_of) else 1
+        key = (text * n_codes + code) * n_days + day
+        distinct, back = np.unique(key, return_inverse=True)
+        rest, d_day = np.divmod(distinct, n_days)
+        d_text, d_code = np.divmod(rest, n_codes)
+        plain = ~(marked[d_text, 0] | marked[d_text, 1])
+        dictionary = pa.concat_arrays(
+            [
+                literals.take(pa.array(literal[d_text[plain], 0])),
+                self._fill(d_text[~plain], d_code[~plain], codes, d_day[~plain], day_base),
+            ]
+        )
+        # dictionary order: plain texts first, then rendered ones
+        order = np.concatenate([np.flatnonzero(plain), np.flatnonzero(~plain)])
+        position = np.empty(len(distinct), dtype=np.int32)
+        position[order] = np.arange(len(distinct), dtype=np.int32)
+        indices = pa.array(position[back.reshape(-1)], pa.int32())
+        return lengths, pa.DictionaryArray.from_arrays(indices, dictionary)
+
+    def _fill(
+        self,
+        text: npt.NDArray[np.int64],
+        code_of: npt.NDArray[np.int64],
+        codes: pa.Array,
+        day_of: npt.NDArray[np.int64],
+        day_base: int,
+    ) -> pa.Array:
+        """Each marked template with its code and day in (Arrow: pieces taken and joined)."""
+        _, _, _, kind, literal, literals, _ = self._tables()
+        if not len(text):
+            return pa.array([], pa.string())
         n_days = int(day_of.max()) if len(day_of) else 0
         days = pa.array(
             (np.arange(n_days, dtype=np.int64) + day_base).astype(np.int32), pa.date32()
         ).cast(pa.string())
         pool = pa.concat_arrays([literals, codes.cast(pa.string()), days])
         code_base, day_pool = len(literals) - 1, len(literals) + len(codes) - 1
-        code_idx, day_idx = code_of[combo], day_of[combo]
         pieces = []
         for j in range(kind.shape[1]):
             k = kind[text, j]
             at = np.where(k == self._LITERAL, literal[text, j], 0)
-            at = np.where((k == self._CODE) & (code_idx > 0), code_base + code_idx, at)
-            at = np.where((k == self._DAY) & (day_idx > 0), day_pool + day_idx, at)
+            at = np.where((k == self._CODE) & (code_of > 0), code_base + code_of, at)
+            at = np.where((k == self._DAY) & (day_of > 0), day_pool + day_of, at)
             pieces.append(pool.take(pa.array(at)))
-        joined = pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, "")
-        return lengths, joined
+        if len(pieces) == 1:
+            return pieces[0]
+        joined: pa.Array = pc.binary_join_element_wise(*pieces, "")
+        return joined
 
 
 def _dotted(raw: pa.Array) -> pa.Array:
