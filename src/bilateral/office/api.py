@@ -535,6 +535,14 @@ for _action in ("suspend", "reinstate", "cancel", "expire"):
     )
 
 
+def _question_cache(request: Request) -> services.QuestionCache:
+    """The engine questions of each permit's lines, kept by this application (one database)."""
+    cache: services.QuestionCache | None = getattr(request.app.state, "permit_questions", None)
+    if cache is None:
+        cache = request.app.state.permit_questions = {}
+    return cache
+
+
 @router.post(
     "/permits/{permit_id}/shipments",
     response_model=ShipmentOut,
@@ -552,6 +560,8 @@ async def record_shipment(
 ) -> Any:
     # The hot path of drawdown: authentication, the locked drawdown and the commit run in
     # one worker-thread hop (not one per dependency).
+    questions = _question_cache(request)
+
     def work() -> tuple[ShipmentOut, bool]:
         factory: sessionmaker[Session] = request.app.state.sessions
         with factory() as s:
@@ -560,7 +570,14 @@ async def record_shipment(
                 actor = bearer_actor(request, s)
                 try:
                     done = services.record_shipment(
-                        s, actor, permit_id, data, idempotency_key, today, deps.checks(request)
+                        s,
+                        actor,
+                        permit_id,
+                        data,
+                        idempotency_key,
+                        today,
+                        deps.checks(request),
+                        questions,
                     )
                     s.commit()
                 except IntegrityError:
@@ -568,7 +585,14 @@ async def record_shipment(
                     s.rollback()
                     begin_write(s)
                     done = services.record_shipment(
-                        s, actor, permit_id, data, idempotency_key, today, deps.checks(request)
+                        s,
+                        actor,
+                        permit_id,
+                        data,
+                        idempotency_key,
+                        today,
+                        deps.checks(request),
+                        questions,
                     )
                     s.commit()
                 out = present.shipment(

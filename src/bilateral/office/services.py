@@ -1483,11 +1483,34 @@ class Drawdown(NamedTuple):
     permit_number: str
 
 
+# Per permit (and permit version): the engine questions of each line. A permit's goods
+# never change after issue (amendments change quantities, values and dates), so within one
+# application (one database) the questions can be kept; the cache lives on the app's state.
+QuestionCache = dict[tuple[int, int], dict[int, list[dict[str, Any]]]]
+_QUESTION_CACHE_MAX = 10_000
+
+
 def _refuse_banned_line(
-    s: Session, actor: Actor, permit_id: int, data: ShipmentIn, checks: Checks
+    s: Session,
+    permit_id: int,
+    version: int,
+    data: ShipmentIn,
+    checks: Checks,
+    cache: QuestionCache | None = None,
 ) -> None:
-    p = get_permit(s, actor, permit_id)  # 404 unless visible to this actor
-    asked = permit_questions(s, p).get(data.line_no)
+    """409 when the law in force on the shipping day bans the line's goods (the caller has
+    checked that the actor may see the permit)."""
+    questions = cache.get((permit_id, version)) if cache is not None else None
+    if questions is None:
+        p = s.get(Permit, permit_id)
+        if p is None:
+            raise OfficeError(404, "not_found", "permit_id")
+        questions = permit_questions(s, p)
+        if cache is not None:
+            if len(cache) >= _QUESTION_CACHE_MAX:
+                cache.clear()
+            cache[(permit_id, version)] = questions
+    asked = questions.get(data.line_no)
     if not asked:
         return  # no such line: refused below with its own message
     try:
@@ -1514,6 +1537,7 @@ def record_shipment(
     key: str | None,
     today: dt.date,
     checks: Checks | None = None,
+    questions: QuestionCache | None = None,
 ) -> Drawdown:
     """Draw a shipment down against a permit line; returns (shipment, newly_recorded).
 
@@ -1550,30 +1574,34 @@ def record_shipment(
     )
     if actor.role == "applicant":
         q = q.where(pt.c.organisation_id == actor.organisation_id)
-    # A retry finds its shipment before any lock is taken. Two concurrent requests with the
-    # same new key both pass here; the unique constraint (permit_id, idempotency_key) then
-    # refuses the second INSERT and the caller retries once, finding the first (see api.py).
-    existing = conn.execute(
-        select(st.c.id, st.c.permit_id, st.c.request_sha256).where(
-            st.c.permit_id == permit_id, st.c.idempotency_key == key
-        )
-    ).one_or_none()
-    if existing is not None:
-        permit = get_permit(s, actor, existing.permit_id)  # 404 unless visible to this actor
-        if existing.request_sha256 != digest:
+    # One statement, before any lock is taken: the permit as this actor may see it (none:
+    # 404) and the shipment already recorded under this key, if any (a retry). Two
+    # concurrent requests with the same new key both pass here; the unique constraint
+    # (permit_id, idempotency_key) then refuses the second INSERT and the caller retries
+    # once, finding the first (see api.py).
+    seen = select(
+        pt.c.id, pt.c.number, pt.c.version, st.c.id.label("shipment_id"), st.c.request_sha256
+    ).select_from(pt.outerjoin(st, (st.c.permit_id == pt.c.id) & (st.c.idempotency_key == key)))
+    seen = seen.where(pt.c.id == permit_id)
+    if actor.role == "applicant":
+        seen = seen.where(pt.c.organisation_id == actor.organisation_id)
+    permit = conn.execute(seen).one_or_none()
+    if permit is None:
+        raise OfficeError(404, "not_found", "permit_id")
+    if permit.shipment_id is not None:
+        if permit.request_sha256 != digest:
             raise OfficeError(409, "idempotency_key_reused", "idempotency_key")
-        old = s.get(Shipment, existing.id)
+        old = s.get(Shipment, permit.shipment_id)
         assert old is not None
         return Drawdown(old, False, permit.number)
     if checks is not None:
         # The law may have changed since issue: a line banned on the shipping day is
         # refused. Asked before the row lock is taken (the answer depends only on the
         # request), so the serialised part of the drawdown does not grow.
-        _refuse_banned_line(s, actor, permit_id, data, checks)
+        _refuse_banned_line(s, permit.id, permit.version, data, checks, questions)
     # one statement locks the permit row and the line row (FOR UPDATE on PostgreSQL)
     row = conn.execute(q.with_for_update()).one_or_none()
-    if row is None:
-        get_permit(s, actor, permit_id)  # 404 when the permit is not visible
+    if row is None:  # the permit is visible (above): the line is not there
         raise OfficeError(422, "no_such_line", "line_no", line_no=data.line_no)
     valid_to: dt.date = row.valid_to
     status = row.status
