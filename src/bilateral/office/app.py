@@ -441,9 +441,12 @@ def create_app(
 
     from bilateral.office import countries_web  # before the office routes: /country/{code} moved
 
-    app.include_router(countries_web.router)
+    # The API first: routes are tried in order, and the busiest requests (public checks,
+    # shipments) should not be tried against every country page first. No API path is
+    # also a country page's path.
     app.include_router(api.public)
     app.include_router(api.router)
+    app.include_router(countries_web.router)
     from bilateral.office import web
 
     app.include_router(web.router)
