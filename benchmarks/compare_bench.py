@@ -81,7 +81,7 @@ class Encoded:
         days, bad = batch._days(table["date"])
         assert not bad.any(), "the benchmark rows are all well-formed"
         self.day = days
-        keys = s._row_keys(table)
+        keys, _ = s._row_keys(table)
         self.cls = s._key_class_np[keys]
         epoch = np.searchsorted(s._change_days, days, side="right")
         self.group_epoch = s._epoch_map[self.group, epoch]
