@@ -195,3 +195,59 @@ def test_help_still_lists_the_office_commands() -> None:
     )
     assert done.returncode == 0
     assert "serve" in done.stdout and "check" in done.stdout
+
+
+@pytest.mark.parametrize("cached", ["on", "off"])
+def test_dates_and_country_names_are_babels_from_the_cache_or_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: str
+) -> None:
+    import datetime as dt
+
+    from babel import Locale
+    from babel.dates import format_date
+
+    from bilateral.faces import verdict
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("BILATERAL_LAW_CACHE", cached)
+    days = [dt.date(1997, 1, 1) + dt.timedelta(days=37 * i) for i in range(300)]
+    for _ in range(2):  # the first fills the cache, the second reads it
+        verdict._cldr.cache_clear()
+        for lang, locale in (("en", "en_CA"), ("fr", "fr_CA")):
+            names = Locale.parse(locale).territories
+            for day in days:
+                assert verdict.long_date(day, lang) == format_date(day, "long", locale=locale)
+            for code in ("BY", "KP", "MM", "CI", "CA", "XK", "ZZZ"):
+                assert verdict.country_name(code, lang) == names.get(code, code)
+    assert verdict.long_date("2014-12-01", "fr") == "1 décembre 2014"
+    assert verdict.long_date("2014-12-01", "en") == "December 1, 2014"
+    verdict._cldr.cache_clear()
+
+
+def test_the_indexed_law_is_cached_and_answers_as_a_fresh_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bilateral.engine import law
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("BILATERAL_LAW_CACHE", raising=False)
+    law.default_law.cache_clear()
+    try:
+        first = law.default_law()
+        assert list((tmp_path / "bilateral").glob("engine-law-*.pickle"))
+        law.default_law.cache_clear()
+        monkeypatch.setattr(law, "Law", _refuse_indexing(law.Law))
+        second = law.default_law()
+    finally:
+        law.default_law.cache_clear()
+    assert second.law_version == first.law_version
+    assert second.change_dates == first.change_dates
+    assert second._by_kind.keys() == first._by_kind.keys()
+
+
+def _refuse_indexing(cls: type) -> type:
+    class Refuse(cls):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object) -> None:
+            raise AssertionError("the law was indexed again although the cache is current")
+
+    return Refuse

@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+from pydantic import BaseModel
 
 from bilateral import countries
 from bilateral.engine.checks import EARLIEST, LATEST
@@ -138,6 +139,8 @@ def _named_codes(value: object, known: frozenset[str]) -> set[str]:
     """Country codes anywhere in a rule's effect (its fields, nested, in any position)."""
     if isinstance(value, str):
         return {value} if value in known else set()
+    if isinstance(value, BaseModel):  # its fields, as model_dump() would give them
+        value = list(value.__dict__.values())
     if isinstance(value, dict):
         value = list(value.values())
     if isinstance(value, list | tuple | set | frozenset):
@@ -160,7 +163,7 @@ def country_groups(law: Law) -> dict[str, str]:
     known = countries.known_codes()
     named: dict[str, set[str]] = {}
     for rule in law.bundle.rules.values():
-        for code in _named_codes(rule.effect.model_dump(), known):
+        for code in _named_codes(rule.effect, known):
             named.setdefault(code, set()).add(rule.id)
     first: dict[frozenset[str], str] = {}
     return {code: first.setdefault(frozenset(named.get(code, ())), code) for code in sorted(known)}
@@ -185,7 +188,7 @@ def _epochs(
         if rule.valid_to:
             days.add(_day(rule.valid_to) + 1)
         days.update(_day(d) for d in list_days(law.bundle, rule))  # rows dated one by one
-        named = _named_codes(rule.effect.model_dump(), known)
+        named = _named_codes(rule.effect, known)
         if rule.effect.kind in _TARGETED and named:
             for code in named:
                 per_group[group_of[code]] |= days
@@ -277,8 +280,7 @@ class Screener:
         self._key_caveat: dict[tuple[int, int, str], int] = {}
         self._marks_of: list[tuple[bool, bool]] = []  # derived from _caveat_sets
         self._marks_np = np.zeros((0, 2), dtype=np.bool_)
-        # (caveat set, dotted code, day) -> the set's texts with that code and day in
-        self._rendered: dict[tuple[int, str, str], tuple[str, ...]] = {}
+        self._templates = _Templates()  # derived from _caveat_sets
         self._saved_at = self.learnt
 
     # -- kept between runs ----------------------------------------------------------
@@ -320,7 +322,7 @@ class Screener:
             setattr(self, name, state[name])
         self._marks_of = []
         self._marks_np = np.zeros((0, 2), dtype=np.bool_)
-        self._rendered = {}
+        self._templates = _Templates()
         self._rebuild_keys()
         self._saved_at = self.learnt
 
@@ -347,10 +349,10 @@ class Screener:
 
     # -- HS codes -------------------------------------------------------------------
 
-    def _row_keys(self, rows: pa.Table) -> npt.NDArray[np.int64]:
-        """Key id per row (-1: malformed HS code)."""
+    def _row_keys(self, rows: pa.Table) -> tuple[npt.NDArray[np.int64], pa.DictionaryArray]:
+        """Key id per row (-1: malformed HS code), and the HS column dictionary-encoded."""
         raw = _encode(rows["hs"])
-        return self._hs_keys(raw.dictionary)[_indices(raw)]
+        return self._hs_keys(raw.dictionary)[_indices(raw)], raw
 
     def _key_ids(self, keys: pa.Array) -> npt.NDArray[np.int64]:
         """Key id per distinct key (all plain digits), learning the keys not seen before."""
@@ -550,7 +552,7 @@ class Screener:
 
     def _caveats(
         self,
-        rows: pa.Table,
+        raw_hs: pa.DictionaryArray,
         bad: npt.NDArray[np.bool_],
         answer: npt.NDArray[np.int64],
         group: npt.NDArray[np.int64],
@@ -584,52 +586,46 @@ class Screener:
         need_code = marks[chosen, 0]  # chosen == -1 reads the trailing (False, False)
         need_day = marks[chosen, 1]
         final = chosen.copy()
-        universe: list[tuple[str, ...]] = self._caveat_sets
+        n_sets = len(self._caveat_sets)
+        templates = self._templates
+        templates.learn(self._caveat_sets)
+        codes = pa.array([], pa.string())
         marked = np.flatnonzero(need_code | need_day)
+        set_of = code_of = day_of = np.zeros(0, dtype=np.int64)
+        day_base = 0
         if len(marked):
             code_at = np.zeros(len(marked), dtype=np.int64)
-            codes: list[str] = []
             with_code = need_code[marked]
             if with_code.any():
-                raw = _encode(rows["hs"].take(pa.array(marked[with_code])))
-                code_at[with_code] = _indices(raw) + 1
-                codes = [
-                    hs.HsCode(hs.normalise(t), "", "", "").dotted
-                    for t in raw.dictionary.to_pylist()
-                ]
+                # each distinct code text once, then each distinct dotted code once
+                texts, text_at = np.unique(_indices(raw_hs)[marked[with_code]], return_inverse=True)
+                dotted = pc.dictionary_encode(_dotted(raw_hs.dictionary.take(pa.array(texts))))
+                codes = dotted.dictionary
+                code_at[with_code] = _indices(dotted)[text_at.reshape(-1)] + 1
             day_base = int(days[marked].min())
             day_at = np.where(need_day[marked], days[marked] - day_base + 1, 0)
             n_days = int(day_at.max()) + 1
             combo = (chosen[marked] * (len(codes) + 1) + code_at) * n_days + day_at
             distinct, back = np.unique(combo, return_inverse=True)
-            rendered: list[tuple[str, ...]] = []
-            cache = self._rendered
-            if len(cache) > self.max_cached:
-                cache.clear()
-            for value in distinct.tolist():
-                rest, d = divmod(value, n_days)
-                set_id, c = divmod(rest, len(codes) + 1)
-                on = _from_day(d - 1 + day_base).isoformat() if d else ""
-                dotted = codes[c - 1] if c else ""
-                found = cache.get((set_id, dotted, on))
-                if found is None:
-                    found = cache[(set_id, dotted, on)] = tuple(
-                        t.replace(_CODE_MARK, dotted).replace(_DAY_MARK, on)
-                        for t in self._caveat_sets[set_id]
-                    )
-                rendered.append(found)
-            final[marked] = len(universe) + back.reshape(-1)
-            universe = universe + rendered
-        # Only the sets these rows use go into the column (their strings, once each).
+            rest, day_of = np.divmod(distinct, n_days)
+            set_of, code_of = np.divmod(rest, len(codes) + 1)
+            final[marked] = n_sets + back.reshape(-1)
+        # Only the sets these rows use go into the column, each distinct text once.
         answered = final >= 0
-        used = np.flatnonzero(np.bincount(final[answered], minlength=len(universe)))
-        renumber = np.zeros(len(universe), dtype=np.int64)
+        total = n_sets + len(set_of)
+        used = np.flatnonzero(np.bincount(final[answered], minlength=total))
+        renumber = np.zeros(total, dtype=np.int64)
         renumber[used] = np.arange(len(used))
-        chosen_sets = [universe[i] for i in used.tolist()]
-        lengths = [len(texts) for texts in chosen_sets]
+        base = used[used < n_sets]  # every rendered set is used (a marked row asked it)
+        lengths, values = templates.render(
+            np.concatenate([base, set_of]),
+            np.concatenate([np.zeros(len(base), dtype=np.int64), code_of]),
+            codes,
+            np.concatenate([np.zeros(len(base), dtype=np.int64), day_of]),
+            day_base,
+        )
         starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-        texts = pa.array([t for texts in chosen_sets for t in texts], pa.string())
-        sets = pa.ListArray.from_arrays(pa.array(starts), texts.dictionary_encode())
+        sets = pa.ListArray.from_arrays(pa.array(starts), values)
         row_set = renumber[np.where(answered, final, 0)]
         taken: pa.Array = sets.take(pa.array(row_set, mask=bad))
         return taken
@@ -661,7 +657,7 @@ class Screener:
         days, date_bad = _days(rows["date"])
 
         self._trim_keys()
-        row_key = self._row_keys(rows)
+        row_key, raw_hs = self._row_keys(rows)
         malformed = row_key < 0
         key = np.where(malformed, 0, row_key)
         row_slot = np.searchsorted(self._edition_days, days, side="right")
@@ -691,7 +687,7 @@ class Screener:
         rules = pa.DictionaryArray.from_arrays(
             pa.array(answer.astype(np.int32), mask=bad), pa.array(rules_of, pa.string())
         )
-        caveats = self._caveats(rows, bad, answer, row_country, row_epoch, key, days)
+        caveats = self._caveats(raw_hs, bad, answer, row_country, row_epoch, key, days)
         errors = self._errors(bad, row_country, dest, date_bad, malformed, row_slot, rows)
         return (
             rows.append_column("outcome", outcome)
@@ -740,6 +736,167 @@ class Screener:
                 messages[i] = memo[at]
         encoded: pa.DictionaryArray = pa.array(messages, pa.string()).dictionary_encode()
         return encoded
+
+
+class _Templates:
+    """The caveat texts as templates: literal pieces between code and day marks.
+
+    ``render`` writes many (caveat set, code, day) combinations at once: each distinct
+    (text, code, day) once, a marked text's pieces taken from one pool of strings
+    (literals, codes, days) and joined in Arrow, giving exactly
+    ``text.replace(_CODE_MARK, code).replace(_DAY_MARK, day)``.
+    """
+
+    _SPLIT = re.compile(f"({re.escape(_CODE_MARK)}|{re.escape(_DAY_MARK)})")
+    _LITERAL, _CODE, _DAY, _EMPTY = 0, 1, 2, 3
+
+    def __init__(self) -> None:
+        self.sets = 0  # caveat sets learnt
+        self.set_start: list[int] = []  # per set: where its texts start in `text_ids`
+        self.set_length: list[int] = []
+        self.text_ids: list[int] = []
+        self.text_id: dict[str, int] = {}
+        self.pieces: list[list[tuple[int, int]]] = []  # per text: (kind, literal id)
+        self.literals: list[str] = [""]
+        self.literal_id: dict[str, int] = {"": 0}
+        self._arrays: tuple[Any, ...] | None = None
+
+    def learn(self, caveat_sets: list[tuple[str, ...]]) -> None:
+        for texts in caveat_sets[self.sets :]:
+            self.set_start.append(len(self.text_ids))
+            self.set_length.append(len(texts))
+            for text in texts:
+                if text not in self.text_id:
+                    self.text_id[text] = len(self.pieces)
+                    self.pieces.append(self._split(text))
+                self.text_ids.append(self.text_id[text])
+            self._arrays = None
+        self.sets = len(caveat_sets)
+
+    def _split(self, text: str) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        for i, part in enumerate(self._SPLIT.split(text)):
+            if i % 2:
+                out.append((self._CODE if part == _CODE_MARK else self._DAY, 0))
+            else:
+                if part not in self.literal_id:
+                    self.literal_id[part] = len(self.literals)
+                    self.literals.append(part)
+                out.append((self._LITERAL, self.literal_id[part]))
+        return out
+
+    def _tables(self) -> tuple[Any, ...]:
+        if self._arrays is None:
+            width = max((len(p) for p in self.pieces), default=1)
+            kind = np.full((len(self.pieces), width), self._EMPTY, dtype=np.int64)
+            literal = np.zeros((len(self.pieces), width), dtype=np.int64)
+            for t, parts in enumerate(self.pieces):
+                for j, (k, lit) in enumerate(parts):
+                    kind[t, j] = k
+                    literal[t, j] = lit
+            marked = np.stack([(kind == self._CODE).any(axis=1), (kind == self._DAY).any(axis=1)])
+            self._arrays = (
+                np.asarray(self.set_start, dtype=np.int64),
+                np.asarray(self.set_length, dtype=np.int64),
+                np.asarray(self.text_ids, dtype=np.int64),
+                kind,
+                literal,
+                pa.array(self.literals, pa.string()),
+                marked.T.reshape(len(self.pieces), 2),
+            )
+        return self._arrays
+
+    def render(
+        self,
+        set_of: npt.NDArray[np.int64],
+        code_of: npt.NDArray[np.int64],
+        codes: pa.Array,
+        day_of: npt.NDArray[np.int64],
+        day_base: int,
+    ) -> tuple[npt.NDArray[np.int64], pa.DictionaryArray]:
+        """Texts of each (set, code, day): the sets' lengths and their texts in order, as
+        a dictionary array whose dictionary holds each distinct text once.
+
+        ``code_of`` and ``day_of`` are 1-based (0: no code, no day); ``codes`` holds
+        distinct dotted codes and day ``d`` is ``day_base + d - 1`` (days since 1970).
+        """
+        set_start, set_length, text_ids, _, literal, literals, marked = self._tables()
+        lengths = set_length[set_of]
+        total = int(lengths.sum())
+        first = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        combo = np.repeat(np.arange(len(set_of)), lengths)
+        text = text_ids[set_start[set_of][combo] + np.arange(total, dtype=np.int64) - first]
+        # A text's rendering depends on its template and on the code and day it holds.
+        uses_code = marked[text, 0]
+        uses_day = marked[text, 1]
+        code = np.where(uses_code, code_of[combo], 0)
+        day = np.where(uses_day, day_of[combo], 0)
+        n_codes, n_days = len(codes) + 1, int(day_of.max()) + 1 if len(day_of) else 1
+        key = (text * n_codes + code) * n_days + day
+        distinct, back = np.unique(key, return_inverse=True)
+        rest, d_day = np.divmod(distinct, n_days)
+        d_text, d_code = np.divmod(rest, n_codes)
+        plain = ~(marked[d_text, 0] | marked[d_text, 1])
+        dictionary = pa.concat_arrays(
+            [
+                literals.take(pa.array(literal[d_text[plain], 0])),
+                self._fill(d_text[~plain], d_code[~plain], codes, d_day[~plain], day_base),
+            ]
+        )
+        # dictionary order: plain texts first, then rendered ones
+        order = np.concatenate([np.flatnonzero(plain), np.flatnonzero(~plain)])
+        position = np.empty(len(distinct), dtype=np.int32)
+        position[order] = np.arange(len(distinct), dtype=np.int32)
+        indices = pa.array(position[back.reshape(-1)], pa.int32())
+        return lengths, pa.DictionaryArray.from_arrays(indices, dictionary)
+
+    def _fill(
+        self,
+        text: npt.NDArray[np.int64],
+        code_of: npt.NDArray[np.int64],
+        codes: pa.Array,
+        day_of: npt.NDArray[np.int64],
+        day_base: int,
+    ) -> pa.Array:
+        """Each marked template with its code and day in (Arrow: pieces taken and joined)."""
+        _, _, _, kind, literal, literals, _ = self._tables()
+        if not len(text):
+            return pa.array([], pa.string())
+        n_days = int(day_of.max()) if len(day_of) else 0
+        days = pa.array(
+            (np.arange(n_days, dtype=np.int64) + day_base).astype(np.int32), pa.date32()
+        ).cast(pa.string())
+        pool = pa.concat_arrays([literals, codes.cast(pa.string()), days])
+        code_base, day_pool = len(literals) - 1, len(literals) + len(codes) - 1
+        pieces = []
+        for j in range(kind.shape[1]):
+            k = kind[text, j]
+            at = np.where(k == self._LITERAL, literal[text, j], 0)
+            at = np.where((k == self._CODE) & (code_of > 0), code_base + code_of, at)
+            at = np.where((k == self._DAY) & (day_of > 0), day_pool + day_of, at)
+            pieces.append(pool.take(pa.array(at)))
+        if len(pieces) == 1:
+            return pieces[0]
+        joined: pa.Array = pc.binary_join_element_wise(*pieces, "")
+        return joined
+
+
+def _dotted(raw: pa.Array) -> pa.Array:
+    """``HsCode.dotted`` of each HS code text (all valid), computed in Arrow."""
+    stripped = pc.replace_substring(pc.replace_substring(raw, ".", ""), " ", "")
+    fast = pc.fill_null(pc.match_substring_regex(stripped, _FAST_HS), False)
+    fast_np = np.asarray(fast.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    digits = stripped
+    if not fast_np.all():  # other whitespace: the single path's own normaliser
+        values = stripped.to_pylist()
+        for i in np.flatnonzero(~fast_np).tolist():
+            values[i] = hs.normalise(raw[i].as_py())
+        digits = pa.array(values, pa.string())
+    parts = [pc.utf8_slice_codeunits(digits, 0, 4)]
+    for start in (4, 6, 8):
+        part = pc.utf8_slice_codeunits(digits, start, start + 2)
+        parts.append(pc.if_else(pc.equal(pc.utf8_length(part), 0), None, part))
+    return pc.binary_join_element_wise(*parts, ".", null_handling="skip")
 
 
 def _country_error(text: str) -> str:

@@ -12,12 +12,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bilateral import countries
-from bilateral.engine.contact import determine_contact
 from bilateral.engine.determination import Trace, iso
 from bilateral.engine.export import Goods, determine_export, parse_ecl_item
-from bilateral.engine.imports import determine_import
 from bilateral.engine.law import Law, default_law
-from bilateral.engine.party import determine_party
 from bilateral.errors import BadInput
 from bilateral.goods import hs
 from bilateral.law.model import (
@@ -236,6 +233,8 @@ def check_import(
     country = countries.resolve(origin, "from")
     code = _hs_validate(hs, day)
     rate = parse_rate(mfn_rate)
+    from bilateral.engine.imports import determine_import  # on use: one question, one module
+
     answer = determine_import(law, country.code, day, code, rate)
     return {
         "question": "import",
@@ -262,6 +261,8 @@ def check_contact(
     day = parse_date(on)
     country = countries.resolve(with_, "with")
     parsed = parse_topic(topic, law, country.code, day)
+    from bilateral.engine.contact import determine_contact
+
     answer = determine_contact(law, country.code, day, parsed)
     return {
         "question": "contact",
@@ -280,6 +281,8 @@ def check_party(*, name: str, on: str | dt.date, lang: str = "en", law: Law | No
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > 300:
         raise BadInput("name", "give a name of 1 to 300 characters")
+    from bilateral.engine.party import determine_party
+
     answer = determine_party(law, cleaned, day)
     return {
         "question": "party",

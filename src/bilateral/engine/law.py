@@ -226,5 +226,23 @@ def default_law() -> Law:
 
     The checked bundle comes from the compiled-law cache when the data and code it was
     built from are unchanged (``bilateral.law.compiled``), so a command starts fast.
+    The indexed ``Law`` itself is cached the same way (with the HS editions and country
+    table it was built with), under the compiled-law key plus a hash of this module: a
+    cached start unpickles it instead of unpickling the bundle and re-indexing it.
     """
-    return Law(load_cached())
+    from bilateral import countries
+    from bilateral.goods import hs
+    from bilateral.law import compiled
+
+    key = None
+    if compiled.cache_dir() is not None:
+        key = f"{compiled.cache_key()}:{compiled.code_hash('engine/law.py')}"
+        found = compiled.load_value("engine-law", key)
+        if isinstance(found, tuple) and len(found) == 3 and isinstance(found[0], Law):
+            hs.use_editions(found[1])
+            countries.use_table(found[2])
+            return found[0]
+    law = Law(load_cached())
+    if key is not None:
+        compiled.store_value("engine-law", key, (law, hs.editions(), countries._table()))
+    return law

@@ -117,8 +117,21 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _answer(args: argparse.Namespace) -> JSON:
-    from bilateral.engine import checks  # imported on use: `bilateral --help` needs no law
+    import gc
 
+    # The engine's modules and the law (some thousands of objects, all kept until exit)
+    # are loaded with the cyclic collector paused: it would only walk them again and
+    # again while they are created (~10 ms of a command-line answer), finding no garbage;
+    # then frozen, so that the first collection after loading does not walk them all.
+    gc.disable()
+    try:
+        from bilateral.engine import checks  # imported on use: `bilateral --help` needs no law
+        from bilateral.engine.law import default_law
+
+        default_law()
+        gc.freeze()  # and kept out of later collections: they live until exit
+    finally:
+        gc.enable()
     lang = args.lang
     if args.command == "check":
         if args.kind == "export":

@@ -15,8 +15,6 @@ import functools
 import re
 from typing import Any
 
-from babel.dates import format_date
-
 JSON = dict[str, Any]
 
 CONFIDENCE = {
@@ -65,7 +63,78 @@ def long_date(value: str | dt.date | None, lang: str) -> str:
     if not value:
         return ""
     day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    return str(format_date(day, format="long", locale="fr_CA" if lang == "fr" else "en_CA"))
+    locale = "fr_CA" if lang == "fr" else "en_CA"
+    words = _cldr(locale)
+    pattern = words[0] if words is not None else None
+    if words is None or pattern is None:
+        from babel.dates import format_date
+
+        return str(format_date(day, format="long", locale=locale))
+    months = words[1]
+    return pattern % {"MMMM": months[day.month - 1], "d": str(day.day), "y": str(day.year)}
+
+
+# Loading Babel's locale data costs a command-line answer ~15 ms, so what the answers use
+# of it (the long date as a pattern over month, day and year; the month and territory
+# names) is kept in the user's cache, keyed on Babel's code and locale files: another
+# Babel gives another key, so the words are never older than the Babel installed.
+_LOCALE_FILES = ("root", "en", "en_001", "en_CA", "fr", "fr_CA")
+_Words = tuple[str | None, tuple[str, ...], dict[str, str]]
+
+
+def _babel_key(locale: str) -> str | None:
+    import hashlib
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("babel")
+    if spec is None or spec.origin is None:
+        return None
+    base = Path(spec.origin).parent
+    digest = hashlib.sha256(f"cldr-words/1\0{locale}\0".encode())
+    names = ["__init__.py", "core.py", "dates.py"]
+    names += [f"locale-data/{n}.dat" for n in _LOCALE_FILES]
+    for name in names:
+        path = base / name
+        digest.update(path.read_bytes() if path.is_file() else b"?")
+    return digest.hexdigest()
+
+
+def _babel_words(locale: str) -> _Words:
+    """Babel's long-date pattern (None unless it is over MMMM, d and y alone and gives
+    Babel's own answers), month names and territory names for a locale."""
+    from babel import Locale
+    from babel.dates import format_date, get_date_format
+
+    parsed = Locale.parse(locale)
+    wide = parsed.months["format"]["wide"]
+    months = tuple(str(wide[m]) for m in range(1, 13))
+    territories = {str(k): str(v) for k, v in parsed.territories.items()}
+    pattern: str | None = str(get_date_format("long", locale=locale).format)
+    if set(re.findall(r"%\((\w+)\)s", str(pattern))) - {"MMMM", "d", "y"}:
+        pattern = None
+    for day in (dt.date(2001, month, 9 + month) for month in range(1, 13)):
+        if pattern is None:
+            break
+        ours = pattern % {"MMMM": months[day.month - 1], "d": str(day.day), "y": str(day.year)}
+        if ours != format_date(day, format="long", locale=locale):
+            pattern = None
+    return pattern, months, territories
+
+
+@functools.cache
+def _cldr(locale: str) -> _Words | None:
+    from bilateral.law import compiled
+
+    key = _babel_key(locale)
+    if key is None:
+        return None
+    found = compiled.load_value("cldr-words", key)
+    if isinstance(found, tuple) and len(found) == 3:
+        return found
+    words = _babel_words(locale)
+    compiled.store_value("cldr-words", key, words)
+    return words
 
 
 @functools.cache
@@ -223,9 +292,13 @@ def topic_label(code: str, lang: str) -> str:
 
 def country_name(code: str, lang: str) -> str:
     """The name Canadians use (CLDR en_CA / fr_CA: "Bélarus", "Myanmar (Burma)")."""
-    from babel import Locale
+    locale = "fr_CA" if lang == "fr" else "en_CA"
+    words = _cldr(locale)
+    if words is None:
+        from babel import Locale
 
-    return str(Locale.parse("fr_CA" if lang == "fr" else "en_CA").territories.get(code, code))
+        return str(Locale.parse(locale).territories.get(code, code))
+    return words[2].get(code, code)
 
 
 def country_phrase(c: Any, lang: str, prep: str = "vers") -> str:

@@ -17,6 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 Date = dt.date
 
+# Validators are built on first use (loading YAML), not at import: a command-line answer
+# reads the law already checked from the compiled-law cache and validates nothing, so it
+# need not pay the ~50 ms of building thirty models' schemas at every start.
+_CONFIG = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
 
 class Confidence(StrEnum):
     """How sure we are of a rule (the research's tags)."""
@@ -83,7 +88,7 @@ class Topic(StrEnum):
 
 
 class Bilingual(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
     en: str = Field(min_length=1)
     fr: str = Field(min_length=1)
 
@@ -91,7 +96,7 @@ class Bilingual(BaseModel):
 class DelayedStart(BaseModel):
     """A start date stated in law as "N days after" another date (e.g. SEMA s.3.7(5))."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
     days_after: int = Field(gt=0, le=3650)
     of: Date
 
@@ -105,7 +110,7 @@ class DelayedStart(BaseModel):
 
 
 class _Effect(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
 
 class AreaControlListing(_Effect):
@@ -313,7 +318,7 @@ Effect = Annotated[
 class Rule(BaseModel):
     """One dated, cited statement of law."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     instrument: str = Field(min_length=3)
@@ -380,7 +385,7 @@ class Rule(BaseModel):
 class Instrument(BaseModel):
     """A legal instrument or official notice, and the rules drawn from it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     instrument: str = Field(min_length=3)
     title: Bilingual
@@ -394,7 +399,7 @@ class Instrument(BaseModel):
 class ListedPerson(BaseModel):
     """One item of a schedule of listed persons, as the official XML gives it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     part: str
     item: str
@@ -413,7 +418,7 @@ class ListedPerson(BaseModel):
 
 
 class PersonList(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     id: str
     instrument: str
@@ -425,7 +430,7 @@ class PersonList(BaseModel):
 
 
 class GoodsListItem(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     item: str
     hs: str = Field(pattern=r"^\d{2,10}$")
@@ -442,7 +447,7 @@ class RepealedItem(BaseModel):
     """A schedule row now reading "[Repealed, ...]": it applied until ``repealed_on``, and its
     text is no longer in the consolidation, so the engine can only say it existed."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     item: str
     repealed_on: Date
@@ -452,7 +457,7 @@ class RepealedItem(BaseModel):
 class GoodsList(BaseModel):
     """An HS-coded schedule of goods (e.g. SEMA Belarus Schedule 4 Part 1)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     id: str
     instrument: str
@@ -473,7 +478,7 @@ class GoodsList(BaseModel):
 class EclItemRow(BaseModel):
     """One row of a schedule that names Guide items (GEP No. 41's excluded goods)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     item: str
     ecl: str = Field(pattern=r"^[1-9]-[0-9A-Za-z.]+$|^5[0-9]{3}(\.[0-9A-Za-z.]+)?$")
@@ -486,7 +491,7 @@ class EclItemRow(BaseModel):
 class EclItemList(BaseModel):
     """A schedule of Guide items, each row dated (e.g. the Schedule to SOR/2015-200)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     id: str
     instrument: str
@@ -499,7 +504,7 @@ class EclItemList(BaseModel):
 class CategoryMapping(BaseModel):
     """HS codes read as one humanitarian category: an explicit, cited interpretation."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     category: HumanitarianCategory
     hs: tuple[str, ...] = Field(min_length=1)
@@ -507,7 +512,7 @@ class CategoryMapping(BaseModel):
 
 
 class CategoryInterpretation(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     id: str
     basis: str

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,24 +62,66 @@ ANSWER_DOC = (
 )
 
 
-@public.get("/check/export", summary="Is an export permit required?", description=ANSWER_DOC)
-async def check_export(
-    request: Request,
-    to: Annotated[str, Query(max_length=60, description="destination country")],
-    on: Annotated[dt.date | None, Query(description="date (default today)")] = None,
-    hs: Annotated[str | None, Query(max_length=20)] = None,
-    category: Annotated[str | None, Query(max_length=60)] = None,
-    ecl: Annotated[str | None, Query(max_length=40)] = None,
-    lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
-) -> JSONResponse:
+class ExportQuery(BaseModel):
+    """The export check's query: validated by pydantic once per request, as FastAPI would
+    validate the same parameters one by one (same rules, same error entries), at a fraction
+    of the cost of FastAPI's per-parameter resolution on this busiest public endpoint."""
+
+    model_config = ConfigDict(extra="ignore")
+    to: Annotated[str, Field(max_length=60, description="destination country")]
+    on: Annotated[dt.date | None, Field(description="date (default today)")] = None
+    hs: Annotated[str | None, Field(max_length=20)] = None
+    category: Annotated[str | None, Field(max_length=60)] = None
+    ecl: Annotated[str | None, Field(max_length=40)] = None
+    lang: Annotated[str, Field(pattern="^(en|fr)$")] = "en"
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """OpenAPI parameters of a query model, as FastAPI writes them for declared params."""
+    schema = model.model_json_schema()
+    required = set(schema.get("required", ()))
+    out = []
+    for name, field in schema["properties"].items():
+        entry: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
+        if "description" in field:
+            entry["description"] = field["description"]
+        out.append(entry | {"schema": field})
+    return out
+
+
+_VALIDATION_ERROR = {
+    "description": "Validation Error",
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
+    },
+}
+
+
+@public.get(
+    "/check/export",
+    summary="Is an export permit required?",
+    description=ANSWER_DOC,
+    openapi_extra={"parameters": _query_parameters(ExportQuery)},
+    responses={422: _VALIDATION_ERROR},
+)
+async def check_export(request: Request) -> JSONResponse:
+    try:
+        q = ExportQuery.model_validate(dict(request.query_params))
+    except ValidationError as error:
+        raise RequestValidationError(
+            [
+                {"type": e["type"], "loc": ("query", *e["loc"]), "msg": e["msg"]}
+                for e in error.errors(include_url=False)
+            ]
+        ) from None
     return _ask(
         deps.checks(request).check_export,
-        to=to,
-        on=on or deps.today(request),
-        hs=hs,
-        category=category,
-        ecl=ecl,
-        lang=lang,
+        to=q.to,
+        on=q.on or deps.today(request),
+        hs=q.hs,
+        category=q.category,
+        ecl=q.ecl,
+        lang=q.lang,
     )
 
 
@@ -403,6 +447,14 @@ for _action in ("suspend", "reinstate", "cancel", "expire"):
     )
 
 
+def _question_cache(request: Request) -> services.QuestionCache:
+    """The engine questions of each permit's lines, kept by this application (one database)."""
+    cache: services.QuestionCache | None = getattr(request.app.state, "permit_questions", None)
+    if cache is None:
+        cache = request.app.state.permit_questions = {}
+    return cache
+
+
 @router.post(
     "/permits/{permit_id}/shipments",
     response_model=ShipmentOut,
@@ -420,6 +472,8 @@ async def record_shipment(
 ) -> Any:
     # The hot path of drawdown: authentication, the locked drawdown and the commit run in
     # one worker-thread hop (not one per dependency).
+    questions = _question_cache(request)
+
     def work() -> tuple[ShipmentOut, bool]:
         factory: sessionmaker[Session] = request.app.state.sessions
         with factory() as s:
@@ -428,7 +482,14 @@ async def record_shipment(
                 actor = bearer_actor(request, s)
                 try:
                     done = services.record_shipment(
-                        s, actor, permit_id, data, idempotency_key, today, deps.checks(request)
+                        s,
+                        actor,
+                        permit_id,
+                        data,
+                        idempotency_key,
+                        today,
+                        deps.checks(request),
+                        questions,
                     )
                     s.commit()
                 except IntegrityError:
@@ -436,7 +497,14 @@ async def record_shipment(
                     s.rollback()
                     begin_write(s)
                     done = services.record_shipment(
-                        s, actor, permit_id, data, idempotency_key, today, deps.checks(request)
+                        s,
+                        actor,
+                        permit_id,
+                        data,
+                        idempotency_key,
+                        today,
+                        deps.checks(request),
+                        questions,
                     )
                     s.commit()
                 out = present.shipment(

@@ -37,8 +37,11 @@ def navigation(user: User | None, lang: str) -> list[NavLink]:
 
 APPLICATION = Application(
     name="office",
-    # countries_web first: its /country/{code} routes win over the older page in web
-    api_routers=(countries_web.router, api.public, api.router),
+    # The API first: routes are tried in order, and the busiest requests (public checks,
+    # shipments) should not be tried against every country page first (no API path is also
+    # a country page's path); countries_web before web: its /country/{code} routes win
+    # over the older page in web
+    api_routers=(api.public, api.router, countries_web.router),
     web_routers=(web.router,),
     templates=HERE / "templates",
     catalog_domain="office",

@@ -1119,11 +1119,34 @@ class Drawdown(NamedTuple):
     permit_number: str
 
 
+# Per permit (and permit version): the engine questions of each line. A permit's goods
+# never change after issue (amendments change quantities, values and dates), so within one
+# application (one database) the questions can be kept; the cache lives on the app's state.
+QuestionCache = dict[tuple[int, int], dict[int, list[dict[str, Any]]]]
+_QUESTION_CACHE_MAX = 10_000
+
+
 def _refuse_banned_line(
-    s: Session, actor: Actor, permit_id: int, data: ShipmentIn, checks: Checks
+    s: Session,
+    permit_id: int,
+    version: int,
+    data: ShipmentIn,
+    checks: Checks,
+    cache: QuestionCache | None = None,
 ) -> None:
-    p = get_permit(s, actor, permit_id)  # 404 unless visible to this actor
-    asked = permit_questions(s, p).get(data.line_no)
+    """409 when the law in force on the shipping day bans the line's goods (the caller has
+    checked that the actor may see the permit)."""
+    questions = cache.get((permit_id, version)) if cache is not None else None
+    if questions is None:
+        p = s.get(Permit, permit_id)
+        if p is None:
+            raise OfficeError(404, "not_found", "permit_id")
+        questions = permit_questions(s, p)
+        if cache is not None:
+            if len(cache) >= _QUESTION_CACHE_MAX:
+                cache.clear()
+            cache[(permit_id, version)] = questions
+    asked = questions.get(data.line_no)
     if not asked:
         return  # no such line: refused below with its own message
     try:
@@ -1150,6 +1173,7 @@ def record_shipment(
     key: str | None,
     today: dt.date,
     checks: Checks | None = None,
+    questions: QuestionCache | None = None,
 ) -> Drawdown:
     """Draw a shipment down against a permit line; returns (shipment, newly_recorded).
 
@@ -1186,30 +1210,62 @@ def record_shipment(
     )
     if actor.role == "applicant":
         q = q.where(pt.c.organisation_id == actor.organisation_id)
-    # A retry finds its shipment before any lock is taken. Two concurrent requests with the
-    # same new key both pass here; the unique constraint (permit_id, idempotency_key) then
-    # refuses the second INSERT and the caller retries once, finding the first (see api.py).
-    existing = conn.execute(
-        select(st.c.id, st.c.permit_id, st.c.request_sha256).where(
-            st.c.permit_id == permit_id, st.c.idempotency_key == key
-        )
-    ).one_or_none()
-    if existing is not None:
-        permit = get_permit(s, actor, existing.permit_id)  # 404 unless visible to this actor
-        if existing.request_sha256 != digest:
+    # One statement, before any lock is taken: the permit as this actor may see it (none:
+    # 404) and the shipment already recorded under this key, if any (a retry). Two
+    # concurrent requests with the same new key both pass here; the unique constraint
+    # (permit_id, idempotency_key) then refuses the second INSERT and the caller retries
+    # once, finding the first (see api.py).
+    seen = select(
+        pt.c.id,
+        pt.c.number,
+        pt.c.version,
+        pt.c.law_version,
+        st.c.id.label("shipment_id"),
+        st.c.request_sha256,
+    ).select_from(pt.outerjoin(st, (st.c.permit_id == pt.c.id) & (st.c.idempotency_key == key)))
+    seen = seen.where(pt.c.id == permit_id)
+    if actor.role == "applicant":
+        seen = seen.where(pt.c.organisation_id == actor.organisation_id)
+    permit = conn.execute(seen).one_or_none()
+    if permit is None:
+        raise OfficeError(404, "not_found", "permit_id")
+    if permit.shipment_id is not None:
+        if permit.request_sha256 != digest:
             raise OfficeError(409, "idempotency_key_reused", "idempotency_key")
-        old = s.get(Shipment, existing.id)
+        old = s.get(Shipment, permit.shipment_id)
         assert old is not None
         return Drawdown(old, False, permit.number)
     if checks is not None:
         # The law may have changed since issue: a line banned on the shipping day is
         # refused. Asked before the row lock is taken (the answer depends only on the
         # request), so the serialised part of the drawdown does not grow.
-        _refuse_banned_line(s, actor, permit_id, data, checks)
+        _refuse_banned_line(s, permit.id, permit.version, data, checks, questions)
+    q_m, v_c = to_milli(data.quantity), to_cents(data.value)
+    sh = Shipment(
+        permit_id=permit.id,
+        line_no=data.line_no,
+        quantity_milli=q_m,
+        value_cents=v_c,
+        shipped_on=data.shipped_on,
+        export_declaration_ref=data.export_declaration_ref,
+        idempotency_key=key,
+        request_sha256=digest,
+        recorded_by_id=actor.id,
+        recorded_at=now(),
+    )
+    if conn.dialect.name == "postgresql":
+        fast = _draw_in_one_statement(s, permit.id, sh, today)
+        if fast is not None:
+            used_q, used_v, head = fast
+            _audit_drawdown(
+                s, actor, permit.number, permit.law_version, data, sh, used_q, used_v, head
+            )
+            return Drawdown(sh, True, permit.number)
+        # Refused by one of its conditions (or no such line): nothing was written; the
+        # locked path below finds which condition, and says so.
     # one statement locks the permit row and the line row (FOR UPDATE on PostgreSQL)
     row = conn.execute(q.with_for_update()).one_or_none()
-    if row is None:
-        get_permit(s, actor, permit_id)  # 404 when the permit is not visible
+    if row is None:  # the permit is visible (above): the line is not there
         raise OfficeError(422, "no_such_line", "line_no", line_no=data.line_no)
     valid_to: dt.date = row.valid_to
     status = row.status
@@ -1227,7 +1283,6 @@ def record_shipment(
         )
     if data.shipped_on > today:
         raise OfficeError(422, "future_shipment", "shipped_on")
-    q_m, v_c = to_milli(data.quantity), to_cents(data.value)
     used_q, used_v = row.used_quantity_milli, row.used_value_cents
     if used_q + q_m > row.authorised_quantity_milli:
         raise OfficeError(
@@ -1241,19 +1296,7 @@ def record_shipment(
         raise OfficeError(
             409, "exceeds_value", "value", remaining=str(cents(row.authorised_value_cents - used_v))
         )
-    sh = Shipment(
-        permit_id=row.id,
-        permit_line_id=row.line_id,
-        line_no=data.line_no,
-        quantity_milli=q_m,
-        value_cents=v_c,
-        shipped_on=data.shipped_on,
-        export_declaration_ref=data.export_declaration_ref,
-        idempotency_key=key,
-        request_sha256=digest,
-        recorded_by_id=actor.id,
-        recorded_at=now(),
-    )
+    sh.permit_line_id = row.line_id
     values = {c.name: getattr(sh, c.name) for c in st.columns if c.name != "id"}
     drawn = {"used_q": used_q + q_m, "used_v": used_v + v_c, "line_id": row.line_id}
     if conn.dialect.name == "postgresql":
@@ -1275,12 +1318,91 @@ def record_shipment(
             .values(used_quantity_milli=drawn["used_q"], used_value_cents=drawn["used_v"])
         )
         sh.id = conn.execute(insert(st).values(**values).returning(st.c.id)).scalar_one()
+    _audit_drawdown(s, actor, row.number, row.law_version, data, sh, used_q, used_v)
+    return Drawdown(sh, True, row.number)
+
+
+# The whole drawdown in one statement on PostgreSQL, while every condition holds: the
+# permit row locked while active and valid on the day (as the locked path below locks it,
+# first: drawers, suspensions and cancellations queue on it in one order; PostgreSQL
+# re-checks the conditions on the row as the previous holder left it), the line drawn down
+# only if the balance allows it, the shipment recorded and the audit head taken (its id
+# and the previous hash) for the entry written next. Three round trips hold the lock
+# (this, the audit entry, the commit) instead of five.
+_DRAW = text(
+    "WITH p AS (SELECT id FROM permits WHERE id = :permit_id AND status = 'active' "
+    "AND valid_from <= :shipped_on AND :shipped_on <= valid_to AND :today <= valid_to "
+    "AND :shipped_on <= :today FOR UPDATE), "
+    "drawn AS (UPDATE permit_lines l SET "
+    "used_quantity_milli = l.used_quantity_milli + :quantity_milli, "
+    "used_value_cents = l.used_value_cents + :value_cents FROM p "
+    "WHERE l.permit_id = p.id AND l.line_no = :line_no "
+    "AND l.used_quantity_milli + :quantity_milli <= l.authorised_quantity_milli "
+    "AND l.used_value_cents + :value_cents <= l.authorised_value_cents "
+    "RETURNING l.id, l.used_quantity_milli, l.used_value_cents), "
+    "head AS (UPDATE audit_head SET last_id = last_id + 1 "
+    "WHERE id = 1 AND EXISTS (SELECT 1 FROM drawn) RETURNING last_id, last_hash) "
+    "INSERT INTO shipments (permit_id, permit_line_id, line_no, quantity_milli, value_cents, "
+    "shipped_on, export_declaration_ref, idempotency_key, request_sha256, recorded_by_id, "
+    "recorded_at) SELECT :permit_id, drawn.id, :line_no, :quantity_milli, :value_cents, "
+    ":shipped_on, :export_declaration_ref, :idempotency_key, :request_sha256, "
+    ":recorded_by_id, :recorded_at FROM drawn "
+    "RETURNING id, permit_line_id, (SELECT used_quantity_milli FROM drawn), "
+    "(SELECT used_value_cents FROM drawn), (SELECT last_id FROM head), "
+    "(SELECT last_hash FROM head)"
+)
+
+
+def _draw_in_one_statement(
+    s: Session, permit_id: int, sh: Shipment, today: dt.date
+) -> tuple[int, int, tuple[int, str]] | None:
+    """Record ``sh`` if every condition holds (PostgreSQL): (used quantity and value before
+    it, the audit head taken), or None with nothing written."""
+    found = (
+        s.connection()
+        .execute(
+            _DRAW,
+            {
+                "permit_id": permit_id,
+                "today": today,
+                "line_no": sh.line_no,
+                "quantity_milli": sh.quantity_milli,
+                "value_cents": sh.value_cents,
+                "shipped_on": sh.shipped_on,
+                "export_declaration_ref": sh.export_declaration_ref,
+                "idempotency_key": sh.idempotency_key,
+                "request_sha256": sh.request_sha256,
+                "recorded_by_id": sh.recorded_by_id,
+                "recorded_at": sh.recorded_at,
+            },
+        )
+        .one_or_none()
+    )
+    if found is None:
+        return None
+    sh.id, sh.permit_line_id = found[0], found[1]
+    used_q, used_v = found[2] - sh.quantity_milli, found[3] - sh.value_cents
+    return used_q, used_v, (found[4], found[5])
+
+
+def _audit_drawdown(
+    s: Session,
+    actor: Actor,
+    number: str,
+    law_version: str | None,
+    data: ShipmentIn,
+    sh: Shipment,
+    used_q: int,
+    used_v: int,
+    head: tuple[int, str] | None = None,
+) -> None:
+    """The audit entry of a drawdown (``used_*``: the line's use before the shipment)."""
     audit.record(
         s,
         actor=actor.username,
         action="shipment.record",
         entity="permit",
-        entity_id=row.number,
+        entity_id=number,
         before={
             "line_no": data.line_no,
             "used_quantity": str(milli(used_q)),
@@ -1293,12 +1415,12 @@ def record_shipment(
             "value": str(data.value),
             "shipped_on": data.shipped_on.isoformat(),
             "export_declaration_ref": data.export_declaration_ref,
-            "used_quantity": str(milli(used_q + q_m)),
-            "used_value": str(cents(used_v + v_c)),
+            "used_quantity": str(milli(used_q + sh.quantity_milli)),
+            "used_value": str(cents(used_v + sh.value_cents)),
         },
-        law_version=row.law_version,
+        law_version=law_version,
+        head=head,
     )
-    return Drawdown(sh, True, row.number)
 
 
 def shipments_of(s: Session, actor: Actor, permit_id: int) -> list[Shipment]:

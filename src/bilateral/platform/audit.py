@@ -71,21 +71,27 @@ def record(
     before: Any = None,
     after: Any = None,
     law_version: str | None = None,
+    head: tuple[int, str] | None = None,
 ) -> tuple[int, str]:
     """Append one entry in the caller's transaction (committed or rolled back with it).
 
     Returns (id, hash). Two short statements on PostgreSQL (three on SQLite) while the
-    head row is locked.
+    head row is locked. ``head``: the (id, previous hash) the caller has already taken in
+    this transaction with ``UPDATE audit_head SET last_id = last_id + 1 ... RETURNING
+    last_id, last_hash`` (in the statement that did the work recorded); then one statement.
     """
     conn = s.connection()
     h = cast(Table, AuditHead.__table__)
-    # Take the next id and the previous hash, locking the head row until commit.
-    last_id, last_hash = conn.execute(
-        update(h)
-        .where(h.c.id == 1)
-        .values(last_id=h.c.last_id + 1)
-        .returning(h.c.last_id, h.c.last_hash)
-    ).one()
+    if head is not None:
+        last_id, last_hash = head
+    else:
+        # Take the next id and the previous hash, locking the head row until commit.
+        last_id, last_hash = conn.execute(
+            update(h)
+            .where(h.c.id == 1)
+            .values(last_id=h.c.last_id + 1)
+            .returning(h.c.last_id, h.c.last_hash)
+        ).one()
     e = AuditEntry(
         id=last_id,
         at=now_iso(),
