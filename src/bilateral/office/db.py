@@ -10,6 +10,7 @@ worker thread ever waits for the SQLite write lock while the lock holder needs a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -130,6 +131,12 @@ def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
 def alembic_config(settings: Settings) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    # one Alembic history: the office's versions and the CFLI application's (0004_cfli)
+    cfli = Path(__file__).parents[1] / "cfli" / "migrations" / "versions"
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option(
+        "version_locations", os.pathsep.join([str(MIGRATIONS / "versions"), str(cfli)])
+    )
     cfg.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
     return cfg
 

@@ -31,7 +31,15 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("applicant", "officer", "auditor", "admin")
+ROLES = (
+    "applicant",
+    "officer",
+    "auditor",
+    "admin",
+    "programme_officer",
+    "committee_member",
+    "grant_applicant",
+)
 
 
 class Base(DeclarativeBase):

@@ -24,6 +24,7 @@ from bilateral.errors import BadInput
 from bilateral.office import audit, holidays
 from bilateral.office.audit import canonical
 from bilateral.office.models import (
+    ROLES,
     ApiToken,
     Application,
     ApplicationLine,
@@ -136,9 +137,9 @@ def create_user(
     actor: str = "system",
 ) -> tuple[User, str, str | None]:
     """Create an account; returns (user, API token, generated password or None)."""
-    if role not in ("applicant", "officer", "auditor", "admin"):
+    if role not in ROLES:
         raise OfficeError(422, "bad_role", "role")
-    if role == "applicant" and not organisation:
+    if role in ("applicant", "grant_applicant") and not organisation:
         raise OfficeError(422, "org_required", "organisation")
     if s.execute(select(User.id).where(User.username == username)).first():
         raise OfficeError(409, "user_exists", "username", username=username)
