@@ -139,9 +139,7 @@ def problem_text(e: OfficeError, lang: str) -> str:
     label = field_label(e.field, lang)
     params = dict(e.params)
     if e.code == "cfli_invalid":
-        detail = str(params.get("detail", ""))
-        if lang == "fr":
-            detail = french_detail(detail)
+        detail = detail_text(str(params.get("detail", "")), lang)
         return tr("err.cfli_invalid", lang, field=label, detail=detail)
     key = "err." + e.code
     text = tr(key, lang, **{k: _shown(v, lang) for k, v in params.items()})
@@ -157,30 +155,31 @@ def _shown(value: Any, lang: str) -> Any:
     return value
 
 
-_FR_DETAILS = (
-    ("Field required", "ce champ est obligatoire"),
-    ("required", "ce champ est obligatoire"),
-    ("at least 1 item", "donnez au moins un élément"),
-    ("at least 1 character", "ce champ est obligatoire"),
-    ("before start", "la fin précède le début"),
-    ("not an ISO 3166", "choisissez un pays de la liste"),
-    ("at most two decimal places", "un montant a au plus deux décimales (cents)"),
-    ("add up to", "les lignes du budget (FCIL) ne correspondent pas au montant demandé"),
-    ("valid date", "donnez une date valide (AAAA-MM-JJ)"),
-    ("valid integer", "donnez un nombre entier"),
-    ("valid decimal", "donnez un montant"),
-    ("Input should be", "choisissez une valeur de la liste"),
-    ("must be more than zero", "le montant doit être supérieur à zéro"),
-    ("a mark is from 0", "une note va de 0 à 10"),
-    ("not a number", "donnez un nombre"),
+# pydantic's and the domain's messages (English) as the reader's language says them
+_DETAILS = (
+    ("Field required", "this field is required", "ce champ est obligatoire"),
+    ("at least 1 item", "give at least one", "donnez au moins un élément"),
+    ("at least 1 character", "this field is required", "ce champ est obligatoire"),
+    ("before start", None, "la fin précède le début"),
+    ("not an ISO 3166", "choose a country from the list", "choisissez un pays de la liste"),
+    ("at most two decimal places", None, "un montant a au plus deux décimales (cents)"),
+    ("add up to", None, "les lignes du budget (FCIL) ne correspondent pas au montant demandé"),
+    ("valid date", "give a date as YYYY-MM-DD", "donnez une date au format AAAA-MM-JJ"),
+    ("valid integer", "give a whole number", "donnez un nombre entier"),
+    ("valid decimal", "give an amount", "donnez un montant"),
+    ("Input should be", "choose a value from the list", "choisissez une valeur de la liste"),
+    ("must be more than zero", None, "le montant doit être supérieur à zéro"),
+    ("a mark is from 0", None, "une note va de 0 à 10"),
+    ("not a number", None, "donnez un nombre"),
+    ("expected marks", "give a mark for every criterion", "donnez une note pour chaque critère"),
 )
 
 
-def french_detail(detail: str) -> str:
-    for needle, french in _FR_DETAILS:
+def detail_text(detail: str, lang: str) -> str:
+    for needle, english, french in _DETAILS:
         if needle in detail:
-            return french
-    return "valeur refusée"
+            return french if lang == "fr" else (english or detail)
+    return "valeur refusée" if lang == "fr" else detail
 
 
 def labels(lang: str) -> dict[str, Any]:
@@ -193,6 +192,9 @@ def labels(lang: str) -> dict[str, Any]:
         "cday": lambda d: (
             fmt.day(dt.date.fromisoformat(d) if isinstance(d, str) else d, lang) if d else ""
         ),
+        "ccents": lambda n: fmt.money(sv.money(int(n)), lang),
+        "csigned": lambda v: ("+" if v > 0 else "") + fmt.money(v, lang),
+        "cnum": lambda v: fmt.number(v, lang),
         "label": lambda b: fmt.text(b, lang),
         "theme_label": lambda k: fmt.text(THEME_LABELS[k], lang) if k in THEME_LABELS else k,
         "cost_label": lambda k: fmt.text(COST_LABELS[k], lang) if k in COST_LABELS else k,

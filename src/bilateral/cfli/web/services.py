@@ -437,12 +437,10 @@ def unseal_data(record: dict[str, Any], keys: KeyRing) -> dict[str, Any]:
             org[name] = keys.decrypt(sealed, f"organisation.{name}")
         elif sealed is None:
             org[name] = None
-    # drop empty optional fields so that the domain reads them as absent
-    for name in ("registration_number", "risk_explanation"):
-        if org.get(name) in (None, ""):
-            org.pop(name, None)
-    if org.get("contacts") is None:
-        org.pop("contacts", None)
+    # drop empty fields so that the domain reads them as absent ("field required")
+    for name in list(org):
+        if org[name] in (None, ""):
+            org.pop(name)
     return out
 
 
