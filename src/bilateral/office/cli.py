@@ -337,7 +337,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     us = users.add_subparsers(dest="users_command", required=True)
     c = us.add_parser("create", help="create an account and print its API token once")
     c.add_argument("name")
-    c.add_argument("--role", required=True, choices=["applicant", "officer", "auditor", "admin"])
+    c.add_argument(
+        "--role",
+        required=True,
+        choices=[
+            "applicant",
+            "officer",
+            "auditor",
+            "admin",
+            "programme_officer",
+            "committee_member",
+            "grant_applicant",
+        ],
+    )
     c.add_argument("--org", default=None, help="organisation (required for applicants)")
     g = c.add_mutually_exclusive_group()
     g.add_argument("--password-stdin", action="store_true", help="read the password from stdin")

@@ -18,7 +18,15 @@ from pydantic import (
 
 from bilateral.office import countries
 
-Role = Literal["applicant", "officer", "auditor", "admin"]
+Role = Literal[
+    "applicant",
+    "officer",
+    "auditor",
+    "admin",
+    "programme_officer",
+    "committee_member",
+    "grant_applicant",
+]
 
 
 def _country(v: str) -> str:
