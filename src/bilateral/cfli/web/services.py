@@ -1479,3 +1479,56 @@ def counts(s: Session) -> dict[str, int]:
         .tuples()
         .all()
     )
+
+
+def _rotate_tree(value: Any, keys: KeyRing, counts: list[int]) -> Any:
+    """Every ``{"enc": token}`` in a JSON value re-encrypted under the newest key."""
+    if isinstance(value, dict):
+        if set(value) == {"enc"} and isinstance(value["enc"], str):
+            if keys.key_id_of(value) == keys.ids[0]:
+                return value
+            counts[0] += 1
+            try:
+                token = keys.fernet.rotate(value["enc"].encode("ascii")).decode("ascii")
+            except Exception:
+                raise OfficeError(
+                    422, "cfli_invalid", "keys", detail="a sealed value cannot be decrypted"
+                ) from None
+            return {"enc": token}
+        return {k: _rotate_tree(v, keys, counts) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rotate_tree(v, keys, counts) for v in value]
+    return value
+
+
+SEALED_COLUMNS: tuple[tuple[Any, str], ...] = (
+    (CfliProposal, "record"),
+    (CfliProposal, "decision_sealed"),
+    (CfliDetermination, "sealed"),
+    (CfliReport, "text_sealed"),
+)
+
+
+def rotate_keys(s: Session, keys: KeyRing, dry_run: bool = True) -> int:
+    """Re-encrypt every sealed value in the database under the newest key (key rotation:
+    put a new key first, run this, then drop the old key). Returns how many values were
+    (or, in a dry run, would be) re-encrypted."""
+    counts = [0]
+    for model, column in SEALED_COLUMNS:
+        for row in s.execute(select(model)).scalars():
+            value = getattr(row, column)
+            if value is None:
+                continue
+            rotated = _rotate_tree(value, keys, counts)
+            if not dry_run and rotated != value:
+                setattr(row, column, rotated)
+    if not dry_run:
+        audit.record(
+            s,
+            actor="system",
+            action="cfli.keys.rotate",
+            entity="cfli_keys",
+            entity_id=keys.ids[0],
+            after={"values": counts[0]},
+        )
+    return counts[0]

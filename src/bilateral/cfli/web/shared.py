@@ -9,6 +9,8 @@ other CFLI module imports ``bilateral.office``.
 from __future__ import annotations
 
 from bilateral.office import audit, catalogs, deps, i18n
+from bilateral.office import db as platform_db
+from bilateral.office import settings as platform_settings
 from bilateral.office.api import ERRORS, bearer_actor
 from bilateral.office.db import begin_write
 from bilateral.office.models import ROLES, Base, Organisation, User
@@ -49,6 +51,8 @@ __all__ = [
     "form_of",
     "i18n",
     "lang_of",
+    "platform_db",
+    "platform_settings",
     "redirect",
     "render",
     "require",
