@@ -1,0 +1,17 @@
+"""The platform application with CFLI installed, for the browser test's server process
+(``uvicorn --factory serve_cfli:build``; settings from the environment, as ``bilateral
+serve``). The lead's platform application descriptor replaces this."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from bilateral.cfli.web import install
+from bilateral.office import settings as settings_mod
+from bilateral.office.app import create_app
+
+
+def build() -> FastAPI:
+    app = create_app(settings_mod.load(), auto_upgrade=True)
+    install(app)
+    return app
