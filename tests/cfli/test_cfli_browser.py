@@ -113,9 +113,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ("ana", "grant_applicant", "Circle"),
     ):
         extra = ["--org", org] if org else []
+        create = [sys.executable, "-m", "bilateral.office", "users", "create", name]
         subprocess.run(
-            [sys.executable, "-m", "bilateral.office", "users", "create", name, "--role", role]
-            + [*extra, "--password-stdin"],
+            [*create, "--role", role, *extra, "--password-stdin"],
             input=PASSWORD + "\n",
             env=env,
             check=True,
