@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select, text
 
-from bilateral.cfli.web import install
+from bilateral.cfli.web import install, upgrade
 from bilateral.cfli.web import services as sv
 from bilateral.office import db
 from bilateral.office.app import create_app
@@ -129,7 +129,7 @@ def _sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cfli]:
     clock = Clock(TODAY)
     settings = make_settings(tmp_path, clock=clock)
     engine = db.make_engine(settings)
-    db.upgrade(settings, engine=engine)
+    upgrade(settings, engine=engine)
     yield Cfli(settings, engine, clock)
     engine.dispose()
 
@@ -145,7 +145,7 @@ def _pg(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cfli]:
     engine = create_engine(
         PG_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_size=20, max_overflow=20
     )
-    db.upgrade(settings, engine=engine)
+    upgrade(settings, engine=engine)
     yield Cfli(settings, engine, clock)
     engine.dispose()
     with admin.begin() as c:

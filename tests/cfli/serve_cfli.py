@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bilateral.cfli.web import install
+from bilateral.cfli.web import install, upgrade
+from bilateral.office import db
 from bilateral.office import settings as settings_mod
 from bilateral.office.app import create_app
 
 
 def build() -> FastAPI:
-    app = create_app(settings_mod.load(), auto_upgrade=True)
+    settings = settings_mod.load()
+    engine = db.make_engine(settings)
+    upgrade(settings, engine=engine)  # the platform's migrations and CFLI's
+    app = create_app(settings, engine=engine)
     install(app)
     return app

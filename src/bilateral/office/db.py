@@ -11,7 +11,7 @@ worker thread ever waits for the SQLite write lock while the lock holder needs a
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -128,22 +128,27 @@ def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
             raise
 
 
-def alembic_config(settings: Settings) -> Config:
+def alembic_config(settings: Settings, locations: Sequence[Path] = ()) -> Config:
+    """The Alembic configuration; ``locations``: migration folders of other applications
+    on the same database, after the office's own (one history; e.g. CFLI's ``0004_cfli``)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    # one Alembic history: the office's versions and the CFLI application's (0004_cfli)
-    cfli = Path(__file__).parents[1] / "cfli" / "migrations" / "versions"
-    cfg.set_main_option("path_separator", "os")
-    cfg.set_main_option(
-        "version_locations", os.pathsep.join([str(MIGRATIONS / "versions"), str(cfli)])
-    )
+    if locations:
+        cfg.set_main_option("path_separator", "os")
+        folders = [MIGRATIONS / "versions", *locations]
+        cfg.set_main_option("version_locations", os.pathsep.join(str(p) for p in folders))
     cfg.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
     return cfg
 
 
-def upgrade(settings: Settings, revision: str = "head", engine: Engine | None = None) -> None:
+def upgrade(
+    settings: Settings,
+    revision: str = "head",
+    engine: Engine | None = None,
+    locations: Sequence[Path] = (),
+) -> None:
     """Apply migrations up to ``revision`` (``bilateral db upgrade``)."""
-    cfg = alembic_config(settings)
+    cfg = alembic_config(settings, locations)
     if engine is not None:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn

@@ -12,6 +12,15 @@ from typing import Any
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
+# CFLI's migrations (``0004_cfli`` after the platform's ``0003_security``): one history
+MIGRATIONS = HERE.parent / "migrations" / "versions"
+
+
+def upgrade(settings: Any, revision: str = "head", engine: Any = None) -> None:
+    """Migrate the database: the platform's history and CFLI's, to ``revision``."""
+    from bilateral.cfli.web.shared import platform_db
+
+    platform_db.upgrade(settings, revision, engine=engine, locations=[MIGRATIONS])
 
 
 def install(app: Any) -> None:

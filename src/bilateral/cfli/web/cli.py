@@ -2,6 +2,7 @@
 serve``: ``BILATERAL_DATABASE_URL``, ``BILATERAL_DATA_DIR``; run ``bilateral db upgrade``
 first). Only argparse is imported at start; each command imports what it needs.
 
+    bilateral cfli db upgrade                               # platform + CFLI migrations
     bilateral cfli db sync                                  # load the call files
     bilateral cfli db staff USER --mission warsaw           # a programme officer's mission
     bilateral cfli db purge --retention-days N [--dry-run] [--today YYYY-MM-DD]
@@ -19,6 +20,9 @@ from typing import Any
 def register(cmds: Any) -> None:
     d = cmds.add_parser("db", help="the CFLI application's database (calls, staff, retention)")
     sub = d.add_subparsers(dest="cfli_db_command", required=True)
+    up = sub.add_parser("upgrade", help="migrate the database: the platform's and CFLI's tables")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=_upgrade)
     sync = sub.add_parser("sync", help="load the call files into the database")
     sync.set_defaults(func=_run(_sync))
     staff = sub.add_parser("staff", help="make a programme officer staff of a mission")
@@ -60,6 +64,20 @@ def _run(handler: Any) -> Any:
             engine.dispose()
 
     return run
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from bilateral.cfli.web import upgrade
+    from bilateral.cfli.web.shared import platform_db, platform_settings
+
+    settings = platform_settings.load()
+    upgrade(settings, args.revision)
+    engine = platform_db.make_engine(settings)
+    try:
+        print(f"database at revision {platform_db.current_revision(engine)}")
+    finally:
+        engine.dispose()
+    return 0
 
 
 def _sync(args: argparse.Namespace, s: Any, settings: Any) -> int:

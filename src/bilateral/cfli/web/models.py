@@ -1,4 +1,4 @@
-"""CFLI tables (SQLAlchemy 2, on the platform's ``Base``; migration ``0004_cfli``).
+"""CFLI tables (SQLAlchemy 2, CFLI's own metadata; migration ``0004_cfli``).
 
 Money is integer cents (``*_cents``), exact on SQLite and PostgreSQL. Sensitive values
 (organisation name, contacts, registration and risk answers, letters, narrative reports,
@@ -15,16 +15,33 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     Date,
     ForeignKey,
     Integer,
+    MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bilateral.cfli.web.shared import Base
+from bilateral.cfli.web.shared import NAMING
+
+
+class Base(DeclarativeBase):
+    """CFLI's own metadata (the platform's naming convention), so that the platform's
+    metadata describes the platform's tables only, whatever is imported. The platform's
+    accounts are referred to through the two stand-ins below, which are never created here
+    (the platform's migrations make them)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+Table("users", Base.metadata, Column("id", Integer, primary_key=True))
+Table("organisations", Base.metadata, Column("id", Integer, primary_key=True))
+PLATFORM_TABLES = ("users", "organisations")
 
 
 class CfliStaff(Base):

@@ -13,7 +13,7 @@ from bilateral.office import db as platform_db
 from bilateral.office import settings as platform_settings
 from bilateral.office.api import ERRORS, bearer_actor
 from bilateral.office.db import begin_write
-from bilateral.office.models import ROLES, Base, Organisation, User
+from bilateral.office.models import NAMING, ROLES, Base, Organisation, User
 from bilateral.office.services import Actor, OfficeError, create_user
 from bilateral.office.settings import Settings
 from bilateral.office.web import (
@@ -31,6 +31,7 @@ from bilateral.office.web import (
 
 __all__ = [
     "ERRORS",
+    "NAMING",
     "ROLES",
     "Actor",
     "Base",

@@ -1,0 +1,28 @@
+"""The migration ``0004_cfli`` makes exactly the tables the CFLI models describe, on SQLite
+and PostgreSQL, after the platform's history; the platform's metadata holds none of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from app_kit import Cfli
+
+from bilateral.cfli.web import models
+from bilateral.office import db
+from bilateral.office.models import Base as PlatformBase
+
+
+def test_the_migration_makes_what_the_models_describe(cfli: Cfli) -> None:
+    assert db.current_revision(cfli.engine) == "0004_cfli"
+
+    def ours(obj: Any, name: str | None, kind: str, reflected: bool, other: Any) -> bool:
+        table = name if kind == "table" else getattr(getattr(obj, "table", None), "name", "")
+        return str(table or "").startswith("cfli_")
+
+    with cfli.engine.connect() as c:
+        ctx = MigrationContext.configure(c, opts={"include_object": ours})
+        assert compare_metadata(ctx, models.Base.metadata) == []
+    assert not [t for t in PlatformBase.metadata.tables if t.startswith("cfli_")]
+    assert set(models.TABLES) <= set(models.Base.metadata.tables)
