@@ -68,6 +68,7 @@ API: dict[tuple[str, str], tuple[set[str] | None, Any]] = {
     ("POST", f"/api/cfli/proposals/{REF}/reports"): ({GA}, {"kind": "narrative", "text": "t"}),
     ("POST", f"/api/cfli/proposals/{REF}/reports/accept"): ({PO}, None),
     ("POST", f"/api/cfli/proposals/{REF}/close"): ({PO}, None),
+    ("GET", "/api/cfli/portfolio"): ({PO}, None),
 }
 
 PAGES: dict[tuple[str, str], set[str] | None] = {
@@ -100,6 +101,8 @@ PAGES: dict[tuple[str, str], set[str] | None] = {
     ("POST", f"/cfli/officer/calls/{CALL}/committee"): {PO},
     ("POST", f"/cfli/officer/calls/{CALL}/plan"): {PO},
     ("GET", "/cfli/committee"): {CM},
+    ("GET", "/cfli/officer/portfolio"): {PO},
+    ("GET", "/cfli/officer/portfolio.csv"): {PO},
 }
 
 
@@ -169,6 +172,7 @@ def test_api_role_matrix(sqlite_cfli: Cfli) -> None:
         r = c.get("/api/cfli/proposals", headers=headers[key])
         assert REF not in r.text, key
     assert c.get("/api/cfli/officer/calls", headers=headers["other_po"]).json() == []
+    assert c.get("/api/cfli/portfolio", headers=headers["other_po"]).json() == []
 
 
 def login(o: Cfli, name: str) -> str:

@@ -239,6 +239,16 @@ def test_whole_cycle_in_the_browser_pages(cfli: Cfli, lang: str) -> None:
     assert r.status_code == 200
     r = post(o, prop, f"/cfli/proposals/{ref}/close", {}, lang)
     assert plain(w["closed"]) in plain(text_of(r.text)), text_of(r.text)
+    # the portfolio: counts and amounts, no name, in the reader's language
+    page = c.get(f"/cfli/officer/portfolio?by=theme&lang={lang}")
+    assert page.status_code == 200 and "Independent Media Circle" not in page.text
+    theme = "Inclusive governance" if lang == "en" else "Gouvernance inclusive"
+    assert theme in page.text
+    assert plain("CAD 23,000.00" if lang == "en" else "23 000,00 CAD") in plain(page.text)
+    csv = c.get(f"/cfli/officer/portfolio.csv?by=fiscal_year&lang={lang}")
+    assert csv.text.splitlines()[1] == (
+        "fiscal_year,2026-27,2026-27,1,1,23000.00,23000.00,23000.00"
+    )
     # nothing sensitive reached the audit page
     assert (
         "Independent Media Circle"

@@ -678,3 +678,41 @@ def accept_reports(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang =
 @router.post("/proposals/{ref}/close", response_model=AgreementOut)
 def close(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
     return _run(s, lang, lambda: _agreement_out(s, sv.close(s, actor, ref, deps.today(request))))
+
+
+class GroupOut(BaseModel):
+    key: str
+    label: str
+    proposals: int
+    approved_count: int
+    requested: str
+    approved: str
+    paid: str
+
+
+@router.get("/portfolio", response_model=list[GroupOut])
+def portfolio(
+    actor: WhoR,
+    s: DB,
+    by: Literal["fiscal_year", "country", "theme", "recipient_type"] = "fiscal_year",
+    lang: Lang = "en",
+) -> Any:
+    """Counts and amounts of the officer's missions' proposals (no sensitive field)."""
+    from bilateral.cfli import portfolio as portfolio_mod
+
+    try:
+        rows = sv.portfolio_rows(s, actor)
+    except OfficeError as e:
+        return _refuse(e, lang)
+    return [
+        GroupOut(
+            key=g.key,
+            label=g.label(lang),
+            proposals=g.proposals,
+            approved_count=g.approved_count,
+            requested=str(g.requested),
+            approved=str(g.approved),
+            paid=str(g.paid),
+        )
+        for g in portfolio_mod.summarise(rows, by)
+    ]

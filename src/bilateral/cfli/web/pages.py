@@ -871,6 +871,52 @@ async def officer_plan(request: Request, call_id: CallId, s: WDB) -> Response:
     return await _call_act(request, s, call_id, lambda a, f: sv.make_plan(s, a, call_id, keys))
 
 
+DIMENSIONS = ("fiscal_year", "country", "theme", "recipient_type")
+
+
+def _portfolio(request: Request, s: Session, by: str) -> tuple[User, list[Any]]:
+    from bilateral.cfli import portfolio
+
+    u, actor = require(request, s, sv.OFFICER)
+    if by not in DIMENSIONS:
+        raise OfficeError(422, "cfli_kind", "by")
+    return u, portfolio.summarise(sv.portfolio_rows(s, actor), by)  # type: ignore[arg-type]
+
+
+@router.get("/officer/portfolio", response_class=HTMLResponse)
+def portfolio_page(request: Request, s: DB, by: str = "fiscal_year") -> Response:
+    """Counts and amounts by fiscal year, country, theme or recipient type (no sensitive
+    field), with a bar chart in HTML and CSS (no script) and a CSV download."""
+    u, groups = _portfolio(request, s, by)
+    top = max((g.requested for g in groups), default=Decimal(0)) or Decimal(1)
+    bars = {g.key: int(g.requested * 100 / top) for g in groups}
+    lang = lang_of(request)
+    return page(
+        request,
+        "cfli/portfolio.html",
+        {
+            "groups": groups,
+            "by": by,
+            "dimensions": DIMENSIONS,
+            "bars": bars,
+            "glabel": lambda g: g.label(lang),
+        },
+        u,
+    )
+
+
+@router.get("/officer/portfolio.csv")
+def portfolio_csv(request: Request, s: DB, by: str = "fiscal_year") -> Response:
+    from bilateral.cfli import portfolio
+
+    _u, groups = _portfolio(request, s, by)
+    return Response(
+        portfolio.to_csv(groups, lang_of(request)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="cfli-portfolio-{by}.csv"'},
+    )
+
+
 # ------------------------------------------------------------------ committee member
 
 

@@ -1532,3 +1532,45 @@ def rotate_keys(s: Session, keys: KeyRing, dry_run: bool = True) -> int:
             after={"values": counts[0]},
         )
     return counts[0]
+
+
+def portfolio_rows(s: Session, actor: Actor) -> list[Any]:
+    """Portfolio rows (no sensitive field) of the submitted proposals of the officer's
+    missions' calls: fiscal year, project country, themes, recipient type, amounts."""
+    from bilateral.cfli.calls import RecipientType, Theme
+    from bilateral.cfli.portfolio import Row
+
+    out = []
+    for p in officer_proposals(s, actor):
+        rec = p.record or {}
+        d = latest_determination(s, p)
+        call = s.get(CfliCall, p.call_id)
+        assert call is not None
+        data = next(
+            (v.data for v in versions(s, call) if d is not None and v.version == d.call_version),
+            versions(s, call)[-1].data,
+        )
+        fy = ((data.get("fiscal_year") or {}).get("value") or {}).get("label", "—")
+        ag = s.execute(
+            select(CfliAgreement).where(CfliAgreement.proposal_id == p.id)
+        ).scalar_one_or_none()
+        approved = (
+            money(ag.amount_cents)
+            if ag is not None
+            else money(p.requested_cents)
+            if p.status in (APPROVED, CLOSED)
+            else None
+        )
+        out.append(
+            Row(
+                proposal_id=p.reference,
+                fiscal_year=fy,
+                country=str(rec.get("project_country") or "—"),
+                themes=tuple(Theme(t) for t in rec.get("themes") or ()),
+                recipient_type=RecipientType(str((rec.get("organisation") or {}).get("type"))),
+                requested=money(p.requested_cents),
+                approved=approved,
+                paid=money(ag.paid_cents) if ag is not None else money(0),
+            )
+        )
+    return out
