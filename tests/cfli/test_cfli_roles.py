@@ -69,7 +69,10 @@ API: dict[tuple[str, str], tuple[set[str] | None, Any]] = {
     ("POST", f"/api/cfli/proposals/{REF}/reports/accept"): ({PO}, None),
     ("POST", f"/api/cfli/proposals/{REF}/close"): ({PO}, None),
     ("GET", "/api/cfli/portfolio"): ({PO}, None),
+    ("POST", f"/api/cfli/proposals/{REF}/documents"): ({GA}, "FILE"),
+    ("GET", f"/api/cfli/proposals/{REF}/documents/1"): ({PO, CM, GA}, None),
 }
+FILE = {"file": ("a.txt", b"plain text", "text/plain")}
 
 PAGES: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/cfli"): None,
@@ -103,6 +106,8 @@ PAGES: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/cfli/committee"): {CM},
     ("GET", "/cfli/officer/portfolio"): {PO},
     ("GET", "/cfli/officer/portfolio.csv"): {PO},
+    ("POST", f"/cfli/proposals/{REF}/documents"): {GA},
+    ("GET", f"/cfli/proposals/{REF}/documents/1"): {PO, CM, GA},
 }
 
 
@@ -119,6 +124,7 @@ def setup(o: Cfli) -> dict[str, dict[str, str]]:
         sv.assign_member(s, po, CALL, "u_cm")
         p = sv.create_proposal(s, ga, CALL, draft(), o.keys, TODAY)
         assert p.reference == REF
+        sv.add_document(s, ga, REF, "a.txt", b"text", o.keys, o.settings.data_dir, 10**6)
     with db.write_session(o.sessions) as s:
         sv.submit(s, ga, REF, o.keys, TODAY)
     # far enough that the letter and the agreement exist
@@ -157,13 +163,14 @@ def test_api_role_matrix(sqlite_cfli: Cfli) -> None:
     headers = setup(o)
     problems = []
     for (method, path), (allowed, body) in API.items():
-        r = c.request(method, path, json=body)
+        kw: dict[str, Any] = {"files": FILE} if body == "FILE" else {"json": body}
+        r = c.request(method, path, **kw)
         if allowed is not None and r.status_code != 401:
             problems.append(f"anonymous {method} {path}: {r.status_code}")
         if r.status_code >= 500:
             problems.append(f"anonymous {method} {path}: {r.status_code}")
         for key in USERS:
-            r = c.request(method, path, json=body, headers=headers[key])
+            r = c.request(method, path, headers=headers[key], **kw)
             must_refuse = expected_refusal(allowed, key, path)
             if r.status_code >= 500 or refused(r.status_code) != must_refuse:
                 problems.append(f"{key} {method} {path}: {r.status_code} {r.text[:120]}")

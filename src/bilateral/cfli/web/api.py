@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi import Path as FPath
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -716,3 +716,62 @@ def portfolio(
         )
         for g in portfolio_mod.summarise(rows, by)
     ]
+
+
+class DocumentOut(BaseModel):
+    id: int
+    media_type: str
+    size: int
+
+
+@router.post("/proposals/{ref}/documents", response_model=DocumentOut, status_code=201)
+async def add_document(
+    request: Request,
+    ref: Ref,
+    actor: WhoW,
+    s: WDB,
+    file: Annotated[UploadFile, File(description="PDF, PNG, JPEG or UTF-8 text")],
+    lang: Lang = "en",
+) -> Any:
+    """A supporting document on a draft (grant applicant); stored encrypted."""
+    settings = deps.settings(request)
+    data = await file.read(settings.max_upload + 1)
+
+    def go() -> DocumentOut:
+        row = sv.add_document(
+            s,
+            actor,
+            ref,
+            file.filename or "",
+            data,
+            keys_of(request),
+            settings.data_dir,
+            settings.max_upload,
+        )
+        return DocumentOut(id=row.id, media_type=row.media_type, size=row.size)
+
+    return _run(s, lang, go)
+
+
+@router.get(
+    "/proposals/{ref}/documents/{doc_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def get_document(
+    request: Request,
+    ref: Ref,
+    doc_id: Annotated[int, FPath(ge=1, le=2_147_483_647)],
+    actor: WhoW,
+    s: WDB,
+    lang: Lang = "en",
+) -> Any:
+    """A document's bytes (applicant, officer, assigned member); the read is audited."""
+
+    def go() -> Response:
+        _name, media, data = sv.read_document(
+            s, actor, ref, doc_id, keys_of(request), deps.settings(request).data_dir
+        )
+        return Response(data, media_type=media)
+
+    return _run(s, lang, go)

@@ -114,7 +114,7 @@ def _purge(args: argparse.Namespace, s: Any, settings: Any) -> int:
         today = dt.date.fromisoformat(args.today) if args.today else settings.today()
     except ValueError:
         raise OfficeError(422, "cfli_date", "--today", detail="not a date (YYYY-MM-DD)") from None
-    refs = sv.purge(s, today, args.retention_days, dry_run=args.dry_run)
+    refs = sv.purge(s, today, args.retention_days, args.dry_run, settings.data_dir)
     verb = "would purge" if args.dry_run else "purged"
     print(f"{verb} {len(refs)} file(s): {', '.join(refs) or 'none'}")
     return 0
@@ -126,6 +126,7 @@ def _rotate(args: argparse.Namespace, s: Any, settings: Any) -> int:
 
     keys = crypto.load_keys(settings.data_dir)
     n = sv.rotate_keys(s, keys, dry_run=args.dry_run)
+    n += sv.rotate_documents(s, keys, settings.data_dir, dry_run=args.dry_run)
     verb = "would re-encrypt" if args.dry_run else "re-encrypted"
     print(f"{verb} {n} sealed value(s) under key {keys.ids[0]}")
     return 0

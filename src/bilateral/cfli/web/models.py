@@ -207,6 +207,21 @@ class CfliReport(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class CfliDocument(Base):
+    """A supporting document: its bytes encrypted in a file of the data directory
+    (``cfli-documents/<stored_as>``), its name sealed; type and size in clear."""
+
+    __tablename__ = "cfli_documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("cfli_proposals.id"), index=True)
+    name_sealed: Mapped[dict[str, Any]] = mapped_column(JSON)
+    media_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int] = mapped_column(Integer)
+    stored_as: Mapped[str] = mapped_column(String(40), unique=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
 TABLES = [
     m.__tablename__
     for m in (
@@ -222,5 +237,6 @@ TABLES = [
         CfliAgreement,
         CfliPayment,
         CfliReport,
+        CfliDocument,
     )
 ]

@@ -103,6 +103,7 @@ FIELD_KEYS = {
     "username": "cfli.f.username",
     "conflict": "cfli.f.conflict",
     "text": "cfli.f.narrative",
+    "file": "cfli.f.file",
     "signed_on": "cfli.f.date",
     "on": "cfli.f.date",
 }
@@ -357,6 +358,7 @@ def _form_page(
     p: CfliProposal | None,
     error: str | None = None,
     status: int = 200,
+    docs: list[Any] | None = None,
 ) -> HTMLResponse:
     return page(
         request,
@@ -368,6 +370,7 @@ def _form_page(
             "error": error,
             "rows_activities": range(ROWS_ACTIVITIES),
             "rows_budget": range(ROWS_BUDGET),
+            "docs": docs or [],
         },
         user,
         status=status,
@@ -409,10 +412,11 @@ def edit_proposal(request: Request, ref: Ref, s: WDB) -> Response:
     if p.status != sv.DRAFT:
         return redirect(f"/cfli/proposals/{ref}")
     data = sv.read_sensitive(s, actor, p, keys_of(request))
+    docs = sv.document_names(s, p, keys_of(request))
     call = s.get(CfliCall, p.call_id)
     assert call is not None
     s.commit()
-    return _form_page(request, u, call, data_to_form(data), p)
+    return _form_page(request, u, call, data_to_form(data), p, docs=docs)
 
 
 @router.post("/proposals/{ref}/edit", response_class=HTMLResponse)
@@ -440,6 +444,62 @@ async def save_proposal(request: Request, ref: Ref, s: WDB) -> Response:
     if form.get("action") == "submit":
         return redirect(f"/cfli/proposals/{ref}")
     return redirect(f"/cfli/proposals/{ref}/edit?saved=1")
+
+
+@router.post("/proposals/{ref}/documents", response_class=HTMLResponse)
+async def add_document(request: Request, ref: Ref, s: WDB) -> Response:
+    """A supporting document (PDF, PNG, JPEG or text), stored encrypted."""
+    from starlette.datastructures import UploadFile
+
+    form = await form_of(request)
+    u, actor = require(request, s, sv.APPLICANT)
+    upload = form.get("file")
+    settings = deps.settings(request)
+    try:
+        if not isinstance(upload, UploadFile):
+            raise OfficeError(422, "cfli_required", "file")
+        data = await upload.read(settings.max_upload + 1)
+        sv.add_document(
+            s,
+            actor,
+            ref,
+            upload.filename or "",
+            data,
+            keys_of(request),
+            settings.data_dir,
+            settings.max_upload,
+        )
+    except OfficeError as e:
+        s.rollback()
+        if e.status in (401, 403, 404):
+            raise
+        p = sv.visible(s, actor, ref)
+        call = s.get(CfliCall, p.call_id)
+        assert call is not None
+        data_now = sv.read_sensitive(s, actor, p, keys_of(request))
+        docs = sv.document_names(s, p, keys_of(request))
+        s.commit()
+        msg = problem_text(e, lang_of(request))
+        return _form_page(request, u, call, data_to_form(data_now), p, msg, e.status, docs)
+    s.commit()
+    return redirect(f"/cfli/proposals/{ref}/edit?lang={lang_of(request)}")
+
+
+@router.get("/proposals/{ref}/documents/{doc_id}")
+def get_document(
+    request: Request, ref: Ref, doc_id: Annotated[int, FPath(ge=1, le=2_147_483_647)], s: WDB
+) -> Response:
+    _u, actor = require(request, s, sv.OFFICER, sv.MEMBER, sv.APPLICANT)
+    name, media, data = sv.read_document(
+        s, actor, ref, doc_id, keys_of(request), deps.settings(request).data_dir
+    )
+    s.commit()
+    safe = "".join(ch for ch in name if ch.isalnum() or ch in "._- ")[:100] or "document"
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
 
 
 # ------------------------------------------------------------------ the proposal page
@@ -480,6 +540,9 @@ def _proposal_view(
         "kept": kept or {},
         "Status": Status,
         "role": actor.role,
+        "docs": sv.document_names(s, p, keys)
+        if not (actor.role == sv.MEMBER and p.status not in sv.SCORABLE)
+        else [],
     }
     if actor.role in (sv.OFFICER, sv.APPLICANT):
         ctx["letter"] = sv.letter(s, actor, ref, keys)

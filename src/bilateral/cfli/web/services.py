@@ -22,6 +22,7 @@ import json
 import re
 import uuid
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -48,6 +49,7 @@ from bilateral.cfli.web.models import (
     CfliCommittee,
     CfliDeclaration,
     CfliDetermination,
+    CfliDocument,
     CfliFundingPlan,
     CfliPayment,
     CfliProposal,
@@ -55,7 +57,7 @@ from bilateral.cfli.web.models import (
     CfliScore,
     CfliStaff,
 )
-from bilateral.cfli.web.shared import Actor, OfficeError, User, audit
+from bilateral.cfli.web.shared import Actor, OfficeError, User, audit, uploads
 from bilateral.errors import BadInput
 
 OFFICER = "programme_officer"
@@ -1396,7 +1398,13 @@ def close(s: Session, actor: Actor, reference: str, on: dt.date) -> CfliAgreemen
 # ------------------------------------------------------------------ retention, facts
 
 
-def purge(s: Session, today: dt.date, retention_days: int, dry_run: bool = True) -> list[str]:
+def purge(
+    s: Session,
+    today: dt.date,
+    retention_days: int,
+    dry_run: bool = True,
+    data_dir: Path | None = None,
+) -> list[str]:
     """Remove the sealed sensitive fields (proposal, letter, narrative) of files closed more
     than ``retention_days`` ago; a dry run only says which."""
     if retention_days < 0:
@@ -1426,6 +1434,8 @@ def purge(s: Session, today: dt.date, retention_days: int, dry_run: bool = True)
                 select(CfliDetermination).where(CfliDetermination.proposal_id == p.id)
             ).scalars():
                 d.sealed = {}
+            if data_dir is not None:
+                purge_documents(s, [p.reference], data_dir)
             audit.record(
                 s,
                 actor="system",
@@ -1574,3 +1584,140 @@ def portfolio_rows(s: Session, actor: Actor) -> list[Any]:
             )
         )
     return out
+
+
+# ------------------------------------------------------------------ documents
+
+DOCUMENTS = "cfli-documents"
+MAX_DOCUMENTS = 10
+
+
+def _doc_path(data_dir: Path, stored_as: str) -> Path:
+    return data_dir / DOCUMENTS / stored_as
+
+
+def add_document(
+    s: Session,
+    actor: Actor,
+    reference: str,
+    filename: str,
+    data: bytes,
+    keys: KeyRing,
+    data_dir: Path,
+    limit: int,
+) -> CfliDocument:
+    """A supporting document on the applicant's own draft, with the platform's upload rules
+    (size, type sniffed from the content); its bytes and its name are stored encrypted."""
+    _need(actor, APPLICANT)
+    p = visible(s, actor, reference)
+    if p.status != DRAFT:
+        raise OfficeError(409, "not_draft", "status")
+    media, _digest = uploads.check(data, limit)
+    name = filename.strip()[:200] or "document"
+    count = s.execute(
+        select(func.count()).select_from(CfliDocument).where(CfliDocument.proposal_id == p.id)
+    ).scalar_one()
+    if count >= MAX_DOCUMENTS:
+        raise OfficeError(422, "cfli_too_many", "file", limit=MAX_DOCUMENTS)
+    stored_as = uuid.uuid4().hex
+    target = _doc_path(data_dir, stored_as)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".part")
+    tmp.write_bytes(keys.fernet.encrypt(data))
+    tmp.replace(target)
+    row = CfliDocument(
+        proposal_id=p.id,
+        name_sealed=keys.encrypt(name),
+        media_type=media,
+        size=len(data),
+        stored_as=stored_as,
+        created_by=actor.username,
+        created_at=now(),
+    )
+    s.add(row)
+    s.flush()
+    audit.record(
+        s,
+        actor=actor.username,
+        action="cfli.document.add",
+        entity="cfli_proposal",
+        entity_id=p.reference,
+        after={"document": row.id, "media_type": media, "size": len(data)},
+    )
+    return row
+
+
+def documents(s: Session, p: CfliProposal) -> list[CfliDocument]:
+    return list(
+        s.execute(
+            select(CfliDocument).where(CfliDocument.proposal_id == p.id).order_by(CfliDocument.id)
+        ).scalars()
+    )
+
+
+def document_names(s: Session, p: CfliProposal, keys: KeyRing) -> list[tuple[CfliDocument, str]]:
+    """The documents with their names (read with the proposal, whose read is audited)."""
+    return [(d, str(keys.decrypt(d.name_sealed, "document.name"))) for d in documents(s, p)]
+
+
+def read_document(
+    s: Session, actor: Actor, reference: str, doc_id: int, keys: KeyRing, data_dir: Path
+) -> tuple[str, str, bytes]:
+    """(name, media type, bytes) of a document the actor may see; the read is audited."""
+    p = visible(s, actor, reference)
+    row = s.get(CfliDocument, doc_id)
+    if row is None or row.proposal_id != p.id:
+        raise OfficeError(404, "not_found", "document")
+    path = _doc_path(data_dir, row.stored_as)
+    if not path.exists():
+        raise OfficeError(404, "not_found", "document")
+    try:
+        data = keys.fernet.decrypt(path.read_bytes())
+    except Exception:
+        raise OfficeError(
+            422, "cfli_invalid", "document", detail="cannot be decrypted with any key"
+        ) from None
+    audit.record(
+        s,
+        actor=actor.username,
+        action="cfli.document.read",
+        entity="cfli_proposal",
+        entity_id=p.reference,
+        after={"document": row.id},
+    )
+    return str(keys.decrypt(row.name_sealed, "document.name")), row.media_type, data
+
+
+def rotate_documents(s: Session, keys: KeyRing, data_dir: Path, dry_run: bool = True) -> int:
+    """Re-encrypt every stored document under the newest key; how many were older."""
+    from cryptography.fernet import Fernet
+
+    newest = Fernet(keys.keys[0])
+    n = 0
+    for row in s.execute(select(CfliDocument)).scalars():
+        path = _doc_path(data_dir, row.stored_as)
+        if not path.exists():
+            continue
+        token = path.read_bytes()
+        try:
+            newest.decrypt(token)
+            continue
+        except Exception:
+            n += 1
+        if not dry_run:
+            tmp = path.with_suffix(".part")
+            tmp.write_bytes(keys.fernet.rotate(token))
+            tmp.replace(path)
+    return n
+
+
+def purge_documents(s: Session, references: list[str], data_dir: Path) -> int:
+    """Delete the documents (files and names) of purged files."""
+    n = 0
+    for ref in references:
+        p = proposal_row(s, ref)
+        for row in documents(s, p):
+            _doc_path(data_dir, row.stored_as).unlink(missing_ok=True)
+            s.delete(row)
+            n += 1
+    return n

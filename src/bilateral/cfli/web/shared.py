@@ -8,7 +8,7 @@ other CFLI module imports ``bilateral.office``.
 
 from __future__ import annotations
 
-from bilateral.office import audit, catalogs, deps, i18n
+from bilateral.office import audit, catalogs, deps, i18n, uploads
 from bilateral.office import db as platform_db
 from bilateral.office import settings as platform_settings
 from bilateral.office.api import ERRORS, bearer_actor
@@ -58,4 +58,5 @@ __all__ = [
     "render",
     "require",
     "templates",
+    "uploads",
 ]

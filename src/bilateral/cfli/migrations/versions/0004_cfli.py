@@ -286,9 +286,34 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_cfli_reports_agreement_id"), ["agreement_id"], unique=False
         )
+    op.create_table(
+        "cfli_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("name_sealed", sa.JSON(), nullable=False),
+        sa.Column("media_type", sa.String(length=60), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("stored_as", sa.String(length=40), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.String(length=40), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["cfli_proposals.id"],
+            name=op.f("fk_cfli_documents_proposal_id_cfli_proposals"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cfli_documents")),
+        sa.UniqueConstraint("stored_as", name=op.f("uq_cfli_documents_stored_as")),
+    )
+    with op.batch_alter_table("cfli_documents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_cfli_documents_proposal_id"), ["proposal_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("cfli_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cfli_documents_proposal_id"))
+    op.drop_table("cfli_documents")
     with op.batch_alter_table("cfli_reports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cfli_reports_agreement_id"))
 
