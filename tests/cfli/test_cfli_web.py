@@ -254,3 +254,15 @@ def test_whole_cycle_in_the_browser_pages(cfli: Cfli, lang: str) -> None:
         "Independent Media Circle"
         not in c.get("/api/audit", headers={"Authorization": f"Bearer {o.tokens['olga']}"}).text
     )
+
+
+def test_a_field_too_long_is_refused_naming_it(sqlite_cfli: Cfli) -> None:
+    o = sqlite_cfli
+    o.user("olga", "programme_officer", mission="warsaw")
+    o.user("ana", "grant_applicant", "Circle")
+    o.sync()
+    login(o, "olga", "en")
+    page = f"/cfli/officer/calls/{CALL}?lang=en"
+    r = post(o, page, f"/cfli/officer/calls/{CALL}/versions", {"change_note": "x" * 5001}, "en")
+    assert r.status_code == 422
+    assert "What changes and why: at most 5000 characters" in text_of(r.text)

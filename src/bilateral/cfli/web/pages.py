@@ -67,6 +67,20 @@ DB = Annotated[Session, Depends(deps.db)]
 WDB = Annotated[Session, Depends(write_db)]
 
 
+MAX_TEXT = 5000
+MAX_LONG_TEXT = 20000  # a narrative report
+LONG_FIELDS = ("text",)
+
+
+def check_bounds(form: FormData) -> None:
+    """Every text field of a form bounded: a longer one is refused naming the field (the
+    form comes back with it), never cut."""
+    for name, value in form.multi_items():
+        limit = MAX_LONG_TEXT if name in LONG_FIELDS else MAX_TEXT
+        if isinstance(value, str) and len(value) > limit:
+            raise OfficeError(422, "cfli_too_long", name, limit=limit)
+
+
 def keys_of(request: Request) -> KeyRing:
     k: KeyRing = request.app.state.cfli_keys
     return k
@@ -144,6 +158,8 @@ def problem_text(e: OfficeError, lang: str) -> str:
         return tr("err.cfli_invalid", lang, field=label, detail=detail)
     key = "err." + e.code
     text = tr(key, lang, **{k: _shown(v, lang) for k, v in params.items()})
+    if e.code in ("too_large", "cfli_too_long", "cfli_too_many"):
+        text = tr(key, lang, **params)
     return f"{label}{' : ' if lang == 'fr' else ': '}{text}" if label else text
 
 
@@ -392,6 +408,7 @@ async def create_proposal(request: Request, call_id: CallId, s: WDB) -> Response
     values: dict[str, Any] = dict(form.items())
     values["themes"] = form.getlist("themes")
     try:
+        check_bounds(form)
         p = sv.create_proposal(
             s, actor, call_id, form_to_data(form), keys_of(request), deps.today(request)
         )
@@ -430,6 +447,7 @@ async def save_proposal(request: Request, ref: Ref, s: WDB) -> Response:
     values["themes"] = form.getlist("themes")
     keys, today = keys_of(request), deps.today(request)
     try:
+        check_bounds(form)
         sv.save_draft(s, actor, ref, form_to_data(form), keys)
         if form.get("action") == "submit":
             sv.submit(s, actor, ref, keys, today)
@@ -594,6 +612,7 @@ async def _act(
     form = await form_of(request)
     u, actor = require(request, s, *roles)
     try:
+        check_bounds(form)
         fn(actor, form)
     except OfficeError as e:
         s.rollback()
@@ -843,6 +862,7 @@ async def _call_act(request: Request, s: Session, call_id: str, fn: Any) -> Resp
     form = await form_of(request)
     u, actor = require(request, s, sv.OFFICER)
     try:
+        check_bounds(form)
         fn(actor, form)
     except OfficeError as e:
         s.rollback()
