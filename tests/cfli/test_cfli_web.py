@@ -156,6 +156,8 @@ def test_whole_cycle_in_the_browser_pages(cfli: Cfli, lang: str) -> None:
     call = c.get(f"/cfli/calls/{CALL}?lang={lang}")
     assert call.status_code == 200
     assert plain("CAD 100,000.00" if lang == "en" else "100 000,00 CAD") in plain(call.text)
+    assert plain("15%" if lang == "en" else "15 %") in plain(call.text)  # Babel, per language
+    assert ("May 30, 2026" if lang == "en" else "30 mai 2026") in plain(call.text)
     # the applicant: an incomplete draft, kept with the refusal, then the whole form
     login(o, "ana", lang)
     apply_url = f"/cfli/calls/{CALL}/apply?lang={lang}"

@@ -212,6 +212,7 @@ def labels(lang: str) -> dict[str, Any]:
         "ccents": lambda n: fmt.money(sv.money(int(n)), lang),
         "csigned": lambda v: ("+" if v > 0 else "") + fmt.money(v, lang),
         "cnum": lambda v: fmt.number(v, lang),
+        "cpercent": lambda v: fmt.percent(Decimal(v), lang),
         "label": lambda b: fmt.text(b, lang),
         "theme_label": lambda k: fmt.text(THEME_LABELS[k], lang) if k in THEME_LABELS else k,
         "cost_label": lambda k: fmt.text(COST_LABELS[k], lang) if k in COST_LABELS else k,
