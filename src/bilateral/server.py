@@ -15,19 +15,16 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from bilateral.cfli.web.app import APPLICATION as CFLI
 from bilateral.office.app import APPLICATION as OFFICE
 from bilateral.platform import app as platform_app
 from bilateral.platform import application
 from bilateral.platform import cli as platform_cli
 from bilateral.platform.settings import Settings
 
-# ---------------------------------------------------------------------------------------
-# THE APPLICATIONS ON THE PLATFORM. The lead adds CFLI here:
-#     from bilateral.cfli.web.app import APPLICATION as CFLI   (its descriptor)
-#     APPLICATIONS = (OFFICE, CFLI)
-# Order matters only for routes that overlap and for the navigation's order.
-# ---------------------------------------------------------------------------------------
-APPLICATIONS: Sequence[application.Application] = (OFFICE,)
+# The applications on the platform. Order matters only for routes that overlap and for
+# the navigation's order.
+APPLICATIONS: Sequence[application.Application] = (OFFICE, CFLI)
 
 
 def install() -> None:

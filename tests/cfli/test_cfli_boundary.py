@@ -1,5 +1,6 @@
-"""The CFLI core and the permit office stay apart until a shared platform layer exists:
-neither imports the other (the issue's scope for this stage)."""
+"""The CFLI application and the permit office stay apart: the office never imports CFLI and
+CFLI never imports the office; both stand on ``bilateral.platform`` (CFLI through its one
+door, ``cfli/web/shared.py``)."""
 
 from __future__ import annotations
 

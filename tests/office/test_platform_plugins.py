@@ -19,7 +19,7 @@ from bilateral.platform.application import Application
 from bilateral.platform.models import User
 from conftest import Office
 
-PROBE_ROLE = roles.Role("programme_officer", "programme officer", "agent de programme", "probe")
+PROBE_ROLE = roles.Role("probe_officer", "probe officer", "agent de sonde", "probe")
 
 
 def _facts(s: Session, code: str, lang: str, on: dt.date) -> list[str]:
@@ -51,7 +51,10 @@ def text(html: str) -> str:
 
 
 def test_the_office_registers_its_roles_next_to_the_platforms() -> None:
-    assert set(roles.names()) == {"admin", "auditor", "applicant", "officer"}
+    office = {"applicant", "officer"}
+    cfli = {"programme_officer", "committee_member", "grant_applicant"}
+    assert set(roles.names()) == {"admin", "auditor"} | office | cfli
+    assert {r for r in roles.names() if roles.get(r).owner == "office"} == office  # type: ignore[union-attr]
     assert roles.get("applicant").needs_organisation  # type: ignore[union-attr]
     assert set(roles.audit_readers()) == {"admin", "auditor", "officer"}
 
@@ -61,36 +64,39 @@ def test_an_unregistered_role_is_refused_naming_the_field(
 ) -> None:
     o, c = sqlite_office, sqlite_office.client
     admin = o.user("adam", "admin")
-    r = c.post("/api/users", headers=admin, json={"username": "pat", "role": "programme_officer"})
+    r = c.post("/api/users", headers=admin, json={"username": "pat", "role": "probe_officer"})
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"][-1] == "role"
-    assert "must be one of the roles: admin, auditor, applicant, officer" in r.text
+    known = (
+        "admin, auditor, applicant, officer, programme_officer, committee_member, grant_applicant"
+    )
+    assert f"must be one of the roles: {known}" in r.text
     with db.write_session(o.sessions) as s, pytest.raises(accounts.OfficeError) as e:
-        accounts.create_user(s, "pat", "programme_officer")
+        accounts.create_user(s, "pat", "probe_officer")
     assert (e.value.status, e.value.code, e.value.field) == (422, "bad_role", "role")
     # the CLI: one line naming the field, in English, exit 2
     monkeypatch.setenv("BILATERAL_DATABASE_URL", o.settings.database_url)
     monkeypatch.setenv("BILATERAL_DATA_DIR", str(o.settings.data_dir))
     assert server.main(["users", "create", "pat", "--role", "wizard"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == "role: Unknown role; the roles are: admin, auditor, applicant, officer."
+    assert err == f"role: Unknown role; the roles are: {known}."
 
 
 def test_a_registered_role_is_accepted_everywhere(sqlite_office: Office, probe: Any) -> None:
     o, c = sqlite_office, sqlite_office.client
     admin = o.user("adam", "admin")
-    r = c.post("/api/users", headers=admin, json={"username": "pat", "role": "programme_officer"})
-    assert r.status_code == 201 and r.json()["role"] == "programme_officer"
+    r = c.post("/api/users", headers=admin, json={"username": "pat", "role": "probe_officer"})
+    assert r.status_code == 201 and r.json()["role"] == "probe_officer"
     # the users page offers it, labelled in the reader's language
     login(o, "adam")
     page = c.get("/users?lang=fr").text
-    assert '<option value="programme_officer">agent de programme</option>' in page
-    form = {"csrf": csrf(page), "username": "quinn", "role": "programme_officer"}
+    assert '<option value="probe_officer">agent de sonde</option>' in page
+    form = {"csrf": csrf(page), "username": "quinn", "role": "probe_officer"}
     r = c.post("/users", data=form)
     assert r.status_code == 200 and "quinn" in r.text
     # the OpenAPI lists the registered roles
     schema = c.get("/openapi.json").json()["components"]["schemas"]["UserIn"]
-    assert "programme_officer" in str(schema["properties"]["role"])
+    assert "probe_officer" in str(schema["properties"]["role"])
 
 
 def test_country_facts_and_navigation_come_from_the_installed_applications(
@@ -145,6 +151,9 @@ def test_an_applications_migrations_join_the_one_alembic_history(tmp_path: Any) 
     settings = make_settings(tmp_path)
     installed = dict(application._INSTALLED)
     try:
+        # the permit office alone (CFLI's 0004_cfli would be a second head beside the probe)
+        for name in [n for n in application._INSTALLED if n != "office"]:
+            del application._INSTALLED[name]
         application.install(Application(name="probe", migrations=versions))
         engine = db.make_engine(settings)
         db.upgrade(settings, engine=engine)
@@ -155,10 +164,10 @@ def test_an_applications_migrations_join_the_one_alembic_history(tmp_path: Any) 
     finally:
         application._INSTALLED.clear()
         application._INSTALLED.update(installed)
-    # without the probe, the office's history ends at the platform's last revision
+    # without the probe, the one history ends at CFLI's revision (installed beside the office)
     (tmp_path / "other").mkdir()
     other = make_settings(tmp_path / "other")
     engine = db.make_engine(other)
     db.upgrade(other, engine=engine)
-    assert db.current_revision(engine) == "0003_security"
+    assert db.current_revision(engine) == "0004_cfli"
     engine.dispose()

@@ -169,7 +169,7 @@ def _upgrade_from_previous_head(url: str, engine: Any, monkeypatch: pytest.Monke
         )
     monkeypatch.setenv("BILATERAL_DATABASE_URL", url)
     assert cli.main(["db", "upgrade"]) == 0
-    assert db.current_revision(engine) == "0003_security"
+    assert db.current_revision(engine) == "0004_cfli"  # the platform's, the office's, CFLI's
     with engine.connect() as c:
         cols = {x["name"]: x for x in inspect(c).get_columns("users")}
         assert "session_epoch" in cols and not cols["session_epoch"]["nullable"]
@@ -189,7 +189,7 @@ def test_migration_upgrades_sqlite_at_previous_head(
         _upgrade_from_previous_head(url, engine, monkeypatch)
     finally:
         engine.dispose()
-    assert "revision 0003_security" in capsys.readouterr().out
+    assert "revision 0004_cfli" in capsys.readouterr().out
 
 
 def test_migration_upgrades_postgresql_at_previous_head(

@@ -53,6 +53,10 @@ def register(sub: Any) -> None:
     _data_dir(seal)
     seal.set_defaults(func=_guard(_seal))
 
+    from bilateral.cfli.web import cli as web_cli  # argparse only at import
+
+    web_cli.register(cmds)
+
     keys = cmds.add_parser("keys", help="encryption keys of sensitive fields")
     key_cmds = keys.add_subparsers(dest="keys_command", required=True)
     status = key_cmds.add_parser("status", help="where the keys come from, by key id")

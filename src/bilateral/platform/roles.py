@@ -20,6 +20,7 @@ class Role:
     owner: str = "platform"
     needs_organisation: bool = False  # accounts with this role belong to an organisation
     reads_audit: bool = False  # may read the audit log (page, CSV, API)
+    landing: str | None = None  # where a sign-in without a "next" page lands (default LANDING)
 
 
 ADMIN = Role("admin", "administrator", "administrateur", reads_audit=True)

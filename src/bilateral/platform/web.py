@@ -479,6 +479,12 @@ async def login(request: Request) -> Response:
         )
     throttle.success(name, address)
     uid, epoch = who
+    if nxt == LANDING:  # no page asked for: the landing page of the user's role
+        with request.app.state.sessions() as s:
+            u = s.get(User, uid)
+            role = roles.get(u.role) if u is not None else None
+        if role is not None and role.landing:
+            nxt = role.landing
 
     def open_session() -> str:
         with db_mod.write_session(request.app.state.write_sessions) as s:
