@@ -91,7 +91,10 @@ def forget() -> None:
     from bilateral.screening import matching, normalise
 
     normalise._kakasi()  # load pykakasi's dictionary once, like an import
+    normalise._hanja_dictionary()  # and pyhanja's
+    normalise._hanja_syllables()
     normalise.japanese_reading.cache_clear()
+    normalise.korean_readings.cache_clear()
     normalise.parse_name.cache_clear()
     normalise.phonetic.cache_clear()
     normalise.skeleton.cache_clear()

@@ -393,9 +393,7 @@ def test_name_bench_f1_at_least_0_90_and_no_missed_cross_script_pair() -> None:
     sets = load_pairs(SHARED / "name-matching")
     assert evaluate(sets["name bench"], ours, THRESHOLDS["payment"]).f1 >= 0.90
     missed = [p.query for p in sets["cross-script"] if ours(p) < THRESHOLDS["payment"]]
-    # 金正恩 is Kim Jong Un only in the Korean reading of the Han characters; no maintained
-    # pure-Python library gives Korean readings of Hanja, so this one pair is missed.
-    assert missed == ["金正恩"]
+    assert missed == []
 
 
 @pytest.mark.parametrize(
@@ -411,15 +409,38 @@ def test_name_bench_f1_at_least_0_90_and_no_missed_cross_script_pair() -> None:
         ("山田太郎", "Yamada Taro"),
         ("习近平", "Xi Jinping"),
         ("Αλέξανδρος", "Alexander"),
+        # Han characters of a Korean name, read in Korean (金 is Kim as a family name)
+        ("金正恩", "Kim Jong Un"),
+        ("金正恩", "Kim Jong-un"),
+        ("金正恩", "Gim Jeong Eun"),
+        ("金正恩", "Kim Chong Un"),
+        ("金日成", "Kim Il Sung"),
+        ("李明", "Lee Myung"),
+        ("김정은", "Kim Chong Un"),
     ],
 )
 def test_cross_script_names_meet_their_latin_spelling(written: str, romanised: str) -> None:
     assert compare(written, romanised).score >= 0.8
 
 
+def test_a_korean_name_in_han_characters_is_explained_by_its_korean_reading() -> None:
+    from bilateral.screening.normalise import korean_readings
+
+    assert "김정은" in korean_readings("金正恩")
+    assert compare("金正恩", "Kim Jong Un").features.get("korean_reading") == 1.0
+    assert korean_readings("Kim Jong Un") == ()
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("习近朋", "习近平"), ("김종은", "김정은"), ("Recep Tayyip Erdem", "Recep Tayyip Erdoğan")],
+    [
+        ("习近朋", "习近平"),
+        ("김종은", "김정은"),
+        ("Recep Tayyip Erdem", "Recep Tayyip Erdoğan"),
+        ("金正恩", "Kim Jong Il"),
+        ("金正日", "Kim Jong Un"),
+        ("金正恩", "Kim Yo Jong"),
+    ],
 )
 def test_one_different_syllable_or_surname_is_another_person(a: str, b: str) -> None:
     assert compare(a, b).score < 0.8

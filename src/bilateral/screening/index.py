@@ -77,8 +77,8 @@ class ScreeningIndex:
                     name_id = len(self.names)
                     self.names.append(IndexedName(position, text, kind, parsed))
                     keys = blocking_keys(parsed)
-                    if parsed.alternate is not None:
-                        keys |= blocking_keys(parsed.alternate)
+                    for alternate in parsed.alternates:
+                        keys |= blocking_keys(alternate)
                     for key in keys:
                         postings[key].append(name_id)
         self.postings = {k: tuple(dict.fromkeys(v)) for k, v in postings.items()}
@@ -115,8 +115,8 @@ class ScreeningIndex:
         if one_part:
             limit = max(limit, ONE_PART_CANDIDATES)
         found = self._candidates(query, limit, one_part)
-        if query.alternate is not None:
-            more = self._candidates(query.alternate, limit, one_part)
+        for alternate in query.alternates:
+            more = self._candidates(alternate, limit, one_part)
             found = list(dict.fromkeys([*found, *more]))
         return found
 

@@ -11,6 +11,7 @@ titles or particles that carry little identity ("al", "de", "Mr").
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -291,9 +292,11 @@ class Name:
     legal_form: str | None
     compact: str  # the tokens without spaces, for names written joined or split
     script: str  # latin | consonantal | hangul | cjk (see script_of)
-    # Han characters read another way: the Japanese reading (山田太郎 → Yamada Tarou),
-    # where the main tokens carry the Mandarin one (Shan Tian Tai Lang).
-    alternate: Name | None = None
+    # Han characters read other ways: the Japanese reading (山田太郎 → Yamada Tarou) and
+    # the Sino-Korean ones (金正恩 → 김정은 → Kim Jeong Eun), where the main tokens carry
+    # the Mandarin one (Jin Zheng En). Each alternate's ``reading`` says which.
+    alternates: tuple[Name, ...] = ()
+    reading: str = ""
 
 
 def _strip_form(words: list[str]) -> tuple[list[str], str | None]:
@@ -341,9 +344,12 @@ def parse_name(text: str, company: bool = False) -> Name:
     words = [w for w in words if w not in TITLES] or words
     is_company = company or form is not None
     weights = tuple(_weight(w, is_company) for w in words)
-    alternate = None
-    if script == "cjk" and (reading := japanese_reading(text)) is not None:
-        alternate = parse_name(reading, company)
+    alternates: list[Name] = []
+    if script == "cjk" and _HAN.search(text):
+        if (reading := japanese_reading(text)) is not None:
+            alternates.append(_as_reading(parse_name(reading, company), "japanese"))
+        for hangul in korean_readings(text):
+            alternates.append(_as_reading(parse_name(hangul, company), "korean"))
     return Name(
         original=text,
         folded=folded,
@@ -353,8 +359,12 @@ def parse_name(text: str, company: bool = False) -> Name:
         legal_form=form,
         compact="".join(words),
         script=script,
-        alternate=alternate,
+        alternates=tuple(alternates),
     )
+
+
+def _as_reading(name: Name, reading: str) -> Name:
+    return dataclasses.replace(name, reading=reading, alternates=())
 
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -376,3 +386,58 @@ def _kakasi() -> Any:
     import pykakasi
 
     return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
+@lru_cache(maxsize=10_000)
+def korean_readings(text: str) -> tuple[str, ...]:
+    """The Sino-Korean (hanja) readings of a name written in Han characters, in Hangul:
+    the reading of libhangul's hanja dictionary (through pyhanja) for the whole name, and,
+    where the first character (the family name) has other readings of its own, the name
+    with each of them (金 is 금 as a word and 김 as the family name Kim; 李 is 리 or 이).
+    Romanised afterwards like any Hangul (Gim → Kim, Jeong ~ Jong, Eun ~ Un). Empty when
+    the text has no Han character."""
+    if not _HAN.search(text):
+        return ()
+    whole = _hanja_convert(text)
+    readings = [whole]
+    stripped = text.lstrip()
+    if stripped and _HAN.match(stripped[0]) and len(whole) == len(text):
+        offset = len(text) - len(stripped)
+        for surname in _hanja_syllables().get(stripped[0], ()):
+            readings.append(whole[:offset] + surname + whole[offset + 1 :])
+    return tuple(dict.fromkeys(r for r in readings if r != text))
+
+
+def _hanja_convert(text: str) -> str:
+    dictionary = _hanja_dictionary()
+    import pyhanja
+
+    return str(pyhanja.Convert(text, dictionary).to_korean())
+
+
+@lru_cache(maxsize=1)
+def _hanja_dictionary() -> Any:
+    import warnings
+
+    with warnings.catch_warnings():  # pyhanja finds its data by a deprecated importlib call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import pyhanja
+
+        return pyhanja.default_dict()
+
+
+@lru_cache(maxsize=1)
+def _hanja_syllables() -> dict[str, tuple[str, ...]]:
+    """Every reading of each single Han character in pyhanja's dictionary file (lines
+    ``reading:hanja:meaning``), in the dictionary's order."""
+    from importlib.resources import files
+
+    out: dict[str, list[str]] = {}
+    data = files("pyhanja.data").joinpath("hanja.txt").read_text(encoding="utf-8")
+    for line in data.splitlines():
+        if line.startswith("#"):
+            continue
+        parts = line.split(":", 2)
+        if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
+            out.setdefault(parts[1], []).append(parts[0])
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
