@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import os
 import platform
 import sys
 import time
@@ -91,14 +92,22 @@ def forget() -> None:
     from bilateral.screening import matching, normalise
 
     normalise._kakasi()  # load pykakasi's dictionary once, like an import
-    normalise._hanja_dictionary()  # and pyhanja's
-    normalise._hanja_syllables()
+    normalise._hanja_syllables()  # and pyhanja's
     normalise.japanese_reading.cache_clear()
     normalise.korean_readings.cache_clear()
     normalise.parse_name.cache_clear()
     normalise.phonetic.cache_clear()
     normalise.skeleton.cache_clear()
     matching._SIMILARITY.clear()
+
+
+def _nomenklatura_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"; nomenklatura {version('nomenklatura')}"
+    except PackageNotFoundError:
+        return ""
 
 
 def nomenklatura_scorers() -> dict[str, tuple[Scorer, float]]:
@@ -181,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         f"date: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
         f"machine: {platform.machine()} {platform.processor() or ''} {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}",
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        f"{_nomenklatura_version()}",
         "",
         f"{'pairs':<21} {'matcher':<34} {'thr':>4} {'P':>6} {'R':>6} {'F1':>6} "
         f"{'alerts/1k':>9} {'missed':>6} {'µs/pair':>9}  (CPU time, first comparison)",

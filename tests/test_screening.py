@@ -670,3 +670,54 @@ def test_a_given_name_alone_is_not_a_surname_match() -> None:
     otke = "SOR/2014-58, Schedule 1, Part 1, item 657"
     assert otke not in scored("Anna", "2023-06-01", 0.5)
     assert otke in scored("Otke", "2023-06-01")  # her surname, which one entry has
+
+
+# --- rows that are not CSV rows: reported with their line, the rest screened -------------
+
+BROKEN_PARTIES = (
+    "id,name,date\n"
+    "1,OAO Belaruskali,2023-01-01\n"
+    "2,Jane, Roe,2023-01-01\n"  # a comma not quoted: four fields
+    "3\n"  # one field
+    "4,Sergei Ivanov,2023-01-01\n"
+    '5,"bad "quote",2023-01-01\n'
+    "6,Ok Name,2023-01-01\n"
+)
+
+
+def test_unreadable_csv_rows_are_reported_by_line_and_the_rest_screened(tmp_path: Path) -> None:
+    source = tmp_path / "p.csv"
+    source.write_text(BROKEN_PARTIES, encoding="utf-8")
+    out = tmp_path / "o.csv"
+    assert main(["screen", "parties", str(source), "--output", str(out), "--workers", "1"]) == 0
+    rows = {r["line"]: r for r in _rows(out)}
+    assert [rows[k]["row_id"] for k in ("2", "5", "7")] == ["1", "4", "6"]
+    assert rows["2"]["best_reference"] == "SOR/2020-214, Schedule 1, Part 2, item 15"
+    assert [r["line"] + " " + r["error"] for r in _rows(tmp_path / "o.errors.csv")] == [
+        "3 row: more fields than the header has columns",
+        "4 row: fewer fields than the header has columns",
+        "6 row: a quote that is not closed",
+    ]
+
+
+def test_unreadable_declaration_rows_are_reported_by_line_and_the_rest_screened(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "d.csv"
+    source.write_text(
+        "date,direction,destination,hs,consignee\n"
+        "2023-01-01,export,BY,3004.90,a,b,c\n"
+        "2023-01-01,export,Belarus,8703.23,OAO Belaruskali\n"
+        "2021-01-01,export\n"
+        "2022-01-01,export,BY,0402,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    rows = _rows(out)
+    assert [(r["line"], r["outcome"], r["party_hits"], r["error"]) for r in rows] == [
+        ("2", "", "0", "row: more fields than the header has columns"),
+        ("3", "prohibited", "1", ""),
+        ("4", "", "0", "row: fewer fields than the header has columns"),
+        ("5", "not_required", "0", ""),
+    ]

@@ -219,21 +219,33 @@ class Report:
 
 def _jobs(
     source: Path, con: duckdb.DuckDBPyConnection, skip_parts: int
-) -> tuple[Iterator[tuple[int, pa.Table, dict[str, str | None]]], int]:
+) -> tuple[Iterator[tuple[int, pa.Table, dict[str, str | None]]], int, list[tuple[int, str]]]:
+    """The chunks to screen (from part ``skip_parts`` on), the number of rows read, and
+    the (line, reason) of CSV rows set aside as unreadable. Each chunk carries its rows'
+    file lines in ``__line`` when rows were set aside (the lines skip theirs)."""
     if source.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         table = _ftm_rows(source)
         batches: Iterator[pa.RecordBatch] = iter(table.to_batches(CHUNK_ROWS))
         total = table.num_rows
         columns = table.column_names
         first_line = 1
+        rejected = []
     else:
         rel = tabular.relation(con, source)
         columns = list(rel.columns)
         counted = rel.aggregate("count(*)").fetchall()
         total = int(counted[0][0]) if counted else 0
+        rejected = tabular.rejected_lines(con, source)  # of the count's scan, before the next
         batches = iter(rel.to_arrow_reader(CHUNK_ROWS))
         first_line = tabular.first_line(source)
     cols = tabular.party_columns(columns, source.name)
+    rejected_at = [line for line, _ in rejected]
+
+    def numbered(table: pa.Table, start: int) -> pa.Table:
+        if not rejected_at:
+            return table
+        lines = tabular.line_numbers(start, table.num_rows, first_line, rejected_at)
+        return table.append_column("__line", pa.array(lines, pa.int64()))
 
     def generate() -> Iterator[tuple[int, pa.Table, dict[str, str | None]]]:
         line = first_line
@@ -247,15 +259,15 @@ def _jobs(
                 table = pa.Table.from_batches(buffer).combine_chunks()
                 head, rest = table.slice(0, CHUNK_ROWS), table.slice(CHUNK_ROWS)
                 if part >= skip_parts:
-                    yield line, head, cols
+                    yield line, numbered(head, line - first_line), cols
                 part += 1
                 line += CHUNK_ROWS
                 buffer = rest.to_batches()
                 size = rest.num_rows
         if size and part >= skip_parts:
-            yield line, pa.Table.from_batches(buffer), cols
+            yield line, numbered(pa.Table.from_batches(buffer), line - first_line), cols
 
-    return generate(), total
+    return generate(), total, rejected
 
 
 def screen_parties(
@@ -285,7 +297,7 @@ def screen_parties(
         parts_dir.mkdir(parents=True)
         manifest_path.write_text(json.dumps(manifest))
     con = duckdb.connect()
-    jobs, total = _jobs(source, con, done)
+    jobs, total, rejected = _jobs(source, con, done)
     screened = min(done * CHUNK_ROWS, total)
     if progress:
         progress(screened, total)
@@ -310,11 +322,16 @@ def screen_parties(
     finally:
         if pool is not None:
             pool.terminate()
-    return _finish(parts_dir, part, target, index, done)
+    return _finish(parts_dir, part, target, index, done, rejected)
 
 
 def _finish(
-    parts_dir: Path, parts: int, target: Path, index: ScreeningIndex, resumed: int
+    parts_dir: Path,
+    parts: int,
+    target: Path,
+    index: ScreeningIndex,
+    resumed: int,
+    rejected: list[tuple[int, str]] = (),  # type: ignore[assignment]
 ) -> Report:
     files = [parts_dir / f"part-{i:05d}.parquet" for i in range(parts)]
     table = (
@@ -322,6 +339,12 @@ def _finish(
         if files
         else OUTPUT_SCHEMA.empty_table()
     )
+    if rejected:  # unreadable CSV rows: a row each, with only its line and reason
+        unread = pa.Table.from_pylist(
+            [{"line": line, "error": reason} for line, reason in rejected], OUTPUT_SCHEMA
+        )
+        table = pa.concat_tables([table, unread])
+        table = table.take(pa.compute.sort_indices(table["line"]))
     dates = set()
     for text in pa.compute.unique(table["date"]).to_pylist():
         try:

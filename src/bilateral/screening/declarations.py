@@ -197,11 +197,15 @@ def screen_rows(
     permits: _PermitBook,
     workers: int = 0,
     lap: Callable[[str], None] | None = None,
+    rejected: list[tuple[int, str]] | None = None,
 ) -> str:
     """Screen the declaration lines of the view ``src`` (its ``columns``; ``line`` the SQL
     of each row's line number) and return the SQL of the output rows, ``OUTPUT_SCHEMA``,
     in line order. The one-machine path runs it once on the whole file, the Spark path
-    once per Arrow batch: the same questions, so the same rows."""
+    once per Arrow batch: the same questions, so the same rows. ``rejected``: the (line,
+    reason) of CSV rows set aside as unreadable; they come out as rows with only their
+    line and error, and the other rows' lines count them (``line`` numbered the rows read).
+    """
     lower = {c.lower(): c for c in columns}
 
     def col(name: str) -> str:
@@ -254,6 +258,22 @@ def screen_rows(
               from rows r left join country_map m using (country_text))
             select q.*, e.slot, e.start from q asof left join epochs e on q.day >= e.start"""
     )
+    if rejected:
+        # Rows read are numbered from the first data line (``start``); each is moved down
+        # by the rejected lines before it.
+        first = first_row(con.execute("select min(line) from qe"))
+        start = int(first[0]) if first and first[0] is not None else 0
+        lines = [line for line, _ in rejected]
+        con.register(
+            "rejected_rows",
+            pa.table({"line": lines, "reason": [reason for _, reason in rejected],
+                      "s": [r - start - j for j, r in enumerate(lines)]}),
+        )  # fmt: skip
+        con.execute(
+            f"update qe set line = qe.line + (select count(*) from rejected_rows r "
+            f"where r.s <= qe.line - {start})"
+        )
+        con.execute("insert into qe (line, row_error) select line, reason from rejected_rows")
     if lap:
         lap("read")
     _goods_table(con)
@@ -334,6 +354,8 @@ def screen_declarations(
     check_columns(rel.columns, source.name)
     con.register("src", rel)
     total = len(rel)
+    rejected = tabular.rejected_lines(con, source)
+    total += len(rejected)
     if progress:
         progress(0, total)
     select = screen_rows(
@@ -344,6 +366,7 @@ def screen_declarations(
         threshold,
         permits,
         lap=lap,
+        rejected=rejected,
     )
     temporary = target.with_name(target.name + ".tmp")
     if target.suffix.lower() == ".parquet":
