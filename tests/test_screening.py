@@ -721,3 +721,84 @@ def test_unreadable_declaration_rows_are_reported_by_line_and_the_rest_screened(
         ("4", "", "0", "row: fewer fields than the header has columns"),
         ("5", "not_required", "0", ""),
     ]
+
+
+# --- check party with qualifiers, on both sides of a listing date (EN and FR) ------------
+
+AKIMOV = ["check", "party", "Andrei Akimov", "--dob", "1953-09-22", "--country", "RU",
+          "--threshold", "0.85"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "before", "after"),
+    [
+        (
+            "en",
+            "  - 0.94  Andrey (Andrei) Igorevich AKIMOV: listed only from 2019-03-15, after "
+            "2019-03-14 (SOR/2014-58, Schedule 1, Part 1, item 94)",
+            [
+                "  - 0.94  Andrey (Andrei) Igorevich AKIMOV  [listed]",
+                "      · birth date 1953-09-22 agrees with the list",
+                "      · country RU not compared: the list gives no nationality",
+                "      · listed since 2019-03-15 (SOR/2014-58, Schedule 1, Part 1, item 94)",
+            ],
+        ),
+        (
+            "fr",
+            "  - 0,94  Andrey (Andrei) Igorevich AKIMOV : inscrit seulement à compter du "
+            "2019-03-15, après le 2019-03-14 (DORS/2014-58, annexe 1, partie 1, article 94)",
+            [
+                "  - 0,94  Andrey (Andrei) Igorevich AKIMOV  [inscrit]",
+                "      · date de naissance 1953-09-22 conforme à la liste",
+                "      · pays RU non comparé : la liste ne donne pas de nationalité",
+                "      · inscrit depuis le 2019-03-15 (DORS/2014-58, annexe 1, partie 1, "
+                "article 94)",
+            ],
+        ),
+    ],
+)
+def test_check_party_explains_a_match_on_both_sides_of_its_listing_date(
+    capsys: pytest.CaptureFixture[str], lang: str, before: str, after: list[str]
+) -> None:
+    assert main([*AKIMOV, "--on", "2019-03-14", "--lang", lang]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert before in lines
+    assert not any("[listed]" in line or "[inscrit]" in line for line in lines)
+    assert main([*AKIMOV, "--on", "2019-03-15", "--lang", lang]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for line in after:
+        assert line in lines
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "birth date 1960-01-01 contradicts the listed 1953-09-22: another person"),
+        ("fr", "la date de naissance 1960-01-01 contredit celle de la liste (1953-09-22) : "
+               "une autre personne"),
+    ],
+)  # fmt: skip
+def test_check_party_rules_out_a_contradicting_birth_date(
+    capsys: pytest.CaptureFixture[str], lang: str, said: str
+) -> None:
+    args = [*AKIMOV[:3], "--dob", "1960-01-01", "--on", "2019-03-15", "--lang", lang]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert said in out and "[listed]" not in out and "[inscrit]" not in out
+
+
+def test_strict_check_party_cites_the_listing_in_french(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["check", "party", "Alexander Lukashenko", "--on", "2021-01-01", "--lang", "fr"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert (
+        "  * Aleksandr Grigoryevich Lukashenko (correspondance partielle) — DORS/2020-214, "
+        "annexe 1, partie 1, article 8, inscrit le 2020-09-28"
+    ) in out.splitlines()
+    assert "Part 1" not in out and "Schedule 1" not in out and "SOR/" not in out
+    assert main(["check", "party", "Alexander Lukashenko", "--on", "2021-01-01"]) == 0
+    assert (
+        "  * Aleksandr Grigoryevich Lukashenko (partial) — SOR/2020-214 Schedule 1, Part 1, "
+        "item 8, 2020-09-28"
+    ) in capsys.readouterr().out.splitlines()
