@@ -155,6 +155,9 @@ class ChunkScreener:
         self.index = index
         self.options = options
         self.cache: dict[tuple[str, str], tuple[NameMatch, ...]] = {}
+        # The output fields of a whole query (name, date, qualifiers): a file repeats its
+        # parties, and a row's answer depends on its query alone.
+        self.rows: dict[Query, tuple[Any, ...]] = {}
 
     def screen_query(self, query: Query) -> Screening:
         key = (query.name, query.kind)
@@ -182,18 +185,28 @@ class ChunkScreener:
                 out["matches"].append(None)
                 out["error"].append(error)
                 continue
-            result = self.screen_query(query)
-            best = result.hits[0] if result.hits else None
-            out["hits"].append(len(result.hits))
-            out["best_score"].append(best.score if best else None)
-            out["best_match"].append(best.entry.name if best else None)
-            out["best_status"].append(best.status if best else None)
-            out["best_reference"].append(best.entry.reference if best else None)
-            out["matches"].append(json.dumps(hit_records(result), ensure_ascii=False))
+            answer = self.rows.get(query)
+            if answer is None:
+                result = self.screen_query(query)
+                best = result.hits[0] if result.hits else None
+                answer = (
+                    len(result.hits),
+                    best.score if best else None,
+                    best.entry.name if best else None,
+                    best.status if best else None,
+                    best.entry.reference if best else None,
+                    json.dumps(hit_records(result), ensure_ascii=False),
+                )
+                if len(self.rows) > 200_000:
+                    self.rows.clear()
+                self.rows[query] = answer
+            for key, value in zip(_ANSWER_FIELDS, answer, strict=True):
+                out[key].append(value)
             out["error"].append(None)
         return pa.table(out, schema=OUTPUT_SCHEMA)
 
 
+_ANSWER_FIELDS = ("hits", "best_score", "best_match", "best_status", "best_reference", "matches")
 _WORKER: ChunkScreener | None = None
 
 

@@ -102,44 +102,35 @@ def _korean_key(token: str) -> str:
     return phonetic(token)
 
 
-_SIMILARITY: dict[tuple[str, str, bool, bool, bool, bool], tuple[float, str]] = {}
-
-
-def _cached_similarity(
-    a: str,
-    ka: str,
-    b: str,
-    kb: str,
-    consonantal: bool,
-    syllabic: bool,
-    cross_script: bool,
-    korean: bool = False,
-) -> tuple[float, str]:
-    """token_similarity, remembered: in bulk screening the same pairs of common given names
-    and surnames recur on every row."""
-    key = (a, b, consonantal, syllabic, cross_script, korean)
-    found = _SIMILARITY.get(key)
-    if found is None:
-        if len(_SIMILARITY) > 1_000_000:
-            _SIMILARITY.clear()
-        found = token_similarity(a, ka, b, kb, consonantal, syllabic, cross_script, korean)
-        _SIMILARITY[key] = found
-    return found
+# token_similarity, remembered per kind of comparison: in bulk screening the same pairs of
+# common given names and surnames recur on every row.
+_SIMILARITY: dict[tuple[bool, bool, bool, bool], dict[tuple[str, str], tuple[float, str]]] = {}
+_SIMILARITY_SIZE = 1_000_000
 
 
 def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int], set[int]]:
     """Greedy best-first alignment of the name parts of q and c."""
-    pairs: list[tuple[float, int, int, str]] = []
     consonantal = q.script != c.script and "consonantal" in (q.script, c.script)
     syllabic = q.script == c.script and q.script in ("cjk", "hangul")
     cross_script = q.script != c.script
     korean = cross_script and "hangul" in (q.script, c.script)
-    for i, (a, ka) in enumerate(zip(q.tokens, q.keys, strict=True)):
-        for j, (b, kb) in enumerate(zip(c.tokens, c.keys, strict=True)):
-            sim, how = _cached_similarity(a, ka, b, kb, consonantal, syllabic, cross_script, korean)
-            if sim > 0:
-                pairs.append((sim, i, j, how))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    flags = (consonantal, syllabic, cross_script, korean)
+    cache = _SIMILARITY.get(flags)
+    if cache is None or len(cache) > _SIMILARITY_SIZE:
+        cache = _SIMILARITY[flags] = {}
+    pairs: list[tuple[float, int, int, str]] = []
+    c_tokens = c.tokens
+    for i, a in enumerate(q.tokens):
+        for j, b in enumerate(c_tokens):
+            found = cache.get((a, b))
+            if found is None:
+                found = cache[a, b] = token_similarity(
+                    a, q.keys[i], b, c.keys[j], consonantal, syllabic, cross_script, korean
+                )
+            if found[0] > 0:
+                pairs.append((found[0], i, j, found[1]))
+    if len(pairs) > 1:
+        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     used_q: set[int] = set()
     used_c: set[int] = set()
     out: list[tuple[int, int, float, str]] = []
@@ -149,7 +140,7 @@ def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int
         used_q.add(i)
         used_c.add(j)
         out.append((i, j, sim, how))
-    return out, set(range(len(q.tokens))) - used_q, set(range(len(c.tokens))) - used_c
+    return out, set(range(len(q.tokens))) - used_q, set(range(len(c_tokens))) - used_c
 
 
 def _joined(q: Name, c: Name) -> float:
