@@ -155,9 +155,8 @@ class ChunkScreener:
         self.index = index
         self.options = options
         self.cache: dict[tuple[str, str], tuple[NameMatch, ...]] = {}
-        # The output fields of a whole query (name, date, qualifiers): a file repeats its
-        # parties, and a row's answer depends on its query alone.
-        self.rows: dict[Query, tuple[Any, ...]] = {}
+        # The output fields of a row's query fields as read (name, date, qualifiers).
+        self.rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def screen_query(self, query: Query) -> Screening:
         key = (query.name, query.kind)
@@ -169,44 +168,67 @@ class ChunkScreener:
             self.cache[key] = found
         return screen(self.index, query, self.options.threshold, found)
 
+    def answer(self, raw: tuple[Any, ...], fields: tuple[str, ...]) -> tuple[Any, ...]:
+        """(date text, the answer fields, error) of one row's query fields as read."""
+        try:
+            found = self.rows.get(raw)
+        except TypeError:  # a Parquet column of lists or maps: compared as text
+            raw = tuple(v if v is None else str(v) for v in raw)
+            found = self.rows.get(raw)
+        if found is not None:
+            return found
+        row = dict(zip(fields, raw, strict=True))
+        cols = {k: (k if k in row else None) for k in _QUERY_FIELDS}
+        query, error, date_text = _row_query(row, cols, self.options)
+        if query is None:
+            found = (date_text, None, None, None, None, None, None, error)
+        else:
+            result = self.screen_query(query)
+            best = result.hits[0] if result.hits else None
+            found = (
+                date_text,
+                len(result.hits),
+                best.score if best else None,
+                best.entry.name if best else None,
+                best.status if best else None,
+                best.entry.reference if best else None,
+                json.dumps(hit_records(result), ensure_ascii=False),
+                None,
+            )
+        if len(self.rows) > 200_000:
+            self.rows.clear()
+        self.rows[raw] = found
+        return found
+
     def __call__(self, job: tuple[int, pa.Table, dict[str, str | None]]) -> pa.Table:
         first_line, table, cols = job
-        out: dict[str, list[Any]] = {f.name: [] for f in OUTPUT_SCHEMA}
-        for offset, row in enumerate(table.to_pylist()):
-            query, error, date_text = _row_query(row, cols, self.options)
-            # Spark numbers its rows itself (``__line``); the DuckDB path counts from the chunk.
-            out["line"].append(row.get("__line", first_line + offset))
-            out["row_id"].append(str(row[cols["row_id"]]) if cols["row_id"] else None)
-            out["name"].append(str(row.get(cols["name"] or "") or ""))
-            out["date"].append(date_text)
-            if query is None:
-                for key in ("hits", "best_score", "best_match", "best_status", "best_reference"):
-                    out[key].append(None)
-                out["matches"].append(None)
-                out["error"].append(error)
-                continue
-            answer = self.rows.get(query)
-            if answer is None:
-                result = self.screen_query(query)
-                best = result.hits[0] if result.hits else None
-                answer = (
-                    len(result.hits),
-                    best.score if best else None,
-                    best.entry.name if best else None,
-                    best.status if best else None,
-                    best.entry.reference if best else None,
-                    json.dumps(hit_records(result), ensure_ascii=False),
-                )
-                if len(self.rows) > 200_000:
-                    self.rows.clear()
-                self.rows[query] = answer
-            for key, value in zip(_ANSWER_FIELDS, answer, strict=True):
-                out[key].append(value)
-            out["error"].append(None)
+        # A row's answer depends on its query fields alone: a file repeats its parties, so
+        # each distinct set of fields is read and screened once (``answer``).
+        fields = tuple(k for k in _QUERY_FIELDS if cols[k])
+        values = [table.column(cols[k]).to_pylist() for k in fields]
+        answers = [self.answer(raw, fields) for raw in zip(*values, strict=True)]
+        rows = table.num_rows
+        out: dict[str, list[Any]] = {}
+        # Spark numbers its rows itself (``__line``); the DuckDB path counts from the chunk.
+        if "__line" in table.column_names:
+            out["line"] = table.column("__line").to_pylist()
+        else:
+            out["line"] = list(range(first_line, first_line + rows))
+        if cols["row_id"]:
+            out["row_id"] = [
+                None if v is None else str(v) for v in table.column(cols["row_id"]).to_pylist()
+            ]
+        else:
+            out["row_id"] = [None] * rows
+        names = table.column(cols["name"]).to_pylist()
+        out["name"] = ["" if v is None else str(v) for v in names]
+        for position, key in enumerate(("date", *_ANSWER_FIELDS, "error")):
+            out[key] = [a[position] for a in answers]
         return pa.table(out, schema=OUTPUT_SCHEMA)
 
 
 _ANSWER_FIELDS = ("hits", "best_score", "best_match", "best_status", "best_reference", "matches")
+_QUERY_FIELDS = ("name", "date", "birth_date", "country", "identifier", "kind")
 _WORKER: ChunkScreener | None = None
 
 
