@@ -418,77 +418,88 @@ def write_errors(con: duckdb.DuckDBPyConnection, view: str, target: Path) -> Pat
     return error_file
 
 
+_GOODS_SCHEMA = pa.schema(
+    [("direction", pa.string()), ("country", pa.string()), ("slot", pa.int64()),
+     ("start", pa.date32()), ("day", pa.date32()), ("hs", pa.string()),
+     ("ecl", pa.string()), ("caveats", pa.list_(pa.string())),
+     ("permit_required", pa.bool_()), ("outcome", pa.string()), ("prohibited", pa.bool_()),
+     ("treatment", pa.string()), ("rules", pa.string()), ("goods_error", pa.string())]
+)  # fmt: skip
+_VECTOR = "direction = 'export' and hs <> '' and ecl = ''"
+
+
 def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
     """The goods answer of every distinct (direction, country, epoch, day, hs, ecl): exports
     with an HS code through the engine's vectorised path (which answers once per epoch
-    itself), the rest one question per epoch, asked again on the row's day only where a
-    caveat names the day asked (so every caveat is the single path's for that row)."""
-    from bilateral.engine.batch import screen_exports
+    itself), column by column in Arrow; the rest one question per epoch, asked again on the
+    row's day only where a caveat names the day asked (so every caveat is the single path's
+    for that row)."""
+    from bilateral.engine.batch import _plain_type, screen_exports
 
-    distinct = con.sql(
-        "select distinct direction, country, slot, start, day, hs, ecl from qe "
-        "where row_error is null"
-    ).to_arrow_table()
-    rows = distinct.to_pylist()
+    con.execute(
+        "create temp table goods_q as select distinct direction, country, slot, start, day, "
+        "hs, ecl from qe where row_error is null"
+    )
     law = default_law()
-    is_vector = [r["direction"] == "export" and bool(r["hs"]) and not r["ecl"] for r in rows]
-    vector = [r for r, v in zip(rows, is_vector, strict=True) if v]
-    answers: list[dict[str, Any]] = []
-    if vector:
+    parts: list[pa.Table] = []
+    vector = con.sql(f"select * from goods_q where {_VECTOR}").to_arrow_table()
+    if vector.num_rows:
         table = screen_exports(
             law,
             pa.table(
                 {
-                    "destination": [r["country"] for r in vector],
-                    "date": pa.array([r["day"] for r in vector], pa.date32()),
-                    "hs": [r["hs"] for r in vector],
+                    "destination": vector["country"],
+                    "date": vector["day"].cast(pa.date32()),
+                    "hs": vector["hs"],
                 }
             ),
         )
-        for r, outcome, permit, rules, caveats, error in zip(
-            vector,
-            table["outcome"].to_pylist(),
-            table["permit_required"].to_pylist(),
-            table["rules"].to_pylist(),
-            table["caveats"].to_pylist(),
-            table["error"].to_pylist(),
-            strict=True,
-        ):
-            prohibited = None if outcome is None else outcome == "prohibited"
-            answers.append(
+        table = table.cast(pa.schema([pa.field(f.name, _plain_type(f.type)) for f in table.schema]))
+        outcome = table["outcome"]
+        parts.append(
+            pa.table(
                 {
-                    **r,
-                    "permit_required": permit,
+                    **{name: vector[name] for name in ("direction", "country", "slot", "start",
+                                                       "day", "hs", "ecl")},
+                    "caveats": table["caveats"],
+                    "permit_required": table["permit_required"],
                     "outcome": outcome,
-                    "prohibited": prohibited,
-                    "treatment": None,
-                    "rules": rules,
-                    "caveats": caveats,
-                    "goods_error": error,
+                    "prohibited": pa.compute.equal(outcome, "prohibited"),
+                    "treatment": pa.nulls(vector.num_rows, pa.string()),
+                    "rules": table["rules"],
+                    "goods_error": table["error"],
                 }
-            )
-    per_epoch: dict[tuple[str, str, int, str, str], dict[str, Any]] = {}
-    for r, v in zip(rows, is_vector, strict=True):
-        if v:
-            continue
-        asked = (r["direction"], r["country"], r["slot"], r["hs"], r["ecl"])
-        if asked not in per_epoch:
-            per_epoch[asked] = _goods_answer(*asked[:2], r["start"], *asked[3:])
-        answer = per_epoch[asked]
+            ).cast(_GOODS_SCHEMA)
+        )  # fmt: skip
+    answers: list[dict[str, Any]] = []
+    rest = con.sql(f"select * from goods_q where not ({_VECTOR})").to_arrow_table().to_pylist()
+    # One question per epoch: in worker processes when there are many (imports over years
+    # of epochs), each answer the engine's own.
+    questions = list(
+        dict.fromkeys((r["direction"], r["country"], r["start"], r["hs"], r["ecl"]) for r in rest)
+    )
+    workers = os.cpu_count() or 1
+    if workers > 1 and len(questions) > 5_000:
+        chunks = [questions[i : i + 2_000] for i in range(0, len(questions), 2_000)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            asked_answers = [a for part in pool.imap(_ask_chunk, chunks) for a in part]
+    else:
+        asked_answers = _ask_chunk(questions)
+    per_epoch = dict(zip(questions, asked_answers, strict=True))
+    for r in rest:
+        answer = per_epoch[r["direction"], r["country"], r["start"], r["hs"], r["ecl"]]
         start = r["start"].isoformat()
         if r["day"] != r["start"] and any(start in c for c in answer.get("caveats", ())):
             answer = _goods_answer(r["direction"], r["country"], r["day"], r["hs"], r["ecl"])
         answers.append({**r, **{k: v for k, v in answer.items() if k != "error"},
                         "goods_error": answer.get("error")})  # fmt: skip
-    schema = pa.schema(
-        [("direction", pa.string()), ("country", pa.string()), ("slot", pa.int64()),
-         ("start", pa.date32()), ("day", pa.date32()), ("hs", pa.string()),
-         ("ecl", pa.string()), ("caveats", pa.list_(pa.string())),
-         ("permit_required", pa.bool_()), ("outcome", pa.string()), ("prohibited", pa.bool_()),
-         ("treatment", pa.string()), ("rules", pa.string()), ("goods_error", pa.string())]
-    )  # fmt: skip
-    con.register("goods_answers", pa.Table.from_pylist(answers, schema))
+    parts.append(pa.Table.from_pylist(answers, _GOODS_SCHEMA))
+    con.register("goods_answers", pa.concat_tables(parts))
     con.execute("create temp table goods as select * from goods_answers")
+
+
+def _ask_chunk(questions: list[tuple[str, str, dt.date, str, str]]) -> list[dict[str, Any]]:
+    return [_goods_answer(*question) for question in questions]
 
 
 def _match_chunk(job: tuple[list[str], float]) -> list[tuple[str, int, float]]:
