@@ -802,3 +802,26 @@ def test_strict_check_party_cites_the_listing_in_french(capsys: pytest.CaptureFi
         "  * Aleksandr Grigoryevich Lukashenko (partial) — SOR/2020-214 Schedule 1, Part 1, "
         "item 8, 2020-09-28"
     ) in capsys.readouterr().out.splitlines()
+
+
+def test_an_analysts_mark_shows_when_the_party_is_screened_again_in_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["check", "party", "Alexander Lukashenko", "--on", "2021-01-01", "--fuzzy", "--json"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    entry = first["matches"][0]["id"]
+    assert main(["screen", "mark", first["decision_id"], entry, "false-positive",
+                 "--reason", "namesake, passport seen"]) == 0  # fmt: skip
+    source = _write(tmp_path / "p.csv", [
+        {"id": "1", "name": "Alexander  Lukashenko", "date": "2023-06-01"},
+        {"id": "2", "name": "Alexander Lukashenko", "date": "2023-06-01", },
+        {"id": "3", "name": "Aleksandr Lukashenko", "date": "2023-06-01"},
+    ])  # fmt: skip
+    out = tmp_path / "o.csv"
+    assert main(["screen", "parties", str(source), "--output", str(out), "--workers", "1"]) == 0
+    rows = _rows(out)
+    marked = [json.loads(r["matches"])[0].get("analyst_mark") for r in rows]
+    assert marked[0] == marked[1] and marked[0]["verdict"] == "false-positive"
+    assert marked[0]["reason"] == "namesake, passport seen"
+    assert marked[2] is None  # another spelling is another party as asked: not marked

@@ -157,6 +157,11 @@ class ChunkScreener:
         self.cache: dict[tuple[str, str], tuple[NameMatch, ...]] = {}
         # The output fields of a row's query fields as read (name, date, qualifiers).
         self.rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        # Analyst marks, read once: a party marked after an earlier screening (``check
+        # party`` then ``screen mark``) shows its mark on every later screening of it.
+        from bilateral.screening.log import all_marks
+
+        self.marks = all_marks()
 
     def screen_query(self, query: Query) -> Screening:
         key = (query.name, query.kind)
@@ -185,6 +190,17 @@ class ChunkScreener:
         else:
             result = self.screen_query(query)
             best = result.hits[0] if result.hits else None
+            records = hit_records(result)
+            if self.marks and records:
+                from bilateral.screening.log import attach_marks, input_hash
+
+                party = {
+                    "name": query.name,
+                    "dob": query.birth_date,
+                    "country": query.countries,
+                    "id": query.identifiers[0] if query.identifiers else None,
+                }
+                attach_marks(records, self.marks.get(input_hash(party), {}))
             found = (
                 date_text,
                 len(result.hits),
@@ -192,7 +208,7 @@ class ChunkScreener:
                 best.entry.name if best else None,
                 best.status if best else None,
                 best.entry.reference if best else None,
-                json.dumps(hit_records(result), ensure_ascii=False),
+                json.dumps(records, ensure_ascii=False),
                 None,
             )
         if len(self.rows) > 200_000:
