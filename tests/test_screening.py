@@ -825,3 +825,24 @@ def test_an_analysts_mark_shows_when_the_party_is_screened_again_in_a_file(
     assert marked[0] == marked[1] and marked[0]["verdict"] == "false-positive"
     assert marked[0]["reason"] == "namesake, passport seen"
     assert marked[2] is None  # another spelling is another party as asked: not marked
+
+
+def test_rescreening_declarations_after_a_list_update_keeps_only_changed_lines(
+    tmp_path: Path,
+) -> None:
+    from bilateral.screening.declarations import screen_declarations
+    from bilateral.screening.rescreen import changed_rows
+
+    source = _write(tmp_path / "d.csv", DECLARATIONS)
+    before = screen_declarations(source, tmp_path / "before.csv", default_index(shipped()), 0.8)
+    extra = Entry("t/1", "Organization", "Maple Foods Ltd", listed_from=dt.date(2022, 6, 1),
+                  reference="Test 1")  # fmt: skip
+    updated = default_index([*shipped(), Snapshot("test", "T", "t", None, "t", (extra,))])
+    screen_declarations(source, tmp_path / "after.csv", updated, 0.8)
+    assert changed_rows(tmp_path / "before.csv", tmp_path / "after.csv") == 1
+    rows = _rows(tmp_path / "after.csv")
+    # Line 2 (2023-01-01) names Maple Foods Ltd as exporter, listed from 2022-06-01 in the
+    # update; line 3 names it on 2021-01-01, before that listing: unchanged, not reported.
+    assert [r["line"] for r in rows] == ["2"] and before.rows == 4
+    assert rows[0]["party_hits"] == "2"
+    assert rows[0]["change"] == "was: consignee sor-2020-214/1/2/15 (listed); outcome prohibited"
