@@ -230,3 +230,25 @@ def test_screen_declarations_on_spark_reports_bad_rows_like_duckdb(
     ]
     spark_rows = sorted(pq.read_table(on_spark).to_pylist(), key=lambda r: r["line"])
     assert spark_rows == pq.read_table(duck).to_pylist()
+
+
+def test_spark_refuses_a_csv_with_rows_that_do_not_fit_its_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bilateral.faces.cli import main
+
+    monkeypatch.setenv("BILATERAL_DATA_DIR", str(tmp_path / "data"))
+    source = tmp_path / "d.csv"
+    source.write_text(
+        "date,direction,destination,hs\n2023-01-01,export,BY,0402\n2023-01-01,export,BY,04,x\n",
+        encoding="utf-8",
+    )
+    for kind in ("declarations", "parties"):
+        out = tmp_path / f"{kind}.parquet"
+        code = main(["screen", kind, str(source), "--output", str(out), "--engine", "spark"])
+        assert code == 2 and not out.exists()
+        assert capsys.readouterr().err.strip() == (
+            "bilateral: error: input: d.csv: 1 row(s) do not fit the header (line 3, more "
+            "fields than the header has columns); use --engine duckdb, which reports them by "
+            "line and screens the rest"
+        )

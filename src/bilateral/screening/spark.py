@@ -57,6 +57,30 @@ def screen_parties_spark(rows: DataFrame, options: Options, first_line: int) -> 
     return numbered.mapInArrow(_batches(options, cols), _spark_schema())
 
 
+def refuse_unreadable_rows(source: Path) -> None:
+    """Spark reads a CSV row that does not fit the header its own way (fields padded or
+    cut), where the one-machine path reports it by line: such a file is refused here, with
+    the first such line, rather than screened to other rows. Checked by DuckDB before Spark
+    starts (one pass over the file)."""
+    if source.suffix.lower() == ".parquet" or not source.is_file():
+        return
+    import duckdb
+
+    from bilateral.screening.tabular import rejected_lines, relation
+
+    con = duckdb.connect()
+    relation(con, source).aggregate("count(*)").fetchall()
+    rejected = rejected_lines(con, source)
+    if rejected:
+        line, reason = rejected[0]
+        raise BadInput(
+            "input",
+            f"{source.name}: {len(rejected)} row(s) do not fit the header (line {line}, "
+            f"{reason.removeprefix('row: ')}); use --engine duckdb, which reports them by "
+            "line and screens the rest",
+        )
+
+
 def run_spark_parties(source: Path, target: Path, options: Options) -> int:
     try:
         import pyspark  # noqa: F401
@@ -66,6 +90,7 @@ def run_spark_parties(source: Path, target: Path, options: Options) -> int:
         ) from None
     if target.exists():
         raise BadInput("output", f"{target} already exists; Spark writes a new folder")
+    refuse_unreadable_rows(source)
     from bilateral.faces.spark_batch import session
 
     spark = session()
@@ -188,6 +213,7 @@ def run_spark_declarations(
     if target.exists():
         raise BadInput("output", f"{target} already exists; Spark writes a new folder")
     _PermitBook(office_db)  # an unreadable office database: refused before Spark starts
+    refuse_unreadable_rows(source)
     from bilateral.faces.spark_batch import session
 
     spark = session()
