@@ -159,6 +159,7 @@ _CONSONANTAL = re.compile(
 )
 _HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+_HEBREW_INITIAL_PE = re.compile("(?<![\u05d0-\u05ea])\u05e4")
 _OTHER_ALPHABETS = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0400-\u052f\u0530-\u058f\u10a0-\u10ff]")
 _SYLLABIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # Korean surnames as the Revised Romanization writes them, and as lists usually do.
@@ -197,6 +198,10 @@ def fold(text: str) -> str:
     if _HAS_NON_ASCII.search(text):
         if _SYLLABIC.search(text):
             text = _syllables(text)
+        if "פ" in text:
+            # Hebrew pe is p at the start of a word (dagesh lene), f after a vowel:
+            # פוטין is Putin; anyascii reads every pe as f.
+            text = _HEBREW_INITIAL_PE.sub("p", text)
         if _GREEK.search(text):
             # Modern Greek writes d and b as ντ and μπ (Βλαντίμιρ = Vladimir).
             text = text.replace("ντ", "d").replace("μπ", "b")
