@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import os
 import platform
 import sys
 import time
@@ -91,11 +92,29 @@ def forget() -> None:
     from bilateral.screening import matching, normalise
 
     normalise._kakasi()  # load pykakasi's dictionary once, like an import
+    normalise._hanja_syllables()  # and pyhanja's
     normalise.japanese_reading.cache_clear()
+    normalise.korean_readings.cache_clear()
     normalise.parse_name.cache_clear()
     normalise.phonetic.cache_clear()
     normalise.skeleton.cache_clear()
     matching._SIMILARITY.clear()
+
+
+def _scripts(text: str) -> frozenset[str]:
+    """The scripts of a name's letters, by their Unicode names (LATIN, CYRILLIC, HANGUL …)."""
+    import unicodedata
+
+    return frozenset(unicodedata.name(ch, "?").split()[0] for ch in text if ch.isalpha())
+
+
+def _nomenklatura_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"; nomenklatura {version('nomenklatura')}"
+    except PackageNotFoundError:
+        return ""
 
 
 def nomenklatura_scorers() -> dict[str, tuple[Scorer, float]]:
@@ -178,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         f"date: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
         f"machine: {platform.machine()} {platform.processor() or ''} {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}",
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        f"{_nomenklatura_version()}",
         "",
         f"{'pairs':<21} {'matcher':<34} {'thr':>4} {'P':>6} {'R':>6} {'F1':>6} "
         f"{'alerts/1k':>9} {'missed':>6} {'µs/pair':>9}  (CPU time, first comparison)",
@@ -206,6 +227,20 @@ def main(argv: list[str] | None = None) -> int:
     lines.append(
         f"  no missed cross-script true pair: {len(missed)} missed"
         + (f" ({'; '.join(p.query + ' ~ ' + p.candidate for p in missed)})" if missed else "")
+    )
+    # Every other pair labelled a match whose two names are written in different scripts.
+    others = {
+        (p.query, p.candidate): p
+        for set_name, pairs in sets.items()
+        if set_name != "cross-script"
+        for p in pairs
+        if p.match and _scripts(p.query) != _scripts(p.candidate)
+    }
+    scorer, threshold = matchers[mine]
+    lost = [p for p in others.values() if scorer(p) < threshold]
+    lines.append(
+        f"  cross-script true pairs in the other sets: {len(others)}, {len(lost)} missed"
+        + "".join(f"\n    {p.query} ~ {p.candidate}" for p in lost)
     )
     if ("name bench", "logic-v2") in results:
         other = results[("name bench", "logic-v2")]

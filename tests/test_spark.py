@@ -143,3 +143,112 @@ def test_spark_reads_codes_written_any_way_as_the_one_machine_engine_does(spark)
     )
     assert on_spark == local
     assert any(r[3] == "prohibited" for r in local) and any(r[4] for r in local)
+
+
+# --- declaration lines: Spark gives the one-machine path's rows --------------------------
+
+DECLARATION_ROWS = [
+    # date, direction, destination, origin, hs, ecl, exporter, consignee, permit, quantity
+    ("2023-01-01", "export", "Belarus", "", "8703.23", "", "Maple Foods Ltd", "OAO Belaruskali",
+     "", ""),
+    ("2021-01-01", "export", "BY", "", "3004.90", "", "Maple Foods Ltd", "Belaruskaliy JSC",
+     "EXP-1", "10"),
+    ("2023-01-01", "import", "", "BY", "8703.23", "", "", "", "", ""),
+    ("2023-13-01", "export", "BY", "", "3004.90", "", "", "", "", ""),  # not a date
+    ("2022-03-07", "export", "BY", "", "0402", "", "", "OAO Belaruskali", "", ""),  # day before
+    ("2022-03-08", "export", "BY", "", "0402", "", "", "OAO Belaruskali", "", ""),  # listed
+    ("2021-01-01", "export", "Narnia", "", "0402", "", "", "", "", ""),  # unknown country
+    ("2021-01-01", "sideways", "BY", "", "0402", "", "", "", "", ""),  # bad direction
+    ("2021-01-01", "export", "BY", "", "", "", "", "", "", ""),  # no goods
+    ("2020-10-01", "export", "Bélarus", "", "8703", "", "LUKASHENKA, Alyaksandr Hryhoryavich",
+     "", "", ""),
+    ("2014-03-01", "export", "RU", "", "", "2-5.1", "", "", "", ""),
+]  # fmt: skip
+DECLARATION_HEADER = ("date,direction,destination,origin,hs,ecl,exporter,consignee,permit,"
+                      "quantity")  # fmt: skip
+
+
+def _declarations_csv(path: Path) -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(DECLARATION_HEADER.split(","))
+        writer.writerows(DECLARATION_ROWS)
+    return path
+
+
+def test_spark_screens_declarations_to_the_same_rows_as_duckdb(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from bilateral.screening.declarations import screen_declarations
+    from bilateral.screening.screen import default_index
+    from bilateral.screening.spark import screen_declarations_spark
+
+    source = _declarations_csv(tmp_path / "d.csv")
+    local = tmp_path / "local.parquet"
+    report = screen_declarations(source, local, default_index(), 0.8)
+    here = pq.read_table(local).to_pylist()
+    # Batches of 3 rows: every batch answers its own questions, as Spark's tasks do.
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "3")
+    try:
+        frame = spark.read.option("header", True).csv(str(source))
+        remote = screen_declarations_spark(frame, 0.8, first_line=2).collect()
+    finally:
+        spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "262144")
+    there = sorted((r.asDict() for r in remote), key=lambda r: r["line"])
+    assert len(here) == len(there) == len(DECLARATION_ROWS) == report.rows
+    for a, b in zip(here, there, strict=True):
+        assert a == b
+    by_line = {r["line"]: r for r in there}
+    assert by_line[5]["error"] == "date: 2023-13-01 is not a date (YYYY-MM-DD)"
+    assert by_line[8]["error"] == "country: unknown country Narnia"
+    # Belaruskali: not yet listed on 2022-03-07, listed from 2022-03-08.
+    assert by_line[6]["party_hits"] == 0 and by_line[7]["party_hits"] == 1
+
+
+def test_screen_declarations_on_spark_reports_bad_rows_like_duckdb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BILATERAL_DATA_DIR", str(tmp_path / "data"))  # the run log: private
+    source = _declarations_csv(tmp_path / "d.csv")
+    duck = tmp_path / "duck.parquet"
+    on_spark = tmp_path / "spark.parquet"
+    command = [sys.executable, "-m", "bilateral.faces.cli", "screen", "declarations", str(source)]
+    done = subprocess.run([*command, "--output", str(duck)], capture_output=True, text=True,
+                          check=False, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    done = subprocess.run([*command, "--output", str(on_spark), "--engine", "spark"],
+                          capture_output=True, text=True, check=False, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "11 row(s) screened: 3 with a possible match, 4 not screened" in done.stdout
+    assert (tmp_path / "spark.errors.csv").read_text() == (tmp_path / "duck.errors.csv").read_text()
+    assert (tmp_path / "spark.errors.csv").read_text().splitlines() == [
+        "line,error",
+        "5,date: 2023-13-01 is not a date (YYYY-MM-DD)",
+        "8,country: unknown country Narnia",
+        "9,direction: sideways (use export or import)",
+        "10,hs: give an HS code or an ECL item",
+    ]
+    spark_rows = sorted(pq.read_table(on_spark).to_pylist(), key=lambda r: r["line"])
+    assert spark_rows == pq.read_table(duck).to_pylist()
+
+
+def test_spark_refuses_a_csv_with_rows_that_do_not_fit_its_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bilateral.faces.cli import main
+
+    monkeypatch.setenv("BILATERAL_DATA_DIR", str(tmp_path / "data"))
+    source = tmp_path / "d.csv"
+    source.write_text(
+        "date,direction,destination,hs\n2023-01-01,export,BY,0402\n2023-01-01,export,BY,04,x\n",
+        encoding="utf-8",
+    )
+    for kind in ("declarations", "parties"):
+        out = tmp_path / f"{kind}.parquet"
+        code = main(["screen", kind, str(source), "--output", str(out), "--engine", "spark"])
+        assert code == 2 and not out.exists()
+        assert capsys.readouterr().err.strip() == (
+            "bilateral: error: input: d.csv: 1 row(s) do not fit the header (line 3, more "
+            "fields than the header has columns); use --engine duckdb, which reports them by "
+            "line and screens the rest"
+        )

@@ -152,8 +152,8 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                     f"{person.name} is listed from {person.listed_on} ({plist.provision}, "
                     f"Part {person.part}, item {person.item}), after this date.",
                     f"{person.name} est inscrit à compter du {person.listed_on} "
-                    f"({plist.provision}, partie {person.part}, article {person.item}), "
-                    "après cette date.",
+                    f"({_fr(plist.instrument)}, {_fr(plist.provision)}, partie {person.part}, "
+                    f"article {person.item}), après cette date.",
                 )
                 continue
             seen.add((person.part, person.item))
@@ -166,7 +166,7 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                     f"({plist.provision}, Part {person.part}, item {person.item}); check the "
                     "full name and other identifiers before dealing.",
                     f"Peut-être inscrit : « {name} » n'est qu'une partie du nom inscrit "
-                    f"« {variant} » ({plist.provision.replace('Schedule', 'annexe')}, "
+                    f"« {variant} » ({_fr(plist.instrument)}, {_fr(plist.provision)}, "
                     f"partie {person.part}, article "
                     f"{person.item}); vérifiez le nom complet et les autres identifiants "
                     "avant toute transaction.",
@@ -179,8 +179,10 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
         trace.caveat(
             f"{plist.provision} of {plist.instrument} is read from the consolidation "
             f"({plist.source}); persons delisted before it are not in the data.",
-            f"La liste ({plist.provision}, {plist.instrument}) provient de la codification "
-            f"({plist.source}); les personnes radiées avant celle-ci n'y figurent pas.",
+            f"La liste ({_fr(plist.provision)}, {_fr(plist.instrument)}) provient de la "
+            "codification "
+            f"({plist.source.replace('(consolidated to ', '(codifié au ')}); les personnes "
+            "radiées avant celle-ci n'y figurent pas.",
         )
     for gap in law.rules("known_gap", "*"):
         effect = gap.effect
@@ -191,3 +193,9 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
     # person too (read `status` for which); a wrong "not listed" is the costly error.
     listed = bool(found)
     return PartyDetermination(name, on, listed, tuple(found), trace)
+
+
+def _fr(citation: str) -> str:
+    """A schedule or instrument as French readers cite it (Schedule 1 → annexe 1,
+    SOR/2020-214 → DORS/2020-214)."""
+    return citation.replace("Schedule", "annexe").replace("SOR/", "DORS/")

@@ -301,7 +301,18 @@ def _run_declarations(args: argparse.Namespace) -> int:
     from bilateral.screening.screen import default_index
 
     if args.engine == "spark":
-        raise BadInput("engine", "spark is not available for screen declarations yet; use duckdb")
+        from bilateral.screening.spark import run_spark_declarations
+
+        if args.previous:
+            raise BadInput("previous", "compare with an earlier output on --engine duckdb")
+        source, target = Path(args.input), Path(args.output)
+        rows, errors, hits, error_file = run_spark_declarations(
+            source, target, _threshold(args), args.office_db
+        )
+        versions = default_index().versions
+        _summary(rows, errors, hits, target, error_file, versions, 0)
+        _log_run("declarations", source, _threshold(args), versions, (rows, hits, errors), target)
+        return 0
     bar, update = _progress()
     if bar is not None:
         bar.start()

@@ -155,6 +155,13 @@ class ChunkScreener:
         self.index = index
         self.options = options
         self.cache: dict[tuple[str, str], tuple[NameMatch, ...]] = {}
+        # The output fields of a row's query fields as read (name, date, qualifiers).
+        self.rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        # Analyst marks, read once: a party marked after an earlier screening (``check
+        # party`` then ``screen mark``) shows its mark on every later screening of it.
+        from bilateral.screening.log import all_marks
+
+        self.marks = all_marks()
 
     def screen_query(self, query: Query) -> Screening:
         key = (query.name, query.kind)
@@ -166,34 +173,78 @@ class ChunkScreener:
             self.cache[key] = found
         return screen(self.index, query, self.options.threshold, found)
 
-    def __call__(self, job: tuple[int, pa.Table, dict[str, str | None]]) -> pa.Table:
-        first_line, table, cols = job
-        out: dict[str, list[Any]] = {f.name: [] for f in OUTPUT_SCHEMA}
-        for offset, row in enumerate(table.to_pylist()):
-            query, error, date_text = _row_query(row, cols, self.options)
-            # Spark numbers its rows itself (``__line``); the DuckDB path counts from the chunk.
-            out["line"].append(row.get("__line", first_line + offset))
-            out["row_id"].append(str(row[cols["row_id"]]) if cols["row_id"] else None)
-            out["name"].append(str(row.get(cols["name"] or "") or ""))
-            out["date"].append(date_text)
-            if query is None:
-                for key in ("hits", "best_score", "best_match", "best_status", "best_reference"):
-                    out[key].append(None)
-                out["matches"].append(None)
-                out["error"].append(error)
-                continue
+    def answer(self, raw: tuple[Any, ...], fields: tuple[str, ...]) -> tuple[Any, ...]:
+        """(date text, the answer fields, error) of one row's query fields as read."""
+        try:
+            found = self.rows.get(raw)
+        except TypeError:  # a Parquet column of lists or maps: compared as text
+            raw = tuple(v if v is None else str(v) for v in raw)
+            found = self.rows.get(raw)
+        if found is not None:
+            return found
+        row = dict(zip(fields, raw, strict=True))
+        cols = {k: (k if k in row else None) for k in _QUERY_FIELDS}
+        query, error, date_text = _row_query(row, cols, self.options)
+        if query is None:
+            found = (date_text, None, None, None, None, None, None, error)
+        else:
             result = self.screen_query(query)
             best = result.hits[0] if result.hits else None
-            out["hits"].append(len(result.hits))
-            out["best_score"].append(best.score if best else None)
-            out["best_match"].append(best.entry.name if best else None)
-            out["best_status"].append(best.status if best else None)
-            out["best_reference"].append(best.entry.reference if best else None)
-            out["matches"].append(json.dumps(hit_records(result), ensure_ascii=False))
-            out["error"].append(None)
+            records = hit_records(result)
+            if self.marks and records:
+                from bilateral.screening.log import attach_marks, input_hash
+
+                party = {
+                    "name": query.name,
+                    "dob": query.birth_date,
+                    "country": query.countries,
+                    "id": query.identifiers[0] if query.identifiers else None,
+                }
+                attach_marks(records, self.marks.get(input_hash(party), {}))
+            found = (
+                date_text,
+                len(result.hits),
+                best.score if best else None,
+                best.entry.name if best else None,
+                best.status if best else None,
+                best.entry.reference if best else None,
+                json.dumps(records, ensure_ascii=False),
+                None,
+            )
+        if len(self.rows) > 200_000:
+            self.rows.clear()
+        self.rows[raw] = found
+        return found
+
+    def __call__(self, job: tuple[int, pa.Table, dict[str, str | None]]) -> pa.Table:
+        first_line, table, cols = job
+        # A row's answer depends on its query fields alone: a file repeats its parties, so
+        # each distinct set of fields is read and screened once (``answer``).
+        fields = tuple(k for k in _QUERY_FIELDS if cols[k])
+        values = [table.column(cols[k]).to_pylist() for k in fields]
+        answers = [self.answer(raw, fields) for raw in zip(*values, strict=True)]
+        rows = table.num_rows
+        out: dict[str, list[Any]] = {}
+        # Spark numbers its rows itself (``__line``); the DuckDB path counts from the chunk.
+        if "__line" in table.column_names:
+            out["line"] = table.column("__line").to_pylist()
+        else:
+            out["line"] = list(range(first_line, first_line + rows))
+        if cols["row_id"]:
+            out["row_id"] = [
+                None if v is None else str(v) for v in table.column(cols["row_id"]).to_pylist()
+            ]
+        else:
+            out["row_id"] = [None] * rows
+        names = table.column(cols["name"]).to_pylist()
+        out["name"] = ["" if v is None else str(v) for v in names]
+        for position, key in enumerate(("date", *_ANSWER_FIELDS, "error")):
+            out[key] = [a[position] for a in answers]
         return pa.table(out, schema=OUTPUT_SCHEMA)
 
 
+_ANSWER_FIELDS = ("hits", "best_score", "best_match", "best_status", "best_reference", "matches")
+_QUERY_FIELDS = ("name", "date", "birth_date", "country", "identifier", "kind")
 _WORKER: ChunkScreener | None = None
 
 
@@ -219,21 +270,33 @@ class Report:
 
 def _jobs(
     source: Path, con: duckdb.DuckDBPyConnection, skip_parts: int
-) -> tuple[Iterator[tuple[int, pa.Table, dict[str, str | None]]], int]:
+) -> tuple[Iterator[tuple[int, pa.Table, dict[str, str | None]]], int, list[tuple[int, str]]]:
+    """The chunks to screen (from part ``skip_parts`` on), the number of rows read, and
+    the (line, reason) of CSV rows set aside as unreadable. Each chunk carries its rows'
+    file lines in ``__line`` when rows were set aside (the lines skip theirs)."""
     if source.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         table = _ftm_rows(source)
         batches: Iterator[pa.RecordBatch] = iter(table.to_batches(CHUNK_ROWS))
         total = table.num_rows
         columns = table.column_names
         first_line = 1
+        rejected = []
     else:
         rel = tabular.relation(con, source)
         columns = list(rel.columns)
         counted = rel.aggregate("count(*)").fetchall()
         total = int(counted[0][0]) if counted else 0
+        rejected = tabular.rejected_lines(con, source)  # of the count's scan, before the next
         batches = iter(rel.to_arrow_reader(CHUNK_ROWS))
         first_line = tabular.first_line(source)
     cols = tabular.party_columns(columns, source.name)
+    rejected_at = [line for line, _ in rejected]
+
+    def numbered(table: pa.Table, start: int) -> pa.Table:
+        if not rejected_at:
+            return table
+        lines = tabular.line_numbers(start, table.num_rows, first_line, rejected_at)
+        return table.append_column("__line", pa.array(lines, pa.int64()))
 
     def generate() -> Iterator[tuple[int, pa.Table, dict[str, str | None]]]:
         line = first_line
@@ -247,15 +310,15 @@ def _jobs(
                 table = pa.Table.from_batches(buffer).combine_chunks()
                 head, rest = table.slice(0, CHUNK_ROWS), table.slice(CHUNK_ROWS)
                 if part >= skip_parts:
-                    yield line, head, cols
+                    yield line, numbered(head, line - first_line), cols
                 part += 1
                 line += CHUNK_ROWS
                 buffer = rest.to_batches()
                 size = rest.num_rows
         if size and part >= skip_parts:
-            yield line, pa.Table.from_batches(buffer), cols
+            yield line, numbered(pa.Table.from_batches(buffer), line - first_line), cols
 
-    return generate(), total
+    return generate(), total, rejected
 
 
 def screen_parties(
@@ -285,7 +348,7 @@ def screen_parties(
         parts_dir.mkdir(parents=True)
         manifest_path.write_text(json.dumps(manifest))
     con = duckdb.connect()
-    jobs, total = _jobs(source, con, done)
+    jobs, total, rejected = _jobs(source, con, done)
     screened = min(done * CHUNK_ROWS, total)
     if progress:
         progress(screened, total)
@@ -310,11 +373,16 @@ def screen_parties(
     finally:
         if pool is not None:
             pool.terminate()
-    return _finish(parts_dir, part, target, index, done)
+    return _finish(parts_dir, part, target, index, done, rejected)
 
 
 def _finish(
-    parts_dir: Path, parts: int, target: Path, index: ScreeningIndex, resumed: int
+    parts_dir: Path,
+    parts: int,
+    target: Path,
+    index: ScreeningIndex,
+    resumed: int,
+    rejected: list[tuple[int, str]] = (),  # type: ignore[assignment]
 ) -> Report:
     files = [parts_dir / f"part-{i:05d}.parquet" for i in range(parts)]
     table = (
@@ -322,6 +390,12 @@ def _finish(
         if files
         else OUTPUT_SCHEMA.empty_table()
     )
+    if rejected:  # unreadable CSV rows: a row each, with only its line and reason
+        unread = pa.Table.from_pylist(
+            [{"line": line, "error": reason} for line, reason in rejected], OUTPUT_SCHEMA
+        )
+        table = pa.concat_tables([table, unread])
+        table = table.take(pa.compute.sort_indices(table["line"]))
     dates = set()
     for text in pa.compute.unique(table["date"]).to_pylist():
         try:

@@ -171,36 +171,46 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def screen_declarations(
-    source: Path,
-    target: Path,
+OUTPUT_SCHEMA = pa.schema(
+    [("line", pa.int64()), ("date", pa.string()), ("direction", pa.string()),
+     ("country", pa.string()), ("hs", pa.string()), ("ecl", pa.string()),
+     ("permit_required", pa.bool_()), ("outcome", pa.string()), ("prohibited", pa.bool_()),
+     ("treatment", pa.string()), ("rules", pa.string()), ("caveats", pa.list_(pa.string())),
+     ("party_hits", pa.int64()), ("party_best_score", pa.float64()),
+     ("party_matches", pa.string()), ("permit_check", pa.string()), ("error", pa.string())]
+)  # fmt: skip
+
+
+def check_columns(columns: list[str], where: str) -> None:
+    """A declarations file needs a date and a destination or origin column (any case)."""
+    lowered = {c.lower() for c in columns}
+    if "date" not in lowered or not ({"destination", "origin"} & lowered):
+        raise BadInput("input", f"{where}: need a date column and destination or origin")
+
+
+def screen_rows(
+    con: duckdb.DuckDBPyConnection,
+    columns: list[str],
+    line: str,
     index: ScreeningIndex,
     threshold: float,
-    office_db: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> DeclarationReport:
-    tabular.check_paths(source, target)
-    permits = _PermitBook(office_db)
-    clock = time.perf_counter()
-    seconds: dict[str, float] = {}
-
-    def lap(phase: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        seconds[phase] = round(now - clock, 2)
-        clock = now
-
-    con = duckdb.connect()
-    rel = tabular.relation(con, source)
-    columns = {c.lower(): c for c in rel.columns}
+    permits: _PermitBook,
+    workers: int = 0,
+    lap: Callable[[str], None] | None = None,
+    rejected: list[tuple[int, str]] | None = None,
+) -> str:
+    """Screen the declaration lines of the view ``src`` (its ``columns``; ``line`` the SQL
+    of each row's line number) and return the SQL of the output rows, ``OUTPUT_SCHEMA``,
+    in line order. The one-machine path runs it once on the whole file, the Spark path
+    once per Arrow batch: the same questions, so the same rows. ``rejected``: the (line,
+    reason) of CSV rows set aside as unreadable; they come out as rows with only their
+    line and error, and the other rows' lines count them (``line`` numbered the rows read).
+    """
+    lower = {c.lower(): c for c in columns}
 
     def col(name: str) -> str:
-        return f'trim(cast("{columns[name]}" as varchar))' if name in columns else "NULL"
+        return f'trim(cast("{lower[name]}" as varchar))' if name in lower else "NULL"
 
-    if "date" not in columns or not ({"destination", "origin"} & columns.keys()):
-        raise BadInput("input", f"{source.name}: need a date column and destination or origin")
-    first_line = tabular.first_line(source)
-    con.register("src", rel)
     # Countries: resolved once each, from the distinct spellings in the file.
     country_map: dict[str, str | None] = {}
     for (text,) in con.execute(
@@ -212,16 +222,19 @@ def screen_declarations(
             country_map[text] = None
     con.register(
         "country_map",
-        pa.table({"country_text": list(country_map), "country": list(country_map.values())}),
+        pa.table(
+            {"country_text": list(country_map), "country": list(country_map.values())},
+            pa.schema([("country_text", pa.string()), ("country", pa.string())]),
+        ),
     )
     # Law epochs: a determination is the same on every day between two change dates.
     starts = [checks.EARLIEST, *(d for d in _epochs() if d > checks.EARLIEST)]
     con.register("epochs", pa.table({"slot": list(range(len(starts))), "start": starts}))
-    # One pass over the file, materialised once: the row, its checks and its law epoch.
+    # One pass over the rows, materialised once: the row, its checks and its law epoch.
     con.execute(
         f"""create temp table qe as
             with rows as (
-              select row_number() over () + {first_line - 1} as line,
+              select {line} as line,
                 {col("date")} as date_text,
                 coalesce(lower({col("direction")}), 'export') as direction,
                 coalesce(nullif({col("destination")}, ''), {col("origin")}, '') as country_text,
@@ -245,15 +258,30 @@ def screen_declarations(
               from rows r left join country_map m using (country_text))
             select q.*, e.slot, e.start from q asof left join epochs e on q.day >= e.start"""
     )
-    counted = first_row(con.execute("select count(*) from qe"))
-    total = int(counted[0]) if counted else 0
-    if progress:
-        progress(0, total)
-    lap("read")
+    if rejected:
+        # Rows read are numbered from the first data line (``start``); each is moved down
+        # by the rejected lines before it.
+        first = first_row(con.execute("select min(line) from qe"))
+        start = int(first[0]) if first and first[0] is not None else 0
+        lines = [line for line, _ in rejected]
+        con.register(
+            "rejected_rows",
+            pa.table({"line": lines, "reason": [reason for _, reason in rejected],
+                      "s": [r - start - j for j, r in enumerate(lines)]}),
+        )  # fmt: skip
+        con.execute(
+            f"update qe set line = qe.line + (select count(*) from rejected_rows r "
+            f"where r.s <= qe.line - {start})"
+        )
+        con.execute("insert into qe (line, row_error) select line, reason from rejected_rows")
+    if lap:
+        lap("read")
     _goods_table(con)
-    lap("goods")
-    _party_table(con, index, threshold)
-    lap("parties")
+    if lap:
+        lap("goods")
+    _party_table(con, index, threshold, workers)
+    if lap:
+        lap("parties")
     # Permits: once per distinct (permit, day, country, goods, quantity).
     permit_rows = [
         {
@@ -285,15 +313,11 @@ def screen_declarations(
             ),
         ),
     )
-    temporary = target.with_name(target.name + ".tmp")
-    fmt = "parquet" if target.suffix.lower() == ".parquet" else "csv, header true"
-    con.execute(
-        f"""copy (
-          select q.line, q.date_text as date, q.direction, q.country, q.hs, q.ecl,
-                 g.permit_required, g.outcome, g.prohibited, g.treatment, g.rules,
-                 {"g.caveats" if fmt == "parquet" else "array_to_string(g.caveats, ' | ')"}
-                   as caveats,
-                 coalesce(h.party_hits, 0) as party_hits, h.best as party_best_score,
+    return """
+          select cast(q.line as bigint) as line, q.date_text as date, q.direction, q.country,
+                 q.hs, q.ecl, g.permit_required, g.outcome, g.prohibited, g.treatment, g.rules,
+                 g.caveats, cast(coalesce(h.party_hits, 0) as bigint) as party_hits,
+                 cast(h.best as double) as party_best_score,
                  coalesce(h.party_matches, '[]') as party_matches,
                  pc.permit_check,
                  coalesce(q.row_error, g.goods_error) as error
@@ -303,12 +327,61 @@ def screen_declarations(
           left join line_hits h on h.line = q.line
           left join permit_checks pc on pc.permit = q.permit and pc.day = q.day
                and pc.country = q.country and pc.hs = q.hs and pc.quantity = q.quantity
-          order by q.line
-        ) to '{temporary}' (format {fmt})"""
+          order by q.line"""
+
+
+def screen_declarations(
+    source: Path,
+    target: Path,
+    index: ScreeningIndex,
+    threshold: float,
+    office_db: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DeclarationReport:
+    tabular.check_paths(source, target)
+    permits = _PermitBook(office_db)
+    clock = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[phase] = round(now - clock, 2)
+        clock = now
+
+    con = duckdb.connect()
+    rel = tabular.relation(con, source)
+    check_columns(rel.columns, source.name)
+    con.register("src", rel)
+    total = len(rel)
+    rejected = tabular.rejected_lines(con, source)
+    total += len(rejected)
+    if progress:
+        progress(0, total)
+    select = screen_rows(
+        con,
+        rel.columns,
+        f"row_number() over () + {tabular.first_line(source) - 1}",
+        index,
+        threshold,
+        permits,
+        lap=lap,
+        rejected=rejected,
     )
+    temporary = target.with_name(target.name + ".tmp")
+    if target.suffix.lower() == ".parquet":
+        con.execute(f"copy ({select}) to '{temporary}' (format parquet)")
+    else:
+        con.execute(
+            f"copy (select * replace (array_to_string(caveats, ' | ') as caveats) "
+            f"from ({select})) to '{temporary}' (format csv, header true)"
+        )
     lap("join and write")
-    error_file: Path | None = None
-    out = con.read_parquet(str(temporary)) if fmt == "parquet" else con.read_csv(str(temporary))
+    out = (
+        con.read_parquet(str(temporary))
+        if target.suffix.lower() == ".parquet"
+        else con.read_csv(str(temporary))
+    )
     con.register("out", out)
     counts = first_row(
         con.execute(
@@ -316,12 +389,7 @@ def screen_declarations(
         )
     )
     assert counts is not None
-    if counts[1]:
-        error_file = target.with_name(target.stem + ".errors.csv")
-        con.execute(
-            f"copy (select line, error from out where error is not null order by line) "
-            f"to '{error_file}' (format csv, header true)"
-        )
+    error_file = write_errors(con, "out", target) if counts[1] else None
     os.replace(temporary, target)
     if progress:
         progress(total, total)
@@ -336,77 +404,102 @@ def screen_declarations(
     )
 
 
+def errors_path(target: Path) -> Path:
+    return target.with_name(target.stem + ".errors.csv")
+
+
+def write_errors(con: duckdb.DuckDBPyConnection, view: str, target: Path) -> Path:
+    """The row-level error report beside the output: line and reason of each bad row."""
+    error_file = errors_path(target)
+    con.execute(
+        f"copy (select line, error from {view} where error is not null order by line) "
+        f"to '{error_file}' (format csv, header true)"
+    )
+    return error_file
+
+
+_GOODS_SCHEMA = pa.schema(
+    [("direction", pa.string()), ("country", pa.string()), ("slot", pa.int64()),
+     ("start", pa.date32()), ("day", pa.date32()), ("hs", pa.string()),
+     ("ecl", pa.string()), ("caveats", pa.list_(pa.string())),
+     ("permit_required", pa.bool_()), ("outcome", pa.string()), ("prohibited", pa.bool_()),
+     ("treatment", pa.string()), ("rules", pa.string()), ("goods_error", pa.string())]
+)  # fmt: skip
+_VECTOR = "direction = 'export' and hs <> '' and ecl = ''"
+
+
 def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
     """The goods answer of every distinct (direction, country, epoch, day, hs, ecl): exports
     with an HS code through the engine's vectorised path (which answers once per epoch
-    itself), the rest one question per epoch, asked again on the row's day only where a
-    caveat names the day asked (so every caveat is the single path's for that row)."""
-    from bilateral.engine.batch import screen_exports
+    itself), column by column in Arrow; the rest one question per epoch, asked again on the
+    row's day only where a caveat names the day asked (so every caveat is the single path's
+    for that row)."""
+    from bilateral.engine.batch import _plain_type, screen_exports
 
-    distinct = con.sql(
-        "select distinct direction, country, slot, start, day, hs, ecl from qe "
-        "where row_error is null"
-    ).to_arrow_table()
-    rows = distinct.to_pylist()
+    con.execute(
+        "create temp table goods_q as select distinct direction, country, slot, start, day, "
+        "hs, ecl from qe where row_error is null"
+    )
     law = default_law()
-    is_vector = [r["direction"] == "export" and bool(r["hs"]) and not r["ecl"] for r in rows]
-    vector = [r for r, v in zip(rows, is_vector, strict=True) if v]
-    answers: list[dict[str, Any]] = []
-    if vector:
+    parts: list[pa.Table] = []
+    vector = con.sql(f"select * from goods_q where {_VECTOR}").to_arrow_table()
+    if vector.num_rows:
         table = screen_exports(
             law,
             pa.table(
                 {
-                    "destination": [r["country"] for r in vector],
-                    "date": pa.array([r["day"] for r in vector], pa.date32()),
-                    "hs": [r["hs"] for r in vector],
+                    "destination": vector["country"],
+                    "date": vector["day"].cast(pa.date32()),
+                    "hs": vector["hs"],
                 }
             ),
         )
-        for r, outcome, permit, rules, caveats, error in zip(
-            vector,
-            table["outcome"].to_pylist(),
-            table["permit_required"].to_pylist(),
-            table["rules"].to_pylist(),
-            table["caveats"].to_pylist(),
-            table["error"].to_pylist(),
-            strict=True,
-        ):
-            prohibited = None if outcome is None else outcome == "prohibited"
-            answers.append(
+        table = table.cast(pa.schema([pa.field(f.name, _plain_type(f.type)) for f in table.schema]))
+        outcome = table["outcome"]
+        parts.append(
+            pa.table(
                 {
-                    **r,
-                    "permit_required": permit,
+                    **{name: vector[name] for name in ("direction", "country", "slot", "start",
+                                                       "day", "hs", "ecl")},
+                    "caveats": table["caveats"],
+                    "permit_required": table["permit_required"],
                     "outcome": outcome,
-                    "prohibited": prohibited,
-                    "treatment": None,
-                    "rules": rules,
-                    "caveats": caveats,
-                    "goods_error": error,
+                    "prohibited": pa.compute.equal(outcome, "prohibited"),
+                    "treatment": pa.nulls(vector.num_rows, pa.string()),
+                    "rules": table["rules"],
+                    "goods_error": table["error"],
                 }
-            )
-    per_epoch: dict[tuple[str, str, int, str, str], dict[str, Any]] = {}
-    for r, v in zip(rows, is_vector, strict=True):
-        if v:
-            continue
-        asked = (r["direction"], r["country"], r["slot"], r["hs"], r["ecl"])
-        if asked not in per_epoch:
-            per_epoch[asked] = _goods_answer(*asked[:2], r["start"], *asked[3:])
-        answer = per_epoch[asked]
+            ).cast(_GOODS_SCHEMA)
+        )  # fmt: skip
+    answers: list[dict[str, Any]] = []
+    rest = con.sql(f"select * from goods_q where not ({_VECTOR})").to_arrow_table().to_pylist()
+    # One question per epoch: in worker processes when there are many (imports over years
+    # of epochs), each answer the engine's own.
+    questions = list(
+        dict.fromkeys((r["direction"], r["country"], r["start"], r["hs"], r["ecl"]) for r in rest)
+    )
+    workers = os.cpu_count() or 1
+    if workers > 1 and len(questions) > 5_000:
+        chunks = [questions[i : i + 2_000] for i in range(0, len(questions), 2_000)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            asked_answers = [a for part in pool.imap(_ask_chunk, chunks) for a in part]
+    else:
+        asked_answers = _ask_chunk(questions)
+    per_epoch = dict(zip(questions, asked_answers, strict=True))
+    for r in rest:
+        answer = per_epoch[r["direction"], r["country"], r["start"], r["hs"], r["ecl"]]
         start = r["start"].isoformat()
         if r["day"] != r["start"] and any(start in c for c in answer.get("caveats", ())):
             answer = _goods_answer(r["direction"], r["country"], r["day"], r["hs"], r["ecl"])
         answers.append({**r, **{k: v for k, v in answer.items() if k != "error"},
                         "goods_error": answer.get("error")})  # fmt: skip
-    schema = pa.schema(
-        [("direction", pa.string()), ("country", pa.string()), ("slot", pa.int64()),
-         ("start", pa.date32()), ("day", pa.date32()), ("hs", pa.string()),
-         ("ecl", pa.string()), ("caveats", pa.list_(pa.string())),
-         ("permit_required", pa.bool_()), ("outcome", pa.string()), ("prohibited", pa.bool_()),
-         ("treatment", pa.string()), ("rules", pa.string()), ("goods_error", pa.string())]
-    )  # fmt: skip
-    con.register("goods_answers", pa.Table.from_pylist(answers, schema))
+    parts.append(pa.Table.from_pylist(answers, _GOODS_SCHEMA))
+    con.register("goods_answers", pa.concat_tables(parts))
     con.execute("create temp table goods as select * from goods_answers")
+
+
+def _ask_chunk(questions: list[tuple[str, str, dt.date, str, str]]) -> list[dict[str, Any]]:
+    return [_goods_answer(*question) for question in questions]
 
 
 def _match_chunk(job: tuple[list[str], float]) -> list[tuple[str, int, float]]:
@@ -420,7 +513,9 @@ def _match_chunk(job: tuple[list[str], float]) -> list[tuple[str, int, float]]:
 _INDEX: ScreeningIndex | None = None
 
 
-def _party_table(con: duckdb.DuckDBPyConnection, index: ScreeningIndex, threshold: float) -> None:
+def _party_table(
+    con: duckdb.DuckDBPyConnection, index: ScreeningIndex, threshold: float, workers: int = 0
+) -> None:
     """``line_hits``: per line, the party names that match a listed entry on its date."""
     global _INDEX
     roles = [
@@ -433,7 +528,7 @@ def _party_table(con: duckdb.DuckDBPyConnection, index: ScreeningIndex, threshol
     names.sort()
     _INDEX = index
     chunks = [(names[i : i + 2000], threshold) for i in range(0, len(names), 2000)]
-    workers = os.cpu_count() or 1
+    workers = workers or os.cpu_count() or 1
     if workers > 1 and len(names) > 5_000:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             found = [m for part in pool.imap(_match_chunk, chunks) for m in part]

@@ -77,8 +77,8 @@ class ScreeningIndex:
                     name_id = len(self.names)
                     self.names.append(IndexedName(position, text, kind, parsed))
                     keys = blocking_keys(parsed)
-                    if parsed.alternate is not None:
-                        keys |= blocking_keys(parsed.alternate)
+                    for alternate in parsed.alternates:
+                        keys |= blocking_keys(alternate)
                     for key in keys:
                         postings[key].append(name_id)
         self.postings = {k: tuple(dict.fromkeys(v)) for k, v in postings.items()}
@@ -115,66 +115,68 @@ class ScreeningIndex:
         if one_part:
             limit = max(limit, ONE_PART_CANDIDATES)
         found = self._candidates(query, limit, one_part)
-        if query.alternate is not None:
-            more = self._candidates(query.alternate, limit, one_part)
+        for alternate in query.alternates:
+            more = self._candidates(alternate, limit, one_part)
             found = list(dict.fromkeys([*found, *more]))
         return found
 
     def _candidates(self, query: Name, limit: int, one_part: bool = False) -> list[int]:
         """Indexed names sharing keys with enough parts of the query, those sharing the
-        most parts first.
+        most parts first (ties: in index order, so the answer never depends on a hash).
 
         A listed name of two parts or more must share keys with two parts of the query (one
         shared surname is not a match, so it is not scored), unless the query has only one
-        part long enough to key (an initial and a surname, a single word)."""
-        parts: dict[int, int] = {}  # bit per query part sharing a key
-        same: set[int] = set()  # names with a part of the very key of a query part
-        keyed = 0
+        part long enough to key (an initial and a surname, a single word). Set operations
+        in C rather than a loop over every posting: a common key lists hundreds of names."""
         postings = self.postings
-        common: list[tuple[int, str]] = []
-        for position, (token, key) in enumerate(zip(query.tokens, query.keys, strict=True)):
-            bit = 1 << min(position, 62)
+        admitted: set[int] = set()  # names a key not too common admits
+        same: set[int] = set()  # names with a part of the very key of a query part
+        shared: list[set[int]] = []  # per query part: the names sharing a key with it
+        keyed = 0
+        for token, key in zip(query.tokens, query.keys, strict=True):
             if len(key) >= 2:
                 keyed += 1
+            part: set[int] = set()
             for k in token_keys(token, key):
                 found = postings.get(k)
                 if not found:
                     continue
                 if len(found) > MAX_POSTINGS:
-                    common.append((bit, k))
+                    # A common key ("russia", "bank") admits no name by itself, but still
+                    # counts as a shared part for a name that a rarer key admitted.
+                    part |= self._members(k)
                     continue
+                members = self._members(k)
+                admitted |= members
+                part |= members
                 if k[0] == "k":
-                    same.update(found)
-                for name_id in found:
-                    parts[name_id] = parts.get(name_id, 0) | bit
-        # A common key ("russia", "bank") admits no name by itself, but still counts as a
-        # shared part for a name that a rarer key admitted.
-        for bit, k in common:
-            members = self._members(k)
-            for name_id in parts:
-                if name_id in members:
-                    parts[name_id] |= bit
+                    same |= members
+            shared.append(part)
         # The joined form ("SiemensAG", "Abdullah") admits names only for a query of one
         # keyed part: for longer queries a shared first six letters is not a second part.
         compact = "c:" + query.compact[:6]
-        if keyed < 2 and len(query.compact) >= 6 and (found := postings.get(compact)):
-            for name_id in found:
-                parts[name_id] = parts.get(name_id, 0) | (1 << 63)
-        single = self.single
+        joined: frozenset[int] = frozenset()
+        if keyed < 2 and len(query.compact) >= 6 and compact in postings:
+            joined = self._members(compact)
+            admitted |= joined
         if keyed >= 2 and not one_part:
-            chosen = [n for n, b in parts.items() if b & (b - 1) or single[n]]
+            single = self.single
+            twice: set[int] = set()
+            seen: set[int] = set()
+            for part in shared:
+                part = part & admitted
+                twice |= part & seen
+                seen |= part
+            chosen = twice | {n for n in admitted if single[n]}
         else:
-            chosen = list(parts)
+            chosen = admitted
         if len(chosen) <= limit:
-            return chosen
+            return sorted(chosen)
         size = len(query.tokens)
         names = self.names
-        return sorted(
-            chosen,
-            key=lambda n: (
-                -parts[n].bit_count(),
-                n not in same,  # a part of the same key before a shared prefix or skeleton
-                abs(len(names[n].parsed.tokens) - size),
-                n,
-            ),
-        )[:limit]
+
+        def rank(n: int) -> tuple[int, bool, int, int]:
+            count = sum(1 for part in shared if n in part) + (n in joined)
+            return (-count, n not in same, abs(len(names[n].parsed.tokens) - size), n)
+
+        return sorted(chosen, key=rank)[:limit]

@@ -105,12 +105,32 @@ def record(answer: dict[str, Any], query_input: dict[str, Any], path: Path | Non
                 (digest,),
             )
         }
-    for hit in answer["matches"]:
+    attach_marks(answer["matches"], marks)
+    return decision
+
+
+def attach_marks(hits: list[dict[str, Any]], marks: dict[str, tuple[Any, ...]]) -> None:
+    """Show each hit's analyst mark (entry id → verdict, reason, analyst, at) with it."""
+    for hit in hits:
         if hit["id"] in marks:
             verdict, reason, analyst, at = marks[hit["id"]]
             hit["analyst_mark"] = {"verdict": verdict, "reason": reason, "by": analyst, "at": at}
             hit["explanation"].append(f"marked {verdict} by {analyst} on {at[:10]}: {reason}")
-    return decision
+
+
+def all_marks(path: Path | None = None) -> dict[str, dict[str, tuple[Any, ...]]]:
+    """Every analyst mark, by the party's input hash, then entry id; empty without a log
+    (nothing is created just to read)."""
+    target = path or _path()
+    if not target.exists():
+        return {}
+    out: dict[str, dict[str, tuple[Any, ...]]] = {}
+    with _connect(target) as con:
+        for digest, entry, verdict, reason, analyst, at in con.execute(
+            "select input_hash, entry_id, verdict, reason, analyst, at from marks"
+        ):
+            out.setdefault(digest, {})[entry] = (verdict, reason, analyst, at)
+    return out
 
 
 def record_run(

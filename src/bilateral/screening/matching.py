@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from bilateral.screening.normalise import Name, parse_name, skeleton
+from bilateral.screening.normalise import Name, parse_name, phonetic, skeleton
 
 MATCHER_VERSION = "bilateral-screening-1"
 
@@ -47,10 +47,14 @@ def token_similarity(
     consonantal: bool = False,
     syllabic: bool = False,
     cross_script: bool = False,
+    korean: bool = False,
 ) -> tuple[float, str]:
     """Similarity of two name parts and the rule that gave it. ``consonantal``: the names
     are in different scripts, one of them written without vowels; ``syllabic``: both are in
-    Han or Hangul, where a syllable that differs is another character."""
+    Han or Hangul, where a syllable that differs is another character; ``korean``: one of
+    them is Korean (Hangul, or Han read in Korean) and the other is not, so the initial
+    consonants that Korean does not tell apart by voicing meet (Jeong / Jong / Chong,
+    Gim / Kim, Bak / Pak, Do / To: the Revised and McCune-Reischauer romanisations)."""
     if a == b:
         return 1.0, "same"
     if syllabic:
@@ -67,6 +71,8 @@ def token_similarity(
         return 0.0, ""
     if ka == kb and len(ka) >= 2:
         return 0.92, "transliteration"
+    if korean and len(ka) >= 2 and _korean_key(a) == _korean_key(b):
+        return 0.9, "transliteration"
     if (
         cross_script
         and ka[:1] == kb[:1]
@@ -83,36 +89,48 @@ def token_similarity(
     return 0.0, ""
 
 
-_SIMILARITY: dict[tuple[str, str, bool, bool, bool], tuple[float, str]] = {}
+_KOREAN_INITIALS = (("ch", "j"), ("k", "g"), ("p", "b"), ("t", "d"))
 
 
-def _cached_similarity(
-    a: str, ka: str, b: str, kb: str, consonantal: bool, syllabic: bool, cross_script: bool
-) -> tuple[float, str]:
-    """token_similarity, remembered: in bulk screening the same pairs of common given names
-    and surnames recur on every row."""
-    key = (a, b, consonantal, syllabic, cross_script)
-    found = _SIMILARITY.get(key)
-    if found is None:
-        if len(_SIMILARITY) > 1_000_000:
-            _SIMILARITY.clear()
-        found = token_similarity(a, ka, b, kb, consonantal, syllabic, cross_script)
-        _SIMILARITY[key] = found
-    return found
+def _korean_key(token: str) -> str:
+    """The phonetic key of a Korean syllable with its initial consonant unvoiced-or-voiced
+    alike (Chong and Jeong meet, Kim and Gim)."""
+    for old, new in _KOREAN_INITIALS:
+        if token.startswith(old):
+            token = new + token[len(old) :]
+            break
+    return phonetic(token)
+
+
+# token_similarity, remembered per kind of comparison: in bulk screening the same pairs of
+# common given names and surnames recur on every row.
+_SIMILARITY: dict[tuple[bool, bool, bool, bool], dict[tuple[str, str], tuple[float, str]]] = {}
+_SIMILARITY_SIZE = 1_000_000
 
 
 def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int], set[int]]:
     """Greedy best-first alignment of the name parts of q and c."""
-    pairs: list[tuple[float, int, int, str]] = []
     consonantal = q.script != c.script and "consonantal" in (q.script, c.script)
     syllabic = q.script == c.script and q.script in ("cjk", "hangul")
     cross_script = q.script != c.script
-    for i, (a, ka) in enumerate(zip(q.tokens, q.keys, strict=True)):
-        for j, (b, kb) in enumerate(zip(c.tokens, c.keys, strict=True)):
-            sim, how = _cached_similarity(a, ka, b, kb, consonantal, syllabic, cross_script)
-            if sim > 0:
-                pairs.append((sim, i, j, how))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    korean = cross_script and "hangul" in (q.script, c.script)
+    flags = (consonantal, syllabic, cross_script, korean)
+    cache = _SIMILARITY.get(flags)
+    if cache is None or len(cache) > _SIMILARITY_SIZE:
+        cache = _SIMILARITY[flags] = {}
+    pairs: list[tuple[float, int, int, str]] = []
+    c_tokens = c.tokens
+    for i, a in enumerate(q.tokens):
+        for j, b in enumerate(c_tokens):
+            found = cache.get((a, b))
+            if found is None:
+                found = cache[a, b] = token_similarity(
+                    a, q.keys[i], b, c.keys[j], consonantal, syllabic, cross_script, korean
+                )
+            if found[0] > 0:
+                pairs.append((found[0], i, j, found[1]))
+    if len(pairs) > 1:
+        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     used_q: set[int] = set()
     used_c: set[int] = set()
     out: list[tuple[int, int, float, str]] = []
@@ -122,7 +140,7 @@ def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int
         used_q.add(i)
         used_c.add(j)
         out.append((i, j, sim, how))
-    return out, set(range(len(q.tokens))) - used_q, set(range(len(c.tokens))) - used_c
+    return out, set(range(len(q.tokens))) - used_q, set(range(len(c_tokens))) - used_c
 
 
 def _joined(q: Name, c: Name) -> float:
@@ -148,15 +166,15 @@ def _joined(q: Name, c: Name) -> float:
 def score_names(query: Name, listed: Name, person: bool) -> NameScore:
     """Score a queried name against one listed name (and the other reading of Han names)."""
     best = _score_names(query, listed, person)
-    pairs = []
-    if query.alternate is not None and listed.script != "cjk":
-        pairs.append((query.alternate, listed))
-    if listed.alternate is not None and query.script != "cjk":
-        pairs.append((query, listed.alternate))
+    pairs: list[tuple[Name, Name]] = []
+    if listed.script != "cjk":
+        pairs.extend((alternate, listed) for alternate in query.alternates)
+    if query.script != "cjk":
+        pairs.extend((query, alternate) for alternate in listed.alternates)
     for q, c in pairs:
         other = _score_names(q, c, person)
         if other.score > best.score:
-            features = {**other.features, "japanese_reading": 1.0}
+            features = {**other.features, f"{q.reading or c.reading}_reading": 1.0}
             best = NameScore(other.score, features, other.aligned)
     return best
 

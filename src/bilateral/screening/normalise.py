@@ -11,6 +11,7 @@ titles or particles that carry little identity ("al", "de", "Mr").
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -158,6 +159,7 @@ _CONSONANTAL = re.compile(
 )
 _HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+_HEBREW_INITIAL_PE = re.compile("(?<![\u05d0-\u05ea])\u05e4")
 _OTHER_ALPHABETS = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0400-\u052f\u0530-\u058f\u10a0-\u10ff]")
 _SYLLABIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # Korean surnames as the Revised Romanization writes them, and as lists usually do.
@@ -196,6 +198,10 @@ def fold(text: str) -> str:
     if _HAS_NON_ASCII.search(text):
         if _SYLLABIC.search(text):
             text = _syllables(text)
+        if "פ" in text:
+            # Hebrew pe is p at the start of a word (dagesh lene), f after a vowel:
+            # פוטין is Putin; anyascii reads every pe as f.
+            text = _HEBREW_INITIAL_PE.sub("p", text)
         if _GREEK.search(text):
             # Modern Greek writes d and b as ντ and μπ (Βλαντίμιρ = Vladimir).
             text = text.replace("ντ", "d").replace("μπ", "b")
@@ -291,9 +297,11 @@ class Name:
     legal_form: str | None
     compact: str  # the tokens without spaces, for names written joined or split
     script: str  # latin | consonantal | hangul | cjk (see script_of)
-    # Han characters read another way: the Japanese reading (山田太郎 → Yamada Tarou),
-    # where the main tokens carry the Mandarin one (Shan Tian Tai Lang).
-    alternate: Name | None = None
+    # Han characters read other ways: the Japanese reading (山田太郎 → Yamada Tarou) and
+    # the Sino-Korean ones (金正恩 → 김정은 → Kim Jeong Eun), where the main tokens carry
+    # the Mandarin one (Jin Zheng En). Each alternate's ``reading`` says which.
+    alternates: tuple[Name, ...] = ()
+    reading: str = ""
 
 
 def _strip_form(words: list[str]) -> tuple[list[str], str | None]:
@@ -341,9 +349,12 @@ def parse_name(text: str, company: bool = False) -> Name:
     words = [w for w in words if w not in TITLES] or words
     is_company = company or form is not None
     weights = tuple(_weight(w, is_company) for w in words)
-    alternate = None
-    if script == "cjk" and (reading := japanese_reading(text)) is not None:
-        alternate = parse_name(reading, company)
+    alternates: list[Name] = []
+    if script == "cjk" and _HAN.search(text):
+        if (reading := japanese_reading(text)) is not None:
+            alternates.append(_as_reading(parse_name(reading, company), "japanese"))
+        for hangul in korean_readings(text):
+            alternates.append(_as_reading(parse_name(hangul, company), "korean"))
     return Name(
         original=text,
         folded=folded,
@@ -353,8 +364,12 @@ def parse_name(text: str, company: bool = False) -> Name:
         legal_form=form,
         compact="".join(words),
         script=script,
-        alternate=alternate,
+        alternates=tuple(alternates),
     )
+
+
+def _as_reading(name: Name, reading: str) -> Name:
+    return dataclasses.replace(name, reading=reading, alternates=())
 
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -376,3 +391,46 @@ def _kakasi() -> Any:
     import pykakasi
 
     return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
+@lru_cache(maxsize=10_000)
+def korean_readings(text: str) -> tuple[str, ...]:
+    """The Sino-Korean (hanja) readings of a name written in Han characters, in Hangul,
+    from libhangul's hanja dictionary (shipped by pyhanja): each character by its first
+    reading there, and, where the first character (the family name) has other readings,
+    the name with each of them (金 is 금 as a word and 김 as the family name Kim; 李 is 리
+    or 이). Romanised afterwards like any Hangul (Gim → Kim, Jeong ~ Jong, Eun ~ Un).
+    Character by character, as Korean names are read: pyhanja's word-level conversion
+    costs some 45 ms a name, this a few microseconds. Empty without a Han character."""
+    if not _HAN.search(text):
+        return ()
+    table = _hanja_syllables()
+    whole = "".join(table.get(ch, (ch,))[0] for ch in text)
+    readings = [whole]
+    stripped = text.lstrip()
+    if stripped and _HAN.match(stripped[0]):
+        offset = len(text) - len(stripped)
+        for surname in table.get(stripped[0], ())[1:]:
+            readings.append(whole[:offset] + surname + whole[offset + 1 :])
+    return tuple(dict.fromkeys(r for r in readings if r != text))
+
+
+@lru_cache(maxsize=1)
+def _hanja_syllables() -> dict[str, tuple[str, ...]]:
+    """Every reading of each single Han character in pyhanja's dictionary file (lines
+    ``reading:hanja:meaning``), in the dictionary's order (the first is the one pyhanja's
+    own look-up gives)."""
+    import warnings
+    from importlib.resources import files
+
+    out: dict[str, list[str]] = {}
+    with warnings.catch_warnings():  # pyhanja finds its data by a deprecated importlib call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        data = files("pyhanja.data").joinpath("hanja.txt").read_text(encoding="utf-8")
+    for line in data.splitlines():
+        if line.startswith("#"):
+            continue
+        parts = line.split(":", 2)
+        if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
+            out.setdefault(parts[1], []).append(parts[0])
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}

@@ -41,7 +41,28 @@ def _outcome(row: dict[str, Any]) -> str:
         else:
             keys.append((item["id"], item["status"]))
     goods = [str(row.get(k) or "") for k in ("outcome", "treatment", "prohibited", "permit_check")]
-    return json.dumps([sorted(map(str, keys)), goods, str(row.get("error") or "")])
+    ordered = sorted([str(part) for part in key] for key in keys)
+    return json.dumps([ordered, goods, str(row.get("error") or "")])
+
+
+def describe(outcome: str) -> str:
+    """An outcome (``_outcome``) as an analyst reads it: "consignee sor-2020-214/1/2/15
+    (listed); outcome prohibited", "no hits", "error: …"."""
+    keys, goods, error = json.loads(outcome)
+    hits = ", ".join(f"{' '.join(key[:-1])} ({key[-1]})" for key in keys)
+    parts = [hits or "no hits"]
+    outcome_, treatment, prohibited, permit = goods
+    if outcome_:
+        parts.append(f"outcome {outcome_}")
+    if treatment:
+        parts.append(f"treatment {treatment}")
+    if prohibited.lower() == "true" and not outcome_:
+        parts.append("import prohibited")
+    if permit:
+        parts.append(permit)
+    if error:
+        parts.append(f"error: {error}")
+    return "; ".join(parts)
 
 
 def changed_rows(previous: Path, current: Path) -> int:
@@ -54,8 +75,9 @@ def changed_rows(previous: Path, current: Path) -> int:
         old = before.get(str(row["line"]))
         new = _outcome(row)
         if old != new:
+            change = "new row" if old is None else f"was: {describe(old)}"
             kept.append({**{k: (None if v is None else str(v)) for k, v in row.items()},
-                         "change": "new row" if old is None else f"was {old}"})  # fmt: skip
+                         "change": change})  # fmt: skip
     schema = pa.schema([(name, pa.string()) for name in [*table.column_names, "change"]])
     out = pa.Table.from_pylist(kept, schema)
     temporary = current.with_name(current.name + ".tmp")

@@ -125,6 +125,18 @@ def _qualify(
                 else f"birth date {query.birth_date} contradicts the listed {dates}: another person"
             )
             return 0.0, features, notes
+    elif query.birth_date and entry.is_person:
+        notes.append(
+            f"date de naissance {query.birth_date} non comparée : la liste n'en donne pas"
+            if fr
+            else f"birth date {query.birth_date} not compared: the list gives none"
+        )
+    if query.countries and not entry.nationalities:
+        notes.append(
+            f"pays {', '.join(query.countries)} non comparé : la liste ne donne pas de nationalité"
+            if fr
+            else f"country {', '.join(query.countries)} not compared: the list gives no nationality"
+        )
     if query.countries and entry.nationalities:
         if set(query.countries) & set(entry.nationalities):
             score = min(1.0, score + 0.03)
