@@ -256,6 +256,17 @@ def test_whole_cycle_in_the_browser_pages(cfli: Cfli, lang: str) -> None:
         "Independent Media Circle"
         not in c.get("/api/audit", headers={"Authorization": f"Bearer {o.tokens['olga']}"}).text
     )
+    # the Belarus country page (the permit office's page, fed by the platform's country
+    # facts) shows the programme's line for the fiscal year of the page's date, in the
+    # reader's language; the year before shows none
+    page = "/countries/BY" if lang == "en" else "/pays/BY"
+    shown = plain(text_of(c.get(f"{page}?on=2026-06-01&lang={lang}").text))
+    line = "CFLI: 1 project, CAD 23,000.00 in FY 2026-27"
+    if lang == "fr":
+        line = "FCIL : 1 projet, 23 000,00 CAD en 2026-27"
+    assert plain(line) in shown, shown[-600:]
+    earlier = plain(text_of(c.get(f"{page}?on=2025-06-01&lang={lang}").text))
+    assert "CFLI:" not in earlier and "FCIL :" not in earlier
 
 
 def test_a_field_too_long_is_refused_naming_it(sqlite_cfli: Cfli) -> None:
