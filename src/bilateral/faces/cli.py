@@ -224,8 +224,11 @@ class _NoPandas:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Piped into `head`, stop quietly instead of a BrokenPipe traceback.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if argv is None:
+        # The command itself, piped into `head`: stop quietly instead of a BrokenPipe
+        # traceback. Not when called in-process (tests, other programs): there the default
+        # action would kill the whole process at any write to a closed socket or pipe.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     words = list(sys.argv[1:] if argv is None else argv)
     engine_only = bool(words) and words[0] in _ENGINE_COMMANDS
     if engine_only:
