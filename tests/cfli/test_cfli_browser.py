@@ -12,21 +12,19 @@ port with a temporary SQLite file.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from serving import free_port, serving
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).parents[2]
@@ -37,43 +35,6 @@ PASSWORD = "correct horse battery"
 RAW_KEY = re.compile(r"\b(cfli|err|nav|role|gc)\.[a-z_]{3,}\b")
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(env: dict[str, str], tmp: Path, port: int) -> Iterator[str]:
-    """``bilateral serve`` (the platform with the permit office and CFLI) as a real process
-    on ``port``; its base URL once it answers."""
-    log = open(tmp / "server.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bilateral.server", "serve", "--port", str(port), "--no-access-log"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/cfli", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError((tmp / "server.log").read_text()) from None
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run(
         [*cli, "cfli", "db", "staff", "olga", "--mission", "warsaw"], env=env, check=True
     )
-    with serving(env, tmp, _free_port()) as base:
+    with serving(env, tmp, free_port(), ready="/cfli") as base:
         yield base
 
 

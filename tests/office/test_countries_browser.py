@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_browser import ARGS, CHROMIUM, SHOTS, _free_port, serving
+from test_browser import ARGS, CHROMIUM, SHOTS
 
 from bilateral.stats.store import StatsStore
+from serving import free_port, serving
 
 DATA = Path(__file__).parents[1] / "data" / "trade-flows"
 pytestmark = pytest.mark.browser
@@ -33,7 +34,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with StatsStore(stats) as store:
         for name in ("yrpc_y_2002_r_chl_p_arg_c_all.csv", "yrpc_y_2004_r_chl_p_arg_c_all.csv"):
             store.import_file(DATA / name)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "BILATERAL_DATABASE_PATH": str(tmp / "office.sqlite3"),
