@@ -10,6 +10,7 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -251,3 +252,70 @@ def _refuse_indexing(cls: type) -> type:
             raise AssertionError("the law was indexed again although the cache is current")
 
     return Refuse
+
+
+@pytest.mark.parametrize("cached", ["on", "off"])
+def test_rates_are_babels_percent_from_the_cache_or_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: str
+) -> None:
+    from babel.numbers import format_percent
+
+    from bilateral.faces import verdict
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("BILATERAL_LAW_CACHE", cached)
+    rates = [0.0, 0.5, 2.5, 6.125, 10.0, 35.0, 100.0, 1234.5, 0.005, 12.345]
+    for _ in range(2):  # the first fills the cache, the second reads it
+        verdict._percents.cache_clear()
+        for lang, locale in (("en", "en_CA"), ("fr", "fr_CA")):
+            for rate in rates:
+                babel = format_percent(rate / 100, locale=locale, format="#,##0.##%")
+                assert verdict.percent(rate, lang) == babel
+    assert bool(list((tmp_path / "bilateral").glob("cldr-percent-*.pickle"))) == (cached == "on")
+    assert verdict.percent(35.0, "fr") == "35%"
+    verdict._percents.cache_clear()
+
+
+def test_the_party_index_is_cached_and_answers_as_a_fresh_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from bilateral.engine import law, party
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("BILATERAL_LAW_CACHE", raising=False)
+    law.default_law.cache_clear()
+    party._INDEXES.clear()
+    try:
+        fresh = party.determine_party(
+            law.default_law(), "Lukashenko Alexander", dt.date(2024, 1, 1)
+        )
+        assert len(list((tmp_path / "bilateral").glob("party-index-*.pickle"))) >= 1
+        built = {k: (i.rows, i._exact, i._postings) for k, i in party._INDEXES.items()}
+        law.default_law.cache_clear()
+        party._INDEXES.clear()
+        monkeypatch.setattr(party, "name_keys", _only_for("Lukashenko Alexander"))
+        stored = party.determine_party(
+            law.default_law(), "Lukashenko Alexander", dt.date(2024, 1, 1)
+        )
+        assert stored.listed and stored.matches
+        assert [(m.person.item, m.matched_name, m.kind) for m in stored.matches] == [
+            (m.person.item, m.matched_name, m.kind) for m in fresh.matches
+        ]
+        again = {k: (i.rows, i._exact, i._postings) for k, i in party._INDEXES.items()}
+        assert sorted(map(repr, built.values())) == sorted(map(repr, again.values()))
+    finally:
+        law.default_law.cache_clear()
+        party._INDEXES.clear()
+
+
+def _only_for(query: str) -> Callable[[str], tuple[str, ...]]:
+    from bilateral.engine.names import name_keys
+
+    def keys(name: str) -> tuple[str, ...]:
+        if name != query:
+            raise AssertionError(f"name keys computed for {name!r}: no cached index used")
+        return name_keys(name)
+
+    return keys

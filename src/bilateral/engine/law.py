@@ -234,6 +234,7 @@ def default_law() -> Law:
     from bilateral.goods import hs
     from bilateral.law import compiled
 
+    global _DEFAULT_KEY
     key = None
     if compiled.cache_dir() is not None:
         key = f"{compiled.cache_key()}:{compiled.code_hash('engine/law.py')}"
@@ -241,8 +242,21 @@ def default_law() -> Law:
         if isinstance(found, tuple) and len(found) == 3 and isinstance(found[0], Law):
             hs.use_editions(found[1])
             countries.use_table(found[2])
+            _DEFAULT_KEY = key
             return found[0]
     law = Law(load_cached())
     if key is not None:
         compiled.store_value("engine-law", key, (law, hs.editions(), countries._table()))
+    _DEFAULT_KEY = key
     return law
+
+
+_DEFAULT_KEY: str | None = None
+
+
+def default_law_key(law: Law) -> str | None:
+    """The cache key ``law`` was loaded under when it is the default law (values derived
+    from it can be cached under this key plus their own code's hash), else None."""
+    if _DEFAULT_KEY is None or default_law.cache_info().currsize == 0:
+        return None
+    return _DEFAULT_KEY if law is default_law() else None

@@ -42,6 +42,10 @@ class PartyDetermination:
 
 
 Row = tuple[ListedPerson, str, tuple[str, ...]]  # person, name as listed, its name keys
+# name keys of every row, exact keys -> rows, token key -> rows
+_Stored = tuple[
+    tuple[tuple[str, ...], ...], dict[tuple[str, ...], tuple[int, ...]], dict[str, tuple[int, ...]]
+]
 
 
 class PartyIndex:
@@ -54,13 +58,18 @@ class PartyIndex:
     order, so answers come out exactly as a full scan would give them.
     """
 
-    def __init__(self, plist: PersonList) -> None:
+    def __init__(self, plist: PersonList, stored: _Stored | None = None) -> None:
+        """``stored``: this index's name keys, exact and token postings as ``stored()``
+        gave them for the same list (from the cache): used when they fit the list."""
         self.plist = plist
-        rows: list[Row] = []
-        for person in plist.persons:
-            for variant in (person.name, *person.aliases):
-                rows.append((person, variant, name_keys(variant)))
-        self.rows: tuple[Row, ...] = tuple(rows)
+        variants = [(p, v) for p in plist.persons for v in (p.name, *p.aliases)]
+        if stored is not None and len(stored[0]) == len(variants):
+            self.rows: tuple[Row, ...] = tuple(
+                (p, v, keys) for (p, v), keys in zip(variants, stored[0], strict=True)
+            )
+            self._exact, self._postings = stored[1], stored[2]
+            return
+        self.rows = tuple((p, v, name_keys(v)) for p, v in variants)
         exact: dict[tuple[str, ...], list[int]] = {}
         postings: dict[str, list[int]] = {}
         for i, (_, _, keys) in enumerate(self.rows):
@@ -69,6 +78,10 @@ class PartyIndex:
                 postings.setdefault(token, []).append(i)
         self._exact = {k: tuple(v) for k, v in exact.items()}
         self._postings = {k: tuple(v) for k, v in postings.items()}
+
+    def stored(self) -> _Stored:
+        """What a later process needs to rebuild this index without computing name keys."""
+        return tuple(keys for _, _, keys in self.rows), self._exact, self._postings
 
     def exact(self, query: tuple[str, ...]) -> tuple[Row, ...]:
         """Listed names whose keys equal the query's (one dictionary look-up)."""
@@ -95,11 +108,31 @@ class PartyIndex:
 _INDEXES: dict[int, PartyIndex] = {}
 
 
-def party_index(plist: PersonList) -> PartyIndex:
-    """The index of a list, built once per list object."""
+def party_index(plist: PersonList, law: Law | None = None, listing: str = "") -> PartyIndex:
+    """The index of a list, built once per list object.
+
+    When ``plist`` is the default law's list ``listing``, the index is kept in the
+    compiled-law cache under that law's key plus a hash of the code computing name keys,
+    so a later process reads it instead of computing every listed name's keys again.
+    """
     found = _INDEXES.get(id(plist))
-    if found is None or found.plist is not plist:
-        found = _INDEXES[id(plist)] = PartyIndex(plist)
+    if found is not None and found.plist is plist:
+        return found
+    from bilateral.engine.law import default_law_key
+    from bilateral.law import compiled
+
+    key = None
+    law_key = None if law is None else default_law_key(law)
+    if law_key is not None and law is not None and law.bundle.person_lists.get(listing) is plist:
+        code = compiled.code_hash("engine/party.py", "engine/names.py")
+        key = f"{law_key}:{code}:{listing}"
+    stored = None
+    if key is not None:
+        value = compiled.load_value("party-index", key)
+        stored = value if isinstance(value, tuple) and len(value) == 3 else None
+    found = _INDEXES[id(plist)] = PartyIndex(plist, stored)
+    if key is not None and stored is None:
+        compiled.store_value("party-index", key, found.stored())
     return found
 
 
@@ -121,7 +154,7 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
         plist = law.bundle.person_lists[effect.listing]
         seen: set[tuple[str, str]] = set()
         hits = 0
-        index = party_index(plist)
+        index = party_index(plist, law, effect.listing)
         for person, variant, keys in index.candidates(query):
             kind = matches(query, keys)
             part = kind is None and index.part_of(query, person, variant)

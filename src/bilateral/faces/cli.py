@@ -21,7 +21,19 @@ JSON = dict[str, Any]
 _ENGINE_COMMANDS = frozenset({"check", "measures", "acl", "batch"})
 
 
-def _parser(office: bool = True) -> argparse.ArgumentParser:
+_CHECK_KINDS = ("export", "import", "contact", "party")
+
+
+def _parser(office: bool = True, words: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The command's parser. Without the office, only the subcommand that ``words`` name
+    (and, for ``check``, only the kind they name) is built: its own help, usage and errors
+    are the same as in the full parser, and a start pays for one subcommand, not all."""
+    named = words[0] if not office and words else None
+    kind = words[1] if named == "check" and len(words) > 1 and words[1] in _CHECK_KINDS else None
+
+    def want(command: str, which: str | None = None) -> bool:
+        return (named is None or named == command) and (kind is None or which in (None, kind))
+
     parser = argparse.ArgumentParser(
         prog="bilateral",
         description="Canada's export controls, tariffs, sanctions and engagement policies "
@@ -29,70 +41,79 @@ def _parser(office: bool = True) -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    check = sub.add_parser("check", help="ask a dated question")
-    kinds = check.add_subparsers(dest="kind", required=True)
-
-    export = kinds.add_parser("export", help="does this export need a permit?")
-    export.add_argument("--to", required=True, help="destination (ISO code or name)")
-    export.add_argument("--on", required=True, help="date, YYYY-MM-DD")
-    export.add_argument("--hs", help="HS code, 2 to 10 digits")
-    export.add_argument("--category", help="humanitarian category, e.g. food, medicines")
-    export.add_argument("--ecl", help="Export Control List item, e.g. 1-3.a.1")
-    _common(export)
-
-    imp = kinds.add_parser("import", help="which tariff treatment applies?")
-    imp.add_argument("--from", dest="origin", required=True, help="country of origin")
-    imp.add_argument("--on", required=True)
-    imp.add_argument("--hs", required=True)
-    imp.add_argument("--mfn-rate", help="MFN rate of the tariff item, percent")
-    _common(imp)
-
-    contact = kinds.add_parser("contact", help="may officials discuss this topic?")
-    contact.add_argument("--with", dest="with_", required=True)
-    contact.add_argument("--on", required=True)
-    contact.add_argument("--topic", required=True)
-    _common(contact)
-
-    party = kinds.add_parser("party", help="is this person or entity listed?")
-    party.add_argument("name", nargs="?", help="a name (or give --file)")
-    party.add_argument(
-        "--file",
-        help="names to check, one per line, or a CSV file with a 'name' column",
-    )
-    party.add_argument("--on", required=True)
-    _common(party)
-    from bilateral.faces.screen_cli import add_party_options
-    from bilateral.faces.screen_cli import register as register_screen
-
-    add_party_options(party)
-
-    measures = sub.add_parser("measures", help="measures in force for a country on a date")
-    measures.add_argument("country")
-    measures.add_argument("--on", required=True)
-    _common(measures)
-
-    acl = sub.add_parser("acl", help="the Area Control List on a date")
-    acl.add_argument("--on", required=True)
-    _common(acl)
-
-    batch = sub.add_parser("batch", help="screen a file of (destination, date, hs) rows")
-    batch.add_argument("input", help="CSV or Parquet with columns destination, date, hs")
-    batch.add_argument("--output", required=True, help="output file (.csv or .parquet)")
-    batch.add_argument(
-        "--engine",
-        choices=["duckdb", "spark"],
-        default="duckdb",
-        help="duckdb (one machine, default) or spark (BILATERAL_SPARK_MASTER)",
-    )
+    if want("check"):
+        _add_check(sub, want)
+    if want("measures"):
+        measures = sub.add_parser("measures", help="measures in force for a country on a date")
+        measures.add_argument("country")
+        measures.add_argument("--on", required=True)
+        _common(measures)
+    if want("acl"):
+        acl = sub.add_parser("acl", help="the Area Control List on a date")
+        acl.add_argument("--on", required=True)
+        _common(acl)
+    if want("batch"):
+        batch = sub.add_parser("batch", help="screen a file of (destination, date, hs) rows")
+        batch.add_argument("input", help="CSV or Parquet with columns destination, date, hs")
+        batch.add_argument("--output", required=True, help="output file (.csv or .parquet)")
+        batch.add_argument(
+            "--engine",
+            choices=["duckdb", "spark"],
+            default="duckdb",
+            help="duckdb (one machine, default) or spark (BILATERAL_SPARK_MASTER)",
+        )
 
     if office:
         from bilateral.faces.profile_cli import register as register_profile
+        from bilateral.faces.screen_cli import register as register_screen
 
         register_profile(sub)  # profile, diff, timeline, stats
         register_screen(sub)
         _register_office(sub)
         _register_cfli(sub)
     return parser
+
+
+def _add_check(sub: Any, want: Callable[[str, str], bool]) -> None:
+    check = sub.add_parser("check", help="ask a dated question")
+    kinds = check.add_subparsers(dest="kind", required=True)
+
+    if want("check", "export"):
+        export = kinds.add_parser("export", help="does this export need a permit?")
+        export.add_argument("--to", required=True, help="destination (ISO code or name)")
+        export.add_argument("--on", required=True, help="date, YYYY-MM-DD")
+        export.add_argument("--hs", help="HS code, 2 to 10 digits")
+        export.add_argument("--category", help="humanitarian category, e.g. food, medicines")
+        export.add_argument("--ecl", help="Export Control List item, e.g. 1-3.a.1")
+        _common(export)
+
+    if want("check", "import"):
+        imp = kinds.add_parser("import", help="which tariff treatment applies?")
+        imp.add_argument("--from", dest="origin", required=True, help="country of origin")
+        imp.add_argument("--on", required=True)
+        imp.add_argument("--hs", required=True)
+        imp.add_argument("--mfn-rate", help="MFN rate of the tariff item, percent")
+        _common(imp)
+
+    if want("check", "contact"):
+        contact = kinds.add_parser("contact", help="may officials discuss this topic?")
+        contact.add_argument("--with", dest="with_", required=True)
+        contact.add_argument("--on", required=True)
+        contact.add_argument("--topic", required=True)
+        _common(contact)
+
+    if want("check", "party"):
+        party = kinds.add_parser("party", help="is this person or entity listed?")
+        party.add_argument("name", nargs="?", help="a name (or give --file)")
+        party.add_argument(
+            "--file",
+            help="names to check, one per line, or a CSV file with a 'name' column",
+        )
+        party.add_argument("--on", required=True)
+        _common(party)
+        from bilateral.faces.screen_cli import add_party_options
+
+        add_party_options(party)
 
 
 def _register_cfli(sub: Any) -> None:
@@ -236,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # model class is built (~50 ms); the engine's answers validate nothing (the law
         # comes checked from the compiled-law cache), so no plugin has work here.
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    args = _parser(office=not engine_only).parse_args(words)
+    args = _parser(office=not engine_only, words=words).parse_args(words)
     try:
         if args.command == "batch":
             if args.engine == "duckdb" and argv is None and "pandas" not in sys.modules:
@@ -280,6 +301,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bilateral.faces.render import render
 
         print(render(args, answer))
+    if argv is None:
+        # The command itself, its answer printed: what is left is freeing the engine and
+        # the law object by object (~5 ms of an answer) and no exit handler has work, so
+        # the output is flushed and the process ends. Not when main() is called in-process.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 

@@ -82,6 +82,7 @@ _LOCALE_FILES = ("root", "en", "en_001", "en_CA", "fr", "fr_CA")
 _Words = tuple[str | None, tuple[str, ...], dict[str, str]]
 
 
+@functools.cache
 def _babel_key(locale: str) -> str | None:
     import hashlib
     import importlib.util
@@ -411,12 +412,51 @@ _OTHER = {
 }
 
 
+# Babel's number data costs an answer ~15 ms to load, so the rates it has formatted are
+# kept in the user's cache, keyed on Babel's code and locale files (as the words above):
+# each is Babel's own answer for that rate, never a formatting of ours.
+_PERCENTS_KEPT = 512
+
+
+@functools.cache
+def _percents(locale: str) -> tuple[str | None, dict[str, str]]:
+    """(cache key or None, rate -> Babel's text) for the locale."""
+    from bilateral.law import compiled
+
+    words_key = _babel_key(locale)
+    if words_key is None:
+        return None, {}
+    import hashlib
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("babel")
+    if spec is None or spec.origin is None:
+        return None, {}
+    numbers = Path(spec.origin).parent / "numbers.py"
+    code = numbers.read_bytes() if numbers.is_file() else b"?"
+    key = hashlib.sha256(b"cldr-percent/1\0" + words_key.encode() + b"\0" + code).hexdigest()
+    found = compiled.load_value("cldr-percent", key)
+    memo = found if isinstance(found, dict) else {}
+    return key, memo
+
+
 def percent(rate: float, lang: str) -> str:
+    locale = "fr_CA" if lang == "fr" else "en_CA"
+    key, memo = _percents(locale)
+    name = repr(float(rate))
+    found = memo.get(name)
+    if isinstance(found, str):
+        return found
     from babel.numbers import format_percent
 
-    return str(
-        format_percent(rate / 100, locale="fr_CA" if lang == "fr" else "en_CA", format="#,##0.##%")
-    )
+    text = str(format_percent(rate / 100, locale=locale, format="#,##0.##%"))
+    if key is not None and len(memo) < _PERCENTS_KEPT:
+        from bilateral.law import compiled
+
+        memo[name] = text
+        compiled.store_value("cldr-percent", key, dict(memo))
+    return text
 
 
 def sentence(answer: JSON, lang: str) -> str:
