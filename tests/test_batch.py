@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -193,3 +194,52 @@ def test_batch_command_refuses_a_file_without_the_needed_columns_and_writes_noth
 
 def test_hs_codes_of_every_edition_are_known() -> None:
     assert hs.validate("440111", dt.date(2017, 1, 1)).edition == "HS2017"
+
+
+def test_a_malformed_line_deep_in_the_file_is_one_line_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    # DuckDB finds the line only when its reader gets there, batches after the first.
+    # (past the rows DuckDB samples to work out the file's shape).
+    good = "".join(f"BY,2014-03-01,{4000 + i % 100}\n" for i in range(100_000))
+    source = tmp_path / "rows.csv"
+    source.write_text(f"destination,date,hs\n{good}BY,2014-03-01,0402,extra\n", encoding="utf-8")
+    target = tmp_path / "out.parquet"
+    from bilateral.faces.batch_cli import run_batch
+
+    try:
+        run_batch(str(source), str(target), batch_rows=20_000)
+    except BadInput as error:
+        message = str(error)
+    else:
+        raise AssertionError("the malformed line was not reported")
+    assert message.startswith("input: rows.csv: ") and "\n" not in message
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_a_failure_while_screening_stops_every_stage_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from bilateral.engine import batch as engine_batch
+    from bilateral.faces.batch_cli import run_batch
+
+    source = tmp_path / "rows.csv"
+    rows = "".join(f"BY,2014-03-01,{4000 + i % 100}\n" for i in range(3_000))
+    source.write_text(f"destination,date,hs\n{rows}", encoding="utf-8")
+    calls = []
+
+    def failing(*args: object, **kwargs: object) -> pa.Table:
+        calls.append(1)
+        if len(calls) == 2:  # the first batch is written, the second fails
+            raise BadInput("hs", "screening failed")
+        return screen_batch(*args, **kwargs)  # type: ignore[arg-type]
+
+    screen_batch = engine_batch.screen_batch
+    monkeypatch.setattr(engine_batch, "screen_batch", failing)
+    before = set(threading.enumerate())
+    with pytest.raises(BadInput, match="screening failed"):
+        run_batch(str(source), str(tmp_path / "out.parquet"), batch_rows=500)
+    assert set(threading.enumerate()) <= before  # the reader and screener have ended
+    assert list(tmp_path.iterdir()) == [source]

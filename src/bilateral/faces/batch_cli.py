@@ -19,17 +19,19 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
-from bilateral.engine.batch import load_facts, save_facts, screen_batch, screener
-from bilateral.engine.law import default_law
 from bilateral.errors import BadInput
+
+if TYPE_CHECKING:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+# The engine, the law and the writers are imported once DuckDB has started reading (see
+# _run): their imports and the law's loading then overlap the first batches' scan.
 
 CAVEAT_SEPARATOR = " | "  # between a row's caveats in CSV output (Parquet: a list)
 BATCH_ROWS = 262_144  # rows per screened batch (the last one may be shorter)
@@ -71,23 +73,50 @@ def batches(relation: duckdb.DuckDBPyRelation, rows: int = BATCH_ROWS) -> Iterat
         yield pa.Table.from_batches(pending)
 
 
+def _read(relation: duckdb.DuckDBPyRelation, rows: int, name: str) -> Iterator[pa.Table]:
+    """``batches``, a failure to read the input (a malformed line far into a CSV: DuckDB
+    finds it only when it gets there) said in one line as a bad input."""
+    try:
+        yield from batches(relation, rows)
+    except (duckdb.Error, pa.ArrowException, OSError) as error:
+        raise BadInput("input", f"{name}: {str(error).splitlines()[0]}") from None
+
+
 def _stage(
-    source: Iterator[Any], work: Callable[[Any], Any] | None, out: queue.Queue[Any]
+    source: Iterator[Any],
+    work: Callable[[Any], Any] | None,
+    out: queue.Queue[Any],
+    stop: threading.Event,
 ) -> Callable[[], None]:
+    def put(item: Any) -> bool:
+        while not stop.is_set():  # a consumer that has failed stops taking: give up then
+            try:
+                out.put(item, timeout=0.05)
+            except queue.Full:
+                continue
+            return True
+        return False
+
     def run() -> None:
         try:
             for item in source:
-                out.put(work(item) if work else item)
-            out.put(_DONE)
+                if not put(work(item) if work else item):
+                    return
+            put(_DONE)
         except BaseException as error:  # handed to the consumer, which re-raises it
-            out.put(error)
+            put(error)
 
     return run
 
 
-def _drain(inbox: queue.Queue[Any]) -> Iterator[Any]:
+def _drain(inbox: queue.Queue[Any], stop: threading.Event | None = None) -> Iterator[Any]:
     while True:
-        item = inbox.get()
+        try:
+            item = inbox.get(timeout=0.05)
+        except queue.Empty:
+            if stop is not None and stop.is_set():
+                return  # the run has failed elsewhere: nothing more is wanted
+            continue
         if item is _DONE:
             return
         if isinstance(item, BaseException):
@@ -101,10 +130,29 @@ def run_batch(input_path: str, output_path: str, *, batch_rows: int = BATCH_ROWS
         raise BadInput("input", f"no such file: {source}")
     if target.suffix.lower() not in (".csv", ".parquet"):
         raise BadInput("output", f"{target.name}: use a .csv or .parquet output")
-    law = default_law()
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")  # stderr gets one line, not a bar
+    stop = threading.Event()
+    threads: list[threading.Thread] = []
+    try:
+        return _run(con, source, target, batch_rows, started, stop, threads)
+    finally:
+        stop.set()  # a stage still running (the run failed) puts nothing more and ends
+        for thread in threads:
+            thread.join()
+        con.close()
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    target: Path,
+    batch_rows: int,
+    started: float,
+    stop: threading.Event,
+    threads: list[threading.Thread],
+) -> int:
     try:
         relation = _relation(con, source)
     except duckdb.Error as error:
@@ -112,6 +160,23 @@ def run_batch(input_path: str, output_path: str, *, batch_rows: int = BATCH_ROWS
     missing = {"destination", "date", "hs"} - set(relation.columns)
     if missing:
         raise BadInput("input", f"{source.name}: missing column(s) {', '.join(sorted(missing))}")
+    # DuckDB starts reading (without the GIL) while the engine is imported and the law and
+    # its screener are loaded: on two cores the two overlap.
+    read: queue.Queue[Any] = queue.Queue(_QUEUE)
+    threads.append(
+        threading.Thread(
+            target=_stage(_read(relation, batch_rows, source.name), None, read, stop), daemon=True
+        )
+    )
+    threads[-1].start()
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from bilateral.engine.batch import load_facts, save_facts, screen_batch, screener
+    from bilateral.engine.law import default_law
+
+    law = default_law()
     plain = target.suffix.lower() == ".csv"
     screen = screener(law)
     if screen.learnt == (0, 0, 0):
@@ -125,17 +190,11 @@ def run_batch(input_path: str, output_path: str, *, batch_rows: int = BATCH_ROWS
             screened = screened.set_column(at, "caveats", joined)
         return screened
 
-    read: queue.Queue[Any] = queue.Queue(_QUEUE)
     done: queue.Queue[Any] = queue.Queue(_QUEUE)
-    threads = [
-        threading.Thread(
-            target=_stage(batches(relation, batch_rows), None, read),
-            daemon=True,
-        ),
-        threading.Thread(target=_stage(_drain(read), answer, done), daemon=True),
-    ]
-    for thread in threads:
-        thread.start()
+    threads.append(
+        threading.Thread(target=_stage(_drain(read, stop), answer, done, stop), daemon=True)
+    )
+    threads[-1].start()
     handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), suffix=target.suffix)
     os.close(handle)
     total = answered = 0
@@ -162,8 +221,6 @@ def run_batch(input_path: str, output_path: str, *, batch_rows: int = BATCH_ROWS
     except BaseException:
         _discard(writer, temporary)
         raise
-    finally:
-        con.close()
     elapsed = time.perf_counter() - started
     bad = total - answered
     print(
