@@ -279,3 +279,36 @@ def test_a_field_too_long_is_refused_naming_it(sqlite_cfli: Cfli) -> None:
     r = post(o, page, f"/cfli/officer/calls/{CALL}/versions", {"change_note": "x" * 5001}, "en")
     assert r.status_code == 422
     assert "What changes and why: at most 5000 characters" in text_of(r.text)
+
+
+def test_each_role_lands_on_its_own_page_after_sign_in(sqlite_cfli: Cfli) -> None:
+    """Signed in without asking for a page: a CFLI role lands on its CFLI page, not on the
+    permit office's dashboard (which refuses it); a page asked for is still honoured."""
+    o = sqlite_cfli
+    o.user("olga", "programme_officer", mission="warsaw")
+    o.user("mira", "committee_member")
+    o.user("ana", "grant_applicant", "Circle")
+    o.user("alice", "applicant", "Maple Foods")
+    for name, landing in (
+        ("olga", "/cfli/officer"),
+        ("mira", "/cfli/committee"),
+        ("ana", "/cfli/proposals"),
+        ("alice", "/dashboard"),
+    ):
+        o.client.cookies.clear()
+        page = o.client.get("/login?lang=fr")
+        r = o.client.post(
+            "/login",
+            data={"username": name, "password": PASSWORD, "csrf": csrf(page.text)},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and r.headers["location"] == landing, (name, r.headers)
+        assert o.client.get(landing).status_code == 200, name
+    o.client.cookies.clear()
+    page = o.client.get("/login")
+    r = o.client.post(
+        "/login",
+        data={"username": "olga", "password": PASSWORD, "csrf": csrf(page.text), "next": "/cfli"},
+        follow_redirects=False,
+    )
+    assert r.headers["location"] == "/cfli"

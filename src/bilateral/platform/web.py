@@ -479,21 +479,19 @@ async def login(request: Request) -> Response:
         )
     throttle.success(name, address)
     uid, epoch = who
-    if nxt == LANDING:  # no page asked for: the landing page of the user's role
-        with request.app.state.sessions() as s:
-            u = s.get(User, uid)
-            role = roles.get(u.role) if u is not None else None
-        if role is not None and role.landing:
-            nxt = role.landing
 
-    def open_session() -> str:
+    def open_session() -> tuple[str, str | None]:
+        """The session's id, and the landing page of the user's role."""
         with db_mod.write_session(request.app.state.write_sessions) as s:
             u = s.get(User, uid)
             assert u is not None
-            return accounts.open_web_session(s, u)
+            role = roles.get(u.role)
+            return accounts.open_web_session(s, u), role.landing if role else None
 
     async with deps.write_gate(request):
-        sid = await anyio.to_thread.run_sync(open_session)
+        sid, landing = await anyio.to_thread.run_sync(open_session)
+    if nxt == LANDING and landing:  # no page asked for: the landing page of the user's role
+        nxt = landing
     sess = _session(request)
     sess.clear()
     sess["uid"] = uid
