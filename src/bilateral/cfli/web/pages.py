@@ -9,7 +9,7 @@ sensitive record decrypt it and audit the read, so they too run in a write trans
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -602,14 +602,16 @@ def _proposal_view(
     return page(request, "cfli/proposal.html", ctx, u, status=status)
 
 
-async def _act(
+async def _form_action(
     request: Request,
     s: Session,
-    ref: str,
     roles: tuple[str, ...],
     fn: Any,
+    view: Callable[[Any, Actor, str, int, dict[str, str]], Response],
+    back: str,
 ) -> Response:
-    """Run one action from the proposal page; refused: the page again with the reason."""
+    """Run one form's action; refused: ``view(user, actor, message, status, kept form)``,
+    the page again with the reason and what was typed; done: back to ``back``."""
     form = await form_of(request)
     u, actor = require(request, s, *roles)
     try:
@@ -621,9 +623,24 @@ async def _act(
             raise
         msg = problem_text(e, lang_of(request))
         kept = {k: str(v) for k, v in form.items() if k != "csrf"}
-        return _proposal_view(request, s, u, actor, ref, msg, e.status, kept)
+        return view(u, actor, msg, e.status, kept)
     s.commit()
-    return redirect(f"/cfli/proposals/{ref}?lang={lang_of(request)}")
+    return redirect(f"{back}?lang={lang_of(request)}")
+
+
+async def _act(
+    request: Request,
+    s: Session,
+    ref: str,
+    roles: tuple[str, ...],
+    fn: Any,
+) -> Response:
+    """Run one action from the proposal page; refused: the page again with the reason."""
+
+    def view(u: Any, actor: Actor, msg: str, status: int, kept: dict[str, str]) -> Response:
+        return _proposal_view(request, s, u, actor, ref, msg, status, kept)
+
+    return await _form_action(request, s, roles, fn, view, f"/cfli/proposals/{ref}")
 
 
 def _date(form: FormData, name: str, default: dt.date) -> dt.date:
@@ -860,20 +877,13 @@ def officer_call(request: Request, call_id: CallId, s: DB) -> Response:
 
 
 async def _call_act(request: Request, s: Session, call_id: str, fn: Any) -> Response:
-    form = await form_of(request)
-    u, actor = require(request, s, sv.OFFICER)
-    try:
-        check_bounds(form)
-        fn(actor, form)
-    except OfficeError as e:
-        s.rollback()
-        if e.status in (401, 404) or (e.status == 403 and e.code == "forbidden"):
-            raise
-        msg = problem_text(e, lang_of(request))
-        kept = {k: str(v) for k, v in form.items() if k != "csrf"}
-        return _officer_call_view(request, s, u, actor, call_id, msg, e.status, kept)
-    s.commit()
-    return redirect(f"/cfli/officer/calls/{call_id}?lang={lang_of(request)}")
+    """Run one action from the officer's call page; refused: the page again."""
+
+    def view(u: Any, actor: Actor, msg: str, status: int, kept: dict[str, str]) -> Response:
+        return _officer_call_view(request, s, u, actor, call_id, msg, status, kept)
+
+    back = f"/cfli/officer/calls/{call_id}"
+    return await _form_action(request, s, (sv.OFFICER,), fn, view, back)
 
 
 def parse_criteria(text: str) -> list[dict[str, Any]]:
