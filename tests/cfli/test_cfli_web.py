@@ -312,3 +312,23 @@ def test_each_role_lands_on_its_own_page_after_sign_in(sqlite_cfli: Cfli) -> Non
         follow_redirects=False,
     )
     assert r.headers["location"] == "/cfli"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_cfli_pages_say_whose_programme_it_is_in_the_footer(sqlite_cfli: Cfli, lang: str) -> None:
+    """An applicant reads in the footer who runs the programme and who sees a proposal, in
+    the page's language; the permit office's note (export permits) is not on CFLI pages,
+    and the office's own pages keep theirs."""
+    o = sqlite_cfli
+    o.user("ana", "grant_applicant", "Circle")
+    o.sync()
+    login(o, "ana", lang)
+    shown = text_of(o.client.get(f"/cfli/proposals?lang={lang}").text)
+    if lang == "en":
+        assert "Canada Fund for Local Initiatives (CFLI), run by Canada's missions abroad" in shown
+        assert "Export permits under the Export and Import Permits Act" not in shown
+    else:
+        assert "Fonds canadien d'initiatives locales (FCIL), géré par les missions" in shown
+        assert "Licences d'exportation en vertu de la Loi" not in shown
+    office = text_of(o.client.get(f"/login?lang={lang}").text)
+    assert ("Export permits under" if lang == "en" else "Licences d'exportation en vertu") in office
