@@ -41,6 +41,8 @@ from bilateral import countries
 from bilateral.engine.checks import EARLIEST, LATEST
 from bilateral.engine.export import ExportDetermination, Goods, determine_export
 from bilateral.engine.law import Law, list_days
+from bilateral.engine.rows import NO_DAY, Prepared, arrow, prepare
+from bilateral.engine.rows import days as read_days
 from bilateral.errors import BadInput
 from bilateral.goods import hs
 from bilateral.law.model import ExportProhibition, Outcome
@@ -349,40 +351,55 @@ class Screener:
 
     # -- HS codes -------------------------------------------------------------------
 
-    def _row_keys(self, rows: pa.Table) -> tuple[npt.NDArray[np.int64], pa.DictionaryArray]:
-        """Key id per row (-1: malformed HS code), and the HS column dictionary-encoded."""
-        raw = _encode(rows["hs"])
-        return self._hs_keys(raw.dictionary)[_indices(raw)], raw
+    def _row_keys(self, rows: pa.Table) -> tuple[npt.NDArray[np.int64], pa.Array]:
+        """Key id per row (-1: malformed HS code), and the HS texts as given."""
+        prepared = prepare(rows)
+        return self._keys(prepared), prepared.hs
 
     def _key_ids(self, keys: pa.Array) -> npt.NDArray[np.int64]:
         """Key id per distinct key (all plain digits), learning the keys not seen before."""
         ids = self._lookup_keys(keys)
         missing = np.flatnonzero(ids < 0)
         if len(missing):
-            for k in dict.fromkeys(keys.take(pa.array(missing)).to_pylist()):
+            for k in dict.fromkeys(keys.take(arrow(missing)).to_pylist()):
                 self._add_key(k)
             self._rebuild_keys()
             ids = self._lookup_keys(keys)
         return ids
 
-    def _hs_keys(self, raw: pa.Array) -> npt.NDArray[np.int64]:
-        """Key id per distinct raw HS text (-1: malformed)."""
-        stripped = pc.replace_substring(pc.replace_substring(raw, ".", ""), " ", "")
-        fast = pc.fill_null(pc.match_substring_regex(stripped, _FAST_HS), False)
-        fast_np = np.asarray(fast.to_numpy(zero_copy_only=False), dtype=np.bool_)
-        deep = pc.is_in(pc.utf8_slice_codeunits(stripped, 0, 6), value_set=self._deep)
-        key = pc.if_else(deep, stripped, pc.utf8_slice_codeunits(stripped, 0, 6))
-        ids = np.full(len(raw), -1, dtype=np.int64)
-        plain = np.flatnonzero(fast_np)
-        if len(plain):
-            ids[plain] = self._key_ids(key.take(pa.array(plain)))
+    def _keys(self, rows: Prepared) -> npt.NDArray[np.int64]:
+        """Key id per row (-1: malformed HS code).
+
+        A plain code's key is its first six digits (a few thousand of them), or all its
+        digits under a subheading where the law names longer codes; either is looked up
+        once per distinct key, never once per distinct text.
+        """
+        six_at = _indices(rows.six)
+        six = rows.six.dictionary
+        deep_six = np.asarray(
+            pc.is_in(six, value_set=self._deep).to_numpy(zero_copy_only=False), dtype=np.bool_
+        )
+        ids = np.full(rows.num_rows, -1, dtype=np.int64)
+        deep = rows.plain & deep_six[six_at]
+        short = rows.plain & ~deep
+        if short.any():
+            used = np.flatnonzero(np.bincount(six_at[short], minlength=len(six)))
+            six_id = np.full(len(six), -1, dtype=np.int64)
+            six_id[used] = self._key_ids(six.take(arrow(used)))
+            ids[short] = six_id[six_at[short]]
+        where = np.flatnonzero(deep)
+        if len(where):
+            full: pa.DictionaryArray = pc.dictionary_encode(rows.stripped.take(arrow(where)))
+            ids[where] = self._key_ids(full.dictionary)[_indices(full)]
         # Text that is not plain digits/dots/spaces (tabs, other whitespace): the single
         # path's own normaliser decides, so both paths accept exactly the same codes.
-        slow = np.flatnonzero(~fast_np)
+        slow = np.flatnonzero(~rows.plain)
         if len(slow):
+            texts: pa.DictionaryArray = pc.dictionary_encode(rows.hs.take(arrow(slow)))
+            text_id = np.full(len(texts.dictionary), -1, dtype=np.int64)
             added = False
             deep_set = self._deep_set()
-            for i, text in zip(slow.tolist(), raw.take(pa.array(slow)).to_pylist(), strict=True):
+            for i, text in enumerate(texts.dictionary.to_pylist()):
                 try:
                     digits = hs.normalise(text)
                 except BadInput:
@@ -391,9 +408,10 @@ class Screener:
                 if k not in self._key_id:
                     self._add_key(k)
                     added = True
-                ids[i] = self._key_id[k]
+                text_id[i] = self._key_id[k]
             if added:
                 self._rebuild_keys()
+            ids[slow] = text_id[_indices(texts)]
         return ids
 
     def _deep_set(self) -> frozenset[str]:
@@ -487,7 +505,7 @@ class Screener:
         found: npt.NDArray[np.int64] = table[flat].astype(np.int64)
         unknown = found < 0
         if unknown.any():
-            for key in np.unique(flat[unknown]).tolist():
+            for key in sorted(set(flat[unknown].tolist())):
                 k = key % width
                 e = (key // width) % self._n_group_epochs
                 g = key // (width * self._n_group_epochs)
@@ -552,7 +570,7 @@ class Screener:
 
     def _caveats(
         self,
-        raw_hs: pa.DictionaryArray,
+        stripped: pa.Array,
         bad: npt.NDArray[np.bool_],
         answer: npt.NDArray[np.int64],
         group: npt.NDArray[np.int64],
@@ -598,10 +616,10 @@ class Screener:
             with_code = need_code[marked]
             if with_code.any():
                 # each distinct code text once, then each distinct dotted code once
-                texts, text_at = np.unique(_indices(raw_hs)[marked[with_code]], return_inverse=True)
-                dotted = pc.dictionary_encode(_dotted(raw_hs.dictionary.take(pa.array(texts))))
+                texts = pc.dictionary_encode(stripped.take(arrow(marked[with_code])))
+                dotted = pc.dictionary_encode(_dotted(texts.dictionary))
                 codes = dotted.dictionary
-                code_at[with_code] = _indices(dotted)[text_at.reshape(-1)] + 1
+                code_at[with_code] = _indices(dotted)[_indices(texts)] + 1
             day_base = int(days[marked].min())
             day_at = np.where(need_day[marked], days[marked] - day_base + 1, 0)
             n_days = int(day_at.max()) + 1
@@ -625,14 +643,14 @@ class Screener:
             day_base,
         )
         starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-        sets = pa.ListArray.from_arrays(pa.array(starts), values)
+        sets = pa.ListArray.from_arrays(arrow(starts), values)
         row_set = renumber[np.where(answered, final, 0)]
-        taken: pa.Array = sets.take(pa.array(row_set, mask=bad))
+        taken: pa.Array = sets.take(arrow(row_set, bad))
         return taken
 
     # -- one batch ------------------------------------------------------------------
 
-    def screen(self, rows: pa.Table) -> pa.Table:
+    def screen(self, rows: pa.Table | Prepared) -> pa.Table:
         """Add ``outcome``, ``permit_required``, ``rules``, ``caveats`` and ``error`` columns.
 
         ``caveats`` is each row's list of the single path's caveats (English): an answer
@@ -640,24 +658,24 @@ class Screener:
 
         ``rows`` has columns ``destination`` (string), ``date`` (date32 or ISO string) and
         ``hs`` (string). A row that cannot be asked (unknown country, malformed date or HS
-        code) gets an ``error`` naming the problem and null answers.
+        code) gets an ``error`` naming the problem and null answers. ``rows`` may come
+        already prepared (``bilateral.engine.rows.prepare``, which needs no lock).
         """
-        for column in ("destination", "date", "hs"):
-            if column not in rows.column_names:
-                raise BadInput("input", f"missing column {column!r} (need destination, date, hs)")
+        prepared = rows if isinstance(rows, Prepared) else prepare(rows)
         with self._lock:  # the caches are shared; one batch at a time
-            return self._screen(rows)
+            return self._screen(prepared)
 
-    def _screen(self, rows: pa.Table) -> pa.Table:
+    def _screen(self, prepared: Prepared) -> pa.Table:
+        rows = prepared.rows
         n = rows.num_rows
-        dest = _encode(rows["destination"])
+        dest = prepared.destination
         dest_values = dest.dictionary.to_pylist()
         row_country = self._destination_slots(dest_values)[_indices(dest)]
 
-        days, date_bad = _days(rows["date"])
+        days, date_bad = _in_range(prepared.days)
 
         self._trim_keys()
-        row_key, raw_hs = self._row_keys(rows)
+        row_key = self._keys(prepared)
         malformed = row_key < 0
         key = np.where(malformed, 0, row_key)
         row_slot = np.searchsorted(self._edition_days, days, side="right")
@@ -681,13 +699,13 @@ class Screener:
         else:
             outcome_of, permit_of, rules_of = self._outcome, self._permit, self._rules
         outcome = pa.DictionaryArray.from_arrays(
-            pa.array(np.asarray(outcome_of, dtype=np.int8)[answer], mask=bad), pa.array(_OUTCOMES)
+            arrow(np.asarray(outcome_of, dtype=np.int8)[answer], bad), pa.array(_OUTCOMES)
         )
-        permit = pa.array(np.asarray(permit_of, dtype=np.bool_)[answer], mask=bad)
+        permit = arrow(np.asarray(permit_of, dtype=np.bool_)[answer], bad)
         rules = pa.DictionaryArray.from_arrays(
-            pa.array(answer.astype(np.int32), mask=bad), pa.array(rules_of, pa.string())
+            arrow(answer.astype(np.int32), bad), pa.array(rules_of, pa.string())
         )
-        caveats = self._caveats(raw_hs, bad, answer, row_country, row_epoch, key, days)
+        caveats = self._caveats(prepared.stripped, bad, answer, row_country, row_epoch, key, days)
         errors = self._errors(bad, row_country, dest, date_bad, malformed, row_slot, rows)
         return (
             rows.append_column("outcome", outcome)
@@ -714,7 +732,7 @@ class Screener:
         messages: list[str | None] = [None] * len(bad)
         where = np.flatnonzero(bad)
         dest_idx = _indices(dest)
-        picked = pa.array(where)
+        picked = arrow(where)
         date_values = rows["date"].take(picked).to_pylist()
         hs_values = rows["hs"].take(picked).to_pylist()
         memo: dict[tuple[str, int], str] = {}
@@ -839,7 +857,7 @@ class _Templates:
         plain = ~(marked[d_text, 0] | marked[d_text, 1])
         dictionary = pa.concat_arrays(
             [
-                literals.take(pa.array(literal[d_text[plain], 0])),
+                literals.take(arrow(literal[d_text[plain], 0])),
                 self._fill(d_text[~plain], d_code[~plain], codes, d_day[~plain], day_base),
             ]
         )
@@ -847,7 +865,7 @@ class _Templates:
         order = np.concatenate([np.flatnonzero(plain), np.flatnonzero(~plain)])
         position = np.empty(len(distinct), dtype=np.int32)
         position[order] = np.arange(len(distinct), dtype=np.int32)
-        indices = pa.array(position[back.reshape(-1)], pa.int32())
+        indices = arrow(position[back.reshape(-1)])
         return lengths, pa.DictionaryArray.from_arrays(indices, dictionary)
 
     def _fill(
@@ -863,8 +881,8 @@ class _Templates:
         if not len(text):
             return pa.array([], pa.string())
         n_days = int(day_of.max()) if len(day_of) else 0
-        days = pa.array(
-            (np.arange(n_days, dtype=np.int64) + day_base).astype(np.int32), pa.date32()
+        days = arrow(
+            (np.arange(n_days, dtype=np.int64) + day_base).astype(np.int32), kind=pa.date32()
         ).cast(pa.string())
         pool = pa.concat_arrays([literals, codes.cast(pa.string()), days])
         code_base, day_pool = len(literals) - 1, len(literals) + len(codes) - 1
@@ -874,7 +892,7 @@ class _Templates:
             at = np.where(k == self._LITERAL, literal[text, j], 0)
             at = np.where((k == self._CODE) & (code_of > 0), code_base + code_of, at)
             at = np.where((k == self._DAY) & (day_of > 0), day_pool + day_of, at)
-            pieces.append(pool.take(pa.array(at)))
+            pieces.append(pool.take(arrow(at)))
         if len(pieces) == 1:
             return pieces[0]
         joined: pa.Array = pc.binary_join_element_wise(*pieces, "")
@@ -913,14 +931,6 @@ def _hs_error(text: str, day: dt.date) -> str:
     except BadInput as error:
         return str(error)
     return "hs: invalid HS code"
-
-
-def _encode(column: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
-    values = pc.fill_null(column.cast(pa.string()), "")
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    encoded: pa.DictionaryArray = pc.dictionary_encode(values)
-    return encoded
 
 
 def _indices(encoded: pa.DictionaryArray) -> npt.NDArray[np.int64]:
@@ -979,7 +989,7 @@ def screener(law: Law) -> Screener:
         return found
 
 
-def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
+def screen_exports(law: Law, rows: pa.Table | Prepared) -> pa.Table:
     """Add ``outcome``, ``permit_required``, ``rules``, ``caveats`` and ``error`` columns.
 
     ``rows`` has columns ``destination`` (string), ``date`` (date32 or ISO string) and
@@ -989,7 +999,7 @@ def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
     return screener(law).screen(rows)
 
 
-def screen_batch(law: Law, rows: pa.Table, *, plain: bool = False) -> pa.Table:
+def screen_batch(law: Law, rows: pa.Table | Prepared, *, plain: bool = False) -> pa.Table:
     """``screen_exports`` plus the ``law_version`` column every output file carries.
 
     ``plain`` decodes dictionary columns to strings, for writers and engines (CSV, Spark)
@@ -997,7 +1007,7 @@ def screen_batch(law: Law, rows: pa.Table, *, plain: bool = False) -> pa.Table:
     """
     table = screen_exports(law, rows)
     version = pa.DictionaryArray.from_arrays(
-        pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([law.law_version])
+        arrow(np.zeros(table.num_rows, dtype=np.int32)), pa.array([law.law_version])
     )
     table = table.append_column("law_version", version)
     if not plain:
@@ -1013,42 +1023,13 @@ def _plain_type(kind: pa.DataType) -> pa.DataType:
     return kind
 
 
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_NO_DAY = np.iinfo(np.int64).min
-
-
-def _parse_day(text: str | None) -> int:
-    """Days since 1970-01-01 of exactly YYYY-MM-DD (a real day), else _NO_DAY."""
-    if text is None or not _ISO_DAY.fullmatch(text):
-        return _NO_DAY
-    try:
-        return _day(dt.date.fromisoformat(text))
-    except ValueError:
-        return _NO_DAY
+def _in_range(days: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """The days (0 where none) and whether each is missing or outside EARLIEST..LATEST."""
+    missing = days == NO_DAY
+    days = np.where(missing, 0, days)
+    out_of_range = (days < _day(EARLIEST)) | (days > _day(LATEST))
+    return days, missing | out_of_range
 
 
 def _days(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        # A file has a few thousand distinct dates at most: parse each once.
-        values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        encoded = pc.dictionary_encode(values)
-        texts = pc.utf8_trim_whitespace(encoded.dictionary).to_pylist()
-        parsed = np.array([_parse_day(t) for t in texts] + [_NO_DAY], dtype=np.int64)
-        index = np.asarray(
-            pc.fill_null(encoded.indices, len(texts)).to_numpy(zero_copy_only=False),
-            dtype=np.int64,
-        )
-        days = parsed[index]
-        missing = days == _NO_DAY
-        days = np.where(missing, 0, days)
-        out_of_range = (days < _day(EARLIEST)) | (days > _day(LATEST))
-        return days, missing | out_of_range
-    if pa.types.is_timestamp(column.type):
-        column = column.cast(pa.date32())
-    elif not pa.types.is_date32(column.type):
-        raise BadInput("date", f"date column has type {column.type}; need dates or ISO strings")
-    values = column.combine_chunks()
-    days = pc.fill_null(values.cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    null = values.is_null().to_numpy(zero_copy_only=False)
-    out_of_range = (days < _day(EARLIEST)) | (days > _day(LATEST))
-    return days, null | out_of_range
+    return _in_range(read_days(column))

@@ -30,12 +30,30 @@ if TYPE_CHECKING:
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    from bilateral.engine.rows import Prepared
+
 # The engine, the law and the writers are imported once DuckDB has started reading (see
 # _run): their imports and the law's loading then overlap the first batches' scan.
 
 CAVEAT_SEPARATOR = " | "  # between a row's caveats in CSV output (Parquet: a list)
 BATCH_ROWS = 262_144  # rows per screened batch (the last one may be shorter)
 _QUEUE = 2  # batches waiting between two stages: bounds memory
+# Parquet output: no column statistics (the rows keep the input's order, so no row group's
+# min and max would let a reader skip it, and working them out costs a third of the
+# writing) and no dictionary for the HS codes (nearly one distinct text per row: the
+# writer would build a dictionary only to give it up).
+_PARQUET: dict[str, Any] = {
+    "write_statistics": False,
+    "use_dictionary": [
+        "destination",
+        "date",
+        "outcome",
+        "rules",
+        "caveats.list.element",
+        "error",
+        "law_version",
+    ],
+}
 _DONE = object()
 
 
@@ -80,6 +98,12 @@ def _read(relation: duckdb.DuckDBPyRelation, rows: int, name: str) -> Iterator[p
         yield from batches(relation, rows)
     except (duckdb.Error, pa.ArrowException, OSError) as error:
         raise BadInput("input", f"{name}: {str(error).splitlines()[0]}") from None
+
+
+def _prepare(table: pa.Table) -> Prepared:
+    from bilateral.engine.rows import prepare
+
+    return prepare(table)
 
 
 def _stage(
@@ -162,16 +186,17 @@ def _run(
         raise BadInput("input", f"{source.name}: missing column(s) {', '.join(sorted(missing))}")
     # DuckDB starts reading (without the GIL) while the engine is imported and the law and
     # its screener are loaded: on two cores the two overlap.
+    # The reader also prepares each batch (bilateral.engine.rows: Arrow and NumPy, no law,
+    # no lock), so the screener's thread is left only the work that needs its facts.
     read: queue.Queue[Any] = queue.Queue(_QUEUE)
     threads.append(
         threading.Thread(
-            target=_stage(_read(relation, batch_rows, source.name), None, read, stop), daemon=True
+            target=_stage(_read(relation, batch_rows, source.name), _prepare, read, stop),
+            daemon=True,
         )
     )
     threads[-1].start()
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
     from bilateral.engine.batch import load_facts, save_facts, screen_batch, screener
     from bilateral.engine.law import default_law
@@ -182,7 +207,7 @@ def _run(
     if screen.learnt == (0, 0, 0):
         load_facts(screen)  # what earlier runs learnt of this law (same law and code only)
 
-    def answer(table: pa.Table) -> pa.Table:
+    def answer(table: Prepared) -> pa.Table:
         screened: pa.Table = screen_batch(law, table, plain=plain)
         if plain:  # CSV has no lists: the caveats joined by " | " (empty: none)
             at = screened.schema.get_field_index("caveats")
@@ -195,6 +220,11 @@ def _run(
         threading.Thread(target=_stage(_drain(read, stop), answer, done, stop), daemon=True)
     )
     threads[-1].start()
+    # The writer's module is imported while the first batch is screened.
+    if plain:
+        import pyarrow.csv as pacsv
+    else:
+        import pyarrow.parquet as pq
     handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), suffix=target.suffix)
     os.close(handle)
     total = answered = 0
@@ -205,7 +235,7 @@ def _run(
                 writer = (
                     pacsv.CSVWriter(temporary, screened.schema)
                     if plain
-                    else pq.ParquetWriter(temporary, screened.schema)
+                    else pq.ParquetWriter(temporary, screened.schema, **_PARQUET)
                 )
             writer.write_table(screened)
             total += screened.num_rows
