@@ -113,11 +113,8 @@ def days(column: pa.ChunkedArray | pa.Array) -> npt.NDArray[np.int64]:
         values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         encoded = pc.dictionary_encode(values)  # a file has a few thousand distinct dates
         parsed = np.append(parse_days(encoded.dictionary), NO_DAY)
-        index = np.asarray(
-            pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False),
-            dtype=np.int64,
-        )
-        found: npt.NDArray[np.int64] = parsed[index]
+        index = pc.fill_null(encoded.indices, len(encoded.dictionary))
+        found: npt.NDArray[np.int64] = parsed[index.to_numpy(zero_copy_only=False)]
         return found
     if pa.types.is_timestamp(column.type):
         column = column.cast(pa.date32())
@@ -141,12 +138,26 @@ def parse_days(texts: pa.Array) -> npt.NDArray[np.int64]:
         part = pc.utf8_slice_codeunits(digits, start, stop).cast(pa.int64())
         return np.asarray(part.to_numpy(zero_copy_only=False), dtype=np.int64)
 
-    year, month, day = number(0, 4), number(5, 7), number(8, 10)
+    return _day_numbers(shape, number(0, 4), number(5, 7), number(8, 10))
+
+
+def _day_numbers(
+    shape: npt.NDArray[np.bool_],
+    year: npt.NDArray[Any],
+    month: npt.NDArray[Any],
+    day: npt.NDArray[Any],
+) -> npt.NDArray[np.int64]:
+    """Days since 1970 of (year, month, day) where ``shape`` holds and the day is real."""
+    year, month, day = (np.asarray(v, dtype=np.int64) for v in (year, month, day))
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     good_month = (month >= 1) & (month <= 12)
     month_at = np.where(good_month, month, 1) - 1
     month_days = _MONTH_DAYS[month_at] + ((month_at == 1) & leap)
     real = shape & (year >= 1) & good_month & (day >= 1) & (day <= month_days)
-    months = np.where(real, (year - 1970) * 12 + month_at, 0)
-    first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    return np.where(real, first + day - 1, NO_DAY)
+    # The proleptic Gregorian day number (years counted from March, in 400-year eras).
+    march = year - (month_at < 2)
+    era = march // 400
+    of_era = march - era * 400
+    of_year = (153 * ((month_at + 10) % 12) + 2) // 5 + day - 1
+    number = era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
+    return np.where(real, number, NO_DAY)
