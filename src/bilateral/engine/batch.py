@@ -29,26 +29,28 @@ import datetime as dt
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import BaseModel
 
 from bilateral import countries
-from bilateral.engine.checks import EARLIEST, LATEST
-from bilateral.engine.export import ExportDetermination, Goods, determine_export
-from bilateral.engine.law import Law, list_days
 from bilateral.engine.rows import NO_DAY, Prepared, arrow, prepare
 from bilateral.engine.rows import days as read_days
 from bilateral.errors import BadInput
 from bilateral.goods import hs
-from bilateral.law.model import ExportProhibition, Outcome
+
+if TYPE_CHECKING:
+    from bilateral.engine.export import ExportDetermination
+    from bilateral.engine.law import Law
+
+# The single path (the engine, the law's models, pydantic) is imported where it is used: a
+# screener kept from an earlier run (see ``warm_screener``) answers rows it has seen
+# before without it, and loads the law only when it meets something new.
 
 _EPOCH = dt.date(1970, 1, 1)
-_OUTCOMES = [o.value for o in Outcome]
 _BEFORE_HS2012 = dt.date(1990, 1, 1)  # any day before the first bundled edition
 _FAST_HS = r"^(?:[0-9]{2}){1,5}$"  # already digits only, 2 to 10 of them
 # Effect kinds that bear only on the countries a rule names (or on every country when it
@@ -141,6 +143,8 @@ def _named_codes(value: object, known: frozenset[str]) -> set[str]:
     """Country codes anywhere in a rule's effect (its fields, nested, in any position)."""
     if isinstance(value, str):
         return {value} if value in known else set()
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):  # its fields, as model_dump() would give them
         value = list(value.__dict__.values())
     if isinstance(value, dict):
@@ -180,6 +184,8 @@ def _epochs(
     group's own change days. A rule of a targeted kind that names countries changes only
     their groups' answers; any other rule, and every HS edition, changes everyone's.
     """
+    from bilateral.engine.law import list_days
+
     known = countries.known_codes()
     everyone: set[int] = set(edition_days.tolist())
     per_group: dict[str, set[int]] = {g: set() for g in groups}
@@ -222,7 +228,13 @@ class Screener:
     """
 
     def __init__(self, law: Law, max_cached: int = 500_000) -> None:
-        self.law = law
+        from bilateral.engine.checks import EARLIEST, LATEST
+        from bilateral.law.model import ExportProhibition, Outcome
+
+        self._law: Law | None = law
+        self.law_version = law.law_version
+        self._outcomes = [o.value for o in Outcome]
+        self._earliest, self._latest = EARLIEST, LATEST
         self.max_cached = max_cached
         self._lock = threading.Lock()
         editions = hs.editions()
@@ -285,6 +297,15 @@ class Screener:
         self._templates = _Templates()  # derived from _caveat_sets
         self._saved_at = self.learnt
 
+    @property
+    def law(self) -> Law:
+        """The law; a screener restored by ``warm_screener`` loads it when first needed."""
+        if self._law is None:
+            from bilateral.engine.law import default_law
+
+            self._law = default_law()  # also hands the HS and country tables to their modules
+        return self._law
+
     # -- kept between runs ----------------------------------------------------------
 
     _KEPT = (
@@ -338,6 +359,7 @@ class Screener:
         for i, text in enumerate(values):
             slot = self._dest.get(text)
             if slot is None:
+                self.law  # noqa: B018 -- a restored screener's law brings the country table
                 try:
                     code = countries.resolve(text, "destination").code
                 except BadInput as error:
@@ -425,13 +447,14 @@ class Screener:
         # hs.validate's own test, without building the answer or the error: the six
         # national digits (or the 2/4-digit code) exist in the edition in force (before
         # HS2012: in some bundled edition).
+        law = self.law  # first: a restored screener's law brings the HS tables
         national = digits[:6]
         editions = hs.editions()
         valid = [any(national in ed.codes for ed in editions)]
         valid += [national in ed.codes for ed in editions]
         fact: tuple[object, ...] = (
             tuple(valid),
-            self.law.category_of(digits),
+            _category(law, digits),
             # Whether a code is listed (or partly), and from which days its rows apply,
             # change the outcome; which items list it changes only caveats (see _answers).
             *(self._listed(lid, digits) for lid in self._lists),
@@ -515,16 +538,19 @@ class Screener:
 
     def _first_day(self, group: int, epoch: int) -> dt.date:
         days = self._group_days[group]
-        start = EARLIEST if epoch == 0 else _from_day(days[epoch - 1])
-        return max(start, EARLIEST)
+        start = self._earliest if epoch == 0 else _from_day(days[epoch - 1])
+        return max(start, self._earliest)
 
     def _determine(self, group: int, epoch: int, digits: str) -> ExportDetermination:
         """The single path's answer on the epoch's first day, day and code marked."""
+        from bilateral.engine.export import Goods, determine_export
+
+        law = self.law  # first: a restored screener's law brings the HS tables
         on = self._first_day(group, epoch)
         checked = hs.validate(digits, on)
         code = _MarkedCode(checked.digits, checked.edition, checked.description, checked.section)
         day = _MarkedDay(on.year, on.month, on.day)
-        return determine_export(self.law, self._groups[group], day, Goods(hs=code))
+        return determine_export(law, self._groups[group], day, Goods(hs=code))
 
     def _caveat_set(self, answer: ExportDetermination) -> int:
         """The id of the answer's caveats (English, as the single path gives them)."""
@@ -537,7 +563,7 @@ class Screener:
 
     def _ask(self, group: int, epoch: int, cls: int) -> int:
         answer = self._determine(group, epoch, self._classes.representative[cls])
-        self._outcome.append(_OUTCOMES.index(answer.outcome.value))
+        self._outcome.append(self._outcomes.index(answer.outcome.value))
         self._permit.append(answer.permit_required)
         self._rules.append(";".join(r.rule.id for r in answer.trace.reasons))
         self._caveat_of.append(self._caveat_set(answer))
@@ -672,7 +698,7 @@ class Screener:
         dest_values = dest.dictionary.to_pylist()
         row_country = self._destination_slots(dest_values)[_indices(dest)]
 
-        days, date_bad = _in_range(prepared.days)
+        days, date_bad = _in_range(prepared.days, self._earliest, self._latest)
 
         self._trim_keys()
         row_key = self._keys(prepared)
@@ -699,7 +725,7 @@ class Screener:
         else:
             outcome_of, permit_of, rules_of = self._outcome, self._permit, self._rules
         outcome = pa.DictionaryArray.from_arrays(
-            arrow(np.asarray(outcome_of, dtype=np.int8)[answer], bad), pa.array(_OUTCOMES)
+            arrow(np.asarray(outcome_of, dtype=np.int8)[answer], bad), pa.array(self._outcomes)
         )
         permit = arrow(np.asarray(permit_of, dtype=np.bool_)[answer], bad)
         rules = pa.DictionaryArray.from_arrays(
@@ -739,17 +765,23 @@ class Screener:
         for i, date_value, code in zip(where.tolist(), date_values, hs_values, strict=True):
             if row_country[i] < 0:
                 text = dest.dictionary[int(dest_idx[i])].as_py()
-                messages[i] = self._dest_errors.get(text) or _country_error(text)
+                known = self._dest_errors.get(text)
+                if known is None:
+                    self.law  # noqa: B018 -- a restored screener's law brings the country table
+                    known = _country_error(text)
+                messages[i] = known
             elif date_bad[i]:
                 what = (
                     "no date given"
                     if date_value is None
                     else f"malformed or out-of-range date {date_value!r}"
                 )
-                messages[i] = f"date: {what} (YYYY-MM-DD, {EARLIEST} to {LATEST})"
+                messages[i] = f"date: {what} (YYYY-MM-DD, {self._earliest} to {self._latest})"
             else:
                 at = ("" if code is None else str(code), 0 if malformed[i] else int(row_slot[i]))
                 if at not in memo:
+                    if not malformed[i]:  # the message names the edition: the HS tables
+                        self.law  # noqa: B018 -- come with a restored screener's law
                     memo[at] = _hs_error(at[0], self._slot_days[at[1]])
                 messages[i] = memo[at]
         encoded: pa.DictionaryArray = pa.array(messages, pa.string()).dictionary_encode()
@@ -917,6 +949,13 @@ def _dotted(raw: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(*parts, ".", null_handling="skip")
 
 
+def _category(law: Law, digits: str) -> str | None:
+    """The humanitarian category's value (a plain string: kept facts unpickle without the
+    law's models)."""
+    found = law.category_of(digits)
+    return None if found is None else str(found.value)
+
+
 def _country_error(text: str) -> str:
     try:
         countries.resolve(text, "destination")
@@ -940,7 +979,9 @@ def _indices(encoded: pa.DictionaryArray) -> npt.NDArray[np.int64]:
 # What a screener has learnt is a function of the law and of this code, so it is kept in
 # the user's cache (as the compiled law is) and the next run starts with it.
 _STATE = "batch-facts"
-_STATE_VERSION = "2"  # 2: caveats; classes by schedule row dates and worded HS codes
+_STATE_VERSION = (
+    "3"  # 2: caveats; classes by schedule row dates and worded HS codes; 3: plain categories
+)
 
 
 def _state_key(law: Law) -> str:
@@ -974,6 +1015,60 @@ def save_facts(screen: Screener) -> None:
     store_value(_STATE, _state_key(screen.law), state)
 
 
+# The whole screener (what it has learnt and what it derived from the law) is also kept for
+# the default law under the compiled law's own key (a hash of the law's files, of the code
+# that reads them and of this code), so that ``bilateral batch`` starts without loading the
+# law (nor importing pydantic and the engine) when the rows hold nothing new.
+_WARM = "batch-screener"
+_DERIVED = frozenset(
+    {"_law", "_lock", "_saved_at", "_templates", "_marks_of", "_marks_np"}
+    | {"_keys_array", "_key_class_np", "_key_valid_np"}  # rebuilt from what is kept
+)
+
+
+def _warm_key() -> str | None:
+    from bilateral.law import compiled
+
+    if compiled.cache_dir() is None:
+        return None
+    code = compiled.code_hash("engine/*.py", "law/*.py", "goods/hs.py", "countries.py")
+    return f"{_STATE_VERSION}:{compiled.cache_key()}:{code}"
+
+
+def warm_screener() -> Screener | None:
+    """The default law's screener as an earlier run left it, or None (no cache, another
+    law or code since). Its law is loaded only when a row asks something new."""
+    from bilateral.law.compiled import load_value
+
+    key = _warm_key()
+    state = load_value(_WARM, key) if key is not None else None
+    if not isinstance(state, dict):
+        return None
+    screen = Screener.__new__(Screener)
+    screen.__dict__.update(state)
+    screen._law = None
+    screen._lock = threading.Lock()
+    screen._templates = _Templates()
+    screen._marks_of = []
+    screen._marks_np = np.zeros((0, 2), dtype=np.bool_)
+    screen._rebuild_keys()
+    screen._saved_at = screen.learnt
+    return screen
+
+
+def keep_warm(screen: Screener) -> None:
+    """Keep ``screen`` (a screener of the default law) for the next run's ``warm_screener``."""
+    from bilateral.law.compiled import store_value
+
+    key = _warm_key()
+    with screen._lock:
+        if key is None or screen.learnt == screen._saved_at:
+            return
+        state = {k: v for k, v in screen.__dict__.items() if k not in _DERIVED}
+        screen._saved_at = screen.learnt
+    store_value(_WARM, key, state)
+
+
 _SCREENERS: dict[int, Screener] = {}
 _SCREENERS_LOCK = threading.Lock()
 
@@ -1005,9 +1100,16 @@ def screen_batch(law: Law, rows: pa.Table | Prepared, *, plain: bool = False) ->
     ``plain`` decodes dictionary columns to strings, for writers and engines (CSV, Spark)
     that take no dictionary types.
     """
-    table = screen_exports(law, rows)
+    return screen_file_batch(screener(law), rows, plain=plain)
+
+
+def screen_file_batch(
+    screen: Screener, rows: pa.Table | Prepared, *, plain: bool = False
+) -> pa.Table:
+    """``screen_batch`` with a given screener (a warm one: see ``warm_screener``)."""
+    table = screen.screen(rows)
     version = pa.DictionaryArray.from_arrays(
-        arrow(np.zeros(table.num_rows, dtype=np.int32)), pa.array([law.law_version])
+        arrow(np.zeros(table.num_rows, dtype=np.int32)), pa.array([screen.law_version])
     )
     table = table.append_column("law_version", version)
     if not plain:
@@ -1023,13 +1125,17 @@ def _plain_type(kind: pa.DataType) -> pa.DataType:
     return kind
 
 
-def _in_range(days: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """The days (0 where none) and whether each is missing or outside EARLIEST..LATEST."""
+def _in_range(
+    days: npt.NDArray[np.int64], earliest: dt.date, latest: dt.date
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """The days (0 where none) and whether each is missing or outside earliest..latest."""
     missing = days == NO_DAY
     days = np.where(missing, 0, days)
-    out_of_range = (days < _day(EARLIEST)) | (days > _day(LATEST))
+    out_of_range = (days < _day(earliest)) | (days > _day(latest))
     return days, missing | out_of_range
 
 
 def _days(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    return _in_range(read_days(column))
+    from bilateral.engine.checks import EARLIEST, LATEST
+
+    return _in_range(read_days(column), EARLIEST, LATEST)

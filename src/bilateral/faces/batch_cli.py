@@ -198,17 +198,19 @@ def _run(
     threads[-1].start()
     import pyarrow.compute as pc
 
-    from bilateral.engine.batch import load_facts, save_facts, screen_batch, screener
-    from bilateral.engine.law import default_law
+    from bilateral.engine import batch as engine
 
-    law = default_law()
     plain = target.suffix.lower() == ".csv"
-    screen = screener(law)
-    if screen.learnt == (0, 0, 0):
-        load_facts(screen)  # what earlier runs learnt of this law (same law and code only)
+    # The screener an earlier run kept (same law, same code): it answers what it has seen
+    # without loading the law. Else the law is loaded and a screener built from it.
+    screen = engine.warm_screener()
+    if screen is None:
+        from bilateral.engine.law import default_law
+
+        screen = engine.screener(default_law())
 
     def answer(table: Prepared) -> pa.Table:
-        screened: pa.Table = screen_batch(law, table, plain=plain)
+        screened: pa.Table = engine.screen_file_batch(screen, table, plain=plain)
         if plain:  # CSV has no lists: the caveats joined by " | " (empty: none)
             at = screened.schema.get_field_index("caveats")
             joined = pc.binary_join(screened["caveats"], CAVEAT_SEPARATOR)
@@ -244,7 +246,7 @@ def _run(
             writer.close()
             writer = None
         os.replace(temporary, target)
-        save_facts(screen)
+        engine.keep_warm(screen)
     except duckdb.Error as error:
         _discard(writer, temporary)
         raise BadInput("input", f"{source.name}: {str(error).splitlines()[0]}") from None
@@ -255,7 +257,7 @@ def _run(
     bad = total - answered
     print(
         f"screened {total} rows in {elapsed:.2f}s ({total / max(elapsed, 1e-9):,.0f} rows/s); "
-        f"{bad} rows with errors; law {law.law_version}; wrote {target}",
+        f"{bad} rows with errors; law {screen.law_version}; wrote {target}",
         file=sys.stderr,
     )
     return 0
