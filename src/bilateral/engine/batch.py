@@ -6,11 +6,12 @@ already asked. A ``Screener`` therefore works on distinct values, never on rows,
 
 1. destinations are dictionary-encoded (Arrow) and each distinct spelling ("BY", "BLR",
    "Bélarus") is resolved once, then remembered;
-2. HS codes are dictionary-encoded and normalised in Arrow (dots, spaces); each distinct
-   code is cut to the digits the law can see in it (six, or more under a 6-digit
-   subheading where the law lists longer codes), and that key's facts (validity in each
-   HS edition, humanitarian category, membership of each HS-coded schedule) are worked
-   out once and reduced to a goods class;
+2. HS codes are stripped of dots and spaces and cut to six digits in Arrow, row by row
+   (``bilateral.engine.rows``: there are nearly as many distinct texts as rows, but only a
+   few thousand distinct first six digits); each code's key is what the law can see in
+   it (six digits, or all of them under a 6-digit subheading where the law lists longer
+   codes), and that key's facts (validity in each HS edition, humanitarian category,
+   membership of each HS-coded schedule) are worked out once and reduced to a goods class;
 3. dates are dictionary-encoded and each distinct text parsed once; they map to the
    legal epoch they fall in (NumPy ``searchsorted`` over the days on
    which a rule or an HS edition starts or ends);
@@ -18,7 +19,8 @@ already asked. A ``Screener`` therefore works on distinct values, never on rows,
    the answers are gathered back to the rows with NumPy.
 
 The facts and answers are kept from batch to batch (bounded: see ``Screener``), so the
-cost per row does not depend on how the file is split or how its codes are spelt. Every
+cost per row does not depend on how the file is split or how its codes are spelt, and
+from run to run (``warm_screener``): a run whose rows hold nothing new loads no law. Every
 answer is the single path's own answer, so the two paths agree by construction; the tests
 check it on random rows anyway.
 """

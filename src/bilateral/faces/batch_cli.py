@@ -1,9 +1,10 @@
 """`bilateral batch`: screen a CSV or Parquet file of export rows with DuckDB and Arrow.
 
-DuckDB reads the file (in parallel); the engine's ``Screener``
-answers each Arrow batch from facts it keeps across batches; pyarrow writes the output.
-The three run as a pipeline (reader, screener, writer threads with small queues between
-them), so both cores work and memory stays bounded whatever the file's length. The output
+DuckDB reads the file (in parallel) and the reader's thread prepares each Arrow batch
+(``bilateral.engine.rows``: no law needed); the engine's ``Screener`` answers it from facts
+it keeps across batches and runs; pyarrow writes the output. The three run as a pipeline
+(reader, screener, writer threads with small queues between them), so both cores work
+and memory stays bounded whatever the file's length. The output
 is written to a temporary file and renamed into place only when every batch has
 succeeded, so a failed run leaves nothing half-written.
 """
@@ -36,7 +37,10 @@ if TYPE_CHECKING:
 # _run): their imports and the law's loading then overlap the first batches' scan.
 
 CAVEAT_SEPARATOR = " | "  # between a row's caveats in CSV output (Parquet: a list)
-BATCH_ROWS = 262_144  # rows per screened batch (the last one may be shorter)
+# Rows per screened batch (the last one may be shorter), and per Parquet row group: small
+# enough that the pipeline fills and drains quickly (its first batch is read and prepared
+# before the screener starts, its last screened and written after the reader ends).
+BATCH_ROWS = 131_072
 _QUEUE = 2  # batches waiting between two stages: bounds memory
 # Parquet output: no column statistics (the rows keep the input's order, so no row group's
 # min and max would let a reader skip it, and working them out costs a third of the
