@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bilateral import countries
@@ -264,3 +264,45 @@ def test_a_kept_screener_answers_known_rows_without_the_law_and_new_rows_with_it
         )
         expected = json.loads(json.dumps(Screener(LAW).screen(table).to_pylist(), default=str))
         assert rows == expected
+
+
+def _day_as_before(text: str | None) -> int | None:
+    """The day the batch read from a date text before it was read in NumPy (reference)."""
+    import re
+
+    import pyarrow.compute as pc
+
+    if text is None:
+        return None
+    trimmed = pc.utf8_trim_whitespace(pa.array([text])).to_pylist()[0]
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", trimmed):
+        return None
+    try:
+        return (dt.date.fromisoformat(trimmed) - dt.date(1970, 1, 1)).days
+    except ValueError:
+        return None
+
+
+_DATE_TEXT = st.one_of(
+    st.dates().map(dt.date.isoformat),
+    st.builds(
+        "{:04d}-{:02d}-{:02d}".format,
+        st.integers(0, 9999),
+        st.integers(0, 13),
+        st.integers(0, 32),
+    ),
+    st.text(alphabet="0123456789- \t\u3000２", max_size=12),
+    st.none(),
+).flatmap(lambda t: st.sampled_from([t, f" {t} ", f"\t{t}"] if t else [t]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_DATE_TEXT, min_size=1, max_size=40))
+@example(["2000-02-29", "1900-02-29", "2024-02-29", "2021-02-29", "2021-04-31", "2021-12-31"])
+@example(["0000-01-01", "0001-01-01", "9999-12-31", " 2020-01-01\t", "2020-1-01", "", None])
+def test_date_texts_are_read_as_before_real_days_only(texts: list[str | None]) -> None:
+    from bilateral.engine.rows import NO_DAY, days
+
+    got = days(pa.array(texts, pa.string())).tolist()
+    expected = [_day_as_before(t) for t in texts]
+    assert [None if d == NO_DAY else d for d in got] == expected
