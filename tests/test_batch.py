@@ -234,10 +234,10 @@ def test_a_failure_while_screening_stops_every_stage_and_writes_nothing(
         calls.append(1)
         if len(calls) == 2:  # the first batch is written, the second fails
             raise BadInput("hs", "screening failed")
-        return screen_batch(*args, **kwargs)  # type: ignore[arg-type]
+        return screen_file_batch(*args, **kwargs)  # type: ignore[arg-type]
 
-    screen_batch = engine_batch.screen_batch
-    monkeypatch.setattr(engine_batch, "screen_batch", failing)
+    screen_file_batch = engine_batch.screen_file_batch
+    monkeypatch.setattr(engine_batch, "screen_file_batch", failing)
     before = set(threading.enumerate())
     with pytest.raises(BadInput, match="screening failed"):
         run_batch(str(source), str(tmp_path / "out.parquet"), batch_rows=500)

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bilateral import countries
@@ -193,3 +193,116 @@ def test_country_names_in_french_and_codes_meet_in_one_group() -> None:
     groups = country_groups(LAW)
     assert groups[countries.resolve("Bélarus").code] == "BY"
     assert groups["KP"] == "KP"
+
+
+_WARM_RUN = """
+import json, sys
+import pyarrow.csv as pacsv
+from bilateral.engine import batch
+screen = batch.warm_screener()
+assert screen is not None, "no screener kept"
+seen = pacsv.read_csv(sys.argv[1], convert_options=pacsv.ConvertOptions(strings_can_be_null=False,
+    column_types={"destination": "string", "date": "string", "hs": "string"}))
+before = screen.screen(seen).to_pylist()
+models = "bilateral.law.model" in sys.modules or "pydantic" in sys.modules
+new = pacsv.read_csv(sys.argv[2], convert_options=pacsv.ConvertOptions(strings_can_be_null=False,
+    column_types={"destination": "string", "date": "string", "hs": "string"}))
+after = screen.screen(new).to_pylist()
+print(json.dumps({"models": models, "seen": before, "new": after}, default=str))
+"""
+
+
+def test_a_kept_screener_answers_known_rows_without_the_law_and_new_rows_with_it(
+    tmp_path: Path,
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("BILATERAL_LAW_CACHE", None)
+    seen = tmp_path / "seen.csv"
+    seen.write_text(
+        "destination,date,hs\nBY,2014-03-01,0402\nBelarus,2018-01-01,8703.23\n"
+        "KP,2015-01-01,0402.10.00\nDE,2023-01-01,81129221\nNarnia,2014-03-01,0402\n"
+        "RU,2023-12-05,7102.39\nBY,2014-03-01,04x2\n",
+        encoding="utf-8",
+    )
+    new = tmp_path / "new.csv"  # spellings, codes and a bad row the first run never saw
+    new.write_text(
+        "destination,date,hs\nBélarus,2022-06-01,7113.19\nRussie,2023-06-01,8456.11\n"
+        "Atlantis,2020-01-01,0402\nUS,2030-01-01,0402\nMM,2019-05-05,9999\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.parquet"
+    first = subprocess.run(
+        [sys.executable, "-m", "bilateral.faces.cli", "batch", str(seen), "--output", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr
+    done = subprocess.run(
+        [sys.executable, "-c", _WARM_RUN, str(seen), str(new)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["models"] is False  # the law was not loaded for rows seen before
+    for path, rows in ((seen, got["seen"]), (new, got["new"])):
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                strings_can_be_null=False,
+                column_types={"destination": "string", "date": "string", "hs": "string"},
+            ),
+        )
+        expected = json.loads(json.dumps(Screener(LAW).screen(table).to_pylist(), default=str))
+        assert rows == expected
+
+
+def _day_as_before(text: str | None) -> int | None:
+    """The day the batch read from a date text before it was read in NumPy (reference)."""
+    import re
+
+    import pyarrow.compute as pc
+
+    if text is None:
+        return None
+    trimmed = pc.utf8_trim_whitespace(pa.array([text])).to_pylist()[0]
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", trimmed):
+        return None
+    try:
+        return (dt.date.fromisoformat(trimmed) - dt.date(1970, 1, 1)).days
+    except ValueError:
+        return None
+
+
+_DATE_TEXT = st.one_of(
+    st.dates().map(dt.date.isoformat),
+    st.builds(
+        "{:04d}-{:02d}-{:02d}".format,
+        st.integers(0, 9999),
+        st.integers(0, 13),
+        st.integers(0, 32),
+    ),
+    st.text(alphabet="0123456789- \t\u3000２", max_size=12),
+    st.none(),
+).flatmap(lambda t: st.sampled_from([t, f" {t} ", f"\t{t}"] if t else [t]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_DATE_TEXT, min_size=1, max_size=40))
+@example(["2000-02-29", "1900-02-29", "2024-02-29", "2021-02-29", "2021-04-31", "2021-12-31"])
+@example(["0000-01-01", "0001-01-01", "9999-12-31", " 2020-01-01\t", "2020-1-01", "", None])
+def test_date_texts_are_read_as_before_real_days_only(texts: list[str | None]) -> None:
+    from bilateral.engine.rows import NO_DAY, days
+
+    got = days(pa.array(texts, pa.string())).tolist()
+    expected = [_day_as_before(t) for t in texts]
+    assert [None if d == NO_DAY else d for d in got] == expected

@@ -6,11 +6,12 @@ already asked. A ``Screener`` therefore works on distinct values, never on rows,
 
 1. destinations are dictionary-encoded (Arrow) and each distinct spelling ("BY", "BLR",
    "Bélarus") is resolved once, then remembered;
-2. HS codes are dictionary-encoded and normalised in Arrow (dots, spaces); each distinct
-   code is cut to the digits the law can see in it (six, or more under a 6-digit
-   subheading where the law lists longer codes), and that key's facts (validity in each
-   HS edition, humanitarian category, membership of each HS-coded schedule) are worked
-   out once and reduced to a goods class;
+2. HS codes are stripped of dots and spaces and cut to six digits in Arrow, row by row
+   (``bilateral.engine.rows``: there are nearly as many distinct texts as rows, but only a
+   few thousand distinct first six digits); each code's key is what the law can see in
+   it (six digits, or all of them under a 6-digit subheading where the law lists longer
+   codes), and that key's facts (validity in each HS edition, humanitarian category,
+   membership of each HS-coded schedule) are worked out once and reduced to a goods class;
 3. dates are dictionary-encoded and each distinct text parsed once; they map to the
    legal epoch they fall in (NumPy ``searchsorted`` over the days on
    which a rule or an HS edition starts or ends);
@@ -18,7 +19,8 @@ already asked. A ``Screener`` therefore works on distinct values, never on rows,
    the answers are gathered back to the rows with NumPy.
 
 The facts and answers are kept from batch to batch (bounded: see ``Screener``), so the
-cost per row does not depend on how the file is split or how its codes are spelt. Every
+cost per row does not depend on how the file is split or how its codes are spelt, and
+from run to run (``warm_screener``): a run whose rows hold nothing new loads no law. Every
 answer is the single path's own answer, so the two paths agree by construction; the tests
 check it on random rows anyway.
 """
@@ -29,24 +31,28 @@ import datetime as dt
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import BaseModel
 
 from bilateral import countries
-from bilateral.engine.checks import EARLIEST, LATEST
-from bilateral.engine.export import ExportDetermination, Goods, determine_export
-from bilateral.engine.law import Law, list_days
+from bilateral.engine.rows import NO_DAY, Prepared, arrow, prepare
+from bilateral.engine.rows import days as read_days
 from bilateral.errors import BadInput
 from bilateral.goods import hs
-from bilateral.law.model import ExportProhibition, Outcome
+
+if TYPE_CHECKING:
+    from bilateral.engine.export import ExportDetermination
+    from bilateral.engine.law import Law
+
+# The single path (the engine, the law's models, pydantic) is imported where it is used: a
+# screener kept from an earlier run (see ``warm_screener``) answers rows it has seen
+# before without it, and loads the law only when it meets something new.
 
 _EPOCH = dt.date(1970, 1, 1)
-_OUTCOMES = [o.value for o in Outcome]
 _BEFORE_HS2012 = dt.date(1990, 1, 1)  # any day before the first bundled edition
 _FAST_HS = r"^(?:[0-9]{2}){1,5}$"  # already digits only, 2 to 10 of them
 # Effect kinds that bear only on the countries a rule names (or on every country when it
@@ -139,6 +145,8 @@ def _named_codes(value: object, known: frozenset[str]) -> set[str]:
     """Country codes anywhere in a rule's effect (its fields, nested, in any position)."""
     if isinstance(value, str):
         return {value} if value in known else set()
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):  # its fields, as model_dump() would give them
         value = list(value.__dict__.values())
     if isinstance(value, dict):
@@ -178,6 +186,8 @@ def _epochs(
     group's own change days. A rule of a targeted kind that names countries changes only
     their groups' answers; any other rule, and every HS edition, changes everyone's.
     """
+    from bilateral.engine.law import list_days
+
     known = countries.known_codes()
     everyone: set[int] = set(edition_days.tolist())
     per_group: dict[str, set[int]] = {g: set() for g in groups}
@@ -220,7 +230,13 @@ class Screener:
     """
 
     def __init__(self, law: Law, max_cached: int = 500_000) -> None:
-        self.law = law
+        from bilateral.engine.checks import EARLIEST, LATEST
+        from bilateral.law.model import ExportProhibition, Outcome
+
+        self._law: Law | None = law
+        self.law_version = law.law_version
+        self._outcomes = [o.value for o in Outcome]
+        self._earliest, self._latest = EARLIEST, LATEST
         self.max_cached = max_cached
         self._lock = threading.Lock()
         editions = hs.editions()
@@ -283,6 +299,15 @@ class Screener:
         self._templates = _Templates()  # derived from _caveat_sets
         self._saved_at = self.learnt
 
+    @property
+    def law(self) -> Law:
+        """The law; a screener restored by ``warm_screener`` loads it when first needed."""
+        if self._law is None:
+            from bilateral.engine.law import default_law
+
+            self._law = default_law()  # also hands the HS and country tables to their modules
+        return self._law
+
     # -- kept between runs ----------------------------------------------------------
 
     _KEPT = (
@@ -336,6 +361,7 @@ class Screener:
         for i, text in enumerate(values):
             slot = self._dest.get(text)
             if slot is None:
+                self.law  # noqa: B018 -- a restored screener's law brings the country table
                 try:
                     code = countries.resolve(text, "destination").code
                 except BadInput as error:
@@ -349,40 +375,55 @@ class Screener:
 
     # -- HS codes -------------------------------------------------------------------
 
-    def _row_keys(self, rows: pa.Table) -> tuple[npt.NDArray[np.int64], pa.DictionaryArray]:
-        """Key id per row (-1: malformed HS code), and the HS column dictionary-encoded."""
-        raw = _encode(rows["hs"])
-        return self._hs_keys(raw.dictionary)[_indices(raw)], raw
+    def _row_keys(self, rows: pa.Table) -> tuple[npt.NDArray[np.int64], pa.Array]:
+        """Key id per row (-1: malformed HS code), and the HS texts as given."""
+        prepared = prepare(rows)
+        return self._keys(prepared), prepared.hs
 
     def _key_ids(self, keys: pa.Array) -> npt.NDArray[np.int64]:
         """Key id per distinct key (all plain digits), learning the keys not seen before."""
         ids = self._lookup_keys(keys)
         missing = np.flatnonzero(ids < 0)
         if len(missing):
-            for k in dict.fromkeys(keys.take(pa.array(missing)).to_pylist()):
+            for k in dict.fromkeys(keys.take(arrow(missing)).to_pylist()):
                 self._add_key(k)
             self._rebuild_keys()
             ids = self._lookup_keys(keys)
         return ids
 
-    def _hs_keys(self, raw: pa.Array) -> npt.NDArray[np.int64]:
-        """Key id per distinct raw HS text (-1: malformed)."""
-        stripped = pc.replace_substring(pc.replace_substring(raw, ".", ""), " ", "")
-        fast = pc.fill_null(pc.match_substring_regex(stripped, _FAST_HS), False)
-        fast_np = np.asarray(fast.to_numpy(zero_copy_only=False), dtype=np.bool_)
-        deep = pc.is_in(pc.utf8_slice_codeunits(stripped, 0, 6), value_set=self._deep)
-        key = pc.if_else(deep, stripped, pc.utf8_slice_codeunits(stripped, 0, 6))
-        ids = np.full(len(raw), -1, dtype=np.int64)
-        plain = np.flatnonzero(fast_np)
-        if len(plain):
-            ids[plain] = self._key_ids(key.take(pa.array(plain)))
+    def _keys(self, rows: Prepared) -> npt.NDArray[np.int64]:
+        """Key id per row (-1: malformed HS code).
+
+        A plain code's key is its first six digits (a few thousand of them), or all its
+        digits under a subheading where the law names longer codes; either is looked up
+        once per distinct key, never once per distinct text.
+        """
+        six_at = _indices(rows.six)
+        six = rows.six.dictionary
+        deep_six = np.asarray(
+            pc.is_in(six, value_set=self._deep).to_numpy(zero_copy_only=False), dtype=np.bool_
+        )
+        ids = np.full(rows.num_rows, -1, dtype=np.int64)
+        deep = rows.plain & deep_six[six_at]
+        short = rows.plain & ~deep
+        if short.any():
+            used = np.flatnonzero(np.bincount(six_at[short], minlength=len(six)))
+            six_id = np.full(len(six), -1, dtype=np.int64)
+            six_id[used] = self._key_ids(six.take(arrow(used)))
+            ids[short] = six_id[six_at[short]]
+        where = np.flatnonzero(deep)
+        if len(where):
+            full: pa.DictionaryArray = pc.dictionary_encode(rows.stripped.take(arrow(where)))
+            ids[where] = self._key_ids(full.dictionary)[_indices(full)]
         # Text that is not plain digits/dots/spaces (tabs, other whitespace): the single
         # path's own normaliser decides, so both paths accept exactly the same codes.
-        slow = np.flatnonzero(~fast_np)
+        slow = np.flatnonzero(~rows.plain)
         if len(slow):
+            texts: pa.DictionaryArray = pc.dictionary_encode(rows.hs.take(arrow(slow)))
+            text_id = np.full(len(texts.dictionary), -1, dtype=np.int64)
             added = False
             deep_set = self._deep_set()
-            for i, text in zip(slow.tolist(), raw.take(pa.array(slow)).to_pylist(), strict=True):
+            for i, text in enumerate(texts.dictionary.to_pylist()):
                 try:
                     digits = hs.normalise(text)
                 except BadInput:
@@ -391,9 +432,10 @@ class Screener:
                 if k not in self._key_id:
                     self._add_key(k)
                     added = True
-                ids[i] = self._key_id[k]
+                text_id[i] = self._key_id[k]
             if added:
                 self._rebuild_keys()
+            ids[slow] = text_id[_indices(texts)]
         return ids
 
     def _deep_set(self) -> frozenset[str]:
@@ -407,13 +449,14 @@ class Screener:
         # hs.validate's own test, without building the answer or the error: the six
         # national digits (or the 2/4-digit code) exist in the edition in force (before
         # HS2012: in some bundled edition).
+        law = self.law  # first: a restored screener's law brings the HS tables
         national = digits[:6]
         editions = hs.editions()
         valid = [any(national in ed.codes for ed in editions)]
         valid += [national in ed.codes for ed in editions]
         fact: tuple[object, ...] = (
             tuple(valid),
-            self.law.category_of(digits),
+            _category(law, digits),
             # Whether a code is listed (or partly), and from which days its rows apply,
             # change the outcome; which items list it changes only caveats (see _answers).
             *(self._listed(lid, digits) for lid in self._lists),
@@ -487,7 +530,7 @@ class Screener:
         found: npt.NDArray[np.int64] = table[flat].astype(np.int64)
         unknown = found < 0
         if unknown.any():
-            for key in np.unique(flat[unknown]).tolist():
+            for key in sorted(set(flat[unknown].tolist())):
                 k = key % width
                 e = (key // width) % self._n_group_epochs
                 g = key // (width * self._n_group_epochs)
@@ -497,16 +540,19 @@ class Screener:
 
     def _first_day(self, group: int, epoch: int) -> dt.date:
         days = self._group_days[group]
-        start = EARLIEST if epoch == 0 else _from_day(days[epoch - 1])
-        return max(start, EARLIEST)
+        start = self._earliest if epoch == 0 else _from_day(days[epoch - 1])
+        return max(start, self._earliest)
 
     def _determine(self, group: int, epoch: int, digits: str) -> ExportDetermination:
         """The single path's answer on the epoch's first day, day and code marked."""
+        from bilateral.engine.export import Goods, determine_export
+
+        law = self.law  # first: a restored screener's law brings the HS tables
         on = self._first_day(group, epoch)
         checked = hs.validate(digits, on)
         code = _MarkedCode(checked.digits, checked.edition, checked.description, checked.section)
         day = _MarkedDay(on.year, on.month, on.day)
-        return determine_export(self.law, self._groups[group], day, Goods(hs=code))
+        return determine_export(law, self._groups[group], day, Goods(hs=code))
 
     def _caveat_set(self, answer: ExportDetermination) -> int:
         """The id of the answer's caveats (English, as the single path gives them)."""
@@ -519,7 +565,7 @@ class Screener:
 
     def _ask(self, group: int, epoch: int, cls: int) -> int:
         answer = self._determine(group, epoch, self._classes.representative[cls])
-        self._outcome.append(_OUTCOMES.index(answer.outcome.value))
+        self._outcome.append(self._outcomes.index(answer.outcome.value))
         self._permit.append(answer.permit_required)
         self._rules.append(";".join(r.rule.id for r in answer.trace.reasons))
         self._caveat_of.append(self._caveat_set(answer))
@@ -552,7 +598,7 @@ class Screener:
 
     def _caveats(
         self,
-        raw_hs: pa.DictionaryArray,
+        stripped: pa.Array,
         bad: npt.NDArray[np.bool_],
         answer: npt.NDArray[np.int64],
         group: npt.NDArray[np.int64],
@@ -598,10 +644,10 @@ class Screener:
             with_code = need_code[marked]
             if with_code.any():
                 # each distinct code text once, then each distinct dotted code once
-                texts, text_at = np.unique(_indices(raw_hs)[marked[with_code]], return_inverse=True)
-                dotted = pc.dictionary_encode(_dotted(raw_hs.dictionary.take(pa.array(texts))))
+                texts = pc.dictionary_encode(stripped.take(arrow(marked[with_code])))
+                dotted = pc.dictionary_encode(_dotted(texts.dictionary))
                 codes = dotted.dictionary
-                code_at[with_code] = _indices(dotted)[text_at.reshape(-1)] + 1
+                code_at[with_code] = _indices(dotted)[_indices(texts)] + 1
             day_base = int(days[marked].min())
             day_at = np.where(need_day[marked], days[marked] - day_base + 1, 0)
             n_days = int(day_at.max()) + 1
@@ -625,14 +671,14 @@ class Screener:
             day_base,
         )
         starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-        sets = pa.ListArray.from_arrays(pa.array(starts), values)
+        sets = pa.ListArray.from_arrays(arrow(starts), values)
         row_set = renumber[np.where(answered, final, 0)]
-        taken: pa.Array = sets.take(pa.array(row_set, mask=bad))
+        taken: pa.Array = sets.take(arrow(row_set, bad))
         return taken
 
     # -- one batch ------------------------------------------------------------------
 
-    def screen(self, rows: pa.Table) -> pa.Table:
+    def screen(self, rows: pa.Table | Prepared) -> pa.Table:
         """Add ``outcome``, ``permit_required``, ``rules``, ``caveats`` and ``error`` columns.
 
         ``caveats`` is each row's list of the single path's caveats (English): an answer
@@ -640,24 +686,24 @@ class Screener:
 
         ``rows`` has columns ``destination`` (string), ``date`` (date32 or ISO string) and
         ``hs`` (string). A row that cannot be asked (unknown country, malformed date or HS
-        code) gets an ``error`` naming the problem and null answers.
+        code) gets an ``error`` naming the problem and null answers. ``rows`` may come
+        already prepared (``bilateral.engine.rows.prepare``, which needs no lock).
         """
-        for column in ("destination", "date", "hs"):
-            if column not in rows.column_names:
-                raise BadInput("input", f"missing column {column!r} (need destination, date, hs)")
+        prepared = rows if isinstance(rows, Prepared) else prepare(rows)
         with self._lock:  # the caches are shared; one batch at a time
-            return self._screen(rows)
+            return self._screen(prepared)
 
-    def _screen(self, rows: pa.Table) -> pa.Table:
+    def _screen(self, prepared: Prepared) -> pa.Table:
+        rows = prepared.rows
         n = rows.num_rows
-        dest = _encode(rows["destination"])
+        dest = prepared.destination
         dest_values = dest.dictionary.to_pylist()
         row_country = self._destination_slots(dest_values)[_indices(dest)]
 
-        days, date_bad = _days(rows["date"])
+        days, date_bad = _in_range(prepared.days, self._earliest, self._latest)
 
         self._trim_keys()
-        row_key, raw_hs = self._row_keys(rows)
+        row_key = self._keys(prepared)
         malformed = row_key < 0
         key = np.where(malformed, 0, row_key)
         row_slot = np.searchsorted(self._edition_days, days, side="right")
@@ -681,13 +727,13 @@ class Screener:
         else:
             outcome_of, permit_of, rules_of = self._outcome, self._permit, self._rules
         outcome = pa.DictionaryArray.from_arrays(
-            pa.array(np.asarray(outcome_of, dtype=np.int8)[answer], mask=bad), pa.array(_OUTCOMES)
+            arrow(np.asarray(outcome_of, dtype=np.int8)[answer], bad), pa.array(self._outcomes)
         )
-        permit = pa.array(np.asarray(permit_of, dtype=np.bool_)[answer], mask=bad)
+        permit = arrow(np.asarray(permit_of, dtype=np.bool_)[answer], bad)
         rules = pa.DictionaryArray.from_arrays(
-            pa.array(answer.astype(np.int32), mask=bad), pa.array(rules_of, pa.string())
+            arrow(answer.astype(np.int32), bad), pa.array(rules_of, pa.string())
         )
-        caveats = self._caveats(raw_hs, bad, answer, row_country, row_epoch, key, days)
+        caveats = self._caveats(prepared.stripped, bad, answer, row_country, row_epoch, key, days)
         errors = self._errors(bad, row_country, dest, date_bad, malformed, row_slot, rows)
         return (
             rows.append_column("outcome", outcome)
@@ -714,24 +760,30 @@ class Screener:
         messages: list[str | None] = [None] * len(bad)
         where = np.flatnonzero(bad)
         dest_idx = _indices(dest)
-        picked = pa.array(where)
+        picked = arrow(where)
         date_values = rows["date"].take(picked).to_pylist()
         hs_values = rows["hs"].take(picked).to_pylist()
         memo: dict[tuple[str, int], str] = {}
         for i, date_value, code in zip(where.tolist(), date_values, hs_values, strict=True):
             if row_country[i] < 0:
                 text = dest.dictionary[int(dest_idx[i])].as_py()
-                messages[i] = self._dest_errors.get(text) or _country_error(text)
+                known = self._dest_errors.get(text)
+                if known is None:
+                    self.law  # noqa: B018 -- a restored screener's law brings the country table
+                    known = _country_error(text)
+                messages[i] = known
             elif date_bad[i]:
                 what = (
                     "no date given"
                     if date_value is None
                     else f"malformed or out-of-range date {date_value!r}"
                 )
-                messages[i] = f"date: {what} (YYYY-MM-DD, {EARLIEST} to {LATEST})"
+                messages[i] = f"date: {what} (YYYY-MM-DD, {self._earliest} to {self._latest})"
             else:
                 at = ("" if code is None else str(code), 0 if malformed[i] else int(row_slot[i]))
                 if at not in memo:
+                    if not malformed[i]:  # the message names the edition: the HS tables
+                        self.law  # noqa: B018 -- come with a restored screener's law
                     memo[at] = _hs_error(at[0], self._slot_days[at[1]])
                 messages[i] = memo[at]
         encoded: pa.DictionaryArray = pa.array(messages, pa.string()).dictionary_encode()
@@ -839,7 +891,7 @@ class _Templates:
         plain = ~(marked[d_text, 0] | marked[d_text, 1])
         dictionary = pa.concat_arrays(
             [
-                literals.take(pa.array(literal[d_text[plain], 0])),
+                literals.take(arrow(literal[d_text[plain], 0])),
                 self._fill(d_text[~plain], d_code[~plain], codes, d_day[~plain], day_base),
             ]
         )
@@ -847,7 +899,7 @@ class _Templates:
         order = np.concatenate([np.flatnonzero(plain), np.flatnonzero(~plain)])
         position = np.empty(len(distinct), dtype=np.int32)
         position[order] = np.arange(len(distinct), dtype=np.int32)
-        indices = pa.array(position[back.reshape(-1)], pa.int32())
+        indices = arrow(position[back.reshape(-1)])
         return lengths, pa.DictionaryArray.from_arrays(indices, dictionary)
 
     def _fill(
@@ -863,8 +915,8 @@ class _Templates:
         if not len(text):
             return pa.array([], pa.string())
         n_days = int(day_of.max()) if len(day_of) else 0
-        days = pa.array(
-            (np.arange(n_days, dtype=np.int64) + day_base).astype(np.int32), pa.date32()
+        days = arrow(
+            (np.arange(n_days, dtype=np.int64) + day_base).astype(np.int32), kind=pa.date32()
         ).cast(pa.string())
         pool = pa.concat_arrays([literals, codes.cast(pa.string()), days])
         code_base, day_pool = len(literals) - 1, len(literals) + len(codes) - 1
@@ -874,7 +926,7 @@ class _Templates:
             at = np.where(k == self._LITERAL, literal[text, j], 0)
             at = np.where((k == self._CODE) & (code_of > 0), code_base + code_of, at)
             at = np.where((k == self._DAY) & (day_of > 0), day_pool + day_of, at)
-            pieces.append(pool.take(pa.array(at)))
+            pieces.append(pool.take(arrow(at)))
         if len(pieces) == 1:
             return pieces[0]
         joined: pa.Array = pc.binary_join_element_wise(*pieces, "")
@@ -899,6 +951,13 @@ def _dotted(raw: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(*parts, ".", null_handling="skip")
 
 
+def _category(law: Law, digits: str) -> str | None:
+    """The humanitarian category's value (a plain string: kept facts unpickle without the
+    law's models)."""
+    found = law.category_of(digits)
+    return None if found is None else str(found.value)
+
+
 def _country_error(text: str) -> str:
     try:
         countries.resolve(text, "destination")
@@ -915,14 +974,6 @@ def _hs_error(text: str, day: dt.date) -> str:
     return "hs: invalid HS code"
 
 
-def _encode(column: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
-    values = pc.fill_null(column.cast(pa.string()), "")
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    encoded: pa.DictionaryArray = pc.dictionary_encode(values)
-    return encoded
-
-
 def _indices(encoded: pa.DictionaryArray) -> npt.NDArray[np.int64]:
     return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
@@ -930,7 +981,9 @@ def _indices(encoded: pa.DictionaryArray) -> npt.NDArray[np.int64]:
 # What a screener has learnt is a function of the law and of this code, so it is kept in
 # the user's cache (as the compiled law is) and the next run starts with it.
 _STATE = "batch-facts"
-_STATE_VERSION = "2"  # 2: caveats; classes by schedule row dates and worded HS codes
+_STATE_VERSION = (
+    "3"  # 2: caveats; classes by schedule row dates and worded HS codes; 3: plain categories
+)
 
 
 def _state_key(law: Law) -> str:
@@ -964,6 +1017,60 @@ def save_facts(screen: Screener) -> None:
     store_value(_STATE, _state_key(screen.law), state)
 
 
+# The whole screener (what it has learnt and what it derived from the law) is also kept for
+# the default law under the compiled law's own key (a hash of the law's files, of the code
+# that reads them and of this code), so that ``bilateral batch`` starts without loading the
+# law (nor importing pydantic and the engine) when the rows hold nothing new.
+_WARM = "batch-screener"
+_DERIVED = frozenset(
+    {"_law", "_lock", "_saved_at", "_templates", "_marks_of", "_marks_np"}
+    | {"_keys_array", "_key_class_np", "_key_valid_np"}  # rebuilt from what is kept
+)
+
+
+def _warm_key() -> str | None:
+    from bilateral.law import compiled
+
+    if compiled.cache_dir() is None:
+        return None
+    code = compiled.code_hash("engine/*.py", "law/*.py", "goods/hs.py", "countries.py")
+    return f"{_STATE_VERSION}:{compiled.cache_key()}:{code}"
+
+
+def warm_screener() -> Screener | None:
+    """The default law's screener as an earlier run left it, or None (no cache, another
+    law or code since). Its law is loaded only when a row asks something new."""
+    from bilateral.law.compiled import load_value
+
+    key = _warm_key()
+    state = load_value(_WARM, key) if key is not None else None
+    if not isinstance(state, dict):
+        return None
+    screen = Screener.__new__(Screener)
+    screen.__dict__.update(state)
+    screen._law = None
+    screen._lock = threading.Lock()
+    screen._templates = _Templates()
+    screen._marks_of = []
+    screen._marks_np = np.zeros((0, 2), dtype=np.bool_)
+    screen._rebuild_keys()
+    screen._saved_at = screen.learnt
+    return screen
+
+
+def keep_warm(screen: Screener) -> None:
+    """Keep ``screen`` (a screener of the default law) for the next run's ``warm_screener``."""
+    from bilateral.law.compiled import store_value
+
+    key = _warm_key()
+    with screen._lock:
+        if key is None or screen.learnt == screen._saved_at:
+            return
+        state = {k: v for k, v in screen.__dict__.items() if k not in _DERIVED}
+        screen._saved_at = screen.learnt
+    store_value(_WARM, key, state)
+
+
 _SCREENERS: dict[int, Screener] = {}
 _SCREENERS_LOCK = threading.Lock()
 
@@ -979,7 +1086,7 @@ def screener(law: Law) -> Screener:
         return found
 
 
-def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
+def screen_exports(law: Law, rows: pa.Table | Prepared) -> pa.Table:
     """Add ``outcome``, ``permit_required``, ``rules``, ``caveats`` and ``error`` columns.
 
     ``rows`` has columns ``destination`` (string), ``date`` (date32 or ISO string) and
@@ -989,15 +1096,22 @@ def screen_exports(law: Law, rows: pa.Table) -> pa.Table:
     return screener(law).screen(rows)
 
 
-def screen_batch(law: Law, rows: pa.Table, *, plain: bool = False) -> pa.Table:
+def screen_batch(law: Law, rows: pa.Table | Prepared, *, plain: bool = False) -> pa.Table:
     """``screen_exports`` plus the ``law_version`` column every output file carries.
 
     ``plain`` decodes dictionary columns to strings, for writers and engines (CSV, Spark)
     that take no dictionary types.
     """
-    table = screen_exports(law, rows)
+    return screen_file_batch(screener(law), rows, plain=plain)
+
+
+def screen_file_batch(
+    screen: Screener, rows: pa.Table | Prepared, *, plain: bool = False
+) -> pa.Table:
+    """``screen_batch`` with a given screener (a warm one: see ``warm_screener``)."""
+    table = screen.screen(rows)
     version = pa.DictionaryArray.from_arrays(
-        pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([law.law_version])
+        arrow(np.zeros(table.num_rows, dtype=np.int32)), pa.array([screen.law_version])
     )
     table = table.append_column("law_version", version)
     if not plain:
@@ -1013,42 +1127,17 @@ def _plain_type(kind: pa.DataType) -> pa.DataType:
     return kind
 
 
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_NO_DAY = np.iinfo(np.int64).min
-
-
-def _parse_day(text: str | None) -> int:
-    """Days since 1970-01-01 of exactly YYYY-MM-DD (a real day), else _NO_DAY."""
-    if text is None or not _ISO_DAY.fullmatch(text):
-        return _NO_DAY
-    try:
-        return _day(dt.date.fromisoformat(text))
-    except ValueError:
-        return _NO_DAY
+def _in_range(
+    days: npt.NDArray[np.int64], earliest: dt.date, latest: dt.date
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """The days (0 where none) and whether each is missing or outside earliest..latest."""
+    missing = days == NO_DAY
+    days = np.where(missing, 0, days)
+    out_of_range = (days < _day(earliest)) | (days > _day(latest))
+    return days, missing | out_of_range
 
 
 def _days(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        # A file has a few thousand distinct dates at most: parse each once.
-        values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        encoded = pc.dictionary_encode(values)
-        texts = pc.utf8_trim_whitespace(encoded.dictionary).to_pylist()
-        parsed = np.array([_parse_day(t) for t in texts] + [_NO_DAY], dtype=np.int64)
-        index = np.asarray(
-            pc.fill_null(encoded.indices, len(texts)).to_numpy(zero_copy_only=False),
-            dtype=np.int64,
-        )
-        days = parsed[index]
-        missing = days == _NO_DAY
-        days = np.where(missing, 0, days)
-        out_of_range = (days < _day(EARLIEST)) | (days > _day(LATEST))
-        return days, missing | out_of_range
-    if pa.types.is_timestamp(column.type):
-        column = column.cast(pa.date32())
-    elif not pa.types.is_date32(column.type):
-        raise BadInput("date", f"date column has type {column.type}; need dates or ISO strings")
-    values = column.combine_chunks()
-    days = pc.fill_null(values.cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    null = values.is_null().to_numpy(zero_copy_only=False)
-    out_of_range = (days < _day(EARLIEST)) | (days > _day(LATEST))
-    return days, null | out_of_range
+    from bilateral.engine.checks import EARLIEST, LATEST
+
+    return _in_range(read_days(column), EARLIEST, LATEST)

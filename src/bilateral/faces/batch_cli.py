@@ -1,9 +1,10 @@
 """`bilateral batch`: screen a CSV or Parquet file of export rows with DuckDB and Arrow.
 
-DuckDB reads the file (in parallel); the engine's ``Screener``
-answers each Arrow batch from facts it keeps across batches; pyarrow writes the output.
-The three run as a pipeline (reader, screener, writer threads with small queues between
-them), so both cores work and memory stays bounded whatever the file's length. The output
+DuckDB reads the file (in parallel) and the reader's thread prepares each Arrow batch
+(``bilateral.engine.rows``: no law needed); the engine's ``Screener`` answers it from facts
+it keeps across batches and runs; pyarrow writes the output. The three run as a pipeline
+(reader, screener, writer threads with small queues between them), so both cores work
+and memory stays bounded whatever the file's length. The output
 is written to a temporary file and renamed into place only when every batch has
 succeeded, so a failed run leaves nothing half-written.
 """
@@ -30,12 +31,33 @@ if TYPE_CHECKING:
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    from bilateral.engine.rows import Prepared
+
 # The engine, the law and the writers are imported once DuckDB has started reading (see
 # _run): their imports and the law's loading then overlap the first batches' scan.
 
 CAVEAT_SEPARATOR = " | "  # between a row's caveats in CSV output (Parquet: a list)
-BATCH_ROWS = 262_144  # rows per screened batch (the last one may be shorter)
+# Rows per screened batch (the last one may be shorter), and per Parquet row group: small
+# enough that the pipeline fills and drains quickly (its first batch is read and prepared
+# before the screener starts, its last screened and written after the reader ends).
+BATCH_ROWS = 131_072
 _QUEUE = 2  # batches waiting between two stages: bounds memory
+# Parquet output: no column statistics (the rows keep the input's order, so no row group's
+# min and max would let a reader skip it, and working them out costs a third of the
+# writing) and no dictionary for the HS codes (nearly one distinct text per row: the
+# writer would build a dictionary only to give it up).
+_PARQUET: dict[str, Any] = {
+    "write_statistics": False,
+    "use_dictionary": [
+        "destination",
+        "date",
+        "outcome",
+        "rules",
+        "caveats.list.element",
+        "error",
+        "law_version",
+    ],
+}
 _DONE = object()
 
 
@@ -80,6 +102,12 @@ def _read(relation: duckdb.DuckDBPyRelation, rows: int, name: str) -> Iterator[p
         yield from batches(relation, rows)
     except (duckdb.Error, pa.ArrowException, OSError) as error:
         raise BadInput("input", f"{name}: {str(error).splitlines()[0]}") from None
+
+
+def _prepare(table: pa.Table) -> Prepared:
+    from bilateral.engine.rows import prepare
+
+    return prepare(table)
 
 
 def _stage(
@@ -162,28 +190,31 @@ def _run(
         raise BadInput("input", f"{source.name}: missing column(s) {', '.join(sorted(missing))}")
     # DuckDB starts reading (without the GIL) while the engine is imported and the law and
     # its screener are loaded: on two cores the two overlap.
+    # The reader also prepares each batch (bilateral.engine.rows: Arrow and NumPy, no law,
+    # no lock), so the screener's thread is left only the work that needs its facts.
     read: queue.Queue[Any] = queue.Queue(_QUEUE)
     threads.append(
         threading.Thread(
-            target=_stage(_read(relation, batch_rows, source.name), None, read, stop), daemon=True
+            target=_stage(_read(relation, batch_rows, source.name), _prepare, read, stop),
+            daemon=True,
         )
     )
     threads[-1].start()
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
-    from bilateral.engine.batch import load_facts, save_facts, screen_batch, screener
-    from bilateral.engine.law import default_law
+    from bilateral.engine import batch as engine
 
-    law = default_law()
     plain = target.suffix.lower() == ".csv"
-    screen = screener(law)
-    if screen.learnt == (0, 0, 0):
-        load_facts(screen)  # what earlier runs learnt of this law (same law and code only)
+    # The screener an earlier run kept (same law, same code): it answers what it has seen
+    # without loading the law. Else the law is loaded and a screener built from it.
+    screen = engine.warm_screener()
+    if screen is None:
+        from bilateral.engine.law import default_law
 
-    def answer(table: pa.Table) -> pa.Table:
-        screened: pa.Table = screen_batch(law, table, plain=plain)
+        screen = engine.screener(default_law())
+
+    def answer(table: Prepared) -> pa.Table:
+        screened: pa.Table = engine.screen_file_batch(screen, table, plain=plain)
         if plain:  # CSV has no lists: the caveats joined by " | " (empty: none)
             at = screened.schema.get_field_index("caveats")
             joined = pc.binary_join(screened["caveats"], CAVEAT_SEPARATOR)
@@ -195,6 +226,11 @@ def _run(
         threading.Thread(target=_stage(_drain(read, stop), answer, done, stop), daemon=True)
     )
     threads[-1].start()
+    # The writer's module is imported while the first batch is screened.
+    if plain:
+        import pyarrow.csv as pacsv
+    else:
+        import pyarrow.parquet as pq
     handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), suffix=target.suffix)
     os.close(handle)
     total = answered = 0
@@ -205,7 +241,7 @@ def _run(
                 writer = (
                     pacsv.CSVWriter(temporary, screened.schema)
                     if plain
-                    else pq.ParquetWriter(temporary, screened.schema)
+                    else pq.ParquetWriter(temporary, screened.schema, **_PARQUET)
                 )
             writer.write_table(screened)
             total += screened.num_rows
@@ -214,7 +250,7 @@ def _run(
             writer.close()
             writer = None
         os.replace(temporary, target)
-        save_facts(screen)
+        engine.keep_warm(screen)
     except duckdb.Error as error:
         _discard(writer, temporary)
         raise BadInput("input", f"{source.name}: {str(error).splitlines()[0]}") from None
@@ -225,7 +261,7 @@ def _run(
     bad = total - answered
     print(
         f"screened {total} rows in {elapsed:.2f}s ({total / max(elapsed, 1e-9):,.0f} rows/s); "
-        f"{bad} rows with errors; law {law.law_version}; wrote {target}",
+        f"{bad} rows with errors; law {screen.law_version}; wrote {target}",
         file=sys.stderr,
     )
     return 0

@@ -17,15 +17,20 @@ import hashlib
 import importlib.util
 import os
 import pickle
+import re
 import stat
 import sys
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bilateral.law.loader import LawBundle, Source, load
+if TYPE_CHECKING:
+    from bilateral.law.loader import LawBundle, Source
+
+# The loader (pydantic and the law's models) is imported only to load: the key, and values
+# stored under it, are read without it (a warm ``bilateral batch`` never needs the models).
 
 _KEEP = 4  # cached law versions kept side by side
 # Bump when the layout of the cached object changes.
@@ -51,6 +56,13 @@ def cache_dir() -> Path | None:
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "bilateral"
+
+
+def load(root: Source | None = None) -> LawBundle:
+    """``bilateral.law.loader.load``: the law read from its files and fully checked."""
+    from bilateral.law.loader import load as load_files
+
+    return load_files(root)
 
 
 def _walk(node: Source, prefix: str) -> list[tuple[str, Source]]:
@@ -79,15 +91,25 @@ def cache_key(root: Source | None = None) -> str:
         data = entry.read_bytes()
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
-    import pydantic
-
-    digest.update(f"{sys.version}\0{pydantic.VERSION}\0".encode())
+    digest.update(f"{sys.version}\0{_pydantic_version()}\0".encode())
     spec = importlib.util.find_spec("pycountry")
     if spec is not None and spec.origin is not None:
         base = Path(spec.origin).parent
         for iso in ("databases/iso3166-1.json", "locales/fr/LC_MESSAGES/iso3166-1.mo"):
             digest.update((base / iso).read_bytes() if (base / iso).is_file() else b"?")
     return digest.hexdigest()
+
+
+def _pydantic_version() -> str:
+    """pydantic's version, read from its file without importing it (a tenth of a second:
+    a warm ``bilateral batch`` needs the key, not pydantic). pydantic pins its core."""
+    spec = importlib.util.find_spec("pydantic")
+    origin = spec.origin if spec is not None else None
+    if origin is None:
+        return "?"
+    text = (Path(origin).parent / "version.py").read_text(encoding="utf-8")
+    found = re.search(r"^VERSION\s*=\s*['\"]([^'\"]+)['\"]", text, re.MULTILINE)
+    return found.group(1) if found else "?"
 
 
 def _private_dir(folder: Path) -> bool:
