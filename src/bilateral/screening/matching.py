@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from bilateral.screening.normalise import Name, parse_name, phonetic, skeleton
+from bilateral.screening.normalise import (
+    Name,
+    parse_name,
+    phonetic,
+    skeleton,
+    sound_skeleton,
+    sound_words,
+)
 
 MATCHER_VERSION = "bilateral-screening-1"
 
@@ -176,7 +183,79 @@ def score_names(query: Name, listed: Name, person: bool) -> NameScore:
         if other.score > best.score:
             features = {**other.features, f"{q.reading or c.reading}_reading": 1.0}
             best = NameScore(other.score, features, other.aligned)
+    if bool(query.sounds) != bool(listed.sounds) and best.score < TRANSCRIPTION_TOP:
+        heard = _transcription(query, listed, person)
+        if heard.score > best.score:
+            best = heard
     return best
+
+
+# A name transcribed by its sounds into Hangul, kana, Han, Burmese or Thai (블라디미르 푸틴,
+# ウラジーミル・プーチン, 弗拉基米尔·普京) against the same name in another script, compared on the
+# consonant classes of each word (``normalise.sound_skeleton``). Coarser evidence than a
+# transliteration, so it scores at most TRANSCRIPTION_TOP, only across scripts (a Latin
+# pair never takes this route), and only when every word of the transcribed name is heard
+# in the other name (persons' middle names and patronymics aside, as for name parts), the
+# aligned skeletons together hold at least TRANSCRIPTION_MIN_CONSONANTS consonants (two
+# short words sharing p-m and p-k are not a name), and a skeleton may differ by one class
+# only when both have four or more (ウラジーミル drops the v of Vladimir, Burmese its final r).
+TRANSCRIPTION_TOP = 0.86
+TRANSCRIPTION_NEAR = 0.9  # a word heard with one class missing or different
+TRANSCRIPTION_MIN_CONSONANTS = 5
+TRANSCRIPTION_HOW = "phonetic transcription"
+
+
+def _transcription(query: Name, listed: Name, person: bool) -> NameScore:
+    none = NameScore(0.0)
+    heard_side, other = (query, listed) if query.sounds else (listed, query)
+    if not other.tokens or other.script in ("hangul", "cjk"):
+        return none
+    words = heard_side.sounds
+    bones = [sound_skeleton(t) if not t.isdigit() else "" for t in other.tokens]
+    pairs: list[tuple[float, int, int]] = []
+    for i, a in enumerate(words):
+        if len(a) < 2:
+            continue
+        for j, b in enumerate(bones):
+            if len(b) < 2:
+                continue
+            if a == b:
+                pairs.append((1.0, i, j))
+            elif min(len(a), len(b)) >= 4 and Levenshtein.distance(a, b, score_cutoff=1) <= 1:
+                pairs.append((TRANSCRIPTION_NEAR, i, j))
+    if not pairs:
+        return none
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_w: set[int] = set()
+    used_o: set[int] = set()
+    aligned: list[tuple[float, int, int]] = []
+    for sim, i, j in pairs:
+        if i not in used_w and j not in used_o:
+            used_w.add(i)
+            used_o.add(j)
+            aligned.append((sim, i, j))
+    if sum(len(words[i]) for _, i, _ in aligned) < TRANSCRIPTION_MIN_CONSONANTS:
+        return none
+    left_w = 1.5 * (len(words) - len(aligned))
+    left_o = sum(w for j, w in enumerate(other.weights) if j not in used_o)
+    if left_w and left_o:
+        return none  # a word on each side that the other lacks: another name
+    matched = sum(sim * other.weights[j] for sim, _, j in aligned)
+    full = sum(other.weights[j] for _, _, j in aligned)
+    slack = 0.15 if person and len(aligned) >= 2 else 0.8
+    score = round(TRANSCRIPTION_TOP * matched / (full + slack * (left_w + left_o)), 4)
+    written = sound_words(heard_side.original)
+    explained = sorted(aligned, key=lambda p: p[1] if heard_side is query else p[2])
+    return NameScore(
+        score,
+        {"transcription": score},
+        tuple(
+            (written[i], other.tokens[j], TRANSCRIPTION_HOW)
+            if heard_side is query
+            else (other.tokens[j], written[i], TRANSCRIPTION_HOW)
+            for _, i, j in explained
+        ),
+    )
 
 
 def _score_names(query: Name, listed: Name, person: bool) -> NameScore:

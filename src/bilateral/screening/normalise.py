@@ -285,6 +285,71 @@ def phonetic(token: str) -> str:
     return _DOUBLES.sub(r"\1", head + _VOWELS.sub("", rest.replace("h", "")))
 
 
+# Phonetic skeletons for transcriptions. Korean, Japanese, Chinese, Burmese or Thai write a
+# foreign name by its sounds in their own syllables, adding vowels where the syllables need
+# them (Vladimir: 블라디미르 beulladimireu, ウラジーミル urajimiru, 弗拉基米尔 fulajimier),
+# so no transliteration of it equals the Latin name. What survives is the order of the
+# consonants, up to the distinctions those scripts do not make: voicing (pinyin b is p,
+# Korean writes the Russian -ov as -peu), l and r, the coronals that the syllables
+# palatalise before i (Putin: プーチン puchin, 普京 pujing). A skeleton keeps one letter per
+# consonant class (p labial, t coronal, k velar, r liquid, m, n) and drops vowels, h, w, y.
+_TRANSCRIBING = re.compile(
+    "[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]"
+)
+# Word separators of transcribed names: spaces, the interpuncts of Chinese and Japanese
+# (贝拉克·奥巴马, ウラジーミル・プーチン), the Japanese double hyphen, hyphens, commas.
+_SOUND_WORDS = re.compile("[\\s\u00b7\u2027\u2022\u30fb\u30a0=,.\\-]+")
+_SOUND_DIGRAPHS = (
+    ("tch", "t"), ("dzh", "t"), ("sch", "t"), ("ch", "t"), ("sh", "t"), ("zh", "t"),
+    ("ts", "t"), ("tz", "t"), ("dz", "t"), ("th", "t"), ("ph", "p"), ("kh", "k"),
+    ("ck", "k"), ("gh", "k"), ("qu", "k"),
+)  # fmt: skip
+_SOUND_CLASSES = str.maketrans("bfvpdsztjgkqlrmnaeiouyhwxc", "pppptttttkkkrrmn__________")
+_SOUND_SOFT_C = re.compile(r"c(?=[eiy])")
+_SOUND_FINAL_NG = re.compile(r"ng$")
+
+
+@lru_cache(maxsize=200_000)
+def sound_skeleton(word: str, pinyin: bool = False) -> str:
+    """The consonant classes of a romanised word in order (Vladimir, beulladimireu and
+    fulajimier → prtmr; Putin, puchin and pujing → ptn). ``pinyin``: the word is pinyin,
+    whose x and q are palatal sibilants (Latin x is ks, q is k)."""
+    word = _SOUND_FINAL_NG.sub("n", word)
+    if pinyin:
+        word = word.replace("x", "s").replace("q", "t").replace("c", "t")
+    else:
+        word = _SOUND_SOFT_C.sub("s", word.replace("x", "ks"))
+    for old, new in _SOUND_DIGRAPHS:
+        if old in word:
+            word = word.replace(old, new)
+    # One letter per run of one class (Korean ll, Japanese tt), but a vowel between two
+    # consonants of one class keeps both (Potanin ptnn is not Putin ptn).
+    classes = _DOUBLES.sub(r"\1", word.replace("c", "k").translate(_SOUND_CLASSES))
+    return classes.replace("_", "")
+
+
+def sound_words(text: str) -> list[str]:
+    """The written words of a name in a transcribing script that have a sound."""
+    out: list[str] = []
+    for word in _SOUND_WORDS.split(unicodedata.normalize("NFKC", text).casefold()):
+        if word and _NON_WORD.sub("", anyascii(word).lower()).replace(" ", ""):
+            out.append(word)
+    return out
+
+
+@lru_cache(maxsize=50_000)
+def transcribed_sounds(text: str) -> tuple[str, ...]:
+    """The sound skeleton of each written word of a name in a transcribing script."""
+    return tuple(
+        sound_skeleton(
+            _NON_WORD.sub("", anyascii(word).lower()).replace(" ", ""),
+            pinyin=_HAN.search(word) is not None,
+        )
+        for word in sound_words(text)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Name:
     """A name ready to compare: its tokens, the weight of each, and its legal form."""
@@ -302,6 +367,10 @@ class Name:
     # the Mandarin one (Jin Zheng En). Each alternate's ``reading`` says which.
     alternates: tuple[Name, ...] = ()
     reading: str = ""
+    # A name in a script that writes foreign names as phonetic transcriptions (Hangul,
+    # kana, Han, Burmese, Thai …): the sound skeleton of each of its written words
+    # (블라디미르 푸틴 → prtmr, ptn), compared with the other side's only across scripts.
+    sounds: tuple[str, ...] = ()
 
 
 def _strip_form(words: list[str]) -> tuple[list[str], str | None]:
@@ -355,6 +424,9 @@ def parse_name(text: str, company: bool = False) -> Name:
             alternates.append(_as_reading(parse_name(reading, company), "japanese"))
         for hangul in korean_readings(text):
             alternates.append(_as_reading(parse_name(hangul, company), "korean"))
+    sounds: tuple[str, ...] = ()
+    if script != "latin" and _TRANSCRIBING.search(text):
+        sounds = transcribed_sounds(text)
     return Name(
         original=text,
         folded=folded,
@@ -365,6 +437,7 @@ def parse_name(text: str, company: bool = False) -> Name:
         compact="".join(words),
         script=script,
         alternates=tuple(alternates),
+        sounds=sounds,
     )
 
 
