@@ -93,6 +93,7 @@ def forget() -> None:
 
     normalise._kakasi()  # load pykakasi's dictionary once, like an import
     normalise._hanja_syllables()  # and pyhanja's
+    normalise.warm_transliteration()  # and anyascii's tables, as building the index does
     normalise.japanese_reading.cache_clear()
     normalise.korean_readings.cache_clear()
     normalise.parse_name.cache_clear()

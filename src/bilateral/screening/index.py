@@ -15,7 +15,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bilateral.screening.model import Entry, Snapshot
-from bilateral.screening.normalise import Name, parse_name, skeleton, sound_skeleton
+from bilateral.screening.normalise import (
+    Name,
+    parse_name,
+    skeleton,
+    sound_skeleton,
+    warm_transliteration,
+)
 
 MAX_CANDIDATES = 48
 # A key shared by more listed names than this says little (a three-letter prefix of a
@@ -82,6 +88,7 @@ class ScreeningIndex:
 
     def __init__(self, snapshots: list[Snapshot]) -> None:
         self.snapshots = snapshots
+        warm_transliteration()  # the queries' scripts too, not only the lists'
         self.entries: list[tuple[Entry, Snapshot]] = []
         self.names: list[IndexedName] = []
         postings: dict[str, list[int]] = defaultdict(list)

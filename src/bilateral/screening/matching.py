@@ -87,12 +87,12 @@ def token_similarity(
         and Levenshtein.distance(ka, kb, score_cutoff=1) <= 1
     ):
         return 0.85, "transliteration"  # Alexandros / Alexander
-    longest = max(len(a), len(b))
-    budget = _edit_budget(min(len(a), len(b)))
-    if budget:
+    shortest = min(len(a), len(b))
+    if shortest > 4:
+        budget = 1 if shortest <= 8 else 2  # _edit_budget
         distance = Levenshtein.distance(a, b, score_cutoff=budget)
         if distance <= budget:
-            return 1.0 - 0.5 * distance / longest - 0.05, "typo"
+            return 1.0 - 0.5 * distance / max(len(a), len(b)) - 0.05, "typo"
     return 0.0, ""
 
 
@@ -115,29 +115,38 @@ _SIMILARITY: dict[tuple[bool, bool, bool, bool], dict[tuple[str, str], tuple[flo
 _SIMILARITY_SIZE = 1_000_000
 
 
-def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int], set[int]]:
-    """Greedy best-first alignment of the name parts of q and c."""
-    consonantal = q.script != c.script and "consonantal" in (q.script, c.script)
-    syllabic = q.script == c.script and q.script in ("cjk", "hangul")
-    cross_script = q.script != c.script
-    korean = cross_script and "hangul" in (q.script, c.script)
-    flags = (consonantal, syllabic, cross_script, korean)
+def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], list[int], list[int]]:
+    """Greedy best-first alignment of the name parts of q and c; the parts of each left
+    unaligned, in order."""
+    q_script, c_script = q.script, c.script
+    if q_script == c_script:
+        flags = (False, q_script in ("cjk", "hangul"), False, False)
+    else:
+        scripts = (q_script, c_script)
+        flags = (
+            "consonantal" in scripts,  # consonantal
+            False,  # syllabic
+            True,  # cross_script
+            "hangul" in scripts,  # korean
+        )
     cache = _SIMILARITY.get(flags)
     if cache is None or len(cache) > _SIMILARITY_SIZE:
         cache = _SIMILARITY[flags] = {}
+    get = cache.get
+    # (-similarity, i, j, how): sorted as tuples, best first, then in order of the parts.
     pairs: list[tuple[float, int, int, str]] = []
-    c_tokens = c.tokens
-    for i, a in enumerate(q.tokens):
+    q_tokens, c_tokens = q.tokens, c.tokens
+    for i, a in enumerate(q_tokens):
         for j, b in enumerate(c_tokens):
-            found = cache.get((a, b))
+            found = get((a, b))
             if found is None:
-                found = cache[a, b] = token_similarity(
-                    a, q.keys[i], b, c.keys[j], consonantal, syllabic, cross_script, korean
-                )
+                found = cache[a, b] = token_similarity(a, q.keys[i], b, c.keys[j], *flags)
             if found[0] > 0:
-                pairs.append((found[0], i, j, found[1]))
+                pairs.append((-found[0], i, j, found[1]))
+    if not pairs:
+        return [], list(range(len(q_tokens))), list(range(len(c_tokens)))
     if len(pairs) > 1:
-        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+        pairs.sort()
     used_q: set[int] = set()
     used_c: set[int] = set()
     out: list[tuple[int, int, float, str]] = []
@@ -146,8 +155,12 @@ def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int
             continue
         used_q.add(i)
         used_c.add(j)
-        out.append((i, j, sim, how))
-    return out, set(range(len(q.tokens))) - used_q, set(range(len(c_tokens))) - used_c
+        out.append((i, j, -sim, how))
+    return (
+        out,
+        [i for i in range(len(q_tokens)) if i not in used_q],
+        [j for j in range(len(c_tokens)) if j not in used_c],
+    )
 
 
 def _joined(q: Name, c: Name) -> float:
@@ -262,10 +275,20 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     if not query.tokens or not listed.tokens:
         return NameScore(0.0, {"empty": 1.0})
     aligned, rest_q, rest_c = _align(query, listed)
-    matched = sum(sim * (query.weights[i] + listed.weights[j]) / 2 for i, j, sim, _ in aligned)
-    full = sum((query.weights[i] + listed.weights[j]) / 2 for i, j, _, _ in aligned)
-    left_q = sum(query.weights[i] for i in rest_q)
-    left_c = sum(listed.weights[j] for j in rest_c)
+    q_weights, c_weights = query.weights, listed.weights
+    matched = full = 0.0
+    strong = False
+    for i, j, sim, how in aligned:
+        pair = q_weights[i] + c_weights[j]
+        matched += sim * pair / 2
+        full += pair / 2
+        strong = strong or how != "initial"
+    left_q = 0.0
+    for i in rest_q:
+        left_q += q_weights[i]
+    left_c = 0.0
+    for j in rest_c:
+        left_c += c_weights[j]
     # Parts left over on one side only: the other name is a shorter form of it. A listed
     # person's extra parts (middle names, patronymic) weigh little: "Alexander Lukashenko"
     # is Aleksandr Grigoryevich Lukashenko; but a lone matching part of a long name is not
@@ -288,11 +311,9 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     ):
         score *= 0.75  # a number on one side only: another vessel, fund or series
     features: dict[str, float] = {"name_parts": round(score, 4)}
-    if aligned:
-        strong = [sim for _, _, sim, how in aligned if how != "initial"]
-        if not strong:
-            score *= 0.5  # initials alone identify nobody
-            features["initials_only"] = 1.0
+    if aligned and not strong:
+        score *= 0.5  # initials alone identify nobody
+        features["initials_only"] = 1.0
     joined = _joined(query, listed)
     if joined > score:
         score = joined
@@ -303,10 +324,7 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     return NameScore(
         round(min(max(score, 0.0), 1.0), 4),
         features,
-        tuple(
-            (query.tokens[i], listed.tokens[j], how)
-            for i, j, _, how in sorted(aligned, key=lambda p: p[0])
-        ),
+        tuple((query.tokens[i], listed.tokens[j], how) for i, j, _, how in sorted(aligned)),
     )
 
 
