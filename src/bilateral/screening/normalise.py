@@ -219,8 +219,7 @@ def fold(text: str) -> str:
     """Lower-case ASCII words: compatibility-normalised, transliterated, marks and
     punctuation dropped ("Лукашэнка" → "lukashenka", "François" → "francois")."""
     # NFKC and casefold do to ASCII what lower does
-    ascii = text.isascii()
-    text = text.lower() if ascii else unicodedata.normalize("NFKC", text).casefold()
+    text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii():
         if _SYLLABIC.search(text):
             text = _syllables(text)
