@@ -503,6 +503,10 @@ def test_a_korean_transcription_finds_the_listed_president_and_says_how() -> Non
     )
     assert [h.entry.reference for h in result.hits] == [LUKASHENKO]
     assert "루카셴코~lukashenko (phonetic transcription)" in result.hits[0].explanation[0]
+    query = Query("アレクサンドル・ルカシェンコ", dt.date(2024, 1, 1))
+    french = screen(default_index(shipped()), query, 0.8, lang="fr")
+    assert [h.entry.reference for h in french.hits] == [LUKASHENKO]
+    assert "ルカシェンコ~lukashenko (transcription phonétique)" in french.hits[0].explanation[0]
 
 
 def test_spark_screens_parties_to_the_same_rows_as_duckdb(tmp_path: Path) -> None:
