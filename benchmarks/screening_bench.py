@@ -2,7 +2,7 @@
 
 Run (nomenklatura lives in its own virtualenv because it pins duckdb < 2):
 
-    python3 -m venv .venv-bench && .venv-bench/bin/pip install -e '.[bench]'
+    python3 -m venv .venv-bench && .venv-bench/bin/pip install -e '.[bench-names]'
     PYTHONPATH=src .venv-bench/bin/python benchmarks/screening_bench.py \
         --data /work/shared/data/name-matching --out benchmarks/results/screening.txt
 
@@ -119,7 +119,7 @@ def _nomenklatura_version() -> str:
 
 
 def nomenklatura_scorers() -> dict[str, tuple[Scorer, float]]:
-    """nomenklatura's logic-v2 and name-based matchers, if installed (the 'bench' extra)."""
+    """nomenklatura's logic-v2 and name-based matchers, if installed (the 'bench-names' extra)."""
     try:
         from followthemoney import model
         from nomenklatura.matching import get_algorithm
