@@ -2,7 +2,7 @@
 
 Run (nomenklatura lives in its own virtualenv because it pins duckdb < 2):
 
-    python3 -m venv .venv-bench && .venv-bench/bin/pip install -e '.[bench]'
+    python3 -m venv .venv-bench && .venv-bench/bin/pip install -e '.[bench-names]'
     PYTHONPATH=src .venv-bench/bin/python benchmarks/screening_bench.py \
         --data /work/shared/data/name-matching --out benchmarks/results/screening.txt
 
@@ -93,6 +93,7 @@ def forget() -> None:
 
     normalise._kakasi()  # load pykakasi's dictionary once, like an import
     normalise._hanja_syllables()  # and pyhanja's
+    normalise.warm_transliteration()  # and anyascii's tables, as building the index does
     normalise.japanese_reading.cache_clear()
     normalise.korean_readings.cache_clear()
     normalise.parse_name.cache_clear()
@@ -118,7 +119,7 @@ def _nomenklatura_version() -> str:
 
 
 def nomenklatura_scorers() -> dict[str, tuple[Scorer, float]]:
-    """nomenklatura's logic-v2 and name-based matchers, if installed (the 'bench' extra)."""
+    """nomenklatura's logic-v2 and name-based matchers, if installed (the 'bench-names' extra)."""
     try:
         from followthemoney import model
         from nomenklatura.matching import get_algorithm

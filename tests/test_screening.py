@@ -448,6 +448,73 @@ def test_one_different_syllable_or_surname_is_another_person(a: str, b: str) -> 
     assert compare(a, b).score < 0.8
 
 
+@pytest.mark.parametrize(
+    ("written", "romanised"),
+    [
+        ("블라디미르 푸틴", "Vladimir Putin"),  # Korean: beulladimireu putin
+        ("블라디미르 블라디미로비치 푸틴", "Vladimir Putin"),  # and his patronymic
+        ("ウラジーミル・プーチン", "Vladimir Putin"),  # katakana: urajimiru puchin
+        ("弗拉基米尔·普京", "Vladimir Putin"),  # Chinese: fulajimier pujing
+        ("贝拉克·奥巴马", "Barack Obama"),  # beilake aobama
+        ("ဗလာဒီမီယာ ပူတင်", "Vladimir Putin"),  # Burmese: bladimiya putn
+        ("알렉산드르 루카셴코", "Alexander Lukashenko"),
+        ("アレクサンドル・ルカシェンコ", "Alexander Lukashenko"),
+    ],
+)
+def test_a_foreign_name_transcribed_by_its_sounds_meets_its_latin_spelling(
+    written: str, romanised: str
+) -> None:
+    result = compare(written, romanised)
+    assert 0.8 <= result.score <= 0.88  # an alert, below a transliteration's score
+    assert set(result.features) == {"transcription"}
+    assert {how for _, _, how in result.aligned} == {"phonetic transcription"}
+    assert compare(romanised, written).score == result.score  # either side may be listed
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("블라디미르 푸틴", "Vladimir Potanin"),  # ptn / ptnn: a vowel keeps both n
+        ("블라디미르 푸틴", "Vladimir Petrov"),
+        ("블라디미르 푸틴", "Dmitry Putin"),
+        ("弗拉基米尔·普京", "Valentin Putin"),
+        ("ウラジーミル・プーチン", "Vladislav Putilin"),
+        ("ウラジーミル・プーチン", "Vladimir Putin Ivanov"),  # a third name, unheard
+        ("贝拉克·奥巴马", "Boris Obama"),
+        ("오바마", "Obama"),  # p-m alone: too few consonants to be a name
+        ("알렉산드르 루카셴코", "Alexander Lukashevich"),
+        ("이반 이바노프", "Yuri Ivanov"),
+    ],
+)
+def test_a_transcription_of_another_name_is_no_alert(a: str, b: str) -> None:
+    assert compare(a, b).score < 0.8
+
+
+def test_latin_names_never_take_the_transcription_route() -> None:
+    """Bodin and Putin share a consonant skeleton (p t n): written in Latin letters on
+    both sides, they stay two people."""
+    assert compare("Vladimir Bodin", "Vladimir Putin").score < 0.8
+    assert "transcription" not in compare("Vladimir Bodin", "Vladimir Putin").features
+
+
+@pytest.mark.parametrize("written", ["블라디미르 푸틴", "弗拉基米尔·普京"])
+def test_a_transcription_finds_the_listed_name_with_its_patronymic(written: str) -> None:
+    result = screen(default_index(shipped()), Query(written, dt.date(2024, 1, 1)), 0.8)
+    assert "Vladimir Vladimirovich PUTIN" in [h.matched_name for h in result.hits]
+
+
+def test_a_korean_transcription_finds_the_listed_president_and_says_how() -> None:
+    result = screen(
+        default_index(shipped()), Query("알렉산드르 루카셴코", dt.date(2024, 1, 1)), 0.8
+    )
+    assert [h.entry.reference for h in result.hits] == [LUKASHENKO]
+    assert "루카셴코~lukashenko (phonetic transcription)" in result.hits[0].explanation[0]
+    query = Query("アレクサンドル・ルカシェンコ", dt.date(2024, 1, 1))
+    french = screen(default_index(shipped()), query, 0.8, lang="fr")
+    assert [h.entry.reference for h in french.hits] == [LUKASHENKO]
+    assert "ルカシェンコ~lukashenko (transcription phonétique)" in french.hits[0].explanation[0]
+
+
 def test_spark_screens_parties_to_the_same_rows_as_duckdb(tmp_path: Path) -> None:
     pytest.importorskip("pyspark", reason="pyspark is not installed (extra: spark)")
     import shutil

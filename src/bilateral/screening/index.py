@@ -15,7 +15,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bilateral.screening.model import Entry, Snapshot
-from bilateral.screening.normalise import Name, parse_name, skeleton
+from bilateral.screening.normalise import (
+    Name,
+    parse_name,
+    skeleton,
+    sound_skeleton,
+    warm_transliteration,
+)
 
 MAX_CANDIDATES = 48
 # A key shared by more listed names than this says little (a three-letter prefix of a
@@ -49,10 +55,29 @@ def token_keys(token: str, key: str) -> set[str]:
     return keys
 
 
+def sound_keys(bones: str, prefix: str) -> set[str]:
+    """Keys of a sound skeleton (``normalise.sound_skeleton``): itself and, for four
+    classes or more, each form with one class left out, so that skeletons one class apart
+    (ウラジーミル rtmr / Vladimir prtmr) share a key."""
+    if len(bones) < 2:
+        return set()
+    keys = {prefix + bones}
+    if len(bones) >= 4:
+        keys.update(prefix + bones[:i] + bones[i + 1 :] for i in range(len(bones)))
+    return keys
+
+
 def blocking_keys(name: Name) -> set[str]:
+    """A listed name's keys. Transcriptions are keyed apart, so that only a query in a
+    transcribing script finds names by the sounds of their Latin parts ("t:"), and only
+    a query in another script finds transcribed names by theirs ("u:")."""
     keys: set[str] = set()
     for token, key in zip(name.tokens, name.keys, strict=True):
         keys |= token_keys(token, key)
+        if not name.sounds and not token.isdigit():
+            keys |= sound_keys(sound_skeleton(token), "t:")
+    for bones in name.sounds:
+        keys |= sound_keys(bones, "u:")
     if len(name.compact) >= 6:
         keys.add("c:" + name.compact[:6])
     return keys
@@ -63,6 +88,7 @@ class ScreeningIndex:
 
     def __init__(self, snapshots: list[Snapshot]) -> None:
         self.snapshots = snapshots
+        warm_transliteration()  # the queries' scripts too, not only the lists'
         self.entries: list[tuple[Entry, Snapshot]] = []
         self.names: list[IndexedName] = []
         postings: dict[str, list[int]] = defaultdict(list)
@@ -133,11 +159,18 @@ class ScreeningIndex:
         same: set[int] = set()  # names with a part of the very key of a query part
         shared: list[set[int]] = []  # per query part: the names sharing a key with it
         keyed = 0
+        parts: list[set[str]] = []
         for token, key in zip(query.tokens, query.keys, strict=True):
             if len(key) >= 2:
                 keyed += 1
+            keys = token_keys(token, key)
+            if not query.sounds and not token.isdigit():
+                keys |= sound_keys(sound_skeleton(token), "u:")
+            parts.append(keys)
+        parts.extend(sound_keys(bones, "t:") for bones in query.sounds)
+        for keys in parts:
             part: set[int] = set()
-            for k in token_keys(token, key):
+            for k in keys:
                 found = postings.get(k)
                 if not found:
                     continue

@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from bilateral.screening.normalise import Name, parse_name, phonetic, skeleton
+from bilateral.screening.normalise import (
+    Name,
+    parse_name,
+    phonetic,
+    skeleton,
+    sound_skeleton,
+    sound_words,
+)
 
 MATCHER_VERSION = "bilateral-screening-1"
 
@@ -80,12 +87,12 @@ def token_similarity(
         and Levenshtein.distance(ka, kb, score_cutoff=1) <= 1
     ):
         return 0.85, "transliteration"  # Alexandros / Alexander
-    longest = max(len(a), len(b))
-    budget = _edit_budget(min(len(a), len(b)))
-    if budget:
+    shortest = min(len(a), len(b))
+    if shortest > 4:
+        budget = 1 if shortest <= 8 else 2  # _edit_budget
         distance = Levenshtein.distance(a, b, score_cutoff=budget)
         if distance <= budget:
-            return 1.0 - 0.5 * distance / longest - 0.05, "typo"
+            return 1.0 - 0.5 * distance / max(len(a), len(b)) - 0.05, "typo"
     return 0.0, ""
 
 
@@ -108,29 +115,38 @@ _SIMILARITY: dict[tuple[bool, bool, bool, bool], dict[tuple[str, str], tuple[flo
 _SIMILARITY_SIZE = 1_000_000
 
 
-def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int], set[int]]:
-    """Greedy best-first alignment of the name parts of q and c."""
-    consonantal = q.script != c.script and "consonantal" in (q.script, c.script)
-    syllabic = q.script == c.script and q.script in ("cjk", "hangul")
-    cross_script = q.script != c.script
-    korean = cross_script and "hangul" in (q.script, c.script)
-    flags = (consonantal, syllabic, cross_script, korean)
+def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], list[int], list[int]]:
+    """Greedy best-first alignment of the name parts of q and c; the parts of each left
+    unaligned, in order."""
+    q_script, c_script = q.script, c.script
+    if q_script == c_script:
+        flags = (False, q_script in ("cjk", "hangul"), False, False)
+    else:
+        scripts = (q_script, c_script)
+        flags = (
+            "consonantal" in scripts,  # consonantal
+            False,  # syllabic
+            True,  # cross_script
+            "hangul" in scripts,  # korean
+        )
     cache = _SIMILARITY.get(flags)
     if cache is None or len(cache) > _SIMILARITY_SIZE:
         cache = _SIMILARITY[flags] = {}
+    get = cache.get
+    # (-similarity, i, j, how): sorted as tuples, best first, then in order of the parts.
     pairs: list[tuple[float, int, int, str]] = []
-    c_tokens = c.tokens
-    for i, a in enumerate(q.tokens):
+    q_tokens, c_tokens = q.tokens, c.tokens
+    for i, a in enumerate(q_tokens):
         for j, b in enumerate(c_tokens):
-            found = cache.get((a, b))
+            found = get((a, b))
             if found is None:
-                found = cache[a, b] = token_similarity(
-                    a, q.keys[i], b, c.keys[j], consonantal, syllabic, cross_script, korean
-                )
+                found = cache[a, b] = token_similarity(a, q.keys[i], b, c.keys[j], *flags)
             if found[0] > 0:
-                pairs.append((found[0], i, j, found[1]))
+                pairs.append((-found[0], i, j, found[1]))
+    if not pairs:
+        return [], list(range(len(q_tokens))), list(range(len(c_tokens)))
     if len(pairs) > 1:
-        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+        pairs.sort()
     used_q: set[int] = set()
     used_c: set[int] = set()
     out: list[tuple[int, int, float, str]] = []
@@ -139,8 +155,12 @@ def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], set[int
             continue
         used_q.add(i)
         used_c.add(j)
-        out.append((i, j, sim, how))
-    return out, set(range(len(q.tokens))) - used_q, set(range(len(c_tokens))) - used_c
+        out.append((i, j, -sim, how))
+    return (
+        out,
+        [i for i in range(len(q_tokens)) if i not in used_q],
+        [j for j in range(len(c_tokens)) if j not in used_c],
+    )
 
 
 def _joined(q: Name, c: Name) -> float:
@@ -176,17 +196,99 @@ def score_names(query: Name, listed: Name, person: bool) -> NameScore:
         if other.score > best.score:
             features = {**other.features, f"{q.reading or c.reading}_reading": 1.0}
             best = NameScore(other.score, features, other.aligned)
+    if bool(query.sounds) != bool(listed.sounds) and best.score < TRANSCRIPTION_TOP:
+        heard = _transcription(query, listed, person)
+        if heard.score > best.score:
+            best = heard
     return best
+
+
+# A name transcribed by its sounds into Hangul, kana, Han, Burmese or Thai (블라디미르 푸틴,
+# ウラジーミル・プーチン, 弗拉基米尔·普京) against the same name in another script, compared on the
+# consonant classes of each word (``normalise.sound_skeleton``). Coarser evidence than a
+# transliteration, so it scores at most TRANSCRIPTION_TOP, only across scripts (a Latin
+# pair never takes this route), and only when every word of the transcribed name is heard
+# in the other name (persons' middle names and patronymics aside, as for name parts), the
+# aligned skeletons together hold at least TRANSCRIPTION_MIN_CONSONANTS consonants (two
+# short words sharing p-m and p-k are not a name), and a skeleton may differ by one class
+# only when both have four or more (ウラジーミル drops the v of Vladimir, Burmese its final r).
+TRANSCRIPTION_TOP = 0.88  # against the listed form with a patronymic: 0.81
+TRANSCRIPTION_NEAR = 0.9  # a word heard with one class missing or different
+TRANSCRIPTION_MIN_CONSONANTS = 5
+TRANSCRIPTION_HOW = "phonetic transcription"
+
+
+def _transcription(query: Name, listed: Name, person: bool) -> NameScore:
+    none = NameScore(0.0)
+    heard_side, other = (query, listed) if query.sounds else (listed, query)
+    if not other.tokens or other.script in ("hangul", "cjk"):
+        return none
+    words = heard_side.sounds
+    bones = [sound_skeleton(t) if not t.isdigit() else "" for t in other.tokens]
+    pairs: list[tuple[float, int, int]] = []
+    for i, a in enumerate(words):
+        if len(a) < 2:
+            continue
+        for j, b in enumerate(bones):
+            if len(b) < 2:
+                continue
+            if a == b:
+                pairs.append((1.0, i, j))
+            elif min(len(a), len(b)) >= 4 and Levenshtein.distance(a, b, score_cutoff=1) <= 1:
+                pairs.append((TRANSCRIPTION_NEAR, i, j))
+    if not pairs:
+        return none
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_w: set[int] = set()
+    used_o: set[int] = set()
+    aligned: list[tuple[float, int, int]] = []
+    for sim, i, j in pairs:
+        if i not in used_w and j not in used_o:
+            used_w.add(i)
+            used_o.add(j)
+            aligned.append((sim, i, j))
+    if sum(len(words[i]) for _, i, _ in aligned) < TRANSCRIPTION_MIN_CONSONANTS:
+        return none
+    left_w = 1.5 * (len(words) - len(aligned))
+    left_o = sum(w for j, w in enumerate(other.weights) if j not in used_o)
+    if left_w and left_o:
+        return none  # a word on each side that the other lacks: another name
+    matched = sum(sim * other.weights[j] for sim, _, j in aligned)
+    full = sum(other.weights[j] for _, _, j in aligned)
+    slack = 0.15 if person and len(aligned) >= 2 else 0.8
+    score = round(TRANSCRIPTION_TOP * matched / (full + slack * (left_w + left_o)), 4)
+    written = sound_words(heard_side.original)
+    explained = sorted(aligned, key=lambda p: p[1] if heard_side is query else p[2])
+    return NameScore(
+        score,
+        {"transcription": score},
+        tuple(
+            (written[i], other.tokens[j], TRANSCRIPTION_HOW)
+            if heard_side is query
+            else (other.tokens[j], written[i], TRANSCRIPTION_HOW)
+            for _, i, j in explained
+        ),
+    )
 
 
 def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     if not query.tokens or not listed.tokens:
         return NameScore(0.0, {"empty": 1.0})
     aligned, rest_q, rest_c = _align(query, listed)
-    matched = sum(sim * (query.weights[i] + listed.weights[j]) / 2 for i, j, sim, _ in aligned)
-    full = sum((query.weights[i] + listed.weights[j]) / 2 for i, j, _, _ in aligned)
-    left_q = sum(query.weights[i] for i in rest_q)
-    left_c = sum(listed.weights[j] for j in rest_c)
+    q_weights, c_weights = query.weights, listed.weights
+    matched = full = 0.0
+    strong = False
+    for i, j, sim, how in aligned:
+        pair = q_weights[i] + c_weights[j]
+        matched += sim * pair / 2
+        full += pair / 2
+        strong = strong or how != "initial"
+    left_q = 0.0
+    for i in rest_q:
+        left_q += q_weights[i]
+    left_c = 0.0
+    for j in rest_c:
+        left_c += c_weights[j]
     # Parts left over on one side only: the other name is a shorter form of it. A listed
     # person's extra parts (middle names, patronymic) weigh little: "Alexander Lukashenko"
     # is Aleksandr Grigoryevich Lukashenko; but a lone matching part of a long name is not
@@ -209,11 +311,9 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     ):
         score *= 0.75  # a number on one side only: another vessel, fund or series
     features: dict[str, float] = {"name_parts": round(score, 4)}
-    if aligned:
-        strong = [sim for _, _, sim, how in aligned if how != "initial"]
-        if not strong:
-            score *= 0.5  # initials alone identify nobody
-            features["initials_only"] = 1.0
+    if aligned and not strong:
+        score *= 0.5  # initials alone identify nobody
+        features["initials_only"] = 1.0
     joined = _joined(query, listed)
     if joined > score:
         score = joined
@@ -224,10 +324,7 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     return NameScore(
         round(min(max(score, 0.0), 1.0), 4),
         features,
-        tuple(
-            (query.tokens[i], listed.tokens[j], how)
-            for i, j, _, how in sorted(aligned, key=lambda p: p[0])
-        ),
+        tuple((query.tokens[i], listed.tokens[j], how) for i, j, _, how in sorted(aligned)),
     )
 
 

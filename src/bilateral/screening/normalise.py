@@ -112,9 +112,6 @@ GENERIC = frozenset(
 )  # fmt: skip
 
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
-_SPACES = re.compile(r"\s+")
-_HAS_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_APOSTROPHES = re.compile(r"['’ʼ`´ʹʻ‘]")
 # Dotted abbreviations are one word: "G.m.b.H.", "A.B.C.", "o.O.O." (before the dots go).
 _DOTTED = re.compile(r"(?<![a-z])(?:[a-z]\.){1,}[a-z](?![a-z])\.?")
 _UNITS = {
@@ -128,6 +125,8 @@ _TENS = {
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS)
+_DIGIT = re.compile(r"\d")
 
 
 def _numbers(words: list[str]) -> list[str]:
@@ -185,6 +184,31 @@ def script_of(text: str) -> str:
     return "latin"
 
 
+# anyascii reads its table for each block of 256 code points from its package the first
+# time a character of the block is met (some 0.2 ms a block): the blocks of the scripts
+# names are written in, loaded at once by ``warm_transliteration``.
+_NAME_BLOCKS = (
+    *range(0x00, 0x12),  # Latin accents, Greek, Cyrillic, Armenian, Hebrew, Arabic … Georgian
+    0x17,  # Khmer
+    0x1E,  # Latin Extended Additional (Vietnamese)
+    0x1F,  # Greek Extended
+    0x20,  # punctuation
+    0x30,  # kana, CJK punctuation
+    0x31,  # Hangul compatibility jamo
+    *range(0x34, 0xA0),  # Han
+    *range(0xAC, 0xD8),  # Hangul syllables
+    *range(0xFB, 0x100),  # presentation forms, full-width letters
+)
+
+
+@lru_cache(maxsize=1)
+def warm_transliteration() -> None:
+    """Load anyascii's tables for every script names are written in, as building the
+    index of the lists does (once: a few tens of milliseconds)."""
+    for block in _NAME_BLOCKS:
+        anyascii(chr(block << 8 | 0xA0))
+
+
 def _syllables(text: str) -> str:
     """Han, kana and Hangul transliterated one character at a time, so that syllables
     become parts ("习近平" → "xi jin ping", compared joined with "Xi Jinping")."""
@@ -194,8 +218,9 @@ def _syllables(text: str) -> str:
 def fold(text: str) -> str:
     """Lower-case ASCII words: compatibility-normalised, transliterated, marks and
     punctuation dropped ("Лукашэнка" → "lukashenka", "François" → "francois")."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if _HAS_NON_ASCII.search(text):
+    # NFKC and casefold do to ASCII what lower does
+    text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():
         if _SYLLABIC.search(text):
             text = _syllables(text)
         if "פ" in text:
@@ -208,9 +233,17 @@ def fold(text: str) -> str:
         # Belarusian ў is handled before the generic table so that the Belarusian -аў
         # ending reads as -au (ўладзімір → uladzimir).
         text = anyascii(text.replace("ў", "u")).lower()
-    text = _APOSTROPHES.sub("", text).replace("&", " and ")
-    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", text)).strip()
+    # ASCII from here: the apostrophes left are ' and ` (anyascii wrote the others so).
+    text = text.replace("'", "").replace("`", "").replace("&", " and ")
+    if "." in text:
+        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    return " ".join(text.translate(_NOT_WORD_TO_SPACE).split())
+
+
+# Every ASCII character but a-z, 0-9 and the space becomes a space (_NON_WORD, by table).
+_NOT_WORD_TO_SPACE = str.maketrans(
+    {chr(c): " " for c in range(128) if not re.match("[a-z0-9 ]", chr(c))}
+)
 
 
 def _korean(words: list[str]) -> list[str]:
@@ -223,7 +256,7 @@ def _korean(words: list[str]) -> list[str]:
     return out
 
 
-_SKELETON_DROP = re.compile(r"[aeiouyhwv]+")
+_SKELETON_DROP = str.maketrans("", "", "aeiouyhwv")
 
 
 @lru_cache(maxsize=200_000)
@@ -231,7 +264,7 @@ def skeleton(token: str) -> str:
     """Consonants only (h, w, v, y too: in abjads they are mostly vowel carriers)."""
     # Arabic has no p and renders v as f: Putin is بوتين (btyn), Vladimir فلاديمير.
     key = phonetic(token).replace("p", "b").replace("f", "v")
-    return _DOUBLES.sub(r"\1", _SKELETON_DROP.sub("", key))
+    return _undouble(key.translate(_SKELETON_DROP))
 
 
 # East Slavic spelling variants, applied to a folded token before its phonetic key: the
@@ -258,8 +291,15 @@ _VARIANTS = (
     ("dz", "d"),  # Belarusian dz for Russian d: Uladzimir / Vladimir
     ("j", "y"),  # Yuri / Juri, Yevgeny / Jevgenij
 )
-_VOWELS = re.compile(r"[aeiouy]+")
+_VOWELS_AND_H = str.maketrans("", "", "aeiouyh")
 _DOUBLES = re.compile(r"(.)\1+")
+_DOUBLE = re.compile(r"(.)\1")
+
+
+def _undouble(text: str) -> str:
+    """One letter of each run of one letter ("grrr" → "gr"); the search first, as most keys
+    have none and a substitution by group costs several times more."""
+    return _DOUBLES.sub(r"\1", text) if _DOUBLE.search(text) else text
 
 
 @lru_cache(maxsize=200_000)
@@ -282,7 +322,72 @@ def phonetic(token: str) -> str:
     head, rest = token[0], token[1:]
     if head in "aeiouy":
         head = "a"
-    return _DOUBLES.sub(r"\1", head + _VOWELS.sub("", rest.replace("h", "")))
+    return _undouble(head + rest.translate(_VOWELS_AND_H))
+
+
+# Phonetic skeletons for transcriptions. Korean, Japanese, Chinese, Burmese or Thai write a
+# foreign name by its sounds in their own syllables, adding vowels where the syllables need
+# them (Vladimir: 블라디미르 beulladimireu, ウラジーミル urajimiru, 弗拉基米尔 fulajimier),
+# so no transliteration of it equals the Latin name. What survives is the order of the
+# consonants, up to the distinctions those scripts do not make: voicing (pinyin b is p,
+# Korean writes the Russian -ov as -peu), l and r, the coronals that the syllables
+# palatalise before i (Putin: プーチン puchin, 普京 pujing). A skeleton keeps one letter per
+# consonant class (p labial, t coronal, k velar, r liquid, m, n) and drops vowels, h, w, y.
+_TRANSCRIBING = re.compile(
+    "[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]"
+)
+# Word separators of transcribed names: spaces, the interpuncts of Chinese and Japanese
+# (贝拉克·奥巴马, ウラジーミル・プーチン), the Japanese double hyphen, hyphens, commas.
+_SOUND_WORDS = re.compile("[\\s\u00b7\u2027\u2022\u30fb\u30a0=,.\\-]+")
+_SOUND_DIGRAPHS = (
+    ("tch", "t"), ("dzh", "t"), ("sch", "t"), ("ch", "t"), ("sh", "t"), ("zh", "t"),
+    ("ts", "t"), ("tz", "t"), ("dz", "t"), ("th", "t"), ("ph", "p"), ("kh", "k"),
+    ("ck", "k"), ("gh", "k"), ("qu", "k"),
+)  # fmt: skip
+_SOUND_CLASSES = str.maketrans("bfvpdsztjgkqlrmnaeiouyhwxc", "pppptttttkkkrrmn__________")
+_SOUND_SOFT_C = re.compile(r"c(?=[eiy])")
+_SOUND_FINAL_NG = re.compile(r"ng$")
+
+
+@lru_cache(maxsize=200_000)
+def sound_skeleton(word: str, pinyin: bool = False) -> str:
+    """The consonant classes of a romanised word in order (Vladimir, beulladimireu and
+    fulajimier → prtmr; Putin, puchin and pujing → ptn). ``pinyin``: the word is pinyin,
+    whose x and q are palatal sibilants (Latin x is ks, q is k)."""
+    word = _SOUND_FINAL_NG.sub("n", word)
+    if pinyin:
+        word = word.replace("x", "s").replace("q", "t").replace("c", "t")
+    else:
+        word = _SOUND_SOFT_C.sub("s", word.replace("x", "ks"))
+    for old, new in _SOUND_DIGRAPHS:
+        if old in word:
+            word = word.replace(old, new)
+    # One letter per run of one class (Korean ll, Japanese tt), but a vowel between two
+    # consonants of one class keeps both (Potanin ptnn is not Putin ptn).
+    classes = _undouble(word.replace("c", "k").translate(_SOUND_CLASSES))
+    return classes.replace("_", "")
+
+
+def sound_words(text: str) -> list[str]:
+    """The written words of a name in a transcribing script that have a sound."""
+    out: list[str] = []
+    for word in _SOUND_WORDS.split(unicodedata.normalize("NFKC", text).casefold()):
+        if word and _NON_WORD.sub("", anyascii(word).lower()).replace(" ", ""):
+            out.append(word)
+    return out
+
+
+@lru_cache(maxsize=50_000)
+def transcribed_sounds(text: str) -> tuple[str, ...]:
+    """The sound skeleton of each written word of a name in a transcribing script."""
+    return tuple(
+        sound_skeleton(
+            _NON_WORD.sub("", anyascii(word).lower()).replace(" ", ""),
+            pinyin=_HAN.search(word) is not None,
+        )
+        for word in sound_words(text)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,14 +407,27 @@ class Name:
     # the Mandarin one (Jin Zheng En). Each alternate's ``reading`` says which.
     alternates: tuple[Name, ...] = ()
     reading: str = ""
+    # A name in a script that writes foreign names as phonetic transcriptions (Hangul,
+    # kana, Han, Burmese, Thai …): the sound skeleton of each of its written words
+    # (블라디미르 푸틴 → prtmr, ptn), compared with the other side's only across scripts.
+    sounds: tuple[str, ...] = ()
+
+
+_FORM_FIRST_WORDS = frozenset(p.split()[0] for p in _FORM_PHRASES)
 
 
 def _strip_form(words: list[str]) -> tuple[list[str], str | None]:
     """Remove the legal-form phrases (anywhere: "OAO Belaruskali", "Belaruskali OAO")."""
+    if _FORM_FIRST_WORDS.isdisjoint(words):
+        return words, None
     form: str | None = None
     out: list[str] = []
     i = 0
     while i < len(words):
+        if words[i] not in _FORM_FIRST_WORDS:  # no phrase starts here
+            out.append(words[i])
+            i += 1
+            continue
         for size in range(min(_MAX_FORM_WORDS, len(words) - i), 0, -1):
             phrase = " ".join(words[i : i + size])
             found = _FORM_OF.get(phrase)
@@ -337,8 +455,10 @@ def _weight(token: str, company: bool) -> float:
 def parse_name(text: str, company: bool = False) -> Name:
     """Fold and tokenise a name; for organisations, recognise and set aside the legal form."""
     folded = fold(text)
-    script = script_of(text)
-    words = _numbers(folded.split())
+    script = "latin" if text.isascii() else script_of(text)
+    words = folded.split()
+    if not _NUMBER_WORDS.isdisjoint(words) or _DIGIT.search(folded):
+        words = _numbers(words)
     if script == "hangul":
         words = _korean(words)
     form: str | None = None
@@ -346,25 +466,30 @@ def parse_name(text: str, company: bool = False) -> Name:
         stripped, form = _strip_form(words)
         if form is not None and stripped:
             words = stripped
-    words = [w for w in words if w not in TITLES] or words
+    if not TITLES.isdisjoint(words):
+        words = [w for w in words if w not in TITLES] or words
     is_company = company or form is not None
-    weights = tuple(_weight(w, is_company) for w in words)
+    weights = tuple([_weight(w, is_company) for w in words])
     alternates: list[Name] = []
     if script == "cjk" and _HAN.search(text):
         if (reading := japanese_reading(text)) is not None:
             alternates.append(_as_reading(parse_name(reading, company), "japanese"))
         for hangul in korean_readings(text):
             alternates.append(_as_reading(parse_name(hangul, company), "korean"))
+    sounds: tuple[str, ...] = ()
+    if script != "latin" and _TRANSCRIBING.search(text):
+        sounds = transcribed_sounds(text)
     return Name(
         original=text,
         folded=folded,
         tokens=tuple(words),
-        keys=tuple(phonetic(w) for w in words),
+        keys=tuple(map(phonetic, words)),
         weights=weights,
         legal_form=form,
         compact="".join(words),
         script=script,
         alternates=tuple(alternates),
+        sounds=sounds,
     )
 
 

@@ -227,6 +227,7 @@ _HOW_FR = {
     "typo": "faute de frappe",
     "initial": "initiale",
     "consonants": "consonnes",
+    "phonetic transcription": "transcription phonétique",
     "surname only": "nom de famille seul",
     "one word of the name only": "un seul mot du nom",
 }
