@@ -191,7 +191,7 @@ def from_custom(field: str, error: PydanticCustomError) -> BadInput:
 def from_validation(error: ValidationError, default: str) -> BadInput:
     """The first problem of ``error`` as a BadInput naming the field (never the value)."""
     first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"] if p != "function-after")
+    where = ".".join(str(p) for p in first["loc"] if "[" not in str(p) and p != "function-after")
     ctx = dict(first.get("ctx") or {})
     message = str(first["msg"])
     if first["type"] == CUSTOM:
