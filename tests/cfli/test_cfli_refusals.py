@@ -232,7 +232,7 @@ def test_the_journeys_of_a_french_reader_through_the_api(sqlite_cfli: Cfli) -> N
     c.post(f"/api/cfli/proposals/{ref}/conflict", json={"conflicted": False}, headers=h["mira"])
     marks = {"relevance": "11", "feasibility": "7", "impact": "9"}
     r = c.post(f"/api/cfli/proposals/{ref}/score", json={"marks": marks}, headers=h["mira"])
-    _refused(r, "marks.relevance", "Note pour relevance : une note va de 0 à 10")
+    _refused(r, "marks.relevance", "Note pour Pertinence : une note va de 0 à 10")
     marks["relevance"] = "8"
     assert c.post(
         f"/api/cfli/proposals/{ref}/score", json={"marks": marks}, headers=h["mira"]
@@ -313,5 +313,5 @@ def test_the_pages_say_a_domain_refusal_in_french(sqlite_cfli: Cfli) -> None:
     marks = {"mark_relevance": "12", "mark_feasibility": "7", "mark_impact": "9"}
     r = post(o, prop, f"/cfli/proposals/{ref}/score", marks, "fr")
     shown = plain(text_of(r.text))
-    assert r.status_code == 422 and "Note pour relevance : une note va de 0 à 10" in shown
+    assert r.status_code == 422 and "Note pour Pertinence : une note va de 0 à 10" in shown
     assert "valeur refusée" not in shown

@@ -180,6 +180,9 @@ def problem_text(e: OfficeError, lang: str) -> str:
     label = field_label(e.field, lang)
     params = dict(e.params)
     if e.code == "cfli_invalid":
+        criterion = params.get("criterion")
+        if isinstance(criterion, dict) and lang in criterion:
+            label = tr("cfli.f.mark", lang, criterion=criterion[lang])
         detail = refusal_text(params.get("refusal"), params.get("args") or {}, lang)
         if detail is None:  # a refusal without a code: a defect (tests walk every one)
             detail = "valeur refusée" if lang == "fr" else str(params.get("detail", ""))

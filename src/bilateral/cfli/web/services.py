@@ -929,7 +929,13 @@ def score(
     try:
         a.score(actor.username, p.reference, dict(marks))
     except BadInput as e:
-        raise bad(e) from None
+        error = bad(e)
+        if e.field.startswith("marks."):  # a mark: named by its criterion's label
+            labels = {c.id: c.label for c in a.criteria}
+            label = labels.get(e.field.partition(".")[2])
+            if label is not None:
+                error.params["criterion"] = {"en": label.en, "fr": label.fr}
+        raise error from None
     sheet = a.sheets[(actor.username, p.reference)]
     row = CfliScore(
         proposal_id=p.id,
