@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class BadInput(ValueError):
-    """The question cannot be asked as put: names the field and the problem in one line."""
+    """The question cannot be asked as put: names the field and the problem in one line.
 
-    def __init__(self, field: str, problem: str) -> None:
+    ``problem`` is the English sentence (command line, logs); an application that says it
+    in other languages gives a stable ``code`` and the sentence's ``params`` (amounts,
+    dates, names), which its faces look up in their message catalog."""
+
+    def __init__(
+        self,
+        field: str,
+        problem: str,
+        code: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
         self.field = field
         self.problem = problem
+        self.code = code
+        self.params: dict[str, Any] = dict(params or {})
         super().__init__(f"{field}: {problem}")
 
 

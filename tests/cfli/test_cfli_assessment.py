@@ -86,7 +86,7 @@ def test_marks_are_from_0_to_10_on_every_criterion_of_the_call(officer_call: Cal
     a.declare("alice", "P1", conflicted=False)
     with pytest.raises(BadInput, match=r"marks\.impact: a mark is from 0 to 10"):
         a.score("alice", "P1", {"relevance": 5, "feasibility": 5, "impact": 11})
-    with pytest.raises(BadInput, match=r"missing \['impact'\]"):
+    with pytest.raises(BadInput, match=r"missing impact, unknown —"):
         a.score("alice", "P1", {"relevance": 5, "feasibility": 5})
 
 

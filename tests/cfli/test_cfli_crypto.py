@@ -144,7 +144,7 @@ def test_closed_files_are_purged_after_the_retention_period_and_not_a_day_before
     if purged:
         assert out[0]["proposal"]["organisation"]["name"] is None
         assert out[0]["purged_on"] == "2028-04-01"
-        with pytest.raises(BadInput, match="purged on 2028-04-01"):
+        with pytest.raises(BadInput, match="purged on April 1, 2028"):
             unseal(out[0], load_keys(tmp_path, environ={}))
         assert out[0]["proposal"]["title"]  # the rest of the file stays for the portfolio
 

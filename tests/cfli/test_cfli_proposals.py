@@ -34,7 +34,8 @@ def test_a_request_that_is_not_the_sum_of_the_cfli_lines_is_refused():
     with pytest.raises(BadInput) as caught:
         parse_proposal(proposal_data(requested=25000))
     assert caught.value.field == "requested"
-    assert "add up to CAD 23,000.00, not the CAD 25,000.00 requested" in str(caught.value)
+    shown = str(caught.value).replace("\xa0", " ")
+    assert "add up to CAD 23,000.00, not the CAD 25,000.00 requested" in shown
 
 
 def test_amounts_with_fractions_of_a_cent_are_refused():

@@ -20,12 +20,13 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic_core import PydanticCustomError
 
 from bilateral.cfli import i18n
 from bilateral.cfli.assessment import FundingPlan
 from bilateral.cfli.calls import CENT, COST_LABELS, Call, CallRef, CostCategory, to_money
 from bilateral.cfli.proposals import Proposal
-from bilateral.errors import BadInput
+from bilateral.cfli.refusals import from_custom, refuse
 from bilateral.law.model import Bilingual
 
 
@@ -110,23 +111,25 @@ def draw_up(
     """The agreement for a proposal the funding plan funds, under the call version the
     assessment used (the latest version for a plan made outside an assessment)."""
     if plan.call is not None and plan.call.call_id != call.id:
-        raise BadInput("call", f"the funding plan is for call {plan.call.call_id}, not {call.id}")
+        raise refuse("call", "plan_other_call", plan_call=plan.call.call_id, call=call.id)
     version = call.version(plan.call.version) if plan.call is not None else call.latest
     if plan.call is not None and call.hashes[version.version] != plan.call.hash:
-        raise BadInput("call", f"call {call.id} v{version.version} changed since the assessment")
+        raise refuse("call", "call_changed", call=call.id, version=version.version)
     if proposal.id not in {r.proposal.id for r in plan.funded}:
-        raise BadInput("proposal", f"{proposal.id} is not in the funding plan")
+        raise refuse("proposal", "not_in_plan", proposal=proposal.id)
     if proposal.call_id != call.id:
-        raise BadInput("call", f"proposal {proposal.id} is for call {proposal.call_id}")
+        raise refuse(
+            "call",
+            "proposal_other_call",
+            proposal=proposal.id,
+            proposal_call=proposal.call_id,
+            call=call.id,
+        )
     terms = version.payment_terms.value
     reporting = version.reporting.value
     for name, value in (("payment_terms", terms), ("reporting", reporting)):
         if value is None:
-            raise BadInput(
-                name,
-                f"call {call.id} v{version.version}: {name} is not set; the programme officer "
-                "must set it before agreements can be drawn up",
-            )
+            raise refuse(name, f"{name}_not_set", call=call.id, version=version.version)
     assert terms is not None and reporting is not None  # narrowed above
     amount = proposal.requested
     advance = (amount * terms.advance_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -229,10 +232,10 @@ class Closure:
 def _amount(value: Any, name: str) -> Decimal:
     try:
         checked: Decimal = to_money(value)
-    except ValueError as error:
-        raise BadInput(name, str(error)) from None
+    except PydanticCustomError as error:
+        raise from_custom(name, error) from None
     if not isinstance(checked, Decimal):
-        raise BadInput(name, "an amount is a number")
+        raise refuse(name, "amount_number")
     return checked
 
 
@@ -254,14 +257,14 @@ class AgreementFile:
 
     def _open(self) -> None:
         if self.status is Status.CLOSED:
-            raise BadInput("agreement", f"agreement {self.agreement.id} is closed")
+            raise refuse("agreement", "agreement_closed", agreement=self.agreement.id)
 
     def sign(self, on: dt.date) -> None:
         self._open()
         if self.status is not Status.DRAWN_UP:
-            raise BadInput("agreement", f"agreement {self.agreement.id} is already signed")
+            raise refuse("agreement", "already_signed", agreement=self.agreement.id)
         if on < self.agreement.drawn_up_on:
-            raise BadInput("signed_on", "before the agreement was drawn up")
+            raise refuse("signed_on", "signed_before_drawn_up")
         self.status, self.signed_on = Status.SIGNED, on
 
     def pay(self, on: dt.date, kind: Kind, amount: Any, reference: str) -> Payment:
@@ -269,30 +272,26 @@ class AgreementFile:
         self._open()
         value = _amount(amount, "amount")
         if value <= 0:
-            raise BadInput("amount", "a payment is more than zero")
+            raise refuse("amount", "payment_positive")
         if self.signed_on is None:
-            raise BadInput("agreement", "no payment before the agreement is signed")
+            raise refuse("agreement", "payment_unsigned")
         if on < self.signed_on:
-            raise BadInput("on", "a payment cannot precede the signature")
+            raise refuse("on", "payment_before_signature")
         if kind is Kind.FINAL and self.status is not Status.FINAL_REPORT_ACCEPTED:
-            raise BadInput("kind", "the final payment is made on acceptance of the final reports")
+            raise refuse("kind", "final_payment_early")
         total = self.paid + value
         if total > self.agreement.amount:
-            lang = "en"
-            raise BadInput(
+            raise refuse(
                 "amount",
-                f"a payment of {i18n.money(value, lang)} would take payments to "
-                f"{i18n.money(total, lang)}, above the agreement's "
-                f"{i18n.money(self.agreement.amount, lang)}",
+                "payment_above_agreement",
+                amount=value,
+                total=total,
+                limit=self.agreement.amount,
             )
         (due,) = [i for i in self.agreement.installments if i.kind is kind]
         of_kind = sum((p.amount for p in self.payments if p.kind is kind), Decimal(0)) + value
         if of_kind > due.amount:
-            raise BadInput(
-                "amount",
-                f"{kind.value} payments would reach {i18n.money(of_kind, 'en')}, above the "
-                f"{kind.value} instalment of {i18n.money(due.amount, 'en')}",
-            )
+            raise refuse("amount", f"payment_above_{kind.value}", total=of_kind, limit=due.amount)
         payment = Payment(on=on, kind=kind, amount=value, reference=reference)
         self.payments.append(payment)
         return payment
@@ -300,32 +299,31 @@ class AgreementFile:
     def report_narrative(self, report: NarrativeReport) -> None:
         self._open()
         if self.signed_on is None:
-            raise BadInput("report", "no report before the agreement is signed")
+            raise refuse("report", "report_unsigned")
         self.narrative = report
 
     def report_financial(self, report: FinancialReport) -> None:
         self._open()
         if self.signed_on is None:
-            raise BadInput("report", "no report before the agreement is signed")
+            raise refuse("report", "report_unsigned")
         numbers = {line.number for line in self.agreement.lines}
         actuals: dict[int, Decimal] = {}
         for number, value in report.actuals.items():
             if number not in numbers:
-                raise BadInput(f"actuals.{number}", "no such budget line in the agreement")
+                raise refuse(f"actuals.{number}", "no_budget_line")
             actuals[number] = _amount(value, f"actuals.{number}")
         self.financial = report.model_copy(update={"actuals": actuals})
 
     def accept_final_reports(self, on: dt.date) -> None:
         self._open()
         if self.status is not Status.SIGNED:
-            raise BadInput("agreement", "the final reports are accepted once, after signature")
+            raise refuse("agreement", "accept_once")
         if self.narrative is None or self.financial is None:
-            missing = [
-                name
-                for name, report in (("narrative", self.narrative), ("financial", self.financial))
-                if report is None
-            ]
-            raise BadInput("reports", f"missing final report: {', '.join(missing)}")
+            if self.narrative is None and self.financial is None:
+                raise refuse("reports", "missing_reports")
+            raise refuse(
+                "reports", "missing_narrative" if self.narrative is None else "missing_financial"
+            )
         self.status = Status.FINAL_REPORT_ACCEPTED
 
     def overdue(self, today: dt.date) -> list[ReportDue]:
@@ -335,7 +333,7 @@ class AgreementFile:
 
     def variance(self) -> list[Variance]:
         if self.financial is None:
-            raise BadInput("reports", "no financial report yet")
+            raise refuse("reports", "no_financial_report")
         out = []
         for line in self.agreement.lines:
             actual = self.financial.actuals.get(line.number, Decimal("0.00"))
@@ -347,7 +345,7 @@ class AgreementFile:
     def close(self, on: dt.date) -> Closure:
         self._open()
         if self.status is not Status.FINAL_REPORT_ACCEPTED:
-            raise BadInput("agreement", "an agreement closes after its final reports are accepted")
+            raise refuse("agreement", "close_before_accept")
         assert self.financial is not None
         spent = sum(self.financial.actuals.values(), Decimal("0.00"))
         paid = self.paid

@@ -32,7 +32,7 @@ from bilateral.cfli import i18n
 from bilateral.cfli.calls import Call, CallRef, CallVersion, Criterion
 from bilateral.cfli.eligibility import Determination, Outcome
 from bilateral.cfli.proposals import Proposal
-from bilateral.errors import BadInput
+from bilateral.cfli.refusals import refuse
 from bilateral.law.model import Bilingual
 
 SCALE = Decimal(10)
@@ -91,10 +91,8 @@ class Assessment:
     def criteria(self) -> tuple[Criterion, ...]:
         criteria = self.version.criteria.value
         if not criteria:
-            raise BadInput(
-                "criteria",
-                f"call {self.call.id} v{self.version.version}: the assessment criteria are not "
-                "set; the programme officer must set them before scoring",
+            raise refuse(
+                "criteria", "criteria_not_set", call=self.call.id, version=self.version.version
             )
         return criteria
 
@@ -102,43 +100,35 @@ class Assessment:
         """Record a member's declaration of (no) conflict of interest on a proposal."""
         self._known(member, proposal_id)
         if (member, proposal_id) in self.declarations:
-            raise BadInput("declaration", f"{member} has already declared on {proposal_id}")
+            raise refuse("declaration", "already_declared", member=member, proposal=proposal_id)
         self.declarations[(member, proposal_id)] = conflicted
 
     def score(self, member: str, proposal_id: str, marks: dict[str, Decimal | int | str]) -> None:
         self._known(member, proposal_id)
         if proposal_id not in self.scorable:
-            raise BadInput(
-                "proposal", f"{proposal_id} is not eligible (or not cleared) and cannot be scored"
-            )
+            raise refuse("proposal", "not_scorable", proposal=proposal_id)
         declared = self.declarations.get((member, proposal_id))
         if declared is None:
-            raise BadInput(
-                "declaration",
-                f"{member} must declare any conflict of interest on {proposal_id} before scoring",
-            )
+            raise refuse("declaration", "declare_first", member=member, proposal=proposal_id)
         if declared:
-            raise BadInput(
-                "member",
-                f"{member} declared a conflict of interest on {proposal_id} and cannot score it",
-            )
+            raise refuse("member", "conflicted", member=member, proposal=proposal_id)
         if (member, proposal_id) in self.sheets:
-            raise BadInput("score", f"{member} has already scored {proposal_id}")
+            raise refuse("score", "already_scored", member=member, proposal=proposal_id)
         wanted = {c.id for c in self.criteria}
         if set(marks) != wanted:
             missing = sorted(wanted - set(marks))
             extra = sorted(set(marks) - wanted)
-            raise BadInput(
-                "marks", f"expected marks for {sorted(wanted)}; missing {missing}, unknown {extra}"
+            raise refuse(
+                "marks", "marks_expected", expected=sorted(wanted), missing=missing, unknown=extra
             )
         exact: dict[str, Decimal] = {}
         for key, mark in marks.items():
             try:
                 value = Decimal(str(mark))
             except ArithmeticError:
-                raise BadInput(f"marks.{key}", "not a number") from None
+                raise refuse(f"marks.{key}", "mark_not_number") from None
             if not value.is_finite() or not Decimal(0) <= value <= SCALE:
-                raise BadInput(f"marks.{key}", f"a mark is from 0 to {SCALE}")
+                raise refuse(f"marks.{key}", "mark_range", scale=int(SCALE))
             exact[key] = value
         self.sheets[(member, proposal_id)] = ScoreSheet(
             member=member, proposal_id=proposal_id, marks=exact
@@ -146,9 +136,9 @@ class Assessment:
 
     def _known(self, member: str, proposal_id: str) -> None:
         if member not in self.members:
-            raise BadInput("member", f"{member} is not a member of the committee")
+            raise refuse("member", "not_member", member=member)
         if proposal_id not in self.proposals:
-            raise BadInput("proposal", f"no proposal {proposal_id} in this assessment")
+            raise refuse("proposal", "no_proposal", proposal=proposal_id)
 
     def sheet_score(self, sheet: ScoreSheet) -> Decimal:
         criteria = self.criteria
@@ -180,10 +170,8 @@ class Assessment:
     def funding_plan(self) -> FundingPlan:
         envelope = self.version.envelope.value
         if envelope is None:
-            raise BadInput(
-                "envelope",
-                f"call {self.call.id} v{self.version.version}: the envelope is not set; the "
-                "programme officer must set it before a funding plan can be drawn up",
+            raise refuse(
+                "envelope", "envelope_not_set", call=self.call.id, version=self.version.version
             )
         return replace(plan_funding(self.ranking(), envelope.cad), call=self.ref)
 
@@ -204,19 +192,25 @@ def open_assessment(
     ref = call.ref(v.version)
     by_id = {p.id: p for p in proposals}
     if len(set(members)) != len(members) or not members:
-        raise BadInput("members", "a committee has at least one member, each named once")
+        raise refuse("members", "committee_members")
     cleared_ids = set(cleared)
     scorable: set[str] = set()
     for d in determinations:
         if d.call != ref:
-            raise BadInput(
+            raise refuse(
                 "determination",
-                f"{d.proposal_id} was determined against {d.call.call_id} v{d.call.version} "
-                f"({d.call.hash}), not {ref.call_id} v{ref.version} ({ref.hash})",
+                "determination_other_call",
+                proposal=d.proposal_id,
+                det_call=d.call.call_id,
+                det_version=d.call.version,
+                det_hash=d.call.hash,
+                call=ref.call_id,
+                version=ref.version,
+                hash=ref.hash,
             )
         proposal = by_id.get(d.proposal_id)
         if proposal is None or proposal.fingerprint() != d.proposal_fingerprint:
-            raise BadInput("determination", f"{d.proposal_id}: not the proposal that was checked")
+            raise refuse("determination", "determination_other_proposal", proposal=d.proposal_id)
         if d.outcome is Outcome.ELIGIBLE or (
             d.outcome is Outcome.NEEDS_REVIEW and d.proposal_id in cleared_ids
         ):
@@ -374,7 +368,7 @@ def _sign(version: CallVersion, lang: str) -> str:
 def approval_letter(proposal: Proposal, assessment: Assessment, on: dt.date) -> Letter:
     plan = assessment.funding_plan()
     if proposal.id not in {r.proposal.id for r in plan.funded}:
-        raise BadInput("proposal", f"{proposal.id} is not in the funding plan")
+        raise refuse("proposal", "not_in_plan", proposal=proposal.id)
     v = assessment.version
     texts = {}
     for lang in ("en", "fr"):
@@ -419,9 +413,9 @@ def decline_letter(
             placed = ranking.get(proposal.id)
             plan = assessment.funding_plan()
             if placed is None:
-                raise BadInput("proposal", f"{proposal.id} was not scored")
+                raise refuse("proposal", "not_scored", proposal=proposal.id)
             if proposal.id in {r.proposal.id for r in plan.funded}:
-                raise BadInput("proposal", f"{proposal.id} is in the funding plan")
+                raise refuse("proposal", "in_plan", proposal=proposal.id)
             of = len(ranking)
             body = (
                 "Nous regrettons de vous informer que votre proposition, jugée admissible et "
@@ -433,6 +427,6 @@ def decline_letter(
                 "the available envelope."
             )
         else:
-            raise BadInput("decline", "give the ineligible determination or the assessment")
+            raise refuse("decline", "decline_basis")
         texts[lang] = f"{_head(proposal, version, on, lang)}\n\n{body}\n\n{_sign(version, lang)}"
     return Letter(en=texts["en"], fr=texts["fr"])

@@ -39,7 +39,8 @@ from pydantic import (
 
 from bilateral import countries
 from bilateral.cfli import i18n
-from bilateral.errors import BadInput, LawDataError
+from bilateral.cfli.refusals import invalid, refuse
+from bilateral.errors import LawDataError
 from bilateral.law.loader import _read_yaml
 from bilateral.law.model import Bilingual, Confidence
 
@@ -189,22 +190,22 @@ class Param(BaseModel, Generic[T]):
     @model_validator(mode="after")
     def _basis_is_kept(self) -> Param[T]:
         if self.basis is Basis.CITED and (self.source is None or self.confidence is None):
-            raise ValueError("a cited parameter needs a source and a confidence")
+            raise invalid("param_cited")
         if (
             self.basis is Basis.CITED
             and self.confidence is not Confidence.VERIFIED
             and not self.note
         ):
-            raise ValueError(f"a parameter of {self.confidence} confidence needs a note saying why")
+            raise invalid("param_confidence_note", confidence=str(self.confidence))
         if self.basis is Basis.OFFICER and not self.note:
-            raise ValueError("an officer parameter needs a note (who decided, or why)")
+            raise invalid("param_officer_note")
         if self.basis is Basis.NOT_FOUND:
             if self.value not in (None, [], ()):
-                raise ValueError("a not_found parameter must be empty (the officer sets it)")
+                raise invalid("param_not_found_empty")
             if not self.note:
-                raise ValueError("a not_found parameter needs a note saying what was searched")
+                raise invalid("param_not_found_note")
         elif self.value is None:
-            raise ValueError(f"a {self.basis.value} parameter needs a value")
+            raise invalid("param_value", basis=self.basis.value)
         return self
 
     @property
@@ -215,22 +216,31 @@ class Param(BaseModel, Generic[T]):
 def to_money(value: Any) -> Any:
     """CAD amounts are exact decimals with at most two places; floats are read by their text."""
     if isinstance(value, bool):
-        raise ValueError("an amount is a number, not true/false")
+        raise invalid("amount_not_bool")
     if isinstance(value, float):
         value = Decimal(repr(value))
     if isinstance(value, int | str):
         value = Decimal(str(value))
     if isinstance(value, Decimal):
         if not value.is_finite() or value < 0:
-            raise ValueError("an amount must be a finite number, zero or more")
+            raise invalid("amount_not_negative")
         if value != value.quantize(CENT):
-            raise ValueError("an amount has at most two decimal places (cents)")
+            raise invalid("amount_cents")
         return value.quantize(CENT)
     return value
 
 
 Money = Annotated[Decimal, BeforeValidator(to_money)]
-LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$"), AfterValidator(i18n.language_code)]
+
+
+def _language_code(code: str) -> str:
+    try:
+        return i18n.language_code(code)
+    except ValueError:
+        raise invalid("unknown_language", language=code) from None
+
+
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$"), AfterValidator(_language_code)]
 """An ISO 639 language code that Babel knows."""
 """An amount in CAD: exact, two decimal places, never a float."""
 
@@ -250,7 +260,7 @@ class AmountRange(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> AmountRange:
         if self.low > self.high:
-            raise ValueError("low is above high")
+            raise invalid("low_above_high")
         return self
 
 
@@ -292,7 +302,7 @@ class FiscalYear(BaseModel):
     def _consecutive(self) -> FiscalYear:
         first, second = self.label.split("-")
         if (int(first) + 1) % 100 != int(second):
-            raise ValueError(f"fiscal year {self.label}: the two years must follow each other")
+            raise invalid("fiscal_year_years", label=self.label)
         return self
 
     @property
@@ -345,7 +355,7 @@ class CallVersion(BaseModel):
     def _known_countries(cls, param: Param[tuple[str, ...]]) -> Param[tuple[str, ...]]:
         for code in param.value or ():
             if code not in countries.known_codes():
-                raise ValueError(f"unknown country {code!r} (ISO 3166 alpha-2)")
+                raise invalid("unknown_country", country=code)
         return param
 
     @model_validator(mode="after")
@@ -353,19 +363,23 @@ class CallVersion(BaseModel):
         fy = self.fiscal_year.value
         done = self.completion_deadline.value
         if fy is not None and done is not None and not fy.start <= done <= fy.end:
-            raise ValueError(
-                f"completion_deadline {done} is outside fiscal year {fy.label} "
-                f"({fy.start} to {fy.end})"
+            raise invalid(
+                "completion_outside_year",
+                "completion_deadline",
+                deadline=done,
+                label=fy.label,
+                start=fy.start,
+                end=fy.end,
             )
         low, high = self.minimum_contribution.value, self.maximum_contribution.value
         if low is not None and high is not None and low.cad > high.cad:
-            raise ValueError("minimum_contribution is above maximum_contribution")
+            raise invalid("minimum_above_maximum", "minimum_contribution")
         cap = self.overhead_cap_percent.value
         if cap is not None and not Decimal(0) <= cap <= Decimal(100):
-            raise ValueError("overhead_cap_percent must be between 0 and 100")
+            raise invalid("overhead_cap_range", "overhead_cap_percent")
         ids = [c.id for c in self.criteria.value or ()]
         if len(ids) != len(set(ids)):
-            raise ValueError("criteria ids must be unique")
+            raise invalid("criteria_unique", "criteria")
         return self
 
     def parameters(self) -> dict[str, Param[Any]]:
@@ -416,7 +430,7 @@ class Call:
             if v.version == number:
                 return v
         known = ", ".join(str(v.version) for v in self.versions)
-        raise BadInput("version", f"call {self.id} has no version {number} (it has {known})")
+        raise refuse("version", "no_version", call=self.id, version=number, known=known)
 
     def by_hash(self, digest: str) -> CallVersion | None:
         for number, known in self.hashes.items():
@@ -523,7 +537,7 @@ class CallBook:
     def get(self, call_id: str) -> Call:
         if call_id not in self.calls:
             known = ", ".join(sorted(self.calls)) or "none"
-            raise BadInput("call", f"no call {call_id!r} (known: {known})")
+            raise refuse("call", "no_call", call=call_id, known=known)
         return self.calls[call_id]
 
     def __iter__(self) -> Any:

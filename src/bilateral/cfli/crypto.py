@@ -30,6 +30,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import SecretStr
 
 from bilateral.cfli.proposals import Proposal, parse_proposal
+from bilateral.cfli.refusals import refuse
 from bilateral.errors import BadInput
 
 ENV = "BILATERAL_CFLI_KEYS"
@@ -73,9 +74,7 @@ class KeyRing:
         try:
             return json.loads(self.fernet.decrypt(sealed["enc"].encode("ascii")))
         except (InvalidToken, KeyError, ValueError):
-            raise BadInput(
-                field, f"cannot be decrypted with any key in {self.origin} (was a key dropped?)"
-            ) from None
+            raise refuse(field, "cannot_decrypt", origin=self.origin) from None
 
     def key_id_of(self, sealed: Mapping[str, str]) -> str | None:
         token = sealed["enc"].encode("ascii")
@@ -216,9 +215,16 @@ def seal(proposal: Proposal, keys: KeyRing) -> dict[str, Any]:
     return {"format": FORMAT, "proposal": data, "closed_on": None, "purged_on": None}
 
 
+def _day(value: Any) -> Any:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return value
+
+
 def unseal(record: Mapping[str, Any], keys: KeyRing) -> Proposal:
     if record.get("purged_on"):
-        raise BadInput("record", f"purged on {record['purged_on']}: its sensitive fields are gone")
+        raise refuse("record", "purged", day=_day(record["purged_on"]))
     data = json.loads(json.dumps(record["proposal"]))
     for path in SENSITIVE:
         _set(data, path, keys.decrypt(_get(data, path), ".".join(path)))
@@ -240,7 +246,7 @@ def rotate_record(record: Mapping[str, Any], keys: KeyRing) -> tuple[dict[str, A
         try:
             token = keys.fernet.rotate(sealed["enc"].encode("ascii")).decode("ascii")
         except InvalidToken:
-            raise BadInput(".".join(path), "cannot be decrypted with any key") from None
+            raise refuse(".".join(path), "cannot_decrypt_any") from None
         _set(out["proposal"], path, {"enc": token})
         changed += 1
     return out, changed
@@ -287,7 +293,7 @@ def purge(
     Returns the records (changed only when ``dry_run`` is false) and what was, or would be,
     purged. Files still open, or closed within the period, are kept whole."""
     if retention_days < 0:
-        raise BadInput("retention_days", "must be zero or more")
+        raise refuse("retention_days", "retention_negative")
     out: list[dict[str, Any]] = []
     purged: list[str] = []
     kept: list[str] = []

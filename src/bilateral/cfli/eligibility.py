@@ -35,6 +35,7 @@ from bilateral.cfli.calls import (
     Param,
 )
 from bilateral.cfli.proposals import Proposal, RegistrationStatus
+from bilateral.cfli.refusals import refuse
 from bilateral.errors import BadInput, LawDataError
 from bilateral.law.model import Bilingual, Confidence
 
@@ -513,8 +514,12 @@ def determine_eligibility(
     the names it holds are screened against the sanctions lists on ``on`` (default: the
     submission date)."""
     if proposal.call_id != call.id:
-        raise BadInput(
-            "call", f"proposal {proposal.id} is for call {proposal.call_id}, not {call.id}"
+        raise refuse(
+            "call",
+            "proposal_other_call",
+            proposal=proposal.id,
+            proposal_call=proposal.call_id,
+            call=call.id,
         )
     v = call.version(version)
     c = _Checker(proposal, call.ref(v.version), v)
@@ -936,22 +941,25 @@ def replay(record: dict[str, Any], proposal: Proposal, book: CallBook) -> Determ
     call = book.get(stored.call.call_id)
     version = call.by_hash(stored.call.hash)
     if version is None:
-        raise BadInput(
+        raise refuse(
             "call",
-            f"call {stored.call.call_id} v{stored.call.version} ({stored.call.hash}) is not on "
-            "file any more: its content changed",
+            "replay_call_changed",
+            call=stored.call.call_id,
+            version=stored.call.version,
+            hash=stored.call.hash,
         )
     if proposal.fingerprint() != stored.proposal_fingerprint:
-        raise BadInput("proposal", f"proposal {proposal.id} is not the one that was checked")
+        raise refuse("proposal", "replay_other_proposal", proposal=proposal.id)
     again = determine_eligibility(proposal, call, version.version, stored.as_of)
     if stored.as_of is not None and (
         again.sanctions_lists != stored.sanctions_lists or again.law_version != stored.law_version
     ):
-        raise BadInput(
+        raise refuse(
             "sanctions",
-            "the sanctions lists or the law data changed since the determination (then: "
-            f"{', '.join(stored.sanctions_lists)}, law data {stored.law_version}; now: "
-            f"{', '.join(again.sanctions_lists)}, law data {again.law_version}): determine "
-            "eligibility again",
+            "replay_sanctions_changed",
+            lists_then=", ".join(stored.sanctions_lists),
+            law_then=stored.law_version,
+            lists_now=", ".join(again.sanctions_lists),
+            law_now=again.law_version,
         )
     return again

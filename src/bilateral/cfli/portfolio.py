@@ -19,7 +19,7 @@ from bilateral.cfli import i18n
 from bilateral.cfli.agreements import AgreementFile
 from bilateral.cfli.calls import RECIPIENT_LABELS, THEME_LABELS, Call, RecipientType, Theme
 from bilateral.cfli.proposals import Proposal
-from bilateral.errors import BadInput
+from bilateral.cfli.refusals import refuse
 
 Dimension = Literal["fiscal_year", "country", "theme", "recipient_type"]
 DIMENSIONS: tuple[Dimension, ...] = ("fiscal_year", "country", "theme", "recipient_type")
@@ -46,12 +46,21 @@ def row_of(
 ) -> Row:
     """A proposal's portfolio row; ``approved`` is the award (the agreement's amount if given)."""
     if proposal.call_id != call.id:
-        raise BadInput("call", f"proposal {proposal.id} is for call {proposal.call_id}")
+        raise refuse(
+            "call",
+            "proposal_other_call",
+            proposal=proposal.id,
+            proposal_call=proposal.call_id,
+            call=call.id,
+        )
     fy = call.version().fiscal_year.value
     if file is not None:
         if file.agreement.proposal_id != proposal.id:
-            raise BadInput(
-                "agreement", f"{file.agreement.id} is not the agreement of {proposal.id}"
+            raise refuse(
+                "agreement",
+                "agreement_other_proposal",
+                agreement=file.agreement.id,
+                proposal=proposal.id,
             )
         approved = file.agreement.amount
     return Row(
@@ -99,7 +108,7 @@ def _keys(row: Row, by: Dimension) -> list[str]:
 def summarise(rows: Iterable[Row], by: Dimension) -> list[Group]:
     """Counts and amounts (requested, approved, paid) per value of ``by``, sorted by key."""
     if by not in DIMENSIONS:
-        raise BadInput("by", f"one of {', '.join(DIMENSIONS)}")
+        raise refuse("by", "portfolio_by", choices=", ".join(DIMENSIONS))
     totals: dict[str, list[Decimal | int]] = {}
     for row in rows:
         for key in _keys(row, by):

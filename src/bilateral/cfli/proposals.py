@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 
 from bilateral import countries
 from bilateral.cfli.calls import CENT, CostCategory, LanguageCode, Money, RecipientType, Theme
+from bilateral.cfli.refusals import from_validation, invalid
 from bilateral.errors import BadInput
 
 
@@ -58,7 +59,7 @@ class Organisation(_Model):
     @model_validator(mode="after")
     def _known_country(self) -> Organisation:
         if self.country not in countries.known_codes():
-            raise ValueError("country: not an ISO 3166 alpha-2 code")
+            raise invalid("not_iso_country", "country")
         return self
 
 
@@ -70,7 +71,7 @@ class Activity(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> Activity:
         if self.end < self.start:
-            raise ValueError("end: before start")
+            raise invalid("end_before_start", "end")
         return self
 
 
@@ -124,15 +125,12 @@ class Proposal(_Model):
     @model_validator(mode="after")
     def _totals_agree(self) -> Proposal:
         if self.project_country not in countries.known_codes():
-            raise ValueError("project_country: not an ISO 3166 alpha-2 code")
+            raise invalid("not_iso_country", "project_country")
         lines = sum((line.cfli for line in self.budget), Decimal("0.00"))
         if lines != self.requested:
-            raise ValueError(
-                f"requested: the CFLI budget lines add up to CAD {lines:,}, "
-                f"not the CAD {self.requested:,} requested"
-            )
+            raise invalid("budget_total", "requested", lines=lines, requested=self.requested)
         if self.requested <= 0:
-            raise ValueError("requested: must be more than zero")
+            raise invalid("requested_positive", "requested")
         return self
 
     @property
@@ -169,14 +167,7 @@ def parse_proposal(data: Any) -> Proposal:
     try:
         return Proposal.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        # a model-level message already starts with the field it is about
-        if ":" in message.split(" ")[0]:
-            inner, _, message = message.partition(": ")
-            where = f"{where}.{inner}" if where else inner
-        raise BadInput(where or "proposal", message) from None
+        raise from_validation(error, "proposal") from None
 
 
 def read_problem(error: Exception) -> str:

@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from bilateral.cfli.refusals import refuse
 from bilateral.engine.checks import check_party, parse_date
 from bilateral.errors import BadInput, LawDataError
 from bilateral.screening.model import Snapshot
@@ -174,7 +175,7 @@ def screen_names(names: list[tuple[int, str, str]], on: dt.date) -> Screened:
                 if position == 0
                 else f"organisation.contacts.{position - 1}.name"
             )
-            raise BadInput(field, error.problem) from None
+            raise refuse(field, "name_length") from None
         law_version = str(answer["law_version"])
         for m in answer["matches"]:
             listing = Listing(

@@ -306,9 +306,23 @@ def validation_message(err: Any, lang: str) -> str:
         "date_parsing": "val.date",
         "date_from_datetime_parsing": "val.date",
         "date_type": "val.date",
+        "date_from_datetime_inexact": "val.date",
         "literal_error": "val.choice",
         "enum": "val.choice",
+        "bool_parsing": "val.choice",
+        "bool_type": "val.choice",
+        "extra_forbidden": "val.unexpected",
     }.get(kind)
+    bounds = {
+        "too_short": ("val.too_few", "min_length"),
+        "greater_than_equal": ("val.at_least", "ge"),
+        "greater_than": ("val.more_than", "gt"),
+        "less_than_equal": ("val.at_most", "le"),
+        "less_than": ("val.less_than", "lt"),
+    }
+    if kind in bounds:
+        bound_key, bound = bounds[kind]
+        return i18n.t(bound_key, lang, n=ctx.get(bound, ""))
     if kind == "string_too_long":
         return i18n.t("val.too_long", lang, max=ctx.get("max_length", ""))
     if kind == "too_long":

@@ -1,8 +1,8 @@
 """The CFLI JSON API (``/api/cfli/…``): Bearer tokens, a role check in every operation,
 pydantic schemas, 4xx with the field named (``{"error", "field", "message"}``), never 5xx.
 
-Messages are in English, or French with ``?lang=fr``. Amounts are decimal strings (exact
-cents), never floats.
+Messages are in English, or French with ``?lang=fr`` or an ``Accept-Language: fr`` header.
+Amounts are decimal strings (exact cents), never floats.
 """
 
 from __future__ import annotations
@@ -30,7 +30,22 @@ DB = Annotated[Session, Depends(deps.db)]
 WDB = Annotated[Session, Depends(write_db)]
 Ref = Annotated[str, FPath(pattern=r"^CFLI-\d{6}$", description="proposal reference")]
 CallId = Annotated[str, FPath(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
-Lang = Annotated[Literal["en", "fr"], Query(description="language of messages")]
+
+
+def api_lang(
+    request: Request,
+    lang: Annotated[
+        Literal["en", "fr"] | None,
+        Query(description="language of messages (default: the Accept-Language header)"),
+    ] = None,
+) -> str:
+    """``?lang=`` if given, else French for an ``Accept-Language`` that starts with fr."""
+    if lang is not None:
+        return lang
+    return "fr" if request.headers.get("accept-language", "").lower().startswith("fr") else "en"
+
+
+Lang = Annotated[str, Depends(api_lang)]
 Text = Annotated[str, Field(max_length=5000)]
 Short = Annotated[str, Field(max_length=300)]
 Amount = Annotated[str, Field(max_length=20, pattern=r"^\d{1,12}(\.\d{1,2})?$")]
@@ -327,7 +342,7 @@ def _agreement_out(s: Session, row: CfliAgreement) -> AgreementOut:
 
 
 @router.get("/calls", response_model=list[CallOut])
-def list_open_calls(request: Request, s: DB, lang: Lang = "en") -> Any:
+def list_open_calls(request: Request, s: DB, lang: Lang) -> Any:
     """Open calls for proposals (public, no token)."""
     return [
         _call_out(c, v.version, v.status, v.hash, v.data, lang)
@@ -348,7 +363,7 @@ def _call_out(c: CfliCall, n: int, status: str, h: str, data: dict[str, Any], la
 
 
 @router.get("/calls/{call_id}", response_model=CallOut)
-def get_call(request: Request, call_id: CallId, s: DB, lang: Lang = "en") -> Any:
+def get_call(request: Request, call_id: CallId, s: DB, lang: Lang) -> Any:
     """The latest published version of a call (public)."""
     try:
         call, _v = sv.public_call(s, call_id, deps.today(request))
@@ -360,7 +375,7 @@ def get_call(request: Request, call_id: CallId, s: DB, lang: Lang = "en") -> Any
 
 
 @router.post("/calls/sync", response_model=list[str])
-def sync_calls(actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def sync_calls(actor: WhoW, s: WDB, lang: Lang) -> Any:
     """Load the call files into the database (programme officer)."""
 
     def go() -> list[str]:
@@ -372,7 +387,7 @@ def sync_calls(actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
 
 
 @router.get("/officer/calls", response_model=list[CallOut])
-def officer_calls(actor: WhoR, s: DB, lang: Lang = "en") -> Any:
+def officer_calls(actor: WhoR, s: DB, lang: Lang) -> Any:
     """Every version of the calls of the officer's missions."""
     try:
         calls = sv.officer_calls(s, actor)
@@ -387,7 +402,7 @@ def officer_calls(actor: WhoR, s: DB, lang: Lang = "en") -> Any:
 
 @router.post("/calls/{call_id}/versions", response_model=CallOut, status_code=201)
 def create_version(
-    request: Request, call_id: CallId, body: VersionIn, actor: WhoW, s: WDB, lang: Lang = "en"
+    request: Request, call_id: CallId, body: VersionIn, actor: WhoW, s: WDB, lang: Lang
 ) -> Any:
     """A new draft version of a call with parameters set by the programme officer."""
 
@@ -406,7 +421,7 @@ def publish_version(
     number: Annotated[int, FPath(ge=1, le=10_000)],
     actor: WhoW,
     s: WDB,
-    lang: Lang = "en",
+    lang: Lang,
 ) -> Any:
     def go() -> CallOut:
         sv.publish(s, actor, call_id, number, deps.today(request))
@@ -418,7 +433,7 @@ def publish_version(
 
 
 @router.post("/calls/{call_id}/committee", status_code=204, response_model=None)
-def assign_member(call_id: CallId, body: MemberIn, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def assign_member(call_id: CallId, body: MemberIn, actor: WhoW, s: WDB, lang: Lang) -> Any:
     def go() -> Response:
         sv.assign_member(s, actor, call_id, body.username)
         return Response(status_code=204)
@@ -427,7 +442,7 @@ def assign_member(call_id: CallId, body: MemberIn, actor: WhoW, s: WDB, lang: La
 
 
 @router.get("/calls/{call_id}/ranking", response_model=list[RankOut])
-def ranking(request: Request, call_id: CallId, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def ranking(request: Request, call_id: CallId, actor: WhoW, s: WDB, lang: Lang) -> Any:
     def go() -> list[RankOut]:
         a = sv.ranking(s, actor, call_id, keys_of(request))
         return [
@@ -439,7 +454,7 @@ def ranking(request: Request, call_id: CallId, actor: WhoW, s: WDB, lang: Lang =
 
 
 @router.post("/calls/{call_id}/plan", response_model=PlanOut, status_code=201)
-def make_plan(request: Request, call_id: CallId, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def make_plan(request: Request, call_id: CallId, actor: WhoW, s: WDB, lang: Lang) -> Any:
     """The funding plan: the highest total score within the envelope (explained)."""
 
     def go() -> PlanOut:
@@ -460,7 +475,7 @@ def make_plan(request: Request, call_id: CallId, actor: WhoW, s: WDB, lang: Lang
 
 
 @router.get("/proposals", response_model=list[ProposalOut])
-def list_proposals(request: Request, actor: WhoR, s: DB, lang: Lang = "en") -> Any:
+def list_proposals(request: Request, actor: WhoR, s: DB, lang: Lang) -> Any:
     """Applicant: own organisation's; officer: the missions' queue; member: to score."""
     try:
         if actor.role == sv.APPLICANT:
@@ -478,7 +493,7 @@ def list_proposals(request: Request, actor: WhoR, s: DB, lang: Lang = "en") -> A
 
 @router.post("/calls/{call_id}/proposals", response_model=ProposalOut, status_code=201)
 def create_proposal(
-    request: Request, call_id: CallId, body: ProposalIn, actor: WhoW, s: WDB, lang: Lang = "en"
+    request: Request, call_id: CallId, body: ProposalIn, actor: WhoW, s: WDB, lang: Lang
 ) -> Any:
     """A new draft (grant applicant)."""
     keys = keys_of(request)
@@ -491,7 +506,7 @@ def create_proposal(
 
 
 @router.get("/proposals/{ref}", response_model=ProposalOut)
-def get_proposal(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def get_proposal(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang) -> Any:
     """A proposal with its latest determination (the read of sensitive fields is audited)."""
     return _run(
         s,
@@ -507,7 +522,7 @@ def save_proposal(
     body: ProposalIn,
     actor: WhoW,
     s: WDB,
-    lang: Lang = "en",
+    lang: Lang,
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> Any:
     """Save a draft again (``version``: refuse if someone saved in between)."""
@@ -521,7 +536,7 @@ def save_proposal(
 
 
 @router.post("/proposals/{ref}/submit", response_model=ProposalOut)
-def submit(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def submit(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang) -> Any:
     """Submit: checked in full, then eligibility is determined against the call."""
     keys = keys_of(request)
 
@@ -533,7 +548,7 @@ def submit(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -
 
 
 @router.get("/proposals/{ref}/replay")
-def replay(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def replay(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang) -> Any:
     """Make the stored determination again (programme officer): same, to the byte?"""
 
     def go() -> dict[str, Any]:
@@ -544,7 +559,7 @@ def replay(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -
 
 
 @router.post("/proposals/{ref}/clear", response_model=ProposalOut)
-def clear(request: Request, ref: Ref, body: ClearIn, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def clear(request: Request, ref: Ref, body: ClearIn, actor: WhoW, s: WDB, lang: Lang) -> Any:
     """Clear a proposal that needs review (e.g. a sanctions match reviewed) for assessment."""
     return _run(
         s,
@@ -556,9 +571,7 @@ def clear(request: Request, ref: Ref, body: ClearIn, actor: WhoW, s: WDB, lang: 
 
 
 @router.post("/proposals/{ref}/conflict", status_code=204, response_model=None)
-def declare(
-    request: Request, ref: Ref, body: ConflictIn, actor: WhoW, s: WDB, lang: Lang = "en"
-) -> Any:
+def declare(request: Request, ref: Ref, body: ConflictIn, actor: WhoW, s: WDB, lang: Lang) -> Any:
     def go() -> Response:
         sv.declare(s, actor, ref, body.conflicted, keys_of(request))
         return Response(status_code=204)
@@ -567,7 +580,7 @@ def declare(
 
 
 @router.post("/proposals/{ref}/score", status_code=204, response_model=None)
-def score(request: Request, ref: Ref, body: ScoreIn, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def score(request: Request, ref: Ref, body: ScoreIn, actor: WhoW, s: WDB, lang: Lang) -> Any:
     def go() -> Response:
         sv.score(s, actor, ref, body.marks, keys_of(request))
         return Response(status_code=204)
@@ -576,9 +589,7 @@ def score(request: Request, ref: Ref, body: ScoreIn, actor: WhoW, s: WDB, lang: 
 
 
 @router.post("/proposals/{ref}/decision", response_model=ProposalOut)
-def decide(
-    request: Request, ref: Ref, body: DecisionIn, actor: WhoW, s: WDB, lang: Lang = "en"
-) -> Any:
+def decide(request: Request, ref: Ref, body: DecisionIn, actor: WhoW, s: WDB, lang: Lang) -> Any:
     """Approve (in the funding plan) or decline, with the bilingual letter."""
     keys = keys_of(request)
 
@@ -590,7 +601,7 @@ def decide(
 
 
 @router.get("/proposals/{ref}/letter")
-def letter(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def letter(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang) -> Any:
     """The decision letter, English and French (applicant, officer; the read is audited)."""
 
     def go() -> Any:
@@ -603,7 +614,7 @@ def letter(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -
 
 
 @router.post("/proposals/{ref}/agreement", response_model=AgreementOut, status_code=201)
-def draw_up(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def draw_up(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang) -> Any:
     return _run(
         s,
         lang,
@@ -612,7 +623,7 @@ def draw_up(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") 
 
 
 @router.get("/proposals/{ref}/agreement", response_model=AgreementOut)
-def get_agreement(ref: Ref, actor: WhoR, s: DB, lang: Lang = "en") -> Any:
+def get_agreement(ref: Ref, actor: WhoR, s: DB, lang: Lang) -> Any:
     try:
         return _agreement_out(s, sv.agreement_row(s, actor, ref))
     except OfficeError as e:
@@ -624,7 +635,7 @@ def get_agreement(ref: Ref, actor: WhoR, s: DB, lang: Lang = "en") -> Any:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def agreement_pdf(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def agreement_pdf(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang) -> Any:
     def go() -> Response:
         _row, f = sv.agreement_for_reading(s, actor, ref, keys_of(request))
         return Response(agreements_mod.render_pdf(f.agreement, lang), media_type="application/pdf")
@@ -633,12 +644,12 @@ def agreement_pdf(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = 
 
 
 @router.post("/proposals/{ref}/agreement/sign", response_model=AgreementOut)
-def sign(ref: Ref, body: SignIn, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def sign(ref: Ref, body: SignIn, actor: WhoW, s: WDB, lang: Lang) -> Any:
     return _run(s, lang, lambda: _agreement_out(s, sv.sign(s, actor, ref, body.signed_on)))
 
 
 @router.post("/proposals/{ref}/payments", response_model=AgreementOut, status_code=201)
-def pay(ref: Ref, body: PaymentIn, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def pay(ref: Ref, body: PaymentIn, actor: WhoW, s: WDB, lang: Lang) -> Any:
     """Record a payment; never above the instalment or the agreement (row lock)."""
 
     def go() -> AgreementOut:
@@ -649,9 +660,7 @@ def pay(ref: Ref, body: PaymentIn, actor: WhoW, s: WDB, lang: Lang = "en") -> An
 
 
 @router.post("/proposals/{ref}/reports", response_model=AgreementOut, status_code=201)
-def report(
-    request: Request, ref: Ref, body: ReportIn, actor: WhoW, s: WDB, lang: Lang = "en"
-) -> Any:
+def report(request: Request, ref: Ref, body: ReportIn, actor: WhoW, s: WDB, lang: Lang) -> Any:
     def go() -> AgreementOut:
         sv.report(
             s,
@@ -669,14 +678,14 @@ def report(
 
 
 @router.post("/proposals/{ref}/reports/accept", response_model=AgreementOut)
-def accept_reports(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def accept_reports(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang) -> Any:
     return _run(
         s, lang, lambda: _agreement_out(s, sv.accept_reports(s, actor, ref, deps.today(request)))
     )
 
 
 @router.post("/proposals/{ref}/close", response_model=AgreementOut)
-def close(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang = "en") -> Any:
+def close(request: Request, ref: Ref, actor: WhoW, s: WDB, lang: Lang) -> Any:
     return _run(s, lang, lambda: _agreement_out(s, sv.close(s, actor, ref, deps.today(request))))
 
 
@@ -694,8 +703,8 @@ class GroupOut(BaseModel):
 def portfolio(
     actor: WhoR,
     s: DB,
+    lang: Lang,
     by: Literal["fiscal_year", "country", "theme", "recipient_type"] = "fiscal_year",
-    lang: Lang = "en",
 ) -> Any:
     """Counts and amounts of the officer's missions' proposals (no sensitive field)."""
     from bilateral.cfli import portfolio as portfolio_mod
@@ -731,7 +740,7 @@ async def add_document(
     actor: WhoW,
     s: WDB,
     file: Annotated[UploadFile, File(description="PDF, PNG, JPEG or UTF-8 text")],
-    lang: Lang = "en",
+    lang: Lang,
 ) -> Any:
     """A supporting document on a draft (grant applicant); stored encrypted."""
     settings = deps.settings(request)
@@ -764,7 +773,7 @@ def get_document(
     doc_id: Annotated[int, FPath(ge=1, le=2_147_483_647)],
     actor: WhoW,
     s: WDB,
-    lang: Lang = "en",
+    lang: Lang,
 ) -> Any:
     """A document's bytes (applicant, officer, assigned member); the read is audited."""
 

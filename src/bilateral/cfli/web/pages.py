@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 
 from bilateral.cfli import agreements as agreements_mod
 from bilateral.cfli import i18n as fmt
+from bilateral.cfli import refusals
 from bilateral.cfli.calls import COST_LABELS, RECIPIENT_LABELS, THEME_LABELS, CallVersion
 from bilateral.cfli.crypto import KeyRing
 from bilateral.cfli.eligibility import OUTCOME_LABELS, PARAM_LABELS, Status
@@ -39,6 +40,7 @@ from bilateral.cfli.web.shared import (
     redirect,
     render,
     require,
+    validation_message,
 )
 
 router = APIRouter(include_in_schema=False, prefix="/cfli")
@@ -120,6 +122,27 @@ FIELD_KEYS = {
     "file": "cfli.f.file",
     "signed_on": "cfli.f.date",
     "on": "cfli.f.date",
+    # the fields the domain's refusals name
+    "call": "cfli.f.call",
+    "version": "cfli.f.version",
+    "proposal": "cfli.f.proposal",
+    "agreement": "cfli.f.agreement",
+    "report": "cfli.f.reports",
+    "reports": "cfli.f.reports",
+    "declaration": "cfli.f.conflict",
+    "score": "cfli.f.score",
+    "marks": "cfli.f.marks",
+    "member": "cfli.f.member",
+    "members": "cfli.f.member",
+    "determination": "cfli.f.determination",
+    "sanctions": "cfli.f.sanctions",
+    "decline": "cfli.f.decision",
+    "decision": "cfli.f.decision",
+    "record": "cfli.f.record",
+    "document": "cfli.f.document",
+    "keys": "cfli.f.keys",
+    "retention_days": "cfli.f.retention",
+    "by": "cfli.f.by",
 }
 
 
@@ -128,8 +151,11 @@ def field_label(field: str | None, lang: str) -> str:
     if not field:
         return ""
     parts = field.split(".")
+    if parts[0] in PARAM_LABELS and parts[0] not in FIELD_KEYS:  # a call's parameter
+        return fmt.text(PARAM_LABELS[parts[0]], lang)
     if len(parts) >= 2 and parts[1].isdigit():
-        n = int(parts[1]) + 1
+        # list positions count from 0; the actuals of a report are keyed by line number
+        n = int(parts[1]) + (0 if parts[0] == "actuals" else 1)
         group = {
             "budget": "cfli.f.budget_line",
             "activities": "cfli.f.activity",
@@ -154,8 +180,13 @@ def problem_text(e: OfficeError, lang: str) -> str:
     label = field_label(e.field, lang)
     params = dict(e.params)
     if e.code == "cfli_invalid":
-        detail = detail_text(str(params.get("detail", "")), lang)
-        return tr("err.cfli_invalid", lang, field=label, detail=detail)
+        criterion = params.get("criterion")
+        if isinstance(criterion, dict) and lang in criterion:
+            label = tr("cfli.f.mark", lang, criterion=criterion[lang])
+        detail = refusal_text(params.get("refusal"), params.get("args") or {}, lang)
+        if detail is None:  # a refusal without a code: a defect (tests walk every one)
+            detail = "valeur refusée" if lang == "fr" else str(params.get("detail", ""))
+        return tr("err.cfli_invalid", lang, field=label, detail=detail) if label else detail
     key = "err." + e.code
     text = tr(key, lang, **{k: _shown(v, lang) for k, v in params.items()})
     if e.code in ("too_large", "cfli_too_long", "cfli_too_many"):
@@ -172,31 +203,17 @@ def _shown(value: Any, lang: str) -> Any:
     return value
 
 
-# pydantic's and the domain's messages (English) as the reader's language says them
-_DETAILS = (
-    ("Field required", "this field is required", "ce champ est obligatoire"),
-    ("at least 1 item", "give at least one", "donnez au moins un élément"),
-    ("at least 1 character", "this field is required", "ce champ est obligatoire"),
-    ("before start", None, "la fin précède le début"),
-    ("not an ISO 3166", "choose a country from the list", "choisissez un pays de la liste"),
-    ("at most two decimal places", None, "un montant a au plus deux décimales (cents)"),
-    ("add up to", None, "les lignes du budget (FCIL) ne correspondent pas au montant demandé"),
-    ("valid date", "give a date as YYYY-MM-DD", "donnez une date au format AAAA-MM-JJ"),
-    ("valid integer", "give a whole number", "donnez un nombre entier"),
-    ("valid decimal", "give an amount", "donnez un montant"),
-    ("Input should be", "choose a value from the list", "choisissez une valeur de la liste"),
-    ("must be more than zero", None, "le montant doit être supérieur à zéro"),
-    ("a mark is from 0", None, "une note va de 0 à 10"),
-    ("not a number", None, "donnez un nombre"),
-    ("expected marks", "give a mark for every criterion", "donnez une note pour chaque critère"),
-)
-
-
-def detail_text(detail: str, lang: str) -> str:
-    for needle, english, french in _DETAILS:
-        if needle in detail:
-            return french if lang == "fr" else (english or detail)
-    return "valeur refusée" if lang == "fr" else detail
+def refusal_text(code: Any, args: Any, lang: str) -> str | None:
+    """A domain refusal (``cfli.refusals``) in the reader's language, amounts and dates as
+    they write them; pydantic's own errors (``input.<type>``) as the platform says them.
+    None for a refusal without a code."""
+    if not isinstance(code, str) or not code:
+        return None
+    params = dict(args) if isinstance(args, dict) else {}
+    if code.startswith(refusals.INPUT):
+        kind = code.removeprefix(refusals.INPUT)
+        return validation_message({"type": kind, "ctx": params}, lang)
+    return tr(refusals.KEY + code, lang, **refusals.shown(params, lang))
 
 
 def labels(lang: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bilateral.cfli import agreements as agreements_mod
-from bilateral.cfli import crypto
+from bilateral.cfli import crypto, refusals
 from bilateral.cfli.assessment import Assessment, approval_letter, decline_letter, open_assessment
 from bilateral.cfli.calls import (
     CENT,
@@ -90,8 +90,16 @@ def money(n: int) -> Decimal:
 
 
 def bad(e: BadInput) -> OfficeError:
-    """A domain refusal as a 422 naming the field (the domain never puts a value in it)."""
-    return OfficeError(422, "cfli_invalid", e.field, detail=e.problem)
+    """A domain refusal as a 422 naming the field (the domain never puts a value in it):
+    its code and parameters say it in the reader's language, ``detail`` in English."""
+    return OfficeError(
+        422, "cfli_invalid", e.field, detail=e.problem, refusal=e.code, args=dict(e.params)
+    )
+
+
+def refused(field: str, code: str, **params: Any) -> OfficeError:
+    """One of the domain's refusals (``cfli.refusals``) made here."""
+    return bad(refusals.refuse(field, code, **params))
 
 
 def _need(actor: Actor, *roles: str) -> None:
@@ -380,11 +388,9 @@ def _valid_version(data: dict[str, Any]) -> CallVersion:
     try:
         return CallVersion.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        loc = [str(p) for p in first["loc"] if "[" not in str(p) and p != "function-after"]
-        field = loc[0] if loc else "version"
-        msg = str(first["msg"]).removeprefix("Value error, ")
-        raise OfficeError(422, "cfli_invalid", field, detail=msg) from None
+        refusal = refusals.from_validation(e, "version")
+        refusal.field = refusal.field.split(".")[0]  # the parameter the officer sets
+        raise bad(refusal) from None
 
 
 def publish(s: Session, actor: Actor, call_id: str, version: int, today: dt.date) -> None:
@@ -923,7 +929,13 @@ def score(
     try:
         a.score(actor.username, p.reference, dict(marks))
     except BadInput as e:
-        raise bad(e) from None
+        error = bad(e)
+        if e.field.startswith("marks."):  # a mark: named by its criterion's label
+            labels = {c.id: c.label for c in a.criteria}
+            label = labels.get(e.field.partition(".")[2])
+            if label is not None:
+                error.params["criterion"] = {"en": label.en, "fr": label.fr}
+        raise error from None
     sheet = a.sheets[(actor.username, p.reference)]
     row = CfliScore(
         proposal_id=p.id,
@@ -1261,7 +1273,7 @@ def pay(
     try:
         payment = f.pay(on, agreements_mod.Kind(kind), amount, payment_ref.strip())
     except BadInput as e:
-        if e.field == "amount" and "above" in e.problem:
+        if e.code == "payment_above_agreement":
             raise OfficeError(
                 422,
                 "cfli_overpaid",
@@ -1408,7 +1420,7 @@ def purge(
     """Remove the sealed sensitive fields (proposal, letter, narrative) of files closed more
     than ``retention_days`` ago; a dry run only says which."""
     if retention_days < 0:
-        raise OfficeError(422, "cfli_invalid", "retention_days", detail="must be zero or more")
+        raise refused("retention_days", "retention_negative")
     limit = today - dt.timedelta(days=retention_days)
     due = list(
         s.execute(
@@ -1501,9 +1513,7 @@ def _rotate_tree(value: Any, keys: KeyRing, counts: list[int]) -> Any:
             try:
                 token = keys.fernet.rotate(value["enc"].encode("ascii")).decode("ascii")
             except Exception:
-                raise OfficeError(
-                    422, "cfli_invalid", "keys", detail="a sealed value cannot be decrypted"
-                ) from None
+                raise refused("keys", "cannot_decrypt_any") from None
             return {"enc": token}
         return {k: _rotate_tree(v, keys, counts) for k, v in value.items()}
     if isinstance(value, list):
@@ -1674,9 +1684,7 @@ def read_document(
     try:
         data = keys.fernet.decrypt(path.read_bytes())
     except Exception:
-        raise OfficeError(
-            422, "cfli_invalid", "document", detail="cannot be decrypted with any key"
-        ) from None
+        raise refused("document", "cannot_decrypt_any") from None
     audit.record(
         s,
         actor=actor.username,

@@ -25,6 +25,7 @@ from bilateral.platform.web import (
     render,
     require,
     templates,
+    validation_message,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "require",
     "templates",
     "uploads",
+    "validation_message",
 ]
