@@ -424,3 +424,26 @@ def _law_with_belarus_on_the_acl(tmp_path: Path) -> Law:
     later = Law(load(folder))
     assert later.law_version != LAW_VERSION
     return later
+
+
+def test_a_refused_request_says_what_and_where_in_the_readers_language(
+    sqlite_office: Office,
+) -> None:
+    """A request the schema refuses gets the documented error shape: the field as the request
+    spells it and one line in the language asked (?lang= or Accept-Language), FastAPI's
+    detail list beside it."""
+    o, c = sqlite_office, sqlite_office.client
+    a = o.user("alice", "applicant", "Maple Foods")
+    bad = good_application()
+    bad["lines"][0]["hs_code"] = "abc"
+    r = c.post("/api/applications", json=bad, headers=a)
+    body = r.json()
+    assert r.status_code == 422 and body["error"] == "invalid"
+    assert body["field"] == "lines[0].hs_code" and body["message"].startswith("lines[0].hs_code: ")
+    assert body["detail"][0]["loc"][-2:] == ["0", "hs_code"]
+    fr = c.post("/api/applications", json=bad, headers={**a, "Accept-Language": "fr-CA,fr;q=0.9"})
+    said = fr.json()["message"]
+    assert fr.status_code == 422 and said.startswith("lines[0].hs_code : "), said
+    assert said != body["message"].replace(": ", " : ", 1), "the French line is not French"
+    again = c.post("/api/applications?lang=en", json=bad, headers={**a, "Accept-Language": "fr"})
+    assert again.json()["message"] == body["message"]

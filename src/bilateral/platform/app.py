@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bilateral.errors import BadInput
 from bilateral.platform import api, application, audit, db, i18n, web
 from bilateral.platform import settings as settings_mod
 from bilateral.platform.accounts import OfficeError
@@ -235,6 +236,22 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith(("/api", "/openapi", "/docs", "/redoc"))
 
 
+def _json_path(loc: Sequence[Any]) -> str:
+    """A pydantic location as the request's own path: ``lines[0].hs_code``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _api_lang(request: Request) -> str:
+    """The language of an API answer: ``?lang=`` if given, else the Accept-Language header."""
+    asked = request.query_params.get("lang")
+    if asked in i18n.LANGS:
+        return str(asked)
+    return "fr" if request.headers.get("accept-language", "").lower().startswith("fr") else "en"
+
+
 DOCS_ASSETS = "/docs-assets"
 
 
@@ -373,7 +390,7 @@ def create_app(
             if exc.status == 429:
                 page.headers["Retry-After"] = str(exc.params.get("seconds", 1))
             return page
-        lang = i18n.pick(request.query_params.get("lang"))
+        lang = _api_lang(request)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if exc.status == 429:
             headers = {"Retry-After": str(exc.params.get("seconds", 1))}
@@ -400,7 +417,29 @@ def create_app(
         if _wants_html(request):
             field = ".".join(errors[0]["loc"][1:]) if errors else None
             return web.error_page(request, 422, "invalid", field, {"detail": errors})
-        return JSONResponse({"detail": errors}, status_code=422)
+        field = _json_path(exc.errors()[0].get("loc", ())[1:]) if errors else None
+        # the documented error shape (one line in the reader's language, naming the field
+        # as the request spells it), and FastAPI's ``detail`` list beside it
+        lang = _api_lang(request)
+        said = (
+            web.validation_message(exc.errors()[0], lang) if errors else i18n.t("err.invalid", lang)
+        )
+        return JSONResponse(
+            {
+                "error": "invalid",
+                "field": field or None,
+                "message": f"{field}{' : ' if lang == 'fr' else ': '}{said}" if field else said,
+                "detail": errors,
+            },
+            status_code=422,
+        )
+
+    @app.exception_handler(BadInput)
+    async def bad_input(request: Request, exc: BadInput) -> Response:
+        # a domain refusal that no route turned into an answer of its own: still a problem
+        # with what the user sent, so a 422 naming the field, never a 500
+        log.warning("uncaught refusal on %s %s: %s", request.method, request.url.path, exc)
+        return await office_error(request, OfficeError(422, "invalid", exc.field))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
