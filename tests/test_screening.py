@@ -1048,6 +1048,11 @@ def test_rescreening_refuses_a_missing_or_same_previous_before_screening(
             f"bilateral: error: previous: no such file: {tmp_path / 'none.csv'}"
         )
         assert not out.exists()
+    assert main(["screen", "parties", str(source), "--output", str(tmp_path / "x.csv"),
+                 "--previous", str(source)]) == 2  # fmt: skip
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: previous: d.csv: no line column (give an earlier output)"
+    )
     assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
     kept = out.read_bytes()
     capsys.readouterr()

@@ -11,6 +11,7 @@ engine's (a CSV or Parquet file, or Spark's Parquet folder).
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from pathlib import Path
@@ -31,6 +32,19 @@ def check_previous(previous: Path, output: Path) -> None:
         raise BadInput("previous", f"no such file: {previous}")
     if previous.resolve() == output.resolve():
         raise BadInput("previous", "the earlier output must not be the --output being written")
+    if "line" not in _columns(previous):
+        raise BadInput("previous", f"{previous.name}: no line column (give an earlier output)")
+
+
+def _columns(path: Path) -> list[str]:
+    """The column names of an output (its header or Parquet schema), read without its rows."""
+    try:
+        if path.is_dir() or path.suffix.lower() == ".parquet":
+            return list(pq.ParquetDataset(path).schema.names)
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error, pa.ArrowException) as error:
+        raise BadInput("previous", f"{path.name}: {str(error).splitlines()[0]}") from None
 
 
 def _read(path: Path) -> pa.Table:
