@@ -916,3 +916,216 @@ def test_rescreening_declarations_after_a_list_update_keeps_only_changed_lines(
     assert [r["line"] for r in rows] == ["2"] and before.rows == 4
     assert rows[0]["party_hits"] == "2"
     assert rows[0]["change"] == "was: consignee sor-2020-214/1/2/15 (listed); outcome prohibited"
+
+
+# --- resuming a killed run, and re-screening against either format ------------------------
+
+
+def _many_parties(path: Path, count: int) -> Path:
+    listed = ["OAO Belaruskali", "LUKASHENKA, Alyaksandr Hryhoryavich", "Maple Foods Ltd"]
+    rows = [
+        {"id": str(i),
+         "name": listed[i % 3] if i % 7 == 0 else "" if i % 11 == 0 else f"Trading House {i}",
+         "date": f"2022-03-{1 + i % 28:02d}"}
+        for i in range(count)
+    ]  # fmt: skip
+    return _write(path, rows)
+
+
+def _many_declarations(path: Path, count: int) -> Path:
+    rows = []
+    for i in range(count):
+        row = dict(DECLARATIONS[i % len(DECLARATIONS)])
+        row["exporter"] = row["exporter"] and f"{row['exporter']} {i % 50}"
+        rows.append(row)
+    return _write(path, rows)
+
+
+def _kill_midway(command: list[str], parts: Path, env: dict[str, str]) -> int:
+    """Start ``command``, SIGKILL it once it has finished two parts; the parts left."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 300
+    while not (parts / "part-00001.parquet").exists():
+        if process.poll() is not None:
+            pytest.fail(f"the run ended before it was killed: {process.stderr.read()!r}")  # type: ignore[union-attr]
+        assert time.monotonic() < deadline, "no part written in 300 s"
+        time.sleep(0.002)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    return len(list(parts.glob("part-*.parquet")))
+
+
+@pytest.mark.parametrize(
+    ("kind", "make", "suffix"),
+    [("declarations", _many_declarations, ".csv"), ("parties", _many_parties, ".parquet")],
+)
+def test_a_run_killed_with_sigkill_resumes_to_the_bytes_of_an_uninterrupted_run(
+    tmp_path: Path, kind: str, make: object, suffix: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    source = make(tmp_path / "in.csv", 600)  # type: ignore[operator]
+    cli = [sys.executable, "-m", "bilateral.faces.cli", "screen", kind, str(source)]
+    if kind == "parties":
+        cli += ["--workers", "1"]
+    env = {**os.environ, "BILATERAL_SCREEN_CHUNK_ROWS": "10"}  # 60 parts of 10 rows
+
+    def run(target: Path, environ: dict[str, str]) -> str:
+        done = subprocess.run([*cli, "--output", str(target)], env=environ, capture_output=True,
+                              text=True, check=False, timeout=600)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    clean = tmp_path / f"clean{suffix}"
+    run(clean, dict(os.environ))  # one part: the whole file
+    target = tmp_path / f"out{suffix}"
+    parts = target.with_name(target.name + ".parts")
+    finished = _kill_midway([*cli, "--output", str(target)], parts, env)
+    assert 2 <= finished < 60 and not target.exists()  # killed midway: no output yet
+    said = run(target, env)
+    # The parts finished before the kill are kept (a part written as the kill came may
+    # be whole too: it is then kept as well).
+    resumed = [line for line in said.splitlines() if line.startswith("resumed after")]
+    assert resumed and int(resumed[0].split()[2]) >= finished
+    assert "starting over" not in said
+    assert target.read_bytes() == clean.read_bytes()
+    assert (tmp_path / "out.errors.csv").read_bytes() == (
+        tmp_path / "clean.errors.csv"
+    ).read_bytes()
+    assert not parts.exists()
+
+    # Killed again, then the input changes: the finished parts are of another file.
+    again = tmp_path / f"again{suffix}"
+    parts = again.with_name(again.name + ".parts")
+    finished = _kill_midway([*cli, "--output", str(again)], parts, env)
+    with source.open("a", encoding="utf-8", newline="") as handle:  # the csv module's \r\n
+        handle.write(source.read_text(encoding="utf-8").splitlines()[1] + "\r\n")
+    said = run(again, env)
+    assert said.splitlines()[0].startswith(
+        "starting over: the input file changed since the interrupted run ("
+    )
+    assert f"part(s) in again{suffix}.parts not used)" in said.splitlines()[0]
+    assert "resumed after" not in said
+    changed = tmp_path / f"changed{suffix}"
+    run(changed, dict(os.environ))
+    assert again.read_bytes() == changed.read_bytes()
+
+
+def test_declarations_resume_only_with_the_same_lists(tmp_path: Path) -> None:
+    from bilateral.screening import declarations
+
+    source = _many_declarations(tmp_path / "d.csv", 40)
+    index = default_index(shipped())
+    calls: list[int] = []
+
+    def stop_after_two_parts(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    target = tmp_path / "o.parquet"
+    said: list[str] = []
+    import os
+
+    os.environ["BILATERAL_SCREEN_CHUNK_ROWS"] = "8"
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            declarations.screen_declarations(source, target, index, 0.8, None, stop_after_two_parts)
+        assert not target.exists()
+        extra = Entry("t/1", "Organization", "Maple Foods Ltd", listed_from=dt.date(2022, 6, 1),
+                      reference="Test 1")  # fmt: skip
+        updated = default_index([*shipped(), Snapshot("test", "T", "t", None, "t", (extra,))])
+        report = declarations.screen_declarations(source, target, updated, 0.8, notice=said.append)
+    finally:
+        del os.environ["BILATERAL_SCREEN_CHUNK_ROWS"]
+    assert report.resumed_parts == 0 and report.rows == 40
+    assert said == [
+        "starting over: the screening lists changed since the interrupted run "
+        "(2 finished part(s) in o.parquet.parts not used)"
+    ]
+    clean = declarations.screen_declarations(source, tmp_path / "c.parquet", updated, 0.8)
+    assert clean.resumed_parts == 0
+    assert target.read_bytes() == (tmp_path / "c.parquet").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [("law_version", "other", "the law changed"),
+     ("threshold", 0.9, "--threshold changed"),
+     ("chunk_rows", 7, "the part size (BILATERAL_SCREEN_CHUNK_ROWS) changed")],
+)  # fmt: skip
+def test_a_stale_partial_run_is_named_by_what_changed(
+    tmp_path: Path, key: str, value: object, said: str
+) -> None:
+    from bilateral.screening import tabular
+
+    manifest = {"input_hash": "sha256:1", "law_version": "v", "threshold": 0.8, "chunk_rows": 5}
+    parts = tmp_path / "o.csv.parts"
+    notes: list[str] = []
+    assert tabular.resume(parts, manifest, notes.append) == 0 and notes == []
+    (parts / "part-00000.parquet").write_bytes(b"x")
+    assert tabular.resume(parts, manifest, notes.append) == 1 and notes == []
+    assert tabular.resume(parts, {**manifest, key: value}, notes.append) == 0
+    assert notes == [
+        f"starting over: {said} since the interrupted run (1 finished part(s) in o.csv.parts "
+        "not used)"
+    ]
+    assert not (parts / "part-00000.parquet").exists()
+
+
+def test_rescreening_a_parquet_output_against_a_csv_one_compares_outcomes_not_spellings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyarrow.parquet as pq
+
+    source = _write(tmp_path / "d.csv", DECLARATIONS)
+    before = tmp_path / "before.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(before)]) == 0
+    after = tmp_path / "after.parquet"
+    capsys.readouterr()
+    args = ["screen", "declarations", str(source), "--output", str(after), "--previous"]
+    assert main([*args, str(before)]) == 0
+    # The same lists: nothing changed, though the CSV spells a boolean "true" and Parquet
+    # stores one.
+    assert f"0 row(s) changed outcome since {before}; written to {after}" in capsys.readouterr().out
+    table = pq.read_table(after)
+    assert table.num_rows == 0 and table.schema.field("line").type == "int64"
+    assert table.schema.field("prohibited").type == "bool"
+    assert table.column_names[-1] == "change"
+
+
+def test_rescreening_refuses_a_missing_or_same_previous_before_screening(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _write(tmp_path / "d.csv", DECLARATIONS)
+    out = tmp_path / "o.csv"
+    for kind in ("declarations", "parties"):
+        args = ["screen", kind, str(source), "--output", str(out), "--previous"]
+        assert main([*args, str(tmp_path / "none.csv")]) == 2
+        assert capsys.readouterr().err.strip() == (
+            f"bilateral: error: previous: no such file: {tmp_path / 'none.csv'}"
+        )
+        assert not out.exists()
+    assert main(["screen", "parties", str(source), "--output", str(tmp_path / "x.csv"),
+                 "--previous", str(source)]) == 2  # fmt: skip
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: previous: d.csv: no line column (give an earlier output)"
+    )
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    kept = out.read_bytes()
+    capsys.readouterr()
+    assert main(["screen", "declarations", str(source), "--output", str(out),
+                 "--previous", str(out)]) == 2  # fmt: skip
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: previous: the earlier output must not be the --output being written"
+    )
+    assert out.read_bytes() == kept

@@ -252,3 +252,78 @@ def test_spark_refuses_a_csv_with_rows_that_do_not_fit_its_header(
             "fields than the header has columns); use --engine duckdb, which reports them by "
             "line and screens the rest"
         )
+
+
+# --- re-screening after a list update: Spark keeps the rows DuckDB keeps ------------------
+
+PARTY_ROWS = (
+    "row_id,name,date\n"
+    "1,Maple Foods Ltd,2022-05-31\n"  # the day before the update's listing
+    "2,Maple Foods Ltd,2022-06-01\n"  # listed that day
+    "3,OAO Belaruskali,2022-03-08\n"
+    "4,,2022-06-01\n"  # no name: reported, not screened
+)
+
+
+def _list_update(tmp_path: Path) -> None:
+    """Import a list naming Maple Foods Ltd from 2022-06-01 (as an analyst would)."""
+    import datetime as dt
+
+    from bilateral.faces.cli import main
+    from bilateral.screening.lists import ftm
+    from bilateral.screening.model import Entry, Snapshot
+
+    entry = Entry("t/1", "Organization", "Maple Foods Ltd", listed_from=dt.date(2022, 6, 1),
+                  reference="Test 1")  # fmt: skip
+    path = tmp_path / "update.ftm.jsonl"
+    ftm.write_ftm(Snapshot("test", "T", "t", None, "t", (entry,)), path)
+    assert main(["screen", "lists", "import", "ftm", str(path)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "earlier", "line", "was"),
+    [("parties", "before.csv", 3, "was: no hits"),
+     ("declarations", "before.parquet", 2,
+      "was: consignee sor-2020-214/1/2/15 (listed); outcome prohibited")],
+)  # fmt: skip
+def test_rescreening_on_spark_keeps_the_rows_duckdb_keeps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, earlier: str, line: int, was: str
+) -> None:
+    monkeypatch.setenv("BILATERAL_DATA_DIR", str(tmp_path / "data"))  # lists and run log
+    monkeypatch.setenv("BILATERAL_SPARK_MASTER", "local[2]")
+    if kind == "parties":
+        source = tmp_path / "p.csv"
+        source.write_text(PARTY_ROWS, encoding="utf-8")
+    else:
+        source = _declarations_csv(tmp_path / "d.csv")
+
+    def run(*args: str) -> str:
+        command = [sys.executable, "-m", "bilateral.faces.cli", "screen", kind, str(source)]
+        done = subprocess.run([*command, *args], capture_output=True, text=True, check=False,
+                              timeout=900)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    before = tmp_path / earlier
+    run("--output", str(before))  # the lists as shipped
+    _list_update(tmp_path)
+    duck = tmp_path / "duck.parquet"
+    said = run("--output", str(duck), "--previous", str(before))
+    assert f"1 row(s) changed outcome since {before}; written to {duck}" in said
+    on_spark = tmp_path / "spark.parquet"
+    # A killed Spark run leaves its folder; the next run removes it and says so.
+    (tmp_path / "spark.parquet.spark" / "all").mkdir(parents=True)
+    said = run("--output", str(on_spark), "--previous", str(before), "--engine", "spark")
+    assert said.splitlines()[0] == (
+        "starting over: Spark runs do not resume; removed spark.parquet.spark, left by an "
+        "interrupted run"
+    )
+    assert f"1 row(s) changed outcome since {before}; written to {on_spark}" in said
+    assert not (tmp_path / "spark.parquet.spark").exists()
+    here = pq.read_table(duck).to_pylist()
+    there = sorted(pq.read_table(on_spark).to_pylist(), key=lambda r: r["line"])
+    assert here == there
+    # Only the row on the listing date changed; the row before it did not.
+    assert [(r["line"], r["change"]) for r in there] == [(line, was)]
+    assert pq.read_table(on_spark).column_names == pq.read_table(duck).column_names
+    assert pq.read_table(duck).column_names[-1] == "change"

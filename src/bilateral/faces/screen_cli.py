@@ -266,16 +266,17 @@ def _run_parties(args: argparse.Namespace) -> int:
 
     on = parse_date(args.on) if args.on else None
     options = Options(on=on, threshold=_threshold(args), workers=max(1, args.workers))
+    previous = _previous(args)
     if args.engine == "spark":
         from bilateral.screening.spark import run_spark_parties
 
-        return run_spark_parties(Path(args.input), Path(args.output), options)
+        return run_spark_parties(Path(args.input), Path(args.output), options, previous)
     bar, update = _progress()
     if bar is not None:
         bar.start()
     try:
         report = screen_parties(
-            Path(args.input), Path(args.output), default_index(), options, update
+            Path(args.input), Path(args.output), default_index(), options, update, print
         )
     finally:
         if bar is not None:
@@ -288,30 +289,41 @@ def _run_parties(args: argparse.Namespace) -> int:
             print(f"  ! {caveat}")
     _log_run("parties", Path(args.input), options.threshold, report.list_versions,
              (report.rows, report.hits, report.errors), report.output)  # fmt: skip
-    if args.previous:
+    if previous is not None:
         from bilateral.screening.rescreen import changed_rows
 
-        count = changed_rows(Path(args.previous), report.output)
-        print(f"{count} row(s) changed outcome since {args.previous}; written to {report.output}")
+        count = changed_rows(previous, report.output)
+        print(f"{count} row(s) changed outcome since {previous}; written to {report.output}")
     return 0
+
+
+def _previous(args: argparse.Namespace) -> Path | None:
+    """``--previous``, refused before any screening if it cannot be compared with."""
+    if not args.previous:
+        return None
+    from bilateral.screening.rescreen import check_previous
+
+    check_previous(Path(args.previous), Path(args.output))
+    return Path(args.previous)
 
 
 def _run_declarations(args: argparse.Namespace) -> int:
     from bilateral.screening.declarations import screen_declarations
     from bilateral.screening.screen import default_index
 
+    previous = _previous(args)
     if args.engine == "spark":
         from bilateral.screening.spark import run_spark_declarations
 
-        if args.previous:
-            raise BadInput("previous", "compare with an earlier output on --engine duckdb")
         source, target = Path(args.input), Path(args.output)
-        rows, errors, hits, error_file = run_spark_declarations(
-            source, target, _threshold(args), args.office_db
+        rows, errors, hits, error_file, changed = run_spark_declarations(
+            source, target, _threshold(args), args.office_db, previous
         )
         versions = default_index().versions
         _summary(rows, errors, hits, target, error_file, versions, 0)
         _log_run("declarations", source, _threshold(args), versions, (rows, hits, errors), target)
+        if changed is not None:
+            print(f"{changed} row(s) changed outcome since {previous}; written to {target}")
         return 0
     bar, update = _progress()
     if bar is not None:
@@ -319,20 +331,20 @@ def _run_declarations(args: argparse.Namespace) -> int:
     try:
         report = screen_declarations(
             Path(args.input), Path(args.output), default_index(), _threshold(args),
-            args.office_db, update,
+            args.office_db, update, print,
         )  # fmt: skip
     finally:
         if bar is not None:
             bar.stop()
     _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
-             report.list_versions, 0)  # fmt: skip
+             report.list_versions, report.resumed_parts)  # fmt: skip
     _log_run("declarations", Path(args.input), _threshold(args), report.list_versions,
              (report.rows, report.hits, report.errors), report.output)  # fmt: skip
-    if args.previous:
+    if previous is not None:
         from bilateral.screening.rescreen import changed_rows
 
-        count = changed_rows(Path(args.previous), report.output)
-        print(f"{count} row(s) changed outcome since {args.previous}; written to {report.output}")
+        count = changed_rows(previous, report.output)
+        print(f"{count} row(s) changed outcome since {previous}; written to {report.output}")
     return 0
 
 

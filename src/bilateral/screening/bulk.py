@@ -269,14 +269,14 @@ class Report:
 
 
 def _jobs(
-    source: Path, con: duckdb.DuckDBPyConnection, skip_parts: int
+    source: Path, con: duckdb.DuckDBPyConnection, skip_parts: int, size: int
 ) -> tuple[Iterator[tuple[int, pa.Table, dict[str, str | None]]], int, list[tuple[int, str]]]:
     """The chunks to screen (from part ``skip_parts`` on), the number of rows read, and
     the (line, reason) of CSV rows set aside as unreadable. Each chunk carries its rows'
     file lines in ``__line`` when rows were set aside (the lines skip theirs)."""
     if source.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         table = _ftm_rows(source)
-        batches: Iterator[pa.RecordBatch] = iter(table.to_batches(CHUNK_ROWS))
+        batches: Iterator[pa.RecordBatch] = iter(table.to_batches(size))
         total = table.num_rows
         columns = table.column_names
         first_line = 1
@@ -287,7 +287,7 @@ def _jobs(
         counted = rel.aggregate("count(*)").fetchall()
         total = int(counted[0][0]) if counted else 0
         rejected = tabular.rejected_lines(con, source)  # of the count's scan, before the next
-        batches = iter(rel.to_arrow_reader(CHUNK_ROWS))
+        batches = iter(rel.to_arrow_reader(size))
         first_line = tabular.first_line(source)
     cols = tabular.party_columns(columns, source.name)
     rejected_at = [line for line, _ in rejected]
@@ -299,24 +299,8 @@ def _jobs(
         return table.append_column("__line", pa.array(lines, pa.int64()))
 
     def generate() -> Iterator[tuple[int, pa.Table, dict[str, str | None]]]:
-        line = first_line
-        buffer: list[pa.RecordBatch] = []
-        size = 0
-        part = 0
-        for batch in batches:
-            buffer.append(batch)
-            size += batch.num_rows
-            while size >= CHUNK_ROWS:
-                table = pa.Table.from_batches(buffer).combine_chunks()
-                head, rest = table.slice(0, CHUNK_ROWS), table.slice(CHUNK_ROWS)
-                if part >= skip_parts:
-                    yield line, numbered(head, line - first_line), cols
-                part += 1
-                line += CHUNK_ROWS
-                buffer = rest.to_batches()
-                size = rest.num_rows
-        if size and part >= skip_parts:
-            yield line, numbered(pa.Table.from_batches(buffer), line - first_line), cols
+        for start, table in tabular.chunks(batches, size, skip_parts):
+            yield first_line + start, numbered(table, start), cols
 
     return generate(), total, rejected
 
@@ -327,29 +311,25 @@ def screen_parties(
     index: ScreeningIndex,
     options: Options,
     progress: Callable[[int, int], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Report:
+    """``notice``: told in one line when finished parts of an interrupted run are not
+    used (another input, lists or options), before the run starts over."""
     tabular.check_paths(source, target)
     parts_dir = target.with_name(target.name + ".parts")
+    size = tabular.chunk_rows(CHUNK_ROWS)
     manifest = {
         "input": str(source.resolve()),
         "input_hash": _hash_file(source),
         "threshold": options.threshold,
         "on": options.on.isoformat() if options.on else None,
         "list_versions": list(index.versions),
-        "chunk_rows": CHUNK_ROWS,
+        "chunk_rows": size,
     }
-    done = 0
-    manifest_path = parts_dir / "manifest.json"
-    if manifest_path.exists() and json.loads(manifest_path.read_text()) == manifest:
-        while (parts_dir / f"part-{done:05d}.parquet").exists():
-            done += 1
-    else:
-        shutil.rmtree(parts_dir, ignore_errors=True)
-        parts_dir.mkdir(parents=True)
-        manifest_path.write_text(json.dumps(manifest))
+    done = tabular.resume(parts_dir, manifest, notice or (lambda line: None))
     con = duckdb.connect()
-    jobs, total, rejected = _jobs(source, con, done)
-    screened = min(done * CHUNK_ROWS, total)
+    jobs, total, rejected = _jobs(source, con, done, size)
+    screened = min(done * size, total)
     if progress:
         progress(screened, total)
     global _WORKER

@@ -18,16 +18,19 @@ rather than guessing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
+import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from bilateral import countries
 from bilateral.duck import first_row
@@ -52,6 +55,7 @@ class DeclarationReport:
     error_file: Path | None
     list_versions: tuple[str, ...]
     seconds: dict[str, float]  # per phase, for the benchmark
+    resumed_parts: int = 0  # finished parts of an interrupted run that were kept
 
 
 def _epochs() -> list[dt.date]:
@@ -198,6 +202,7 @@ def screen_rows(
     workers: int = 0,
     lap: Callable[[str], None] | None = None,
     rejected: list[tuple[int, str]] | None = None,
+    memo: Memo | None = None,
 ) -> str:
     """Screen the declaration lines of the view ``src`` (its ``columns``; ``line`` the SQL
     of each row's line number) and return the SQL of the output rows, ``OUTPUT_SCHEMA``,
@@ -205,6 +210,7 @@ def screen_rows(
     once per Arrow batch: the same questions, so the same rows. ``rejected``: the (line,
     reason) of CSV rows set aside as unreadable; they come out as rows with only their
     line and error, and the other rows' lines count them (``line`` numbered the rows read).
+    ``memo``: answers kept from earlier parts of the same run (asked again otherwise).
     """
     lower = {c.lower(): c for c in columns}
 
@@ -276,10 +282,11 @@ def screen_rows(
         con.execute("insert into qe (line, row_error) select line, reason from rejected_rows")
     if lap:
         lap("read")
-    _goods_table(con)
+    memo = memo or Memo()
+    _goods_table(con, memo)
     if lap:
         lap("goods")
-    _party_table(con, index, threshold, workers)
+    _party_table(con, index, threshold, workers, memo)
     if lap:
         lap("parties")
     # Permits: once per distinct (permit, day, country, goods, quantity).
@@ -325,9 +332,24 @@ def screen_rows(
           left join goods g on g.direction = q.direction and g.country = q.country
                and g.slot = q.slot and g.day = q.day and g.hs = q.hs and g.ecl = q.ecl
           left join line_hits h on h.line = q.line
-          left join permit_checks pc on pc.permit = q.permit and pc.day = q.day
+          left join permit_checks pc on q.row_error is null
+               and pc.permit = q.permit and pc.day = q.day
                and pc.country = q.country and pc.hs = q.hs and pc.quantity = q.quantity
           order by q.line"""
+
+
+CHUNK_ROWS = 1_000_000  # rows per finished part: what a killed run does not do again
+
+
+@dataclass
+class Memo:
+    """Answers kept from one part of a file to the next: each distinct party name is
+    matched, and each goods question asked of the engine, once per run."""
+
+    names: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    questions: dict[tuple[str, str, dt.date, str, str], dict[str, Any]] = field(
+        default_factory=dict
+    )
 
 
 def screen_declarations(
@@ -337,7 +359,15 @@ def screen_declarations(
     threshold: float,
     office_db: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> DeclarationReport:
+    """Screen the file in parts of ``CHUNK_ROWS`` rows (``BILATERAL_SCREEN_CHUNK_ROWS``),
+    each written as a numbered part file beside the output with a manifest naming the
+    input's hash, the lists, the law and the options: a run killed half-way resumes from
+    the last finished part, and the output (renamed into place when every part is done) is
+    the file a clean run writes. A row's answer depends on its own fields only, so parts
+    give the rows the whole file would. ``notice``: told in one line when finished parts
+    of an interrupted run are not used (another input, lists, law or options)."""
     tabular.check_paths(source, target)
     permits = _PermitBook(office_db)
     clock = time.perf_counter()
@@ -346,28 +376,71 @@ def screen_declarations(
     def lap(phase: str) -> None:
         nonlocal clock
         now = time.perf_counter()
-        seconds[phase] = round(now - clock, 2)
+        seconds[phase] = round(seconds.get(phase, 0.0) + now - clock, 2)
         clock = now
 
     con = duckdb.connect()
     rel = tabular.relation(con, source)
-    check_columns(rel.columns, source.name)
-    con.register("src", rel)
-    total = len(rel)
-    rejected = tabular.rejected_lines(con, source)
-    total += len(rejected)
+    columns = list(rel.columns)
+    check_columns(columns, source.name)
+    counted = rel.aggregate("count(*)").fetchall()
+    read = int(counted[0][0]) if counted else 0
+    rejected = tabular.rejected_lines(con, source)  # of the count's scan
+    total = read + len(rejected)
+    size = tabular.chunk_rows(CHUNK_ROWS)
+    parts_dir = target.with_name(target.name + ".parts")
+    manifest = {
+        "kind": "declarations",
+        "input": str(source.resolve()),
+        "input_hash": _hash_file(source),
+        "threshold": threshold,
+        "list_versions": list(index.versions),
+        "law_version": default_law().law_version,
+        "office_db": hashlib.sha256(office_db.encode()).hexdigest() if office_db else None,
+        "chunk_rows": size,
+    }
+    done = tabular.resume(parts_dir, manifest, notice or (lambda line: None))
+    lap("read")
+    first = tabular.first_line(source)
+    rejected_at = [line for line, _ in rejected]
+    screened = min(done * size, read)
     if progress:
-        progress(0, total)
-    select = screen_rows(
-        con,
-        rel.columns,
-        f"row_number() over () + {tabular.first_line(source) - 1}",
-        index,
-        threshold,
-        permits,
-        lap=lap,
-        rejected=rejected,
-    )
+        progress(screened, total)
+    memo = Memo()
+    part = done
+    for start, rows in tabular.chunks(iter(rel.to_arrow_reader(size)), size, done):
+        lines = tabular.line_numbers(start, rows.num_rows, first, rejected_at)
+        chunk = duckdb.connect()
+        chunk.register("src", rows.append_column("__line", pa.array(lines, pa.int64())))
+        select = screen_rows(
+            chunk, columns, '"__line"', index, threshold, permits, lap=lap, memo=memo
+        )
+        table = chunk.sql(select).to_arrow_table().cast(OUTPUT_SCHEMA)
+        chunk.close()
+        path = parts_dir / f"part-{part:05d}.parquet"
+        pq.write_table(table, path.with_suffix(".tmp"))
+        os.replace(path.with_suffix(".tmp"), path)  # a part is whole or absent
+        part += 1
+        screened += rows.num_rows
+        lap("join and write")
+        if progress:
+            progress(screened, total)
+    # Every part done: the output is the parts and the unreadable rows, in line order.
+    files = [parts_dir / f"part-{i:05d}.parquet" for i in range(part)]
+    if files:
+        listed = ", ".join(f"'{tabular.quote(str(f))}'" for f in files)
+        con.execute(f"create or replace view parts as select * from read_parquet([{listed}])")
+    else:
+        con.register("parts", OUTPUT_SCHEMA.empty_table())
+    con.register(
+        "unread",
+        pa.Table.from_pylist(
+            [{"line": line, "party_hits": 0, "party_matches": "[]", "error": reason}
+             for line, reason in rejected],
+            OUTPUT_SCHEMA,
+        ),
+    )  # fmt: skip
+    select = "select * from parts union all by name select * from unread order by line"
     temporary = target.with_name(target.name + ".tmp")
     if target.suffix.lower() == ".parquet":
         con.execute(f"copy ({select}) to '{temporary}' (format parquet)")
@@ -391,6 +464,7 @@ def screen_declarations(
     assert counts is not None
     error_file = write_errors(con, "out", target) if counts[1] else None
     os.replace(temporary, target)
+    shutil.rmtree(parts_dir, ignore_errors=True)
     if progress:
         progress(total, total)
     return DeclarationReport(
@@ -401,7 +475,14 @@ def screen_declarations(
         error_file=error_file,
         list_versions=index.versions,
         seconds=seconds,
+        resumed_parts=done,
     )
+
+
+def _hash_file(path: Path) -> str:
+    from bilateral.screening.bulk import _hash_file
+
+    return _hash_file(path)
 
 
 def errors_path(target: Path) -> Path:
@@ -428,7 +509,7 @@ _GOODS_SCHEMA = pa.schema(
 _VECTOR = "direction = 'export' and hs <> '' and ecl = ''"
 
 
-def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
+def _goods_table(con: duckdb.DuckDBPyConnection, memo: Memo) -> None:
     """The goods answer of every distinct (direction, country, epoch, day, hs, ecl): exports
     with an HS code through the engine's vectorised path (which answers once per epoch
     itself), column by column in Arrow; the rest one question per epoch, asked again on the
@@ -473,11 +554,17 @@ def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
         )  # fmt: skip
     answers: list[dict[str, Any]] = []
     rest = con.sql(f"select * from goods_q where not ({_VECTOR})").to_arrow_table().to_pylist()
+    if len(memo.questions) > 1_000_000:
+        memo.questions.clear()
     # One question per epoch: in worker processes when there are many (imports over years
     # of epochs), each answer the engine's own.
-    questions = list(
-        dict.fromkeys((r["direction"], r["country"], r["start"], r["hs"], r["ecl"]) for r in rest)
-    )
+    questions = [
+        q
+        for q in dict.fromkeys(
+            (r["direction"], r["country"], r["start"], r["hs"], r["ecl"]) for r in rest
+        )
+        if q not in memo.questions
+    ]
     workers = os.cpu_count() or 1
     if workers > 1 and len(questions) > 5_000:
         chunks = [questions[i : i + 2_000] for i in range(0, len(questions), 2_000)]
@@ -485,7 +572,8 @@ def _goods_table(con: duckdb.DuckDBPyConnection) -> None:
             asked_answers = [a for part in pool.imap(_ask_chunk, chunks) for a in part]
     else:
         asked_answers = _ask_chunk(questions)
-    per_epoch = dict(zip(questions, asked_answers, strict=True))
+    per_epoch = memo.questions
+    per_epoch.update(zip(questions, asked_answers, strict=True))
     for r in rest:
         answer = per_epoch[r["direction"], r["country"], r["start"], r["hs"], r["ecl"]]
         start = r["start"].isoformat()
@@ -514,7 +602,11 @@ _INDEX: ScreeningIndex | None = None
 
 
 def _party_table(
-    con: duckdb.DuckDBPyConnection, index: ScreeningIndex, threshold: float, workers: int = 0
+    con: duckdb.DuckDBPyConnection,
+    index: ScreeningIndex,
+    threshold: float,
+    workers: int = 0,
+    memo: Memo | None = None,
 ) -> None:
     """``line_hits``: per line, the party names that match a listed entry on its date."""
     global _INDEX
@@ -524,16 +616,25 @@ def _party_table(
         for p in PARTY_COLUMNS
     ]
     con.execute(f"create temp table role_vals as {' union all '.join(roles)}")
-    names = [n for (n,) in con.execute("select distinct party from role_vals").fetchall()]
-    names.sort()
+    memo = memo or Memo()
+    if len(memo.names) > 1_000_000:
+        memo.names.clear()
+    wanted = [n for (n,) in con.execute("select distinct party from role_vals").fetchall()]
+    wanted.sort()
+    names = [n for n in wanted if n not in memo.names]
     _INDEX = index
     chunks = [(names[i : i + 2000], threshold) for i in range(0, len(names), 2000)]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(names) > 5_000:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            found = [m for part in pool.imap(_match_chunk, chunks) for m in part]
+            matched = [m for part in pool.imap(_match_chunk, chunks) for m in part]
     else:
-        found = [m for chunk in chunks for m in _match_chunk(chunk)]
+        matched = [m for chunk in chunks for m in _match_chunk(chunk)]
+    for name in names:
+        memo.names[name] = []
+    for name, entry, score in matched:
+        memo.names[name].append((entry, score))
+    found = [(name, entry, score) for name in wanted for entry, score in memo.names[name]]
     entries = index.entries
     con.register(
         "party_matches",

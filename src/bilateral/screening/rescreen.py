@@ -3,11 +3,15 @@
 Rows are matched by line (the same input file) and compared on their outcome: the set of
 (list entry, status) hits, the goods outcome and the error. Unchanged rows are dropped from
 the new output, changed rows kept with a ``change`` column saying what the earlier outcome
-was; the count is returned.
+was; the count is returned. The DuckDB path does it here on the written file; the Spark
+path (``spark.changed_rows_spark``) with the same ``outcome`` and ``change`` per row, so
+both engines keep the same rows with the same words. The earlier output may be either
+engine's (a CSV or Parquet file, or Spark's Parquet folder).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from pathlib import Path
@@ -21,14 +25,53 @@ import pyarrow.parquet as pq
 from bilateral.errors import BadInput
 
 
+def check_previous(previous: Path, output: Path) -> None:
+    """Refuse, before any screening, an earlier output that is not there or that is the
+    output about to be written (it would be compared with itself and lost)."""
+    if not previous.exists():
+        raise BadInput("previous", f"no such file: {previous}")
+    if previous.resolve() == output.resolve():
+        raise BadInput("previous", "the earlier output must not be the --output being written")
+    if "line" not in _columns(previous):
+        raise BadInput("previous", f"{previous.name}: no line column (give an earlier output)")
+
+
+def _columns(path: Path) -> list[str]:
+    """The column names of an output (its header or Parquet schema), read without its rows."""
+    try:
+        if path.is_dir() or path.suffix.lower() == ".parquet":
+            return list(pq.ParquetDataset(path).schema.names)
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error, pa.ArrowException) as error:
+        raise BadInput("previous", f"{path.name}: {str(error).splitlines()[0]}") from None
+
+
 def _read(path: Path) -> pa.Table:
+    """An output as a table: a CSV as text columns, Parquet (a file, or the folder
+    ``--engine spark`` writes) with its own types."""
+    if path.is_dir() or path.suffix.lower() == ".parquet":
+        try:
+            return pq.read_table(path)
+        except (OSError, pa.ArrowException) as error:
+            raise BadInput("previous", f"{path.name}: {str(error).splitlines()[0]}") from None
     con = duckdb.connect()
-    if path.suffix.lower() == ".parquet":
-        return con.read_parquet(str(path)).to_arrow_table()
     return con.read_csv(str(path), header=True, all_varchar=True).to_arrow_table()
 
 
-def _outcome(row: dict[str, Any]) -> str:
+def _text(value: Any) -> str:
+    """A field as text, the same whether read from CSV or Parquet: a missing value is
+    empty, a boolean ``true``/``false``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def outcome(row: dict[str, Any]) -> str:
+    """What re-screening compares of a row: its hits (list entry and status, per party
+    role for declarations), its goods answer and its error."""
     hits = row.get("matches") or row.get("party_matches") or "[]"
     try:
         parsed = json.loads(hits)
@@ -40,9 +83,18 @@ def _outcome(row: dict[str, Any]) -> str:
             keys.append((item["role"], item["id"], item["status"]))
         else:
             keys.append((item["id"], item["status"]))
-    goods = [str(row.get(k) or "") for k in ("outcome", "treatment", "prohibited", "permit_check")]
+    goods = [_text(row.get(k)).lower() if k == "prohibited" else _text(row.get(k))
+             for k in ("outcome", "treatment", "prohibited", "permit_check")]  # fmt: skip
     ordered = sorted([str(part) for part in key] for key in keys)
-    return json.dumps([ordered, goods, str(row.get("error") or "")])
+    return json.dumps([ordered, goods, _text(row.get("error"))])
+
+
+def change(old: str | None, new: str) -> str | None:
+    """The ``change`` column of a row whose outcome was ``old`` and is ``new``; ``None``
+    when nothing changed (the row is left out)."""
+    if old == new:
+        return None
+    return "new row" if old is None else f"was: {describe(old)}"
 
 
 def describe(outcome: str) -> str:
@@ -66,24 +118,27 @@ def describe(outcome: str) -> str:
 
 
 def changed_rows(previous: Path, current: Path) -> int:
-    if not previous.is_file():
-        raise BadInput("previous", f"no such file: {previous}")
-    before = {str(r["line"]): _outcome(r) for r in _read(previous).to_pylist()}
+    """Keep in ``current`` (a file this command wrote) only the rows whose outcome is not
+    the one the same line had in ``previous``, each with its ``change``; the count kept.
+    Parquet keeps its column types and metadata; a CSV stays text."""
+    check_previous(previous, current)
+    earlier = _read(previous)
+    if "line" not in earlier.column_names:
+        raise BadInput("previous", f"{previous.name}: no line column (give an earlier output)")
+    before = {
+        _text(line): outcome(row)
+        for line, row in zip(earlier["line"].to_pylist(), earlier.to_pylist(), strict=True)
+    }
     table = _read(current)
-    kept: list[dict[str, Any]] = []
-    for row in table.to_pylist():
-        old = before.get(str(row["line"]))
-        new = _outcome(row)
-        if old != new:
-            change = "new row" if old is None else f"was: {describe(old)}"
-            kept.append({**{k: (None if v is None else str(v)) for k, v in row.items()},
-                         "change": change})  # fmt: skip
-    schema = pa.schema([(name, pa.string()) for name in [*table.column_names, "change"]])
-    out = pa.Table.from_pylist(kept, schema)
+    changes = [change(before.get(_text(row["line"])), outcome(row)) for row in table.to_pylist()]
+    keep = pa.array([c is not None for c in changes], pa.bool_())
+    out = table.filter(keep).append_column(
+        "change", pa.array([c for c in changes if c is not None], pa.string())
+    )
     temporary = current.with_name(current.name + ".tmp")
     if current.suffix.lower() == ".parquet":
         pq.write_table(out, temporary)
     else:
         pacsv.write_csv(out, temporary)
     os.replace(temporary, current)
-    return len(kept)
+    return int(out.num_rows)

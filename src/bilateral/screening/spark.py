@@ -7,10 +7,18 @@ Parquet folder with the same columns. Declaration lines likewise: each Arrow bat
 screened by the one-machine path's ``declarations.screen_rows`` in an in-memory DuckDB, so
 the goods, party and permit answers are the same functions'. Tested on local Spark against
 the DuckDB output, row for row.
+
+A Spark run does not resume: its output is written into ``OUTPUT.spark/`` and renamed into
+place when done, and a run that finds such a folder left by a killed run removes it and
+says so in one line before it starts over. With ``--previous`` the rows whose outcome did
+not change are dropped on Spark (``changed_rows_spark``), by the same per-row functions as
+the DuckDB path (``rescreen.outcome``, ``rescreen.change``), so both keep the same rows.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +30,7 @@ from bilateral.screening.bulk import OUTPUT_SCHEMA, ChunkScreener, Options
 from bilateral.screening.tabular import first_line, party_columns
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
+    from pyspark.sql import DataFrame, SparkSession
 
 _SCREENER: ChunkScreener | None = None
 
@@ -81,15 +89,107 @@ def refuse_unreadable_rows(source: Path) -> None:
         )
 
 
-def run_spark_parties(source: Path, target: Path, options: Options) -> int:
+def _staging(target: Path, notice: Callable[[str], None]) -> Path:
+    """The folder a Spark run writes into before its output is renamed into place; one
+    left by a killed run is removed, and ``notice`` told so: Spark runs start over."""
+    if target.exists():
+        raise BadInput("output", f"{target} already exists; Spark writes a new folder")
+    staging = target.with_name(target.name + ".spark")
+    if staging.exists():
+        notice(
+            f"starting over: Spark runs do not resume; removed {staging.name}, "
+            "left by an interrupted run"
+        )
+        shutil.rmtree(staging)
+    return staging
+
+
+def _outcomes(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    from bilateral.screening.rescreen import _text, outcome
+
+    for batch in batches:
+        rows = batch.to_pylist()
+        yield pa.record_batch(
+            [pa.array([_text(r["line"]) for r in rows], pa.string()),
+             pa.array([outcome(r) for r in rows], pa.string())],
+            names=["__key", "__was"],
+        )  # fmt: skip
+
+
+def _changes(columns: list[str]) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from bilateral.screening.rescreen import change, outcome
+
+        for batch in batches:
+            was = batch.column(batch.schema.get_field_index("__was")).to_pylist()
+            current = pa.Table.from_batches([batch]).select(columns)
+            changes = [
+                change(old, outcome(row)) for old, row in zip(was, current.to_pylist(), strict=True)
+            ]
+            keep = pa.array([c is not None for c in changes], pa.bool_())
+            kept = current.filter(keep).append_column(
+                "change", pa.array([c for c in changes if c is not None], pa.string())
+            )
+            yield from kept.to_batches()
+
+    return run
+
+
+def changed_rows_spark(spark: SparkSession, previous: Path, current: DataFrame) -> DataFrame:
+    """The rows of ``current`` whose outcome is not the one the same line had in
+    ``previous`` (either engine's output: CSV, Parquet file or folder), with ``change``."""
+    if previous.is_dir() or previous.suffix.lower() == ".parquet":
+        earlier = spark.read.parquet(str(previous))
+    else:
+        # A CSV this command wrote doubles a quote inside a quoted field (RFC 4180).
+        earlier = spark.read.option("header", True).option("escape", '"').csv(str(previous))
+    if "line" not in earlier.columns:
+        raise BadInput("previous", f"{previous.name}: no line column (give an earlier output)")
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    columns = list(current.columns)
+    # A new schema: ``StructType.add`` would change the frame's own.
+    schema = StructType([*current.schema.fields, StructField("change", StringType())])
+    keyed = earlier.mapInArrow(_outcomes, "__key string, __was string")
+    joined = current.join(keyed, current["line"].cast("string") == keyed["__key"], "left")
+    return joined.mapInArrow(_changes(columns), schema).orderBy("line")
+
+
+def _publish(spark: SparkSession, staging: Path, target: Path, previous: Path | None) -> int | None:
+    """Rename the screened rows (``staging/all``) into place, or with ``previous`` only the
+    rows whose outcome changed; the number of those, or ``None``."""
+    screened = staging / "all"
+    count = None
+    if previous is not None:
+        changed = staging / "changed"
+        frame = changed_rows_spark(spark, previous, spark.read.parquet(str(screened)))
+        frame.write.mode("errorifexists").parquet(str(changed))
+        count = spark.read.parquet(str(changed)).count()
+        screened = changed
+    os.replace(screened, target)
+    shutil.rmtree(staging)
+    return count
+
+
+def _say_changed(count: int | None, previous: Path | None, target: Path) -> None:
+    if count is not None:
+        print(f"{count} row(s) changed outcome since {previous}; written to {target}")
+
+
+def run_spark_parties(
+    source: Path,
+    target: Path,
+    options: Options,
+    previous: Path | None = None,
+    notice: Callable[[str], None] = print,
+) -> int:
     try:
         import pyspark  # noqa: F401
     except ImportError:
         raise BadInput(
             "engine", "Spark is not installed (pip install 'bilateral[spark]')"
         ) from None
-    if target.exists():
-        raise BadInput("output", f"{target} already exists; Spark writes a new folder")
+    staging = _staging(target, notice)
     refuse_unreadable_rows(source)
     from bilateral.faces.spark_batch import session
 
@@ -101,14 +201,16 @@ def run_spark_parties(source: Path, target: Path, options: Options) -> int:
         else:
             rows = spark.read.option("header", True).csv(str(source))
         screened = screen_parties_spark(rows, options, first_line(source))
-        screened.write.mode("errorifexists").parquet(str(target))
-        written = spark.read.parquet(str(target))
+        screened.write.mode("errorifexists").parquet(str(staging / "all"))
+        written = spark.read.parquet(str(staging / "all"))
         total = written.count()
         texts = [row[0] for row in written.select("date").distinct().collect()]
+        changed = _publish(spark, staging, target, previous)
     finally:
         spark.stop()
     print(f"{total} row(s) screened on Spark; wrote {target}")
     _write_caveats(texts, target)
+    _say_changed(changed, previous, target)
     return 0
 
 
@@ -136,7 +238,8 @@ def _write_caveats(texts: list[str | None], target: Path) -> None:
 
 # --- declaration lines --------------------------------------------------------------------
 
-_DECLARATIONS: tuple[Any, Any] | None = None  # (index, permit book) per executor process
+# (index, permit book, answers kept from batch to batch) per executor process
+_DECLARATIONS: tuple[Any, Any, Any, float] | None = None
 
 
 def _declaration_batches(
@@ -146,18 +249,29 @@ def _declaration_batches(
         global _DECLARATIONS
         import duckdb
 
-        from bilateral.screening.declarations import OUTPUT_SCHEMA, _PermitBook, screen_rows
+        from bilateral.screening.declarations import (
+            OUTPUT_SCHEMA,
+            Memo,
+            _PermitBook,
+            screen_rows,
+        )
 
-        if _DECLARATIONS is None or _DECLARATIONS[1].url != office_db:
+        if (
+            _DECLARATIONS is None
+            or _DECLARATIONS[1].url != office_db
+            or _DECLARATIONS[3] != threshold
+        ):
             from bilateral.screening.screen import default_index
 
-            _DECLARATIONS = (default_index(), _PermitBook(office_db))
-        index, permits = _DECLARATIONS
+            _DECLARATIONS = (default_index(), _PermitBook(office_db), Memo(), threshold)
+        index, permits, memo, _ = _DECLARATIONS
         for batch in batches:
             con = duckdb.connect()
             con.register("src", pa.Table.from_batches([batch]))
             # One process per Spark task: Spark is the parallelism, not a pool of our own.
-            select = screen_rows(con, columns, '"__line"', index, threshold, permits, workers=1)
+            select = screen_rows(
+                con, columns, '"__line"', index, threshold, permits, workers=1, memo=memo
+            )
             table: pa.Table = con.sql(select).to_arrow_table()
             yield from table.cast(OUTPUT_SCHEMA).to_batches()
             con.close()
@@ -195,11 +309,17 @@ def screen_declarations_spark(
 
 
 def run_spark_declarations(
-    source: Path, target: Path, threshold: float, office_db: str | None = None
-) -> tuple[int, int, int, Path | None]:
+    source: Path,
+    target: Path,
+    threshold: float,
+    office_db: str | None = None,
+    previous: Path | None = None,
+    notice: Callable[[str], None] = print,
+) -> tuple[int, int, int, Path | None, int | None]:
     """Screen a declarations file on Spark into a Parquet folder; the bad rows' report
     (line, reason) beside it as the one-machine path writes it. Returns (rows, errors,
-    rows with a party hit, the error report or None)."""
+    rows with a party hit, the error report or None, the rows whose outcome changed since
+    ``previous`` or None); with ``previous`` the folder holds only those."""
     try:
         import pyspark  # noqa: F401
     except ImportError:
@@ -210,8 +330,7 @@ def run_spark_declarations(
 
     if not source.is_file():
         raise BadInput("input", f"no such file: {source}")
-    if target.exists():
-        raise BadInput("output", f"{target} already exists; Spark writes a new folder")
+    staging = _staging(target, notice)
     _PermitBook(office_db)  # an unreadable office database: refused before Spark starts
     refuse_unreadable_rows(source)
     from bilateral.faces.spark_batch import session
@@ -225,8 +344,8 @@ def run_spark_declarations(
             rows = spark.read.option("header", True).csv(str(source))
         check_columns(rows.columns, source.name)
         screened = screen_declarations_spark(rows, threshold, first_line(source), office_db)
-        screened.write.mode("errorifexists").parquet(str(target))
-        written = spark.read.parquet(str(target))
+        screened.write.mode("errorifexists").parquet(str(staging / "all"))
+        written = spark.read.parquet(str(staging / "all"))
         total = written.count()
         hits = written.filter("party_hits > 0").count()
         bad = written.filter("error is not null").select("line", "error").orderBy("line")
@@ -240,6 +359,7 @@ def run_spark_declarations(
                 out = csv.writer(handle)
                 out.writerow(["line", "error"])
                 out.writerows((r["line"], r["error"]) for r in bad.toLocalIterator())
+        changed = _publish(spark, staging, target, previous)
     finally:
         spark.stop()
-    return total, errors, hits, error_file
+    return total, errors, hits, error_file, changed

@@ -10,14 +10,104 @@ from __future__ import annotations
 import csv
 import gzip
 import itertools
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from bilateral.errors import BadInput
 
 NAME_COLUMNS = ("name", "party", "party_name")
+CHUNK_ENV = "BILATERAL_SCREEN_CHUNK_ROWS"
+
+
+def chunk_rows(default: int) -> int:
+    """Rows per finished part of a bulk run: ``default``, or ``BILATERAL_SCREEN_CHUNK_ROWS``
+    (small parts make a resumption test quick; the part size is in the run's manifest)."""
+    text = os.environ.get(CHUNK_ENV, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise BadInput(CHUNK_ENV, f"{text!r} is not a positive whole number of rows")
+    return int(text)
+
+
+def chunks(
+    batches: Iterator[pa.RecordBatch], size: int, skip: int
+) -> Iterator[tuple[int, pa.Table]]:
+    """(first row, 0-based, and the rows) of each part of ``size`` rows, from part ``skip``
+    on: the parts are cut at the same rows whatever the batches read were."""
+    buffer: list[pa.RecordBatch] = []
+    held = 0
+    part = 0
+    start = 0
+    for batch in batches:
+        buffer.append(batch)
+        held += batch.num_rows
+        while held >= size:
+            table = pa.Table.from_batches(buffer).combine_chunks()
+            head, rest = table.slice(0, size), table.slice(size)
+            if part >= skip:
+                yield start, head
+            part += 1
+            start += size
+            buffer = rest.to_batches()
+            held = rest.num_rows
+    if held and part >= skip:
+        yield start, pa.Table.from_batches(buffer)
+
+
+_CHANGED = {
+    "input_hash": "the input file changed",
+    "input": "the input is another file",
+    "list_versions": "the screening lists changed",
+    "law_version": "the law changed",
+    "threshold": "--threshold changed",
+    "on": "--on changed",
+    "office_db": "--office-db changed",
+    "chunk_rows": f"the part size ({CHUNK_ENV}) changed",
+}
+
+
+def resume(parts_dir: Path, manifest: dict[str, object], notice: Callable[[str], None]) -> int:
+    """The number of finished parts in ``parts_dir`` that a run with ``manifest`` can keep.
+    Parts of an interrupted run of another input, lists, law or options are discarded, and
+    ``notice`` is told why in one line; the folder is then made anew with ``manifest``."""
+    path = parts_dir / "manifest.json"
+    if path.exists():
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            old = None
+        if old == manifest:
+            done = 0
+            while (parts_dir / f"part-{done:05d}.parquet").exists():
+                done += 1
+            return done
+        finished = len(list(parts_dir.glob("part-*.parquet")))
+        why = (
+            next(
+                (words for key, words in _CHANGED.items() if old.get(key) != manifest.get(key)),
+                "the run's options changed",
+            )
+            if isinstance(old, dict)
+            else "the interrupted run's manifest is unreadable"
+        )
+        notice(
+            f"starting over: {why} since the interrupted run "
+            f"({finished} finished part(s) in {parts_dir.name} not used)"
+        )
+    shutil.rmtree(parts_dir, ignore_errors=True)
+    parts_dir.mkdir(parents=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(manifest), encoding="utf-8")
+    os.replace(temporary, path)
+    return 0
 
 
 def check_paths(source: Path, target: Path) -> None:
@@ -67,9 +157,9 @@ def _csv(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRelatio
             raise BadInput("input", f"{source.name}: column {name!r} appears twice in the header")
         seen.add(name.lower())
     table = f"bilateral_rejects_{next(_REJECTS)}"
-    columns = "{" + ", ".join(f"'{_quote(n)}': 'VARCHAR'" for n in names) + "}"
+    columns = "{" + ", ".join(f"'{quote(n)}': 'VARCHAR'" for n in names) + "}"
     rel = con.sql(
-        f"select * from read_csv('{_quote(str(source))}', header = true, auto_detect = false, "
+        f"select * from read_csv('{quote(str(source))}', header = true, auto_detect = false, "
         f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
         f"store_rejects = true, rejects_table = '{table}', "
         f"rejects_scan = '{table}_scan')"
@@ -81,7 +171,8 @@ def _csv(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRelatio
 _REJECT_TABLES: dict[tuple[int, str], str] = {}
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
+    """``text`` inside a SQL string literal."""
     return text.replace("'", "''")
 
 
