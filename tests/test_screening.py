@@ -1129,3 +1129,33 @@ def test_rescreening_refuses_a_missing_or_same_previous_before_screening(
         "bilateral: error: previous: the earlier output must not be the --output being written"
     )
     assert out.read_bytes() == kept
+
+
+@pytest.mark.parametrize("command", ["parties", "declarations", "batch"])
+def test_a_csv_mixing_line_endings_is_one_line_and_leaves_nothing(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file saved partly on Windows (CRLF) and partly on Unix (LF): DuckDB cannot read
+    it; the user gets one line saying so and what to do, exit 2, and no output, partial
+    output or resume folder is left behind."""
+    header, rows = {
+        "parties": ("name,country", ["Alexander Lukashenko,BY", "Ivan Petrov,RU"]),
+        "declarations": (
+            "date,direction,destination,hs,exporter",
+            ["2023-01-05,export,BY,8703,Maple Foods Ltd", "2023-01-06,export,BY,0101,Other Co"],
+        ),
+        "batch": ("destination,date,hs", ["BY,2023-01-05,8703", "BY,2023-01-06,0101"]),
+    }[command]
+    source = tmp_path / "in.csv"
+    source.write_bytes(f"{header}\r\n{rows[0]}\n{rows[1]}\r\n".encode())
+    out = tmp_path / "out.csv"
+    argv = ["batch", str(source), "--output", str(out)]
+    if command != "batch":
+        argv = ["screen", command, str(source), "--output", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "bilateral: error: input: in.csv: its lines end in both CRLF (Windows) and LF (Unix); "
+        "save it again with one kind of line ending"
+    ], err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

@@ -163,6 +163,9 @@ DECLARATION_ROWS = [
     ("2020-10-01", "export", "Bélarus", "", "8703", "", "LUKASHENKA, Alyaksandr Hryhoryavich",
      "", "", ""),
     ("2014-03-01", "export", "RU", "", "", "2-5.1", "", "", "", ""),
+    # a name with quotes, written as CSV writes it ("" inside a quoted field)
+    ("2023-01-01", "export", "BY", "", "8703", "", 'Open Joint Stock Company "Belaruskali"',
+     "", "", ""),
 ]  # fmt: skip
 DECLARATION_HEADER = ("date,direction,destination,origin,hs,ecl,exporter,consignee,permit,"
                       "quantity")  # fmt: skip

@@ -104,6 +104,12 @@ def _read(relation: duckdb.DuckDBPyRelation, rows: int, name: str) -> Iterator[p
         raise BadInput("input", f"{name}: {str(error).splitlines()[0]}") from None
 
 
+def _unreadable(source: Path, error: BaseException) -> BadInput:
+    from bilateral.screening.tabular import unreadable
+
+    return unreadable(source, error)
+
+
 def _prepare(table: pa.Table) -> Prepared:
     from bilateral.engine.rows import prepare
 
@@ -184,7 +190,7 @@ def _run(
     try:
         relation = _relation(con, source)
     except duckdb.Error as error:
-        raise BadInput("input", f"{source.name}: {str(error).splitlines()[0]}") from None
+        raise _unreadable(source, error) from None
     missing = {"destination", "date", "hs"} - set(relation.columns)
     if missing:
         raise BadInput("input", f"{source.name}: missing column(s) {', '.join(sorted(missing))}")
@@ -253,7 +259,7 @@ def _run(
         engine.keep_warm(screen)
     except duckdb.Error as error:
         _discard(writer, temporary)
-        raise BadInput("input", f"{source.name}: {str(error).splitlines()[0]}") from None
+        raise _unreadable(source, error) from None
     except BaseException:
         _discard(writer, temporary)
         raise

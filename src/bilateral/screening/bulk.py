@@ -284,7 +284,10 @@ def _jobs(
     else:
         rel = tabular.relation(con, source)
         columns = list(rel.columns)
-        counted = rel.aggregate("count(*)").fetchall()
+        try:
+            counted = rel.aggregate("count(*)").fetchall()
+        except duckdb.Error as error:
+            raise tabular.unreadable(source, error) from None
         total = int(counted[0][0]) if counted else 0
         rejected = tabular.rejected_lines(con, source)  # of the count's scan, before the next
         batches = iter(rel.to_arrow_reader(size))
@@ -328,7 +331,11 @@ def screen_parties(
     }
     done = tabular.resume(parts_dir, manifest, notice or (lambda line: None))
     con = duckdb.connect()
-    jobs, total, rejected = _jobs(source, con, done, size)
+    try:
+        jobs, total, rejected = _jobs(source, con, done, size)
+    except BadInput:
+        tabular.discard_unstarted(parts_dir)
+        raise
     screened = min(done * size, total)
     if progress:
         progress(screened, total)

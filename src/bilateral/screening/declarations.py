@@ -383,7 +383,10 @@ def screen_declarations(
     rel = tabular.relation(con, source)
     columns = list(rel.columns)
     check_columns(columns, source.name)
-    counted = rel.aggregate("count(*)").fetchall()
+    try:
+        counted = rel.aggregate("count(*)").fetchall()
+    except duckdb.Error as error:
+        raise tabular.unreadable(source, error) from None
     read = int(counted[0][0]) if counted else 0
     rejected = tabular.rejected_lines(con, source)  # of the count's scan
     total = read + len(rejected)

@@ -74,10 +74,13 @@ def refuse_unreadable_rows(source: Path) -> None:
         return
     import duckdb
 
-    from bilateral.screening.tabular import rejected_lines, relation
+    from bilateral.screening.tabular import rejected_lines, relation, unreadable
 
     con = duckdb.connect()
-    relation(con, source).aggregate("count(*)").fetchall()
+    try:
+        relation(con, source).aggregate("count(*)").fetchall()
+    except duckdb.Error as error:
+        raise unreadable(source, error) from None
     rejected = rejected_lines(con, source)
     if rejected:
         line, reason = rejected[0]
@@ -199,7 +202,7 @@ def run_spark_parties(
         if source.suffix.lower() == ".parquet":
             rows = spark.read.parquet(str(source))
         else:
-            rows = spark.read.option("header", True).csv(str(source))
+            rows = spark.read.option("header", True).option("escape", '"').csv(str(source))
         screened = screen_parties_spark(rows, options, first_line(source))
         screened.write.mode("errorifexists").parquet(str(staging / "all"))
         written = spark.read.parquet(str(staging / "all"))
@@ -341,7 +344,7 @@ def run_spark_declarations(
         if source.suffix.lower() == ".parquet":
             rows = spark.read.parquet(str(source))
         else:
-            rows = spark.read.option("header", True).csv(str(source))
+            rows = spark.read.option("header", True).option("escape", '"').csv(str(source))
         check_columns(rows.columns, source.name)
         screened = screen_declarations_spark(rows, threshold, first_line(source), office_db)
         screened.write.mode("errorifexists").parquet(str(staging / "all"))

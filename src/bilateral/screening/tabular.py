@@ -110,6 +110,13 @@ def resume(parts_dir: Path, manifest: dict[str, object], notice: Callable[[str],
     return 0
 
 
+def discard_unstarted(parts_dir: Path) -> None:
+    """Remove the parts folder of a run refused before its first part (nothing to resume:
+    a refused run leaves nothing behind)."""
+    if not any(parts_dir.glob("part-*.parquet")):
+        shutil.rmtree(parts_dir, ignore_errors=True)
+
+
 def check_paths(source: Path, target: Path) -> None:
     """Refuse a missing input or an output that is neither CSV nor Parquet, before any work."""
     if not source.is_file():
@@ -137,8 +144,43 @@ def relation(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRel
         if suffix in (".csv", ".txt", ".gz"):
             return _csv(con, source)
     except duckdb.Error as error:
-        raise BadInput("input", f"{source.name}: {str(error).splitlines()[0]}") from None
+        raise unreadable(source, error) from None
     raise BadInput("input", f"{source.name}: unsupported file type (use .csv, .parquet, .jsonl)")
+
+
+def unreadable(source: Path, error: BaseException) -> BadInput:
+    """DuckDB's failure to read a file as one line naming the file and, where it can be
+    told, what to do about it (DuckDB's own message otherwise, first line only)."""
+    said = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if "state machine reached an invalid state" in said or "Error when sniffing" in said:
+        if _mixed_line_endings(source):
+            said = (
+                "its lines end in both CRLF (Windows) and LF (Unix); "
+                "save it again with one kind of line ending"
+            )
+        else:
+            said = "not readable as comma-separated text (a stray quote or carriage return?)"
+    return BadInput("input", f"{source.name}: {said}")
+
+
+def _mixed_line_endings(source: Path) -> bool:
+    """Whether a (plain) file has lines ending in CRLF and others in a bare LF."""
+    if source.suffix.lower() == ".gz":
+        return False
+    crlf = bare = False
+    try:
+        with source.open("rb") as handle:
+            tail = b""
+            while chunk := handle.read(1 << 22):
+                block = tail + chunk
+                crlf = crlf or b"\r\n" in block
+                bare = bare or block.count(b"\n") > block.count(b"\r\n")
+                if crlf and bare:
+                    return True
+                tail = block[-1:]
+    except OSError:
+        return False
+    return False
 
 
 def _csv(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRelation:
