@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import weakref
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -531,11 +532,12 @@ class _Drawer:
 
 
 def _drawer(request: Request) -> _Drawer:
-    drawers: dict[asyncio.AbstractEventLoop, _Drawer] | None = getattr(
+    # keyed by loop, as the write gate is: the test client may run requests on more than one
+    drawers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Drawer] | None = getattr(
         request.app.state, "shipment_drawers", None
     )
     if drawers is None:
-        drawers = request.app.state.shipment_drawers = {}
+        drawers = request.app.state.shipment_drawers = weakref.WeakKeyDictionary()
     loop = asyncio.get_running_loop()
     drawer = drawers.get(loop)
     if drawer is None:
