@@ -511,10 +511,19 @@ class _Drawer:
             self.task = None
 
     def _batch(self, tickets: list[services.Ticket]) -> list[ShipmentOut | None]:
+        # a second request with a key already in the batch (a client's retry) would fail
+        # the batch on the unique key: it waits for the batch and runs alone (a replay)
+        keys: set[tuple[int, str | None]] = set()
+        first: list[services.Ticket] = []
+        for t in tickets:
+            k = (t.shipment.permit_id, t.shipment.idempotency_key)
+            if k not in keys:
+                keys.add(k)
+                first.append(t)
         with self.factory() as s:
             begin_write(s)
             try:
-                drawn = services.draw_batch(s, tickets)
+                drawn = dict(zip(map(id, first), services.draw_batch(s, first), strict=True))
                 s.commit()
             except Exception:
                 # a key taken meanwhile, a deadlock, a value the database refuses: nothing
@@ -523,12 +532,15 @@ class _Drawer:
                 return [None] * len(tickets)
             finally:
                 s.rollback()
-            return [
-                None
-                if d is None
-                else present.shipment(s, d.shipment, False, d.permit_number, t.actor.username)
-                for t, d in zip(tickets, drawn, strict=True)
-            ]
+            out: list[ShipmentOut | None] = []
+            for t in tickets:
+                d = drawn.get(id(t))
+                out.append(
+                    None
+                    if d is None
+                    else present.shipment(s, d.shipment, False, d.permit_number, t.actor.username)
+                )
+            return out
 
 
 def _drawer(request: Request) -> _Drawer:
@@ -618,10 +630,29 @@ async def record_shipment(
             finally:
                 s.rollback()
 
+    def alone(ticket: services.Ticket) -> ShipmentOut | None:
+        # refused in its batch (or its batch rolled back): drawn alone, which names the
+        # refusal; None when its key was taken meanwhile (then from the start)
+        with factory() as s:
+            begin_write(s)
+            try:
+                done = services.draw_shipment(s, ticket)
+                s.commit()
+            except IntegrityError:
+                return None
+            finally:
+                s.rollback()
+            out = present.shipment(
+                s, done.shipment, False, done.permit_number, ticket.actor.username
+            )
+            return out
+
     if deps.settings(request).is_postgresql:
         ready = await anyio.to_thread.run_sync(prepare)
         if isinstance(ready, services.Ticket):
             drawn = await _drawer(request).draw(ready)
+            if drawn is None:
+                drawn = await anyio.to_thread.run_sync(alone, ready)
             if drawn is not None:
                 return JSONResponse(drawn.model_dump(mode="json"), status_code=201)
         else:
