@@ -113,3 +113,91 @@ def _fifty(o: Office) -> None:
         from bilateral.platform import audit
 
         assert audit.verify(s).ok
+
+
+@pytest.mark.postgresql
+def test_concurrent_posts_over_several_permits_never_overdraw_and_share_commits(
+    pg_office: Office,
+) -> None:
+    """Through the API on PostgreSQL: 55 clients at once over four permits of two
+    exporters. Each line gives exactly what fits and refuses the rest, a retried key
+    records once, another exporter's permit stays hidden, the audit chain verifies, and
+    the drawdowns ready at the same moment were committed together (fewer transactions
+    than shipments)."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import text
+
+    o = pg_office
+    alice = o.user("alice", "applicant", "Maple Foods")
+    bob = o.user("bob", "applicant", "Birch Exports")
+    oscar = o.user("oscar", "officer")
+
+    def permit(who: dict[str, str], quantity: str) -> int:
+        body = good_application()
+        body["lines"][0].update(quantity=quantity, unit_value="1.00")
+        app_id = o.client.post("/api/applications", json=body, headers=who).json()["id"]
+        o.client.post(f"/api/applications/{app_id}/submit", headers=who)
+        r = o.client.post(
+            f"/api/applications/{app_id}/decision",
+            json={"outcome": "approve", "reasons": "ok"},
+            headers=oscar,
+        )
+        return int(r.json()["permit_id"])
+
+    owners = [alice, alice, bob]
+    full = [permit(who, "100") for who in owners]  # 15 posts of 10 each: 10 fit
+    ample = permit(bob, "1000")  # 10 retries of one key
+    jobs: list[tuple[dict[str, str], int, str, str]] = [
+        (owners[k], pid, f"p{pid}-{i}", "10") for k, pid in enumerate(full) for i in range(15)
+    ]
+    jobs += [(bob, ample, "again", "7")] * 10
+    jobs.append((bob, full[0], "nosy", "1"))  # alice's permit: not bob's to see
+    barrier = threading.Barrier(len(jobs))
+
+    with TestClient(o.app) as client:  # one event loop: the requests meet in one process
+
+        def post(job: tuple[dict[str, str], int, str, str]) -> tuple[int, int, dict[str, Any]]:
+            who, pid, key, qty = job
+            ship = {
+                "line_no": 1,
+                "quantity": qty,
+                "value": qty,
+                "shipped_on": TODAY.isoformat(),
+                "export_declaration_ref": f"CAED-{key}",
+            }
+            barrier.wait()
+            r = client.post(
+                f"/api/permits/{pid}/shipments",
+                json=ship,
+                headers=who | {"Idempotency-Key": key},
+            )
+            return pid, r.status_code, r.json()
+
+        with ThreadPoolExecutor(len(jobs)) as ex:
+            results = list(ex.map(post, jobs, timeout=300))
+
+    for pid in full:
+        mine = [(st, body) for p, st, body in results if p == pid and body.get("error") is None]
+        refused = [body["error"] for p, st, body in results if p == pid and st == 409]
+        assert [st for st, _ in mine] == [201] * 10, results
+        assert refused == ["exceeds_quantity"] * 5, results
+        assert _balance_of(o, pid, owners[full.index(pid)])["used_quantity"] == "100.000"
+    again = [(st, body) for p, st, body in results if p == ample]
+    assert sorted(st for st, _ in again) == [200] * 9 + [201], again
+    assert len({body["id"] for _, body in again}) == 1
+    assert [body["replayed"] for st, body in again if st == 201] == [False]
+    assert _balance_of(o, ample, bob)["used_quantity"] == "7.000"
+    nosy = [st for p, st, body in results if p == full[0] and st == 404]
+    assert nosy == [404]
+    verify = o.client.get("/api/audit/verify", headers=oscar).json()
+    assert verify["ok"] is True, verify
+    with o.sessions() as s:
+        rows, transactions = s.execute(
+            text("SELECT count(*), count(DISTINCT xmin::text) FROM shipments")
+        ).one()
+    assert rows == 31
+    assert transactions < rows
+
+
+def _balance_of(o: Office, pid: int, who: dict[str, str]) -> dict[str, Any]:
+    return dict(o.client.get(f"/api/permits/{pid}", headers=who).json()["lines"][0])

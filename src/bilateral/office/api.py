@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
+import weakref
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -38,6 +41,7 @@ Today = Annotated[dt.date, Depends(deps.today_dep)]
 
 
 router = APIRouter(prefix="/api", responses=ERRORS)
+log = logging.getLogger(__name__)
 public = APIRouter(prefix="/api", tags=["checks"])
 
 
@@ -455,6 +459,104 @@ def _question_cache(request: Request) -> services.QuestionCache:
     return cache
 
 
+# ------------------------------------------------------------- shipments (drawdown)
+#
+# On PostgreSQL a drawdown holds its permit row and the audit head until its commit is on
+# disk: one commit (one WAL flush) at a time for the whole office. So each server process
+# draws the shipments that are ready at the same moment in one transaction, one commit
+# for them all (group commit): the part before the locks (authentication, visibility,
+# idempotency, the law on the day) runs per request, concurrently; the draws queue for
+# the process's one drawing transaction. A shipment is answered only after the commit
+# that recorded it. Anything unexpected in a batch (a key taken by a concurrent request,
+# a deadlock with another kind of write) rolls the batch back and each of its shipments
+# runs alone, as on SQLite.
+
+_BATCH_MAX = 64  # shipments per drawing transaction
+
+
+class _Drawer:
+    """One per process (event loop) and database: the queue of prepared shipments and
+    the task that draws them, one transaction at a time."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self.factory = factory
+        self.queue: list[tuple[services.Ticket, asyncio.Future[ShipmentOut | None]]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    async def draw(self, ticket: services.Ticket) -> ShipmentOut | None:
+        """The shipment as recorded, or None: run it alone (refused, or its batch failed)."""
+        fut: asyncio.Future[ShipmentOut | None] = asyncio.get_running_loop().create_future()
+        self.queue.append((ticket, fut))
+        if self.task is None:
+            self.task = asyncio.create_task(self._run())
+        return await asyncio.shield(fut)
+
+    async def _run(self) -> None:
+        try:
+            while self.queue:
+                batch, self.queue = self.queue[:_BATCH_MAX], self.queue[_BATCH_MAX:]
+                try:
+                    done = await anyio.to_thread.run_sync(self._batch, [t for t, _ in batch])
+                except BaseException as e:  # answered as the request's own error
+                    for _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(e)
+                    if not isinstance(e, Exception):
+                        raise
+                    continue
+                for (_, fut), out in zip(batch, done, strict=True):
+                    if not fut.done():
+                        fut.set_result(out)
+        finally:
+            self.task = None
+
+    def _batch(self, tickets: list[services.Ticket]) -> list[ShipmentOut | None]:
+        # a second request with a key already in the batch (a client's retry) would fail
+        # the batch on the unique key: it waits for the batch and runs alone (a replay)
+        keys: set[tuple[int, str | None]] = set()
+        first: list[services.Ticket] = []
+        for t in tickets:
+            k = (t.shipment.permit_id, t.shipment.idempotency_key)
+            if k not in keys:
+                keys.add(k)
+                first.append(t)
+        with self.factory() as s:
+            begin_write(s)
+            try:
+                drawn = dict(zip(map(id, first), services.draw_batch(s, first), strict=True))
+                s.commit()
+            except Exception:
+                # a key taken meanwhile, a deadlock, a value the database refuses: nothing
+                # of the batch was written; each shipment runs alone and gets its own answer
+                log.info("shipment batch of %d rolled back; each runs alone", len(tickets))
+                return [None] * len(tickets)
+            finally:
+                s.rollback()
+            out: list[ShipmentOut | None] = []
+            for t in tickets:
+                d = drawn.get(id(t))
+                out.append(
+                    None
+                    if d is None
+                    else present.shipment(s, d.shipment, False, d.permit_number, t.actor.username)
+                )
+            return out
+
+
+def _drawer(request: Request) -> _Drawer:
+    # keyed by loop, as the write gate is: the test client may run requests on more than one
+    drawers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Drawer] | None = getattr(
+        request.app.state, "shipment_drawers", None
+    )
+    if drawers is None:
+        drawers = request.app.state.shipment_drawers = weakref.WeakKeyDictionary()
+    loop = asyncio.get_running_loop()
+    drawer = drawers.get(loop)
+    if drawer is None:
+        drawer = drawers[loop] = _Drawer(request.app.state.sessions)
+    return drawer
+
+
 @router.post(
     "/permits/{permit_id}/shipments",
     response_model=ShipmentOut,
@@ -471,11 +573,25 @@ async def record_shipment(
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> Any:
     # The hot path of drawdown: authentication, the locked drawdown and the commit run in
-    # one worker-thread hop (not one per dependency).
+    # one worker-thread hop (not one per dependency); on PostgreSQL the draw itself joins
+    # the process's next drawing transaction (see _Drawer).
     questions = _question_cache(request)
+    factory: sessionmaker[Session] = request.app.state.sessions
+
+    def prepare() -> tuple[ShipmentOut, bool] | services.Ticket:
+        # before any lock: read-only, so no transaction of its own (no BEGIN, no ROLLBACK)
+        with factory() as s:
+            s.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            actor = bearer_actor(request, s)
+            done = services.prepare_shipment(
+                s, actor, permit_id, data, idempotency_key, today, deps.checks(request), questions
+            )
+            if isinstance(done, services.Ticket):
+                return done
+            out = present.shipment(s, done.shipment, True, done.permit_number, actor.username)
+            return out, False
 
     def work() -> tuple[ShipmentOut, bool]:
-        factory: sessionmaker[Session] = request.app.state.sessions
         with factory() as s:
             begin_write(s)
             try:
@@ -514,6 +630,34 @@ async def record_shipment(
             finally:
                 s.rollback()
 
+    def alone(ticket: services.Ticket) -> ShipmentOut | None:
+        # refused in its batch (or its batch rolled back): drawn alone, which names the
+        # refusal; None when its key was taken meanwhile (then from the start)
+        with factory() as s:
+            begin_write(s)
+            try:
+                done = services.draw_shipment(s, ticket)
+                s.commit()
+            except IntegrityError:
+                return None
+            finally:
+                s.rollback()
+            out = present.shipment(
+                s, done.shipment, False, done.permit_number, ticket.actor.username
+            )
+            return out
+
+    if deps.settings(request).is_postgresql:
+        ready = await anyio.to_thread.run_sync(prepare)
+        if isinstance(ready, services.Ticket):
+            drawn = await _drawer(request).draw(ready)
+            if drawn is None:
+                drawn = await anyio.to_thread.run_sync(alone, ready)
+            if drawn is not None:
+                return JSONResponse(drawn.model_dump(mode="json"), status_code=201)
+        else:
+            replay, _new = ready
+            return JSONResponse(replay.model_dump(mode="json"), status_code=200)
     async with deps.write_gate(request):
         out, new = await anyio.to_thread.run_sync(work)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if new else 200)

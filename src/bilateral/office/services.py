@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
-from sqlalchemy import Select, Table, insert, select, text, update
+from sqlalchemy import Select, Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bilateral.errors import BadInput
@@ -1165,6 +1165,100 @@ def _refuse_banned_line(
         )
 
 
+class Ticket(NamedTuple):
+    """A shipment ready to be drawn down (``prepare_shipment``): everything checked that
+    does not need the row locks."""
+
+    shipment: Shipment
+    actor: Actor
+    permit_number: str
+    law_version: str | None
+    data: ShipmentIn
+    today: dt.date
+
+
+# Built once: the statements of the hot path (building them per request cost more than
+# running them). ``seen``: the permit as the actor may see it and the shipment already
+# recorded under the key, if any.
+_PT, _LT, _ST = (cast(Table, m.__table__) for m in (Permit, PermitLine, Shipment))
+_SEEN = (
+    select(
+        _PT.c.id,
+        _PT.c.number,
+        _PT.c.version,
+        _PT.c.law_version,
+        _ST.c.id.label("shipment_id"),
+        _ST.c.request_sha256,
+    )
+    .select_from(
+        _PT.outerjoin(
+            _ST,
+            (_ST.c.permit_id == _PT.c.id) & (_ST.c.idempotency_key == bindparam("key")),
+        )
+    )
+    .where(_PT.c.id == bindparam("permit_id"))
+)
+_SEEN_BY_ORG = _SEEN.where(_PT.c.organisation_id == bindparam("org"))
+
+
+def prepare_shipment(
+    s: Session,
+    actor: Actor,
+    permit_id: int,
+    data: ShipmentIn,
+    key: str | None,
+    today: dt.date,
+    checks: Checks | None = None,
+    questions: QuestionCache | None = None,
+) -> Drawdown | Ticket:
+    """Everything before the row locks: the role, the key, the permit as the actor may see
+    it (none: 404), a retry of an earlier request (its ``Drawdown``, not new), a line the
+    law now bans (409). Otherwise the ``Ticket`` to draw down (``record_shipment`` or
+    ``draw_batch``)."""
+    _require(actor, "applicant")
+    key = key or data.idempotency_key
+    if not key:
+        raise OfficeError(422, "idempotency_key_required", "idempotency_key")
+    digest = _request_hash(data, data.line_no)
+    # One statement, before any lock is taken: the permit as this actor may see it (none:
+    # 404) and the shipment already recorded under this key, if any (a retry). Two
+    # concurrent requests with the same new key both pass here; the unique constraint
+    # (permit_id, idempotency_key) then refuses the second INSERT and the caller retries
+    # once, finding the first (see api.py).
+    params: dict[str, Any] = {"key": key, "permit_id": permit_id}
+    if actor.role == "applicant":
+        params["org"] = actor.organisation_id
+        permit = s.connection().execute(_SEEN_BY_ORG, params).one_or_none()
+    else:
+        permit = s.connection().execute(_SEEN, params).one_or_none()
+    if permit is None:
+        raise OfficeError(404, "not_found", "permit_id")
+    if permit.shipment_id is not None:
+        if permit.request_sha256 != digest:
+            raise OfficeError(409, "idempotency_key_reused", "idempotency_key")
+        old = s.get(Shipment, permit.shipment_id)
+        assert old is not None
+        return Drawdown(old, False, permit.number)
+    if checks is not None:
+        # The law may have changed since issue: a line banned on the shipping day is
+        # refused. Asked before the row lock is taken (the answer depends only on the
+        # request), so the serialised part of the drawdown does not grow.
+        _refuse_banned_line(s, permit.id, permit.version, data, checks, questions)
+    sh = Shipment(
+        permit_id=permit.id,
+        line_no=data.line_no,
+        quantity_milli=to_milli(data.quantity),
+        value_cents=to_cents(data.value),
+        shipped_on=data.shipped_on,
+        export_declaration_ref=data.export_declaration_ref,
+        idempotency_key=key,
+        request_sha256=digest,
+        recorded_by_id=actor.id,
+        recorded_at=now(),
+    )
+    return Ticket(sh, actor, permit.number, permit.law_version, data, today)
+
+
 def record_shipment(
     s: Session,
     actor: Actor,
@@ -1182,14 +1276,59 @@ def record_shipment(
     up, then the balance is checked: concurrent drawers queue on the lock and each sees the
     balance the previous one left.
     """
-    _require(actor, "applicant")
-    key = key or data.idempotency_key
-    if not key:
-        raise OfficeError(422, "idempotency_key_required", "idempotency_key")
-    digest = _request_hash(data, data.line_no)
-    # SQLAlchemy Core on this hot path: few, short statements while the rows are locked.
+    ticket = prepare_shipment(s, actor, permit_id, data, key, today, checks, questions)
+    if isinstance(ticket, Drawdown):
+        return ticket
+    return draw_shipment(s, ticket)
+
+
+def draw_batch(s: Session, tickets: Sequence[Ticket]) -> list[Drawdown | None]:
+    """Draw down several prepared shipments in the caller's transaction (PostgreSQL), one
+    commit for them all: each as ``draw_shipment`` would, in order, with its own audit
+    entry. None for a shipment refused by one of its conditions (nothing written for it;
+    ``record_shipment`` alone finds which condition, and says so).
+
+    When the tickets name more than one permit, their rows are locked first in the order
+    of their ids: two batches, or a batch and a single drawdown (permit, then audit
+    head), never wait for each other in a cycle.
+    """
+    permits = sorted({t.shipment.permit_id for t in tickets})
+    if len(permits) > 1:
+        s.connection().execute(_LOCK_PERMITS, {"ids": permits}).all()
+    out: list[Drawdown | None] = []
+    for t in tickets:
+        fast = _draw_in_one_statement(s, t.shipment.permit_id, t.shipment, t.today)
+        if fast is None:
+            out.append(None)
+            continue
+        used_q, used_v, head = fast
+        _audit_drawdown(
+            s, t.actor, t.permit_number, t.law_version, t.data, t.shipment, used_q, used_v, head
+        )
+        out.append(Drawdown(t.shipment, True, t.permit_number))
+    return out
+
+
+_LOCK_PERMITS = text("SELECT id FROM permits WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
+
+
+def draw_shipment(s: Session, ticket: Ticket) -> Drawdown:
+    """Draw one prepared shipment down, the rows locked (see ``record_shipment``)."""
+    sh, actor, data, today = ticket.shipment, ticket.actor, ticket.data, ticket.today
+    permit_id = sh.permit_id
     conn = s.connection()
-    pt, lt, st = (cast(Table, m.__table__) for m in (Permit, PermitLine, Shipment))
+    pt, lt, st = _PT, _LT, _ST
+    q_m, v_c = sh.quantity_milli, sh.value_cents
+    if conn.dialect.name == "postgresql":
+        fast = _draw_in_one_statement(s, permit_id, sh, today)
+        if fast is not None:
+            used_q, used_v, head = fast
+            _audit_drawdown(
+                s, actor, ticket.permit_number, ticket.law_version, data, sh, used_q, used_v, head
+            )
+            return Drawdown(sh, True, ticket.permit_number)
+        # Refused by one of its conditions (or no such line): nothing was written; the
+        # locked path below finds which condition, and says so.
     q = (
         select(
             pt.c.id,
@@ -1210,59 +1349,6 @@ def record_shipment(
     )
     if actor.role == "applicant":
         q = q.where(pt.c.organisation_id == actor.organisation_id)
-    # One statement, before any lock is taken: the permit as this actor may see it (none:
-    # 404) and the shipment already recorded under this key, if any (a retry). Two
-    # concurrent requests with the same new key both pass here; the unique constraint
-    # (permit_id, idempotency_key) then refuses the second INSERT and the caller retries
-    # once, finding the first (see api.py).
-    seen = select(
-        pt.c.id,
-        pt.c.number,
-        pt.c.version,
-        pt.c.law_version,
-        st.c.id.label("shipment_id"),
-        st.c.request_sha256,
-    ).select_from(pt.outerjoin(st, (st.c.permit_id == pt.c.id) & (st.c.idempotency_key == key)))
-    seen = seen.where(pt.c.id == permit_id)
-    if actor.role == "applicant":
-        seen = seen.where(pt.c.organisation_id == actor.organisation_id)
-    permit = conn.execute(seen).one_or_none()
-    if permit is None:
-        raise OfficeError(404, "not_found", "permit_id")
-    if permit.shipment_id is not None:
-        if permit.request_sha256 != digest:
-            raise OfficeError(409, "idempotency_key_reused", "idempotency_key")
-        old = s.get(Shipment, permit.shipment_id)
-        assert old is not None
-        return Drawdown(old, False, permit.number)
-    if checks is not None:
-        # The law may have changed since issue: a line banned on the shipping day is
-        # refused. Asked before the row lock is taken (the answer depends only on the
-        # request), so the serialised part of the drawdown does not grow.
-        _refuse_banned_line(s, permit.id, permit.version, data, checks, questions)
-    q_m, v_c = to_milli(data.quantity), to_cents(data.value)
-    sh = Shipment(
-        permit_id=permit.id,
-        line_no=data.line_no,
-        quantity_milli=q_m,
-        value_cents=v_c,
-        shipped_on=data.shipped_on,
-        export_declaration_ref=data.export_declaration_ref,
-        idempotency_key=key,
-        request_sha256=digest,
-        recorded_by_id=actor.id,
-        recorded_at=now(),
-    )
-    if conn.dialect.name == "postgresql":
-        fast = _draw_in_one_statement(s, permit.id, sh, today)
-        if fast is not None:
-            used_q, used_v, head = fast
-            _audit_drawdown(
-                s, actor, permit.number, permit.law_version, data, sh, used_q, used_v, head
-            )
-            return Drawdown(sh, True, permit.number)
-        # Refused by one of its conditions (or no such line): nothing was written; the
-        # locked path below finds which condition, and says so.
     # one statement locks the permit row and the line row (FOR UPDATE on PostgreSQL)
     row = conn.execute(q.with_for_update()).one_or_none()
     if row is None:  # the permit is visible (above): the line is not there

@@ -62,6 +62,10 @@ def _serve(args: argparse.Namespace) -> int:
             f"{SERVER}:build",
             factory=True,
             workers=args.workers,
+            # on a busy machine a starting worker (importing the app) may not answer the
+            # supervisor's health check within uvicorn's 5 s: it was killed and restarted
+            # for ever, and the server never served
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
             host=host,
             port=port,
             log_level=args.log_level,
@@ -315,6 +319,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 SERVER = "bilateral.server"  # the composition root: see register()
+WORKER_HEALTHCHECK_S = 60  # seconds a worker process may take to answer (``--workers N``)
 
 
 def register(subparsers: argparse._SubParsersAction[Any], server: str = SERVER) -> None:
