@@ -524,14 +524,14 @@ def test_spark_screens_parties_to_the_same_rows_as_duckdb(tmp_path: Path) -> Non
     import pyarrow.parquet as pq
 
     from bilateral.faces.spark_batch import session
-    from bilateral.screening.spark import screen_parties_spark
+    from bilateral.screening.spark import read_rows, screen_parties_spark
 
     source = _write(tmp_path / "p.csv", PARTIES)
     options = bulk.Options(on=None, threshold=0.8)
     bulk.screen_parties(source, tmp_path / "duck.parquet", default_index(shipped()), options)
     spark = session("local[2]")
     try:
-        rows = spark.read.option("header", True).csv(str(source))
+        rows = read_rows(spark, source)
         screen_parties_spark(rows, options, 2).write.parquet(str(tmp_path / "spark"))
     finally:
         spark.stop()

@@ -184,7 +184,7 @@ def _declarations_csv(path: Path) -> Path:
 def test_spark_screens_declarations_to_the_same_rows_as_duckdb(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from bilateral.screening.declarations import screen_declarations
     from bilateral.screening.screen import default_index
-    from bilateral.screening.spark import screen_declarations_spark
+    from bilateral.screening.spark import read_rows, screen_declarations_spark
 
     source = _declarations_csv(tmp_path / "d.csv")
     local = tmp_path / "local.parquet"
@@ -193,7 +193,7 @@ def test_spark_screens_declarations_to_the_same_rows_as_duckdb(spark, tmp_path: 
     # Batches of 3 rows: every batch answers its own questions, as Spark's tasks do.
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "3")
     try:
-        frame = spark.read.option("header", True).csv(str(source))
+        frame = read_rows(spark, source)
         remote = screen_declarations_spark(frame, 0.8, first_line=2).collect()
     finally:
         spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "262144")
@@ -313,6 +313,7 @@ def test_rescreening_on_spark_keeps_the_rows_duckdb_keeps(
     duck = tmp_path / "duck.parquet"
     said = run("--output", str(duck), "--previous", str(before))
     assert f"1 row(s) changed outcome since {before}; written to {duck}" in said
+    on_duck = said
     on_spark = tmp_path / "spark.parquet"
     # A killed Spark run leaves its folder; the next run removes it and says so.
     (tmp_path / "spark.parquet.spark" / "all").mkdir(parents=True)
@@ -323,6 +324,15 @@ def test_rescreening_on_spark_keeps_the_rows_duckdb_keeps(
     )
     assert f"1 row(s) changed outcome since {before}; written to {on_spark}" in said
     assert not (tmp_path / "spark.parquet.spark").exists()
+    # The same summary (rows, possible matches, rows not screened, list versions) and the
+    # same bad-rows report as on DuckDB; the run is in the decision log either way.
+
+    def summary(text: str) -> list[str]:
+        return [x for x in text.splitlines() if "row(s) screened:" in x or x.startswith("lists:")]
+
+    assert summary(said) == summary(on_duck) and summary(said), said
+    assert (tmp_path / "spark.errors.csv").read_text() == (tmp_path / "duck.errors.csv").read_text()
+    assert "logged as run" in said and "logged as run" in on_duck
     here = pq.read_table(duck).to_pylist()
     there = sorted(pq.read_table(on_spark).to_pylist(), key=lambda r: r["line"])
     assert here == there

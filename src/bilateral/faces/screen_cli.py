@@ -270,7 +270,16 @@ def _run_parties(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         from bilateral.screening.spark import run_spark_parties
 
-        return run_spark_parties(Path(args.input), Path(args.output), options, previous)
+        source, target = Path(args.input), Path(args.output)
+        rows, errors, hits, error_file, changed = run_spark_parties(
+            source, target, options, previous
+        )
+        versions = default_index().versions
+        _summary(rows, errors, hits, target, error_file, versions, 0)
+        _log_run("parties", source, options.threshold, versions, (rows, hits, errors), target)
+        if changed is not None:
+            print(f"{changed} row(s) changed outcome since {previous}; written to {target}")
+        return 0
     bar, update = _progress()
     if bar is not None:
         bar.start()

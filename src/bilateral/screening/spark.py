@@ -65,6 +65,21 @@ def screen_parties_spark(rows: DataFrame, options: Options, first_line: int) -> 
     return numbered.mapInArrow(_batches(options, cols), _spark_schema())
 
 
+def read_rows(spark: SparkSession, source: Path) -> DataFrame:
+    """A parties or declarations file as Spark reads it the way DuckDB does: Parquet as is;
+    a CSV by its header line, every column text, a quote inside a quoted field doubled
+    (RFC 4180, as spreadsheets write it; Spark's own default is a backslash)."""
+    if source.suffix.lower() == ".parquet":
+        return spark.read.parquet(str(source))
+    return (
+        spark.read.option("header", True)
+        .option("quote", '"')
+        .option("escape", '"')
+        .option("inferSchema", False)
+        .csv(str(source))
+    )
+
+
 def refuse_unreadable_rows(source: Path) -> None:
     """Spark reads a CSV row that does not fit the header its own way (fields padded or
     cut), where the one-machine path reports it by line: such a file is refused here, with
@@ -174,24 +189,26 @@ def _publish(spark: SparkSession, staging: Path, target: Path, previous: Path | 
     return count
 
 
-def _say_changed(count: int | None, previous: Path | None, target: Path) -> None:
-    if count is not None:
-        print(f"{count} row(s) changed outcome since {previous}; written to {target}")
-
-
 def run_spark_parties(
     source: Path,
     target: Path,
     options: Options,
     previous: Path | None = None,
     notice: Callable[[str], None] = print,
-) -> int:
+) -> tuple[int, int, int, Path | None, int | None]:
+    """Screen a parties file on Spark into a Parquet folder, with the bad rows' report
+    (line, name, reason) and the coverage caveats beside it as the one-machine path writes
+    them. Returns (rows, errors, rows with a possible match, the error report or None, the
+    rows whose outcome changed since ``previous`` or None); with ``previous`` the folder
+    holds only those."""
     try:
         import pyspark  # noqa: F401
     except ImportError:
         raise BadInput(
             "engine", "Spark is not installed (pip install 'bilateral[spark]')"
         ) from None
+    if not source.is_file():
+        raise BadInput("input", f"no such file: {source}")
     staging = _staging(target, notice)
     refuse_unreadable_rows(source)
     from bilateral.faces.spark_batch import session
@@ -199,22 +216,28 @@ def run_spark_parties(
     spark = session()
     spark.sparkContext.setLogLevel("ERROR")
     try:
-        if source.suffix.lower() == ".parquet":
-            rows = spark.read.parquet(str(source))
-        else:
-            rows = spark.read.option("header", True).option("escape", '"').csv(str(source))
+        rows = read_rows(spark, source)
         screened = screen_parties_spark(rows, options, first_line(source))
         screened.write.mode("errorifexists").parquet(str(staging / "all"))
         written = spark.read.parquet(str(staging / "all"))
         total = written.count()
+        hits = written.filter("hits > 0").count()
+        bad = written.filter("error is not null").select("line", "name", "error")
+        errors = bad.count()
+        error_file = None
+        if errors:  # written as the one-machine path writes it (Arrow's CSV writer)
+            import pyarrow.csv as pacsv
+
+            error_file = target.with_name(target.stem + ".errors.csv")
+            fields = [OUTPUT_SCHEMA.field(name) for name in ("line", "name", "error")]
+            found = [r.asDict() for r in bad.orderBy("line").toLocalIterator()]
+            pacsv.write_csv(pa.Table.from_pylist(found, pa.schema(fields)), error_file)
         texts = [row[0] for row in written.select("date").distinct().collect()]
         changed = _publish(spark, staging, target, previous)
     finally:
         spark.stop()
-    print(f"{total} row(s) screened on Spark; wrote {target}")
     _write_caveats(texts, target)
-    _say_changed(changed, previous, target)
-    return 0
+    return total, errors, hits, error_file, changed
 
 
 def _write_caveats(texts: list[str | None], target: Path) -> None:
@@ -232,7 +255,7 @@ def _write_caveats(texts: list[str | None], target: Path) -> None:
         except ValueError:
             continue  # a bad row's date: reported with the row
     caveats = coverage_caveats(dates, default_index().snapshots)
-    path = target.with_name(target.name + ".caveats.txt")
+    path = target.with_name(target.stem + ".caveats.txt")
     path.write_text("".join(f"{c}\n" for c in caveats), encoding="utf-8")
     print(f"caveats (also in {path}):")
     for caveat in caveats:
@@ -341,10 +364,7 @@ def run_spark_declarations(
     spark = session()
     spark.sparkContext.setLogLevel("ERROR")
     try:
-        if source.suffix.lower() == ".parquet":
-            rows = spark.read.parquet(str(source))
-        else:
-            rows = spark.read.option("header", True).option("escape", '"').csv(str(source))
+        rows = read_rows(spark, source)
         check_columns(rows.columns, source.name)
         screened = screen_declarations_spark(rows, threshold, first_line(source), office_db)
         screened.write.mode("errorifexists").parquet(str(staging / "all"))
