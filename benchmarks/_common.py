@@ -64,8 +64,8 @@ def percentile(values: list[float], q: float) -> float:
 class Report:
     """Lines printed as they come and written to benchmarks/results/<name>.txt at the end."""
 
-    def __init__(self, name: str) -> None:
-        self.path = RESULTS / f"{name}.txt"
+    def __init__(self, name: str, path: Path | None = None) -> None:
+        self.path = path.resolve() if path is not None else RESULTS / f"{name}.txt"
         self.lines: list[str] = []
 
     def __call__(self, line: str = "") -> None:
@@ -73,7 +73,9 @@ class Report:
         self.lines.append(line)
 
     def save(self) -> Path:
-        RESULTS.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text("\n".join(self.lines) + "\n", encoding="utf-8")
-        print(f"\nwritten to {self.path.relative_to(RESULTS.parent.parent)}", flush=True)
+        root = RESULTS.parent.parent
+        shown = self.path.relative_to(root) if self.path.is_relative_to(root) else self.path
+        print(f"\nwritten to {shown}", flush=True)
         return self.path

@@ -1,7 +1,7 @@
 """Where Spark pays: `bilateral batch` on DuckDB and on local Spark, 1M to 30M rows.
 
 Run:  python benchmarks/spark_bench.py [--sizes 1000000 10000000 30000000] [--runs 1]
-      [--dir /tmp/bilateral-spark-bench]
+      [--dir /tmp/bilateral-spark-bench] [--out results/spark.txt]
 
 For each size, realistic rows are written once by make_rows.py (CSV, seed 7) and both
 engines screen the same file end to end, each a new process (`bilateral batch rows.csv
@@ -9,7 +9,7 @@ engines screen the same file end to end, each a new process (`bilateral batch ro
 Per-row cost is time / rows; the marginal cost is the extra time per extra row between
 two sizes (start-up, the law and the JVM excluded). Peak memory is the batch process's
 maximum resident set (GNU time); for Spark that is the Python driver, not the JVM.
-Results go to benchmarks/results/spark.txt.
+Results go to benchmarks/results/spark.txt (or --out).
 """
 
 from __future__ import annotations
@@ -51,8 +51,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/bilateral-spark-bench"))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--out", type=Path, default=None, help="results file (default benchmarks/results/spark.txt)"
+    )
     args = parser.parse_args()
-    report = Report("spark")
+    report = Report("spark", args.out)
     report("== machine")
     for text in machine_info(("bilateral", "duckdb", "pyarrow", "pyspark")):
         report(text)

@@ -74,8 +74,10 @@ def test_spark_and_one_machine_screening_agree_row_for_row(spark) -> None:  # ty
 
 def test_batch_command_on_spark_writes_a_parquet_folder(tmp_path: Path) -> None:
     source = tmp_path / "rows.csv"
+    # Columns in another order, one more, and a byte-order mark: read by name.
     source.write_text(
-        "destination,date,hs\nBY,2014-03-01,0402\nBY,2018-01-01,8703\n", encoding="utf-8"
+        "\ufeffhs,note,destination,date\n0402,a,BY,2014-03-01\n8703,b,BY,2018-01-01\n",
+        encoding="utf-8",
     )
     target = tmp_path / "out.parquet"
     done = subprocess.run(
@@ -96,8 +98,24 @@ def test_batch_command_on_spark_writes_a_parquet_folder(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    assert "screened 2 rows on Spark in " in done.stderr
     rows = sorted(pq.read_table(target).to_pylist(), key=lambda r: r["date"])
     assert [r["outcome"] for r in rows] == ["generally_approved", "not_required"]
+    assert [(r["destination"], r["date"], r["hs"]) for r in rows] == [
+        ("BY", "2014-03-01", "0402"),
+        ("BY", "2018-01-01", "8703"),
+    ]
+    # Written as `bilateral batch` writes Parquet: no statistics, no dictionary for hs.
+    parts = sorted(target.glob("part-*.parquet"))
+    assert parts
+    for part in parts:
+        meta = pq.ParquetFile(part).metadata
+        for g in range(meta.num_row_groups):
+            for c in range(meta.num_columns):
+                column = meta.row_group(g).column(c)
+                assert not column.is_stats_set, column.path_in_schema
+                if column.path_in_schema == "hs":
+                    assert not column.has_dictionary_page
     again = subprocess.run(
         [
             sys.executable,
@@ -115,6 +133,24 @@ def test_batch_command_on_spark_writes_a_parquet_folder(tmp_path: Path) -> None:
         check=False,
     )
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_an_executor_starts_with_the_facts_the_driver_ships() -> None:
+    from bilateral.engine import batch as engine
+    from bilateral.faces.spark_batch import _screener_from, compiled_law
+
+    law = default_law()
+    table = pa.table({k: [r[i] for r in ROWS] for i, k in enumerate(("destination", "date", "hs"))})
+    driver = engine.Screener(law)
+    here = engine.screen_file_batch(driver, table, plain=True).to_pylist()
+    executor = _screener_from(compiled_law(law, engine.warm_state(driver)))
+    assert executor is not driver and executor.learnt == driver.learnt
+    assert executor.learnt[2] > 0  # answers the driver had worked out
+    assert engine.screen_file_batch(executor, table, plain=True).to_pylist() == here
+    assert executor.learnt == driver.learnt  # nothing asked again
+    cold = _screener_from(compiled_law(law))
+    assert cold.learnt == (0, 0, 0)
+    assert engine.screen_file_batch(cold, table, plain=True).to_pylist() == here
 
 
 def test_spark_reads_codes_written_any_way_as_the_one_machine_engine_does(spark) -> None:  # type: ignore[no-untyped-def]

@@ -1046,9 +1046,22 @@ def warm_screener() -> Screener | None:
     state = load_value(_WARM, key) if key is not None else None
     if not isinstance(state, dict):
         return None
+    return revived(state)
+
+
+def warm_state(screen: Screener) -> dict[str, object]:
+    """What ``screen`` has learnt and derived from its law, for ``revived`` (elsewhere: a
+    Spark executor starts with the driver's facts rather than learning them again)."""
+    with screen._lock:
+        return {k: v for k, v in screen.__dict__.items() if k not in _DERIVED}
+
+
+def revived(state: dict[str, object], law: Law | None = None) -> Screener:
+    """A screener from ``warm_state``; without ``law`` it loads the default law when a
+    row first asks something new."""
     screen = Screener.__new__(Screener)
     screen.__dict__.update(state)
-    screen._law = None
+    screen._law = law
     screen._lock = threading.Lock()
     screen._templates = _Templates()
     screen._marks_of = []
@@ -1063,11 +1076,10 @@ def keep_warm(screen: Screener) -> None:
     from bilateral.law.compiled import store_value
 
     key = _warm_key()
-    with screen._lock:
-        if key is None or screen.learnt == screen._saved_at:
-            return
-        state = {k: v for k, v in screen.__dict__.items() if k not in _DERIVED}
-        screen._saved_at = screen.learnt
+    if key is None or screen.learnt == screen._saved_at:
+        return
+    state = warm_state(screen)
+    screen._saved_at = screen.learnt
     store_value(_WARM, key, state)
 
 

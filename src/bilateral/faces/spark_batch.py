@@ -7,10 +7,18 @@ Arrow batch serve every later batch and task in that process. Each task runs the
 vectorised engine as `bilateral batch` on its Arrow record batches (``mapInArrow``), so a
 cluster gives the same answers as one machine, row for row, with the same
 ``law_version``, whatever law files the executors have installed.
+
+The broadcast also carries the facts the driver's warm screener has learnt for the
+default law (``warm_screener``), so an executor starts where ``bilateral batch`` left off
+rather than asking the single path again what every earlier run already knew. Each Arrow
+batch is prepared as the one-machine path prepares it (``bilateral.engine.rows``:
+destinations encoded, HS codes cut to six digits, dates parsed by arithmetic), and keys
+are looked up once per distinct six digits.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import pickle
@@ -18,53 +26,77 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from bilateral import countries
-from bilateral.engine.batch import screen_batch, screener
+from bilateral.engine import batch as engine
 from bilateral.engine.law import Law, default_law
+from bilateral.engine.rows import prepare
 from bilateral.errors import BadInput
 from bilateral.goods import hs
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import DataFrame, DataFrameReader, SparkSession
 
 # Rows per Arrow batch handed to Python (Spark's default, 10,000, makes the fixed cost of
 # a batch dominate).
 ARROW_BATCH_ROWS = 262_144
 
-_LAWS: dict[bytes, Law] = {}  # per executor process: the law of each broadcast
-_LAWS_LOCK = threading.Lock()
+# Parquet output as `bilateral batch` writes it (see batch_cli._PARQUET): no column
+# statistics (the rows keep the input's order, so none would let a reader skip a row
+# group) and no dictionary for the HS codes (nearly one distinct text per row).
+PARQUET_OPTIONS = {
+    "parquet.column.statistics.enabled": "false",
+    "parquet.size.statistics.enabled": "false",
+    "parquet.enable.dictionary#hs": "false",
+}
+
+_SCREENERS: dict[bytes, engine.Screener] = {}  # per executor process: one per broadcast
+_SCREENERS_LOCK = threading.Lock()
 
 
-def compiled_law(law: Law) -> bytes:
-    """The law as the driver has it, for a broadcast: bundle, HS editions, country table."""
+def compiled_law(law: Law, facts: dict[str, object] | None = None) -> bytes:
+    """The law as the driver has it, for a broadcast: bundle, HS editions, country table,
+    and what a screener of it has learnt already (``engine.warm_state``), if anything."""
     return pickle.dumps(
-        (law.law_version, law.bundle, hs.editions(), countries._table()),
+        (law.law_version, law.bundle, hs.editions(), countries._table(), facts),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
 
 
-def _law_from(shipped: bytes) -> Law:
+def _screener_from(shipped: bytes) -> engine.Screener:
     key = hashlib.sha256(shipped).digest()
-    with _LAWS_LOCK:
-        found = _LAWS.get(key)
+    with _SCREENERS_LOCK:
+        found = _SCREENERS.get(key)
         if found is None:
-            _version, bundle, editions, table = pickle.loads(shipped)  # our own broadcast
+            _version, bundle, editions, table, facts = pickle.loads(shipped)  # our broadcast
             hs.use_editions(editions)
             countries.use_table(table)
-            found = _LAWS[key] = Law(bundle)
+            law = Law(bundle)
+            found = engine.revived(facts, law) if facts is not None else engine.Screener(law)
+            _SCREENERS[key] = found
         return found
+
+
+def _driver_facts(law: Law, given: bool) -> dict[str, object] | None:
+    """The driver's warm screener's facts, when they are the shipped law's."""
+    if given and law is not default_law():
+        return None  # the warm screener is the default law's
+    warm = engine.warm_screener()
+    if warm is None or warm.law_version != law.law_version:
+        return None
+    return engine.warm_state(warm)
 
 
 def _screener_of(broadcast: Any) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     def screen_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        law = _law_from(broadcast.value)  # unpickled once per executor process
-        screener(law)  # one Screener per law and process: facts kept across tasks
+        screen = _screener_from(broadcast.value)  # unpickled once per executor process
         for batch in batches:
-            plain = screen_batch(law, pa.Table.from_batches([batch]), plain=True)
+            prepared = prepare(pa.Table.from_batches([batch]))
+            plain = engine.screen_file_batch(screen, prepared, plain=True)
             yield from plain.to_batches()
 
     return screen_batches
@@ -75,8 +107,10 @@ def screen_exports_spark(rows: DataFrame, law: Law | None = None) -> DataFrame:
     missing = {"destination", "date", "hs"} - set(rows.columns)
     if missing:
         raise BadInput("input", f"missing column(s) {', '.join(sorted(missing))}")
+    given = law is not None
     law = law or default_law()
-    shipped = rows.sparkSession.sparkContext.broadcast(compiled_law(law))
+    facts = _driver_facts(law, given)
+    shipped = rows.sparkSession.sparkContext.broadcast(compiled_law(law, facts))
     selected = rows.select("destination", "date", "hs")
     date_type = dict(selected.dtypes)["date"]
     schema = (
@@ -90,15 +124,49 @@ def screen_exports_spark(rows: DataFrame, law: Law | None = None) -> DataFrame:
 def session(master: str | None = None) -> SparkSession:
     from pyspark.sql import SparkSession
 
-    return (
-        SparkSession.builder.master(master or os.environ.get("BILATERAL_SPARK_MASTER", "local[*]"))
+    master = master or os.environ.get("BILATERAL_SPARK_MASTER", "local[*]")
+    builder = (
+        SparkSession.builder.master(master)
         .appName("bilateral-batch")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH_ROWS))
-        .getOrCreate()
     )
+    if master.startswith("local"):
+        # One machine: a shuffle (a count, a sort) needs no more partitions than cores.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
+        builder = builder.config("spark.sql.shuffle.partitions", str(max(cores, 1)))
+    return builder.getOrCreate()
+
+
+def read_csv(reader: DataFrameReader, path: str) -> DataFrame:
+    """A CSV with a header, every column as text (as `bilateral batch` reads it).
+
+    For one file the header is read here and given to Spark as the schema, so Spark runs
+    no job of its own to find the columns; a folder, or a header Spark would rename
+    (empty or repeated names), is left to Spark.
+    """
+    if os.path.isfile(path):
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            names = next(csv.reader(handle), [])
+        if names and all(names) and len(set(names)) == len(names):
+            schema = StructType([StructField(name, StringType()) for name in names])
+            return reader.option("header", True).schema(schema).csv(path)
+    return reader.option("header", True).csv(path)
+
+
+def _rows_written(spark: SparkSession, output_path: str) -> int:
+    """Rows in the Parquet folder just written: from its files' footers where the folder
+    is on this machine (no Spark job), else counted by Spark."""
+    parts = sorted(Path(output_path).glob("part-*.parquet")) if os.path.isdir(output_path) else []
+    if not parts:
+        return int(spark.read.parquet(output_path).count())
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(part).metadata.num_rows for part in parts)
 
 
 def run_spark_batch(input_path: str, output_path: str) -> int:
@@ -119,10 +187,10 @@ def run_spark_batch(input_path: str, output_path: str) -> int:
         if input_path.lower().endswith(".parquet"):
             rows = reader.parquet(input_path)
         else:
-            rows = reader.option("header", True).csv(input_path)
+            rows = read_csv(reader, input_path)
         screened = screen_exports_spark(rows)
-        screened.write.mode("errorifexists").parquet(output_path)
-        total = spark.read.parquet(output_path).count()
+        screened.write.mode("errorifexists").options(**PARQUET_OPTIONS).parquet(output_path)
+        total = _rows_written(spark, output_path)
     finally:
         spark.stop()
     elapsed = time.perf_counter() - started
