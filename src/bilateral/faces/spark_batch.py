@@ -77,6 +77,8 @@ def _screener_from(shipped: bytes) -> engine.Screener:
             countries.use_table(table)
             law = Law(bundle)
             found = engine.revived(facts, law) if facts is not None else engine.Screener(law)
+            if len(_SCREENERS) >= 4:  # a long-lived executor that has seen other laws
+                _SCREENERS.clear()
             _SCREENERS[key] = found
         return found
 
