@@ -13,12 +13,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bilateral import countries
-from bilateral.engine import batch
 from bilateral.engine.batch import Screener, country_groups, screen_exports
 from bilateral.engine.checks import check_export
 from bilateral.engine.law import default_law
@@ -166,27 +164,6 @@ def test_batches_have_the_size_asked_for(tmp_path: Path) -> None:
     con = duckdb.connect()
     sizes = [t.num_rows for t in batches(_relation(con, _csv(tmp_path / "r.csv", rows)), 300)]
     assert sizes == [300, 300, 300, 100]
-
-
-def test_facts_kept_for_the_next_run_give_the_same_answers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.delenv("BILATERAL_LAW_CACHE", raising=False)
-    table = pa.table(
-        {
-            "destination": ["BY", "Belarus", "KP", "DE", "Narnia"],
-            "date": ["2014-03-01", "2018-01-01", "2015-01-01", "2023-01-01", "2014-03-01"],
-            "hs": ["0402", "8703.23", "0402.10.00", "81129221", "0402"],
-        }
-    )
-    first = Screener(LAW)
-    expected = first.screen(table).to_pylist()
-    batch.save_facts(first)
-    second = Screener(LAW)
-    assert batch.load_facts(second)
-    assert second.learnt == first.learnt
-    assert second.screen(table).to_pylist() == expected
 
 
 def test_country_names_in_french_and_codes_meet_in_one_group() -> None:

@@ -310,46 +310,9 @@ class Screener:
 
     # -- kept between runs ----------------------------------------------------------
 
-    _KEPT = (
-        "_dest",
-        "_dest_errors",
-        "_key_id",
-        "_key_class",
-        "_key_valid",
-        "_classes",
-        "_answer_at",
-        "_outcome",
-        "_permit",
-        "_rules",
-        "_caveat_of",
-        "_per_key",
-        "_caveat_sets",
-        "_caveat_set_id",
-        "_key_caveat",
-    )
-
     @property
     def learnt(self) -> tuple[int, int, int]:
         return (len(self._dest), len(self._key_id), len(self._outcome))
-
-    def snapshot(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in self._KEPT}
-
-    def restore(self, state: dict[str, object]) -> None:
-        answer_at = state.get("_answer_at")
-        if (
-            not isinstance(answer_at, np.ndarray)
-            or answer_at.shape[:2] != self._answer_at.shape[:2]
-            or any(name not in state for name in self._KEPT)
-        ):
-            return  # kept for other groups or epochs: start afresh
-        for name in self._KEPT:
-            setattr(self, name, state[name])
-        self._marks_of = []
-        self._marks_np = np.zeros((0, 2), dtype=np.bool_)
-        self._templates = _Templates()
-        self._rebuild_keys()
-        self._saved_at = self.learnt
 
     # -- destinations ---------------------------------------------------------------
 
@@ -980,42 +943,9 @@ def _indices(encoded: pa.DictionaryArray) -> npt.NDArray[np.int64]:
 
 # What a screener has learnt is a function of the law and of this code, so it is kept in
 # the user's cache (as the compiled law is) and the next run starts with it.
-_STATE = "batch-facts"
-_STATE_VERSION = (
-    "3"  # 2: caveats; classes by schedule row dates and worded HS codes; 3: plain categories
-)
-
-
-def _state_key(law: Law) -> str:
-    from bilateral.law.compiled import code_hash
-
-    code = code_hash("engine/*.py", "law/*.py", "goods/hs.py", "countries.py")
-    return f"{_STATE_VERSION}:{law.law_version}:{code}"
-
-
-def load_facts(screen: Screener) -> bool:
-    """Start ``screen`` with the facts a previous run kept for the same law and code."""
-    from bilateral.law.compiled import load_value
-
-    state = load_value(_STATE, _state_key(screen.law))
-    if not isinstance(state, dict):
-        return False
-    with screen._lock:
-        screen.restore(state)
-    return True
-
-
-def save_facts(screen: Screener) -> None:
-    """Keep what ``screen`` has learnt for the next run (same law and code only)."""
-    from bilateral.law.compiled import store_value
-
-    with screen._lock:
-        if screen.learnt == screen._saved_at:
-            return
-        state = screen.snapshot()
-        screen._saved_at = screen.learnt
-    store_value(_STATE, _state_key(screen.law), state)
-
+# The kept screener's format: a change to what a Screener keeps bumps it (2: caveats;
+# classes by schedule row dates and worded HS codes; 3: plain categories).
+_STATE_VERSION = "3"
 
 # The whole screener (what it has learnt and what it derived from the law) is also kept for
 # the default law under the compiled law's own key (a hash of the law's files, of the code
