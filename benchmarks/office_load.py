@@ -108,6 +108,7 @@ class Server:
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.base + "/api/check/export?to=BY&hs=8703", timeout=5)
+                self._settle(deadline)
                 return
             except OSError:
                 if self.proc.poll() is not None:
@@ -116,6 +117,19 @@ class Server:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("server did not start within 120 s")
+
+    def _settle(self, deadline: float) -> None:
+        """Wait until every worker has started: the first answer comes from the first worker
+        ready, while the others may still be importing and loading the law (seconds on a
+        slow machine), and a measurement started then would see one worker. Started means
+        the server's processes are idle (under 0.05 s of CPU in a second)."""
+        before = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            now = self.cpu_seconds()
+            if now - before < 0.05:
+                return
+            before = now
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server and its worker processes so far."""

@@ -26,7 +26,7 @@ from bilateral.cfli import i18n
 from bilateral.cfli.assessment import FundingPlan
 from bilateral.cfli.calls import CENT, COST_LABELS, Call, CallRef, CostCategory, to_money
 from bilateral.cfli.proposals import Proposal
-from bilateral.cfli.refusals import from_custom, refuse
+from bilateral.cfli.refusals import from_custom, refuse, require_same_call
 from bilateral.law.model import Bilingual
 
 
@@ -117,14 +117,7 @@ def draw_up(
         raise refuse("call", "call_changed", call=call.id, version=version.version)
     if proposal.id not in {r.proposal.id for r in plan.funded}:
         raise refuse("proposal", "not_in_plan", proposal=proposal.id)
-    if proposal.call_id != call.id:
-        raise refuse(
-            "call",
-            "proposal_other_call",
-            proposal=proposal.id,
-            proposal_call=proposal.call_id,
-            call=call.id,
-        )
+    require_same_call(proposal.id, proposal.call_id, call.id)
     terms = version.payment_terms.value
     reporting = version.reporting.value
     for name, value in (("payment_terms", terms), ("reporting", reporting)):

@@ -35,7 +35,7 @@ from bilateral.cfli.calls import (
     Param,
 )
 from bilateral.cfli.proposals import Proposal, RegistrationStatus
-from bilateral.cfli.refusals import refuse
+from bilateral.cfli.refusals import refuse, require_same_call
 from bilateral.errors import BadInput, LawDataError
 from bilateral.law.model import Bilingual, Confidence
 
@@ -513,14 +513,7 @@ def determine_eligibility(
     """Check ``proposal`` against ``call`` (its latest version unless ``version`` is given);
     the names it holds are screened against the sanctions lists on ``on`` (default: the
     submission date)."""
-    if proposal.call_id != call.id:
-        raise refuse(
-            "call",
-            "proposal_other_call",
-            proposal=proposal.id,
-            proposal_call=proposal.call_id,
-            call=call.id,
-        )
+    require_same_call(proposal.id, proposal.call_id, call.id)
     v = call.version(version)
     c = _Checker(proposal, call.ref(v.version), v)
     p = proposal

@@ -19,7 +19,7 @@ from bilateral.cfli import i18n
 from bilateral.cfli.agreements import AgreementFile
 from bilateral.cfli.calls import RECIPIENT_LABELS, THEME_LABELS, Call, RecipientType, Theme
 from bilateral.cfli.proposals import Proposal
-from bilateral.cfli.refusals import refuse
+from bilateral.cfli.refusals import refuse, require_same_call
 
 Dimension = Literal["fiscal_year", "country", "theme", "recipient_type"]
 DIMENSIONS: tuple[Dimension, ...] = ("fiscal_year", "country", "theme", "recipient_type")
@@ -45,14 +45,7 @@ def row_of(
     file: AgreementFile | None = None,
 ) -> Row:
     """A proposal's portfolio row; ``approved`` is the award (the agreement's amount if given)."""
-    if proposal.call_id != call.id:
-        raise refuse(
-            "call",
-            "proposal_other_call",
-            proposal=proposal.id,
-            proposal_call=proposal.call_id,
-            call=call.id,
-        )
+    require_same_call(proposal.id, proposal.call_id, call.id)
     fy = call.version().fiscal_year.value
     if file is not None:
         if file.agreement.proposal_id != proposal.id:

@@ -172,6 +172,14 @@ def refuse(field: str, code: str, **params: Any) -> BadInput:
     return BadInput(field, sentence(REFUSALS[code], params, "en"), code=code, params=params)
 
 
+def require_same_call(proposal: str, proposal_call: str, call: str) -> None:
+    """Refuse (field ``call``) a proposal made under another call than the one asked."""
+    if proposal_call != call:
+        raise refuse(
+            "call", "proposal_other_call", proposal=proposal, proposal_call=proposal_call, call=call
+        )
+
+
 def invalid(code: str, field: str | None = None, **params: Any) -> PydanticCustomError:
     """A refusal raised inside a pydantic validator (``field``: the sub-field it is about)."""
     english = sentence(REFUSALS[code], params, "en").replace("{", "(").replace("}", ")")
