@@ -90,7 +90,7 @@ WORDS = {
         "overpaid": "Amount (CAD): this payment would take payments above the agreement",
         "closed": "File closed: paid CAD 23,000.00, spent CAD 22,000.00, "
         "to be returned CAD 1,000.00.",
-        "required": "Organisation's name: this field is required",
+        "required": "Organisation's name: Enter this: it is required.",
         "amount": "Budget line 1 — CFLI amount: an amount in Canadian dollars",
     },
     "fr": {
@@ -102,7 +102,7 @@ WORDS = {
         "overpaid": "Montant (CAD) : ce paiement porterait les versements au-delà de l'accord",
         "closed": "Dossier clos : versé 23 000,00 CAD, dépensé 22 000,00 CAD, "
         "à rembourser 1 000,00 CAD.",
-        "required": "Nom de l'organisation : ce champ est obligatoire",
+        "required": "Nom de l'organisation : Remplissez ce champ : il est obligatoire.",
         "amount": "Ligne budgétaire 1 — Montant du FCIL : un montant en dollars canadiens",
     },
 }
