@@ -96,3 +96,18 @@ def test_check_endpoint_equals_engine_answer(real: Office) -> None:
     assert r.status_code == 422 and r.json()["field"]
     page = real.client.get("/check/export?to=BY&on=2014-03-01&category=food&lang=fr")
     assert page.status_code == 200 and 'id="outcome"' in page.text
+
+
+def test_check_endpoint_bytes_are_compact_utf8_json_in_french(real: Office) -> None:
+    """The answer is written as FastAPI's JSONResponse writes it: compact UTF-8, accents as
+    themselves (not \\u escapes), so clients that compare or sign the bytes see no change."""
+    import json
+
+    from bilateral.engine.checks import check_export
+
+    q = {"to": "Bélarus", "on": "2021-06-10", "hs": "2710.12", "lang": "fr"}
+    r = real.client.get("/api/check/export", params=q)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    expected = check_export(**q)
+    assert r.content == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
+    assert "Bélarus".encode() in r.content and b"\\u00e9" not in r.content

@@ -106,6 +106,14 @@ DOCS_CSP = (
     "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'"
 )
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+_ALWAYS = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+_PAGE_CSP = (b"content-security-policy", PAGE_CSP.encode())
+_DOCS_CSP = (b"content-security-policy", DOCS_CSP.encode())
+_NO_STORE = (b"cache-control", b"no-store")
 
 
 class SecurityHeaders:
@@ -149,17 +157,13 @@ class SecurityHeaders:
                 raw = list(msg.get("headers") or [])
                 names = {k.lower() for k, _ in raw}
                 kind = dict(raw).get(b"content-type", b"")
-                extra = [
-                    (b"x-frame-options", b"DENY"),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"same-origin"),
-                ]
+                extra = list(_ALWAYS)
                 if b"content-security-policy" not in names:
-                    csp = DOCS_CSP if docs else PAGE_CSP
-                    extra.append((b"content-security-policy", csp.encode()))
+                    extra.append(_DOCS_CSP if docs else _PAGE_CSP)
                 if kind.startswith(b"text/html") and b"cache-control" not in names:
-                    extra.append((b"cache-control", b"no-store"))
-                out = [(k, v) for k, v in raw if k.lower() not in {e[0] for e in extra}]
+                    extra.append(_NO_STORE)
+                replaced = {e[0] for e in extra}
+                out = [(k, v) for k, v in raw if k.lower() not in replaced]
                 if secure:
                     out = [
                         (k, v + b"; secure")
@@ -178,6 +182,8 @@ def _control_in_request(scope: Scope) -> str | None:
     if has_control(scope["path"]):
         return "path"
     query = scope.get("query_string", b"").decode("latin-1")
+    if "%" not in query and not has_control(query):
+        return None  # nothing escaped, nothing to decode: the raw text is what is read
     for name, value in parse_qsl(query, keep_blank_values=True):
         if has_control(name) or has_control(value):
             return name if not has_control(name) else "query"
