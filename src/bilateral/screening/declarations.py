@@ -624,12 +624,13 @@ def _ask(questions: list[tuple[str, str, dt.date, str, str]], memo: Memo) -> Non
 
 
 _QUESTION = ("direction", "country", "slot", "start", "day", "hs", "ecl")
+_ANSWERS = tuple(name for name in _GOODS_SCHEMA.names if name not in (*_QUESTION, "goods_error"))
 
 
 def _answer_columns(answer: dict[str, Any]) -> dict[str, Any]:
     """An engine answer as the goods table's answer columns (absent fields null)."""
     return {
-        **{f.name: answer.get(f.name) for f in _GOODS_SCHEMA if f.name not in _QUESTION},
+        **{name: answer.get(name) for name in _ANSWERS},
         "goods_error": answer.get("error"),
     }
 
