@@ -357,6 +357,13 @@ class Memo:
     questions: dict[tuple[str, str, dt.date, str, str], dict[str, Any]] = field(
         default_factory=dict
     )
+    answered: list[pa.Table] = field(default_factory=list)  # the questions', as tables
+
+    def answers(self) -> pa.Table:
+        """Every question asked so far, one row each (see ``_answers_table``)."""
+        if len(self.answered) != 1:
+            self.answered = [pa.concat_tables([_answers_table([], {}), *self.answered])]
+        return self.answered[0]
 
 
 def screen_declarations(
@@ -518,6 +525,7 @@ _GOODS_SCHEMA = pa.schema(
      ("treatment", pa.string()), ("rules", pa.string()), ("goods_error", pa.string())]
 )  # fmt: skip
 _VECTOR = "direction = 'export' and hs <> '' and ecl = ''"
+_VECTOR_Q = "q.direction = 'export' and q.hs <> '' and q.ecl = ''"
 
 
 def _goods_table(con: duckdb.DuckDBPyConnection, memo: Memo) -> None:
@@ -565,6 +573,7 @@ def _goods_table(con: duckdb.DuckDBPyConnection, memo: Memo) -> None:
         )  # fmt: skip
     if len(memo.questions) > 1_000_000:
         memo.questions.clear()
+        memo.answered.clear()
     # One question per epoch: in worker processes when there are many (imports over years
     # of epochs), each answer the engine's own.
     wanted: list[tuple[str, str, dt.date, str, str]] = [
@@ -577,31 +586,32 @@ def _goods_table(con: duckdb.DuckDBPyConnection, memo: Memo) -> None:
     # The answers of the questions this part asks, joined to its rows in DuckDB; a row whose
     # answer has a caveat naming the day asked (the epoch's start) is asked again on its own
     # day (so every caveat is the single path's for that row).
-    con.register("goods_epoch", _answers_table(wanted, memo.questions))
+    con.register("goods_epoch", memo.answers())
     keys = "direction, country, start, hs, ecl"
     again: list[tuple[str, str, dt.date, str, str]] = [
         (d, c, s, h, e)
         for d, c, s, h, e in con.execute(
             f"select distinct q.direction, q.country, q.day, q.hs, q.ecl from goods_q q "
-            f"join goods_epoch a using ({keys}) where a.dated and q.day <> q.start"
+            f"join goods_epoch a using ({keys}) where not ({_VECTOR_Q}) and a.dated "
+            "and q.day <> q.start"
         ).fetchall()
     ]
     _ask(again, memo)
-    con.register("goods_day", _answers_table(again, memo.questions))
+    con.register("goods_day", memo.answers())
     columns = ", ".join(f.name for f in _GOODS_SCHEMA if f.name not in _QUESTION)
     parts.append(
         con.sql(
             f"select q.direction, q.country, q.slot, q.start, q.day, q.hs, q.ecl, "
             f"{', '.join('a.' + c for c in columns.split(', '))} "
             f"from goods_q q join goods_epoch a using ({keys}) "
-            "where not (a.dated and q.day <> q.start) "
+            f"where not ({_VECTOR_Q}) and not (a.dated and q.day <> q.start) "
             f"union all "
             f"select q.direction, q.country, q.slot, q.start, q.day, q.hs, q.ecl, "
             f"{', '.join('b.' + c for c in columns.split(', '))} "
             f"from goods_q q join goods_epoch a using ({keys}) "
             "join goods_day b on b.direction = q.direction and b.country = q.country "
             "and b.start = q.day and b.hs = q.hs and b.ecl = q.ecl "
-            "where a.dated and q.day <> q.start"
+            f"where not ({_VECTOR_Q}) and a.dated and q.day <> q.start"
         )
         .to_arrow_table()
         .cast(_GOODS_SCHEMA)
@@ -621,6 +631,8 @@ def _ask(questions: list[tuple[str, str, dt.date, str, str]], memo: Memo) -> Non
     else:
         answers = _ask_chunk(todo)
     memo.questions.update(zip(todo, answers, strict=True))
+    if todo:
+        memo.answered.append(_answers_table(todo, memo.questions))
 
 
 _QUESTION = ("direction", "country", "slot", "start", "day", "hs", "ecl")
