@@ -24,6 +24,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -425,24 +426,36 @@ def screen_declarations(
         progress(screened, total)
     memo = Memo()
     part = done
-    for start, rows in tabular.chunks(iter(rel.to_arrow_reader(size)), size, done):
-        lines = tabular.line_numbers(start, rows.num_rows, first, rejected_at)
-        chunk = duckdb.connect()
-        chunk.register("src", rows.append_column("__line", pa.array(lines, pa.int64())))
-        select = screen_rows(
-            chunk, columns, '"__line"', index, threshold, permits, lap=lap, memo=memo,
-            ordered=False,  # the parts are sorted by line when they are put together
-        )
-        table = chunk.sql(select).to_arrow_table().cast(OUTPUT_SCHEMA)
-        chunk.close()
-        path = parts_dir / f"part-{part:05d}.parquet"
-        pq.write_table(table, path.with_suffix(".tmp"))
-        os.replace(path.with_suffix(".tmp"), path)  # a part is whole or absent
-        part += 1
-        screened += rows.num_rows
-        lap("join and write")
-        if progress:
-            progress(screened, total)
+    # A part's rows are put together and written in a thread while the next part is
+    # screened (DuckDB and Arrow work there without the GIL); parts are written in order,
+    # and a part is counted done (progress) only once its file is in place.
+    writer = ThreadPoolExecutor(1)
+    pending: Future[int] | None = None
+    try:
+        for start, rows in tabular.chunks(iter(rel.to_arrow_reader(size)), size, done):
+            lines = tabular.line_numbers(start, rows.num_rows, first, rejected_at)
+            chunk = duckdb.connect()
+            chunk.register("src", rows.append_column("__line", pa.array(lines, pa.int64())))
+            select = screen_rows(
+                chunk, columns, '"__line"', index, threshold, permits, lap=lap, memo=memo,
+                ordered=False,  # the parts are sorted by line when they are put together
+            )
+            if pending is not None:
+                screened += pending.result()
+                lap("join and write")
+                if progress:
+                    progress(screened, total)
+            path = parts_dir / f"part-{part:05d}.parquet"
+            pending = writer.submit(_write_part, chunk, select, path, rows.num_rows)
+            part += 1
+        if pending is not None:
+            screened += pending.result()
+            pending = None
+            lap("join and write")
+            if progress:
+                progress(screened, total)
+    finally:
+        writer.shutdown(wait=True)  # a part being written is finished: whole or absent
     # Every part done: the output is the parts and the unreadable rows, in line order.
     files = [parts_dir / f"part-{i:05d}.parquet" for i in range(part)]
     if files:
@@ -495,6 +508,17 @@ def screen_declarations(
         seconds=seconds,
         resumed_parts=done,
     )
+
+
+def _write_part(chunk: duckdb.DuckDBPyConnection, select: str, path: Path, rows: int) -> int:
+    """Write one part's rows (``select`` on ``chunk``, then closed) to ``path``."""
+    try:
+        table = chunk.sql(select).to_arrow_table().cast(OUTPUT_SCHEMA)
+    finally:
+        chunk.close()
+    pq.write_table(table, path.with_suffix(".tmp"))
+    os.replace(path.with_suffix(".tmp"), path)  # a part is whole or absent
+    return rows
 
 
 def _hash_file(path: Path) -> str:
