@@ -437,7 +437,14 @@ def screen_declarations(
             chunk = duckdb.connect()
             chunk.register("src", rows.append_column("__line", pa.array(lines, pa.int64())))
             select = screen_rows(
-                chunk, columns, '"__line"', index, threshold, permits, lap=lap, memo=memo,
+                chunk,
+                columns,
+                '"__line"',
+                index,
+                threshold,
+                permits,
+                lap=lap,
+                memo=memo,
                 ordered=False,  # the parts are sorted by line when they are put together
             )
             if pending is not None:
