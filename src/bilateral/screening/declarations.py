@@ -24,6 +24,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,6 +204,7 @@ def screen_rows(
     lap: Callable[[str], None] | None = None,
     rejected: list[tuple[int, str]] | None = None,
     memo: Memo | None = None,
+    ordered: bool = True,
 ) -> str:
     """Screen the declaration lines of the view ``src`` (its ``columns``; ``line`` the SQL
     of each row's line number) and return the SQL of the output rows, ``OUTPUT_SCHEMA``,
@@ -211,6 +213,7 @@ def screen_rows(
     reason) of CSV rows set aside as unreadable; they come out as rows with only their
     line and error, and the other rows' lines count them (``line`` numbered the rows read).
     ``memo``: answers kept from earlier parts of the same run (asked again otherwise).
+    ``ordered``: False leaves the rows in any order (for a caller that sorts them later).
     """
     lower = {c.lower(): c for c in columns}
 
@@ -236,7 +239,8 @@ def screen_rows(
     # Law epochs: a determination is the same on every day between two change dates.
     starts = [checks.EARLIEST, *(d for d in _epochs() if d > checks.EARLIEST)]
     con.register("epochs", pa.table({"slot": list(range(len(starts))), "start": starts}))
-    # One pass over the rows, materialised once: the row, its checks and its law epoch.
+    # One pass over the rows, materialised once: the row, its checks and its law epoch
+    # (each distinct day's epoch found once, then joined to the rows by day).
     con.execute(
         f"""create temp table qe as
             with rows as (
@@ -261,8 +265,12 @@ def screen_rows(
                      when m.country is null then 'country: unknown country ' || r.country_text
                      when r.hs = '' and r.ecl = '' then 'hs: give an HS code or an ECL item'
                 end as row_error
-              from rows r left join country_map m using (country_text))
-            select q.*, e.slot, e.start from q asof left join epochs e on q.day >= e.start"""
+              from rows r left join country_map m using (country_text)),
+            days as (select distinct day from q where day is not null),
+            day_epochs as (
+              select d.day, e.slot, e.start from days d asof left join epochs e
+              on d.day >= e.start)
+            select q.*, de.slot, de.start from q left join day_epochs de on de.day = q.day"""
     )
     if rejected:
         # Rows read are numbered from the first data line (``start``); each is moved down
@@ -335,7 +343,7 @@ def screen_rows(
           left join permit_checks pc on q.row_error is null
                and pc.permit = q.permit and pc.day = q.day
                and pc.country = q.country and pc.hs = q.hs and pc.quantity = q.quantity
-          order by q.line"""
+          """ + ("order by q.line" if ordered else "")
 
 
 CHUNK_ROWS = 1_000_000  # rows per finished part: what a killed run does not do again
@@ -350,6 +358,13 @@ class Memo:
     questions: dict[tuple[str, str, dt.date, str, str], dict[str, Any]] = field(
         default_factory=dict
     )
+    answered: list[pa.Table] = field(default_factory=list)  # the questions', as tables
+
+    def answers(self) -> pa.Table:
+        """Every question asked so far, one row each (see ``_answers_table``)."""
+        if len(self.answered) != 1:
+            self.answered = [pa.concat_tables([_answers_table([], {}), *self.answered])]
+        return self.answered[0]
 
 
 def screen_declarations(
@@ -411,23 +426,43 @@ def screen_declarations(
         progress(screened, total)
     memo = Memo()
     part = done
-    for start, rows in tabular.chunks(iter(rel.to_arrow_reader(size)), size, done):
-        lines = tabular.line_numbers(start, rows.num_rows, first, rejected_at)
-        chunk = duckdb.connect()
-        chunk.register("src", rows.append_column("__line", pa.array(lines, pa.int64())))
-        select = screen_rows(
-            chunk, columns, '"__line"', index, threshold, permits, lap=lap, memo=memo
-        )
-        table = chunk.sql(select).to_arrow_table().cast(OUTPUT_SCHEMA)
-        chunk.close()
-        path = parts_dir / f"part-{part:05d}.parquet"
-        pq.write_table(table, path.with_suffix(".tmp"))
-        os.replace(path.with_suffix(".tmp"), path)  # a part is whole or absent
-        part += 1
-        screened += rows.num_rows
-        lap("join and write")
-        if progress:
-            progress(screened, total)
+    # A part's rows are put together and written in a thread while the next part is
+    # screened (DuckDB and Arrow work there without the GIL); parts are written in order,
+    # and a part is counted done (progress) only once its file is in place.
+    writer = ThreadPoolExecutor(1)
+    pending: Future[int] | None = None
+    try:
+        for start, rows in tabular.chunks(iter(rel.to_arrow_reader(size)), size, done):
+            lines = tabular.line_numbers(start, rows.num_rows, first, rejected_at)
+            chunk = duckdb.connect()
+            chunk.register("src", rows.append_column("__line", pa.array(lines, pa.int64())))
+            select = screen_rows(
+                chunk,
+                columns,
+                '"__line"',
+                index,
+                threshold,
+                permits,
+                lap=lap,
+                memo=memo,
+                ordered=False,  # the parts are sorted by line when they are put together
+            )
+            if pending is not None:
+                screened += pending.result()
+                lap("join and write")
+                if progress:
+                    progress(screened, total)
+            path = parts_dir / f"part-{part:05d}.parquet"
+            pending = writer.submit(_write_part, chunk, select, path, rows.num_rows)
+            part += 1
+        if pending is not None:
+            screened += pending.result()
+            pending = None
+            lap("join and write")
+            if progress:
+                progress(screened, total)
+    finally:
+        writer.shutdown(wait=True)  # a part being written is finished: whole or absent
     # Every part done: the output is the parts and the unreadable rows, in line order.
     files = [parts_dir / f"part-{i:05d}.parquet" for i in range(part)]
     if files:
@@ -482,6 +517,17 @@ def screen_declarations(
     )
 
 
+def _write_part(chunk: duckdb.DuckDBPyConnection, select: str, path: Path, rows: int) -> int:
+    """Write one part's rows (``select`` on ``chunk``, then closed) to ``path``."""
+    try:
+        table = chunk.sql(select).to_arrow_table().cast(OUTPUT_SCHEMA)
+    finally:
+        chunk.close()
+    pq.write_table(table, path.with_suffix(".tmp"))
+    os.replace(path.with_suffix(".tmp"), path)  # a part is whole or absent
+    return rows
+
+
 def _hash_file(path: Path) -> str:
     from bilateral.screening.bulk import _hash_file
 
@@ -510,6 +556,7 @@ _GOODS_SCHEMA = pa.schema(
      ("treatment", pa.string()), ("rules", pa.string()), ("goods_error", pa.string())]
 )  # fmt: skip
 _VECTOR = "direction = 'export' and hs <> '' and ecl = ''"
+_VECTOR_Q = "q.direction = 'export' and q.hs <> '' and q.ecl = ''"
 
 
 def _goods_table(con: duckdb.DuckDBPyConnection, memo: Memo) -> None:
@@ -555,38 +602,109 @@ def _goods_table(con: duckdb.DuckDBPyConnection, memo: Memo) -> None:
                 }
             ).cast(_GOODS_SCHEMA)
         )  # fmt: skip
-    answers: list[dict[str, Any]] = []
-    rest = con.sql(f"select * from goods_q where not ({_VECTOR})").to_arrow_table().to_pylist()
     if len(memo.questions) > 1_000_000:
         memo.questions.clear()
+        memo.answered.clear()
     # One question per epoch: in worker processes when there are many (imports over years
     # of epochs), each answer the engine's own.
-    questions = [
-        q
-        for q in dict.fromkeys(
-            (r["direction"], r["country"], r["start"], r["hs"], r["ecl"]) for r in rest
-        )
-        if q not in memo.questions
+    wanted: list[tuple[str, str, dt.date, str, str]] = [
+        (d, c, s, h, e)
+        for d, c, s, h, e in con.execute(
+            f"select distinct direction, country, start, hs, ecl from goods_q where not ({_VECTOR})"
+        ).fetchall()
     ]
+    _ask(wanted, memo)
+    # The answers of the questions this part asks, joined to its rows in DuckDB; a row whose
+    # answer has a caveat naming the day asked (the epoch's start) is asked again on its own
+    # day (so every caveat is the single path's for that row).
+    con.register("goods_epoch", memo.answers())
+    keys = "direction, country, start, hs, ecl"
+    again: list[tuple[str, str, dt.date, str, str]] = [
+        (d, c, s, h, e)
+        for d, c, s, h, e in con.execute(
+            f"select distinct q.direction, q.country, q.day, q.hs, q.ecl from goods_q q "
+            f"join goods_epoch a using ({keys}) where not ({_VECTOR_Q}) and a.dated "
+            "and q.day <> q.start"
+        ).fetchall()
+    ]
+    _ask(again, memo)
+    con.register("goods_day", memo.answers())
+    columns = ", ".join(f.name for f in _GOODS_SCHEMA if f.name not in _QUESTION)
+    parts.append(
+        con.sql(
+            f"select q.direction, q.country, q.slot, q.start, q.day, q.hs, q.ecl, "
+            f"{', '.join('a.' + c for c in columns.split(', '))} "
+            f"from goods_q q join goods_epoch a using ({keys}) "
+            f"where not ({_VECTOR_Q}) and not (a.dated and q.day <> q.start) "
+            f"union all "
+            f"select q.direction, q.country, q.slot, q.start, q.day, q.hs, q.ecl, "
+            f"{', '.join('b.' + c for c in columns.split(', '))} "
+            f"from goods_q q join goods_epoch a using ({keys}) "
+            "join goods_day b on b.direction = q.direction and b.country = q.country "
+            "and b.start = q.day and b.hs = q.hs and b.ecl = q.ecl "
+            f"where not ({_VECTOR_Q}) and a.dated and q.day <> q.start"
+        )
+        .to_arrow_table()
+        .cast(_GOODS_SCHEMA)
+    )
+    con.register("goods", pa.concat_tables(parts))
+
+
+def _ask(questions: list[tuple[str, str, dt.date, str, str]], memo: Memo) -> None:
+    """Ask the engine each question not in ``memo`` yet, and keep the answers there: in
+    worker processes when there are many (imports over years of epochs)."""
+    todo = [q for q in dict.fromkeys(questions) if q not in memo.questions]
     workers = os.cpu_count() or 1
-    if workers > 1 and len(questions) > 5_000:
-        chunks = [questions[i : i + 2_000] for i in range(0, len(questions), 2_000)]
+    if workers > 1 and len(todo) > 5_000:
+        chunks = [todo[i : i + 2_000] for i in range(0, len(todo), 2_000)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            asked_answers = [a for part in pool.imap(_ask_chunk, chunks) for a in part]
+            answers = [a for part in pool.imap(_ask_chunk, chunks) for a in part]
     else:
-        asked_answers = _ask_chunk(questions)
-    per_epoch = memo.questions
-    per_epoch.update(zip(questions, asked_answers, strict=True))
-    for r in rest:
-        answer = per_epoch[r["direction"], r["country"], r["start"], r["hs"], r["ecl"]]
-        start = r["start"].isoformat()
-        if r["day"] != r["start"] and any(start in c for c in answer.get("caveats", ())):
-            answer = _goods_answer(r["direction"], r["country"], r["day"], r["hs"], r["ecl"])
-        answers.append({**r, **{k: v for k, v in answer.items() if k != "error"},
-                        "goods_error": answer.get("error")})  # fmt: skip
-    parts.append(pa.Table.from_pylist(answers, _GOODS_SCHEMA))
-    con.register("goods_answers", pa.concat_tables(parts))
-    con.execute("create temp table goods as select * from goods_answers")
+        answers = _ask_chunk(todo)
+    memo.questions.update(zip(todo, answers, strict=True))
+    if todo:
+        memo.answered.append(_answers_table(todo, memo.questions))
+
+
+_QUESTION = ("direction", "country", "slot", "start", "day", "hs", "ecl")
+_ANSWERS = tuple(name for name in _GOODS_SCHEMA.names if name not in (*_QUESTION, "goods_error"))
+
+
+def _answer_columns(answer: dict[str, Any]) -> dict[str, Any]:
+    """An engine answer as the goods table's answer columns (absent fields null)."""
+    return {
+        **{name: answer.get(name) for name in _ANSWERS},
+        "goods_error": answer.get("error"),
+    }
+
+
+def _answers_table(
+    wanted: list[tuple[str, str, dt.date, str, str]],
+    answers: dict[tuple[str, str, dt.date, str, str], dict[str, Any]],
+) -> pa.Table:
+    """One row per question: its keys, its answer, and whether a caveat names the day
+    asked (the epoch's start)."""
+    rows = []
+    for direction, country, start, code, ecl in wanted:
+        answer = answers[direction, country, start, code, ecl]
+        day = start.isoformat()
+        rows.append(
+            {
+                "direction": direction,
+                "country": country,
+                "start": start,
+                "hs": code,
+                "ecl": ecl,
+                **_answer_columns(answer),
+                "dated": any(day in c for c in answer.get("caveats", ())),
+            }
+        )
+    schema = pa.schema(
+        [f for f in _GOODS_SCHEMA if f.name in _QUESTION and f.name not in ("slot", "day")]
+        + [f for f in _GOODS_SCHEMA if f.name not in _QUESTION]
+        + [pa.field("dated", pa.bool_())]
+    )
+    return pa.Table.from_pylist(rows, schema)
 
 
 def _ask_chunk(questions: list[tuple[str, str, dt.date, str, str]]) -> list[dict[str, Any]]:
