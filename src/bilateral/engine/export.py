@@ -54,7 +54,12 @@ def parse_ecl_item(text: str) -> str:
     item = text.strip()
     match = _ECL_ITEM.match(item)
     if not match or item.startswith("8"):
-        raise BadInput("ecl", f"malformed ECL item {text!r} (e.g. 1-3.a.1, 2-1, 5504.2.a)")
+        raise BadInput(
+            "ecl",
+            f"malformed ECL item {text!r} (e.g. 1-3.a.1, 2-1, 5504.2.a)",
+            "engine.ecl_malformed",
+            {"value": text},
+        )
     return item
 
 
@@ -271,7 +276,12 @@ def _ecl_controls(
     ]
     current = [r for r in scopes if r.in_force(on)]
     if not scopes:
-        raise BadInput("ecl", f"ECL Group {group} is not in the Export Control List")
+        raise BadInput(
+            "ecl",
+            f"ECL Group {group} is not in the Export Control List",
+            "engine.ecl_group",
+            {"group": group},
+        )
     if not current:
         if on_acl:
             trace.caveat(
@@ -283,7 +293,10 @@ def _ecl_controls(
             return True
         first = min(r.valid_from or on for r in scopes)
         raise BadInput(
-            "on", f"the law data has ECL Group {group} destination scope from {first} only"
+            "on",
+            f"the law data has ECL Group {group} destination scope from {first} only",
+            "engine.ecl_scope_from",
+            {"group": group, "first": first},
         )
     rule = current[0]
     scope = rule.effect
@@ -303,6 +316,8 @@ def _ecl_controls(
             "ecl",
             f"the destinations of ECL item {item} are named in the Guide, "
             "which is not in the law data",
+            "engine.ecl_guide",
+            {"item": item},
         )
     to_all = any(item == i or item.startswith(i + ".") for i in scope.items_to_all_destinations)
     if scope.destinations == "all" or to_all:

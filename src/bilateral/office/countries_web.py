@@ -48,9 +48,12 @@ def _store() -> StatsStore:
     return StatsStore(read_only=True)
 
 
-def _fail(error: BadInput) -> JSONResponse:
+def _fail(error: BadInput, lang: str = "en") -> JSONResponse:
+    from bilateral.faces import refusal
+
     return JSONResponse(
-        {"error": "bad_input", "field": error.field, "message": str(error)}, status_code=422
+        {"error": "bad_input", "field": error.field, "message": refusal.said(error, lang)},
+        status_code=422,
     )
 
 
@@ -69,7 +72,7 @@ def api_profile(
                 views.profile(country=country, on=on or deps.today(request), lang=lang, store=store)
             )
     except BadInput as e:
-        return _fail(e)
+        return _fail(e, lang)
 
 
 @api.get(
@@ -91,7 +94,7 @@ def api_timeline(
             )
         )
     except BadInput as e:
-        return _fail(e)
+        return _fail(e, lang)
 
 
 @api.get(
@@ -108,7 +111,7 @@ def api_diff(
             views.diff(country=country, date_from=date_from, date_to=date_to, lang=lang)
         )
     except BadInput as e:
-        return _fail(e)
+        return _fail(e, lang)
 
 
 @api.get(
@@ -142,7 +145,7 @@ def api_stats(
                 )
             )
     except BadInput as e:
-        return _fail(e)
+        return _fail(e, lang)
 
 
 # ------------------------------------------------------------------ pages

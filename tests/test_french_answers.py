@@ -1,0 +1,117 @@
+"""French readers see French everything on the command line: the engine's refusals (one
+line naming the field, exit 2), the labels of an answer, dates (1er juin), percentages
+(35 %), rates typed with a decimal comma and the names of notices and announcements."""
+
+from __future__ import annotations
+
+import pytest
+
+from bilateral.faces.cli import main
+
+
+def _refusal(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    status = main(list(args))
+    captured = capsys.readouterr()
+    assert status == 2 and captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err  # one line, no traceback
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "fr", "en"),
+    [
+        (
+            ("--to", "XX", "--on", "2014-12-01", "--hs", "8471.30"),
+            "bilateral : erreur : to : pays inconnu « XX » (utilisez un code ISO ou un nom)",
+            "bilateral: error: to: unknown country 'XX' (use an ISO code or a name)",
+        ),
+        (
+            ("--to", "BY", "--on", "1800-06-01", "--hs", "8471.30"),
+            "bilateral : erreur : on : la date du 1er juin 1800 est hors de la période couverte, "
+            "du 3 juillet 1981 au 31 décembre 2100",
+            "bilateral: error: on: date 1800-06-01 is outside 1981-07-03 to 2100-12-31",
+        ),
+        (
+            ("--to", "BY", "--on", "2014-01-01", "--hs", "440111"),
+            "bilateral : erreur : hs : la sous-position 440111 ne figure pas dans le SH2012, "
+            "l'édition du SH en vigueur à cette date",
+            "bilateral: error: hs: HS subheading 440111 is not in HS2012, the HS edition in "
+            "force on that date",
+        ),
+        (
+            ("--to", "BY", "--on", "2014-12-01", "--ecl", "zz"),
+            "bilateral : erreur : ecl : article de la LMTEC mal formé « zz » "
+            "(p. ex. 1-3.a.1, 2-1, 5504.2.a)",
+            "bilateral: error: ecl: malformed ECL item 'zz' (e.g. 1-3.a.1, 2-1, 5504.2.a)",
+        ),
+        (
+            ("--to", "BY", "--on", "2014-12-01"),
+            "bilateral : erreur : goods : indiquez exactement un des éléments suivants : code SH "
+            "(hs), catégorie de marchandises (category) ou article de la Liste des marchandises "
+            "d'exportation contrôlée (ecl)",
+            "bilateral: error: goods: give exactly one of --hs, --category or --ecl",
+        ),
+    ],
+)
+def test_an_export_question_refused_is_said_in_the_readers_language(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], fr: str, en: str
+) -> None:
+    assert _refusal(capsys, "check", "export", *args, "--lang", "fr") == fr
+    assert _refusal(capsys, "check", "export", *args) == en
+
+
+def test_an_import_rate_refused_in_french_and_a_decimal_comma_accepted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = ("check", "import", "--from", "BY", "--on", "2023-01-01", "--hs", "8703.23")
+    assert (
+        _refusal(capsys, *base, "--mfn-rate", "abc", "--lang", "fr")
+        == "bilateral : erreur : mfn_rate : taux mal formé « abc » (un pourcentage, p. ex. 6,5)"
+    )
+    # "1,000" may be a thousands separator: refused rather than read as 1 %
+    assert "« 1,000 »" in _refusal(capsys, *base, "--mfn-rate", "1,000", "--lang", "fr")
+    # a French reader types 40,5 as the MFN rate: read as 40.5 %, above the General Tariff's 35 %
+    assert main([*base, "--mfn-rate", "40,5", "--lang", "fr"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "Les marchandises du SH 8703.23 en provenance du Bélarus le 1er janvier 2023 entrent "
+        "au taux de 40,5\u00a0% (GT)."
+    )
+    assert out[1] == "Importation ← Bélarus, SH 8703.23, 2023-01-01"
+    assert "Taux : 40,5\u00a0%" in out and "Importation interdite : non" in out
+    assert main([*base, "--mfn-rate", "40.5"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "Import ← Belarus, HS 8703.23, 2023-01-01"
+    assert "Rate: 40.5%" in out and "Import prohibited: no" in out
+
+
+def test_an_export_answer_in_french_has_french_labels_names_and_dates(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the interim practice of 2016-05-07 (announced by GAC) decides a non-ECL good in June 2016
+    args = ["check", "export", "--to", "BY", "--on", "2016-06-01", "--hs", "8471.30"]
+    assert main([*args, "--lang", "fr"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith(
+        "Une licence d'exportation est requise pour exporter ces "
+        "marchandises vers le Bélarus le 1er juin 2016"
+    )
+    assert lines[1] == "Exportation → Bélarus, 2016-06-01"
+    assert "Licence d'exportation requise : oui" in lines and "Fondé sur :" in lines
+    assert "    Annonce d'Affaires mondiales Canada du 2016-05-07, Mesure provisoire" in out
+    assert "GAC announcement" not in out and "Interim measure" not in out
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1] == "Export → Belarus, 2016-06-01"
+    assert "    GAC announcement of 2016-05-07, Interim measure" in out
+    # Notice 148 decides medicines in December 2014
+    args = ["check", "export", "--to", "BY", "--on", "2014-12-01", "--category", "medicines"]
+    assert main([*args, "--lang", "fr"]) == 0
+    out = capsys.readouterr().out
+    assert "le 1er décembre 2014" in out.splitlines()[0]
+    assert "    Avis aux exportateurs no 148, Politique d'octroi des licences" in out
+    assert "Notice to Exporters" not in out
+    assert main(args) == 0
+    assert "    Notice to Exporters No. 148, Licensing policy" in capsys.readouterr().out
