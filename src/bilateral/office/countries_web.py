@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bilateral.errors import BadInput
 from bilateral.office import countries
+from bilateral.office.api import answer_lang
 from bilateral.office.countries_text import TEXT
 from bilateral.platform import application, deps
 from bilateral.platform import web as platform_web
@@ -31,6 +32,11 @@ from bilateral.stats.store import StatsStore
 
 DB = Annotated[Session, Depends(deps.db)]
 Lang = Annotated[str, Query(pattern="^(en|fr)$")]
+# the JSON API's language: ?lang= if given, else the Accept-Language header
+AskedLang = Annotated[
+    str | None,
+    Query(pattern="^(en|fr)$", description="language (default: the Accept-Language header)"),
+]
 Country = Annotated[str, Path(max_length=60)]
 
 api = APIRouter(prefix="/api", tags=["countries"])
@@ -64,8 +70,9 @@ def _fail(error: BadInput, lang: str = "en") -> JSONResponse:
     "/countries/{country}/profile", summary="A country's profile on a date, every sentence cited"
 )
 def api_profile(
-    request: Request, country: Country, on: dt.date | None = None, lang: Lang = "en"
+    request: Request, country: Country, on: dt.date | None = None, lang: AskedLang = None
 ) -> JSONResponse:
+    lang = answer_lang(request, lang)
     try:
         with _store() as store:
             return JSONResponse(
@@ -79,14 +86,16 @@ def api_profile(
     "/countries/{country}/timeline", summary="Timeline of a country's rules and relations events"
 )
 def api_timeline(
+    request: Request,
     country: Country,
-    lang: Lang = "en",
+    lang: AskedLang = None,
     kind: Annotated[
         list[str] | None, Query(description="kinds to keep (repeat or comma-separate)")
     ] = None,
     date_from: Annotated[dt.date | None, Query(alias="from")] = None,
     date_to: Annotated[dt.date | None, Query(alias="to")] = None,
 ) -> JSONResponse:
+    lang = answer_lang(request, lang)
     try:
         return JSONResponse(
             views.timeline(
@@ -101,11 +110,13 @@ def api_timeline(
     "/countries/{country}/diff", summary="Rules and events that started or ended between two dates"
 )
 def api_diff(
+    request: Request,
     country: Country,
     date_from: Annotated[dt.date, Query(alias="from")],
     date_to: Annotated[dt.date, Query(alias="to")],
-    lang: Lang = "en",
+    lang: AskedLang = None,
 ) -> JSONResponse:
+    lang = answer_lang(request, lang)
     try:
         return JSONResponse(
             views.diff(country=country, date_from=date_from, date_to=date_to, lang=lang)
@@ -118,6 +129,7 @@ def api_diff(
     "/countries/{country}/stats", summary="Merchandise trade with a country: computed and published"
 )
 def api_stats(
+    request: Request,
     country: Country,
     reporter: Annotated[str, Query(max_length=60)] = "CA",
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
@@ -126,8 +138,9 @@ def api_stats(
     by: Annotated[str, Query(pattern="^(total|section|chapter|heading|product)$")] = "total",
     flow: Annotated[list[str] | None, Query()] = None,
     top: Annotated[int | None, Query(ge=1, le=100)] = None,
-    lang: Lang = "en",
+    lang: AskedLang = None,
 ) -> JSONResponse:
+    lang = answer_lang(request, lang)
     try:
         with _store() as store:
             return JSONResponse(
