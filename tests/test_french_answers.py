@@ -115,3 +115,74 @@ def test_an_export_answer_in_french_has_french_labels_names_and_dates(
     assert "Notice to Exporters" not in out
     assert main(args) == 0
     assert "    Notice to Exporters No. 148, Licensing policy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("on", "en", "fr"),
+    [
+        # before the limited-engagement policy's inferred start (2006-12-14), which the sources
+        # place anywhere from 2006-03-19: allowed, but not cleanly
+        (
+            "2006-12-13",
+            "Official contact with Belarus on trade and investment is allowed on December 13, "
+            "2006 as far as the recorded policies show; read the caveats below before you rely "
+            "on it.",
+            "Les contacts officiels avec le Bélarus portant sur le commerce et l'investissement "
+            "sont permis le 13 décembre 2006 d'après les politiques consignées; lisez les "
+            "réserves ci-dessous avant de vous y fier.",
+        ),
+        (
+            "2006-12-14",
+            "Official contact with Belarus on trade and investment is not allowed on December "
+            "14, 2006.",
+            "Les contacts officiels avec le Bélarus portant sur le commerce et l'investissement "
+            "ne sont pas permis le 14 décembre 2006.",
+        ),
+        (
+            "2016-05-06",
+            "Official contact with Belarus on trade and investment is not allowed on May 6, 2016.",
+            "Les contacts officiels avec le Bélarus portant sur le commerce et l'investissement "
+            "ne sont pas permis le 6 mai 2016.",
+        ),
+        # the policy's end is inferred (it may have lasted to 2016-12-12): not a clean yes
+        (
+            "2016-05-07",
+            "Official contact with Belarus on trade and investment is allowed on May 7, 2016 as "
+            "far as the recorded policies show; read the caveats below before you rely on it.",
+            "Les contacts officiels avec le Bélarus portant sur le commerce et l'investissement "
+            "sont permis le 7 mai 2016 d'après les politiques consignées; lisez les réserves "
+            "ci-dessous avant de vous y fier.",
+        ),
+        # no caveat: a clean answer
+        (
+            "2016-12-13",
+            "Official contact with Belarus on trade and investment is allowed on December 13, "
+            "2016.",
+            "Les contacts officiels avec le Bélarus portant sur le commerce et l'investissement "
+            "sont permis le 13 décembre 2016.",
+        ),
+    ],
+)
+def test_a_contact_allowed_under_a_caveat_is_never_said_as_a_clean_yes(
+    capsys: pytest.CaptureFixture[str], on: str, en: str, fr: str
+) -> None:
+    args = ["check", "contact", "--with", "BY", "--on", on, "--topic", "trade"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == en
+    assert ("Caveats:" in out) == ("as far as" in en)
+    assert main([*args, "--lang", "fr"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == fr
+    assert ("Réserves :" in out) == ("d'après" in fr)
+
+
+def test_a_contact_with_russia_under_sanctions_is_not_a_clean_yes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No contact policy for Russia is in the data while SOR/2014-58 is in force."""
+    assert main(["check", "contact", "--with", "RU", "--on", "2023-01-01", "--topic", "trade"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.endswith(
+        "as far as the recorded policies show; read the caveats below before you rely on it."
+    )

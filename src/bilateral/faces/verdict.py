@@ -384,6 +384,10 @@ _OTHER = {
             "Canada Border Services Agency."
         ),
         "contact_yes": "Official contact with {country} on {topic} is allowed on {on}.",
+        "contact_yes_caveat": (
+            "Official contact with {country} on {topic} is allowed on {on} as far as the "
+            "recorded policies show; read the caveats below before you rely on it."
+        ),
         "contact_no": "Official contact with {country} on {topic} is not allowed on {on}.",
         "party_listed": "{name} is a listed person on {on}: dealings with them are banned.",
         "party_clear": "{name} is not on the recorded lists on {on}.",
@@ -405,6 +409,10 @@ _OTHER = {
             "du Canada."
         ),
         "contact_yes": "Les contacts officiels {country} portant sur {topic} sont permis le {on}.",
+        "contact_yes_caveat": (
+            "Les contacts officiels {country} portant sur {topic} sont permis le {on} d'après "
+            "les politiques consignées; lisez les réserves ci-dessous avant de vous y fier."
+        ),
         "contact_no": (
             "Les contacts officiels {country} portant sur {topic} ne sont pas permis le {on}."
         ),
@@ -496,6 +504,9 @@ def sentence(answer: JSON, lang: str) -> str:
         )
     if kind == "contact" or "allowed" in answer:
         key = "contact_yes" if answer.get("allowed") else "contact_no"
+        if key == "contact_yes" and answer.get("caveats"):
+            # a policy the data knows of but cannot apply: never a clean "allowed"
+            key = "contact_yes_caveat"
         topic = topic_label(str(answer.get("topic") or ""), lang)
         country = country_phrase(answer.get("country") or {}, lang, "avec")
         return w[key].format(country=country, topic=topic, on=on)
