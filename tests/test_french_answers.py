@@ -186,3 +186,34 @@ def test_a_contact_with_russia_under_sanctions_is_not_a_clean_yes(
     assert first.endswith(
         "as far as the recorded policies show; read the caveats below before you rely on it."
     )
+
+
+def test_an_import_the_data_cannot_clear_is_not_said_to_enter_cleanly(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Russian aluminium in June 2023: Schedule 6, Part 2 rows applied that day with a text
+    not in the data, and Schedule 11 lists HS 7601.10 in a later text: "may have been
+    prohibited", so the rate is not said as a clean answer."""
+    args = ["check", "import", "--from", "RU", "--on", "2023-06-01", "--hs", "7601.10"]
+    assert main([*args, "--mfn-rate", "0"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "Goods of HS 7601.10 from Russia on June 1, 2023 enter at 35% (GT) as far as the "
+        "recorded law shows; read the caveats below before you rely on it."
+    )
+    assert "these goods may have been prohibited" in out
+    assert main([*args, "--mfn-rate", "0", "--lang", "fr"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "Les marchandises du SH 7601.10 en provenance de la Russie le 1er juin 2023 entrent au "
+        "taux de 35\u00a0% (GT) d'après le droit consigné; lisez les réserves ci-dessous avant "
+        "de vous y fier."
+    )
+    # the README's answer, with no caveat, stays a plain sentence
+    base = ["check", "import", "--from", "BY", "--on", "2023-01-01", "--hs", "8703.23"]
+    assert main([*base, "--mfn-rate", "6.1"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        out.splitlines()[0]
+        == "Goods of HS 8703.23 from Belarus on January 1, 2023 enter at 35% (GT)."
+    )
+    assert "Caveats:" not in out

@@ -379,6 +379,10 @@ _OTHER = {
     "en": {
         "import_prohibited": "You may not import these goods from {origin} on {on}.",
         "import_rate": "Goods of HS {hs} from {origin} on {on} enter at {rate} ({treatment}).",
+        "import_rate_caveat": (
+            "Goods of HS {hs} from {origin} on {on} enter at {rate} ({treatment}) as far as "
+            "the recorded law shows; read the caveats below before you rely on it."
+        ),
         "import_unknown": (
             "The duty on goods of HS {hs} from {origin} on {on} is not recorded; ask the "
             "Canada Border Services Agency."
@@ -402,6 +406,11 @@ _OTHER = {
         "import_rate": (
             "Les marchandises du SH {hs} en provenance {origin} le {on} entrent au taux de "
             "{rate} ({treatment})."
+        ),
+        "import_rate_caveat": (
+            "Les marchandises du SH {hs} en provenance {origin} le {on} entrent au taux de "
+            "{rate} ({treatment}) d'après le droit consigné; lisez les réserves ci-dessous "
+            "avant de vous y fier."
         ),
         "import_unknown": (
             "Le droit applicable aux marchandises du SH {hs} en provenance {origin} le {on} "
@@ -495,7 +504,10 @@ def sentence(answer: JSON, lang: str) -> str:
             return w["import_prohibited"].format(origin=origin, on=on)
         if answer.get("rate") is None:
             return w["import_unknown"].format(hs=answer.get("hs", ""), origin=origin, on=on)
-        return w["import_rate"].format(
+        # caveats (a ban whose text on that day is not known, a rate the MFN rate may
+        # exceed): the goods are not said to enter cleanly
+        key = "import_rate_caveat" if answer.get("caveats") else "import_rate"
+        return w[key].format(
             hs=answer.get("hs", ""),
             origin=origin,
             on=on,
