@@ -217,3 +217,26 @@ def test_an_import_the_data_cannot_clear_is_not_said_to_enter_cleanly(
         == "Goods of HS 8703.23 from Belarus on January 1, 2023 enter at 35% (GT)."
     )
     assert "Caveats:" not in out
+
+
+def test_the_french_country_page_cites_in_french(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["profile", "Belarus", "--on", "2014-12-01"]
+    assert main([*args, "--lang", "fr"]) == 0
+    out = capsys.readouterr().out
+    assert "; DORS/81-543, annexe (modifiée par DORS/2006-349, art. 1); 2006-12-14 → …" in out
+    assert "; Avis aux exportateurs no 148, Politique d'octroi des licences (marchandises " in out
+    assert (
+        "; Politique d'Affaires mondiales Canada sur les relations Canada-Bélarus, Suspension du "
+        "processus d'accréditation des ambassadeurs; 2006-12-14" in out
+    )
+    # each footnote's citation (before its link; the research notes after it are English data)
+    cited = [line.split(" — ")[0] for line in out.splitlines() if line.startswith("[^")]
+    assert len(cited) >= 10
+    for english in ("SOR/", "Notice to Exporters", "GAC Canada-Belarus", "Schedule", "s. 1"):
+        assert not [c for c in cited if english in c], english
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "; SOR/81-543, Schedule (as amended by SOR/2006-349, s. 1); 2006-12-14 → …" in out
+    assert (
+        "; Notice to Exporters No. 148, Licensing policy (humanitarian goods; other items)" in out
+    )

@@ -109,3 +109,15 @@ def test_the_web_form_says_the_engines_problem_in_french(real: Office) -> None:
     # the form's own hint where it says it as well: an unknown country
     page = c.get("/check/export?to=Atlantide&on=2014-12-01&hs=8471.30&lang=fr")
     assert "Choisissez un pays dans la liste" in html.unescape(page.text)
+
+
+def test_the_french_country_page_has_a_french_menu(real: Office) -> None:
+    """/pays/... is French by its path: the platform's menu and language selection too, even
+    for a browser that asks for English."""
+    c = real.client
+    page = html.unescape(c.get("/pays/BY?on=2014-12-01", headers={"Accept-Language": "en"}).text)
+    assert "Relations Canada–Bélarus" in page
+    assert "Vérifier une exportation" in page and "Check an export" not in page
+    page = html.unescape(c.get("/countries/BY?on=2014-12-01", headers=FRENCH).text)
+    assert "Canada–Belarus relations" in page
+    assert "Check an export" in page and "Vérifier une exportation" not in page

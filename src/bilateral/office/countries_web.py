@@ -203,6 +203,9 @@ def _page(
         },
         "cite": citation_text,
     }
+    # the page's language is its path's (/pays/... is French): the platform's chrome (menu,
+    # language selection, footer) follows it, not a cookie or header of another language
+    request.state.lang = lang
     return platform_web.render(
         request,
         name,
