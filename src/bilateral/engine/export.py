@@ -156,6 +156,20 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
             "Un code SH n'indique pas si les marchandises figurent sur la Liste des "
             "marchandises d'exportation contrôlée; le cas échéant, utilisez --ecl ARTICLE.",
         )
+        if goods.hs.digits.startswith("93"):
+            # arms and ammunition: an HS code of Chapter 93 names what Group 2 (Munitions)
+            # controls, so "no permit" is far from a safe reading of it (SOR/89-202 s. 2)
+            trace.caveat(
+                "HS Chapter 93 (arms and ammunition): such goods are as a rule in Group 2 of "
+                "the Export Control List (Munitions), controlled to every destination other "
+                "than the United States and, for some items, to every destination (SOR/89-202 "
+                "s. 2); if they are, an export permit is required: ask with --ecl 2-….",
+                "Chapitre 93 du SH (armes et munitions) : ces marchandises relèvent en règle "
+                "générale du groupe 2 de la Liste des marchandises d'exportation contrôlée "
+                "(munitions), contrôlé vers toute destination autre que les États-Unis et, pour "
+                "certains articles, vers toute destination (DORS/89-202, art. 2); le cas "
+                "échéant, une licence d'exportation est requise : utilisez --ecl 2-….",
+            )
 
     # 3. Sanctions: outright prohibitions of exports to the country.
     for rule in law.rules("export_prohibition", destination):
