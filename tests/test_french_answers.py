@@ -240,3 +240,29 @@ def test_the_french_country_page_cites_in_french(capsys: pytest.CaptureFixture[s
     assert (
         "; Notice to Exporters No. 148, Licensing policy (humanitarian goods; other items)" in out
     )
+
+
+def test_measures_timeline_and_diff_cite_in_french(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["measures", "BY", "--on", "2014-12-01", "--lang", "fr"]) == 0
+    out = capsys.readouterr().out
+    assert "    DORS/81-543, annexe (modifiée par DORS/2006-349, art. 1) — https://" in out
+    assert "    Avis aux exportateurs no 148, Politique d'octroi des licences" in out
+    assert "SOR/" not in out and "Notice to Exporters" not in out and "GAC " not in out
+    assert main(["measures", "BY", "--on", "2014-12-01"]) == 0
+    assert "    SOR/81-543, Schedule (as amended by SOR/2006-349, s. 1) — https://" in (
+        capsys.readouterr().out
+    )
+    assert main(["timeline", "BY", "--lang", "fr"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "Chronologie : Bélarus"
+    assert "Bélarus sur la Liste des pays visés (DORS/81-543)" in out
+    assert "(Avis aux exportateurs no 148)" in out and "SOR/" not in out
+    assert main(["diff", "BY", "--from", "2014-12-01", "--to", "2018-01-01", "--lang", "fr"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "Bélarus : 2014-12-01 → 2018-01-01"
+    assert "  2017-06-20 Bélarus sur la Liste des pays visés — DORS/81-543" in out
+    assert "Annonce d'Affaires mondiales Canada du 2016-05-07" in out
+    assert main(["diff", "BY", "--from", "2014-12-01", "--to", "2018-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "Belarus: 2014-12-01 → 2018-01-01"
+    assert "  2017-06-20 Belarus on the Area Control List — SOR/81-543" in out

@@ -193,7 +193,13 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
         for m in answer["measures"]:
             since = m["valid_from"] or "…"
             lines.append(f"  - {m['label']} ({since} → {m['valid_to'] or w['open']})")
-            lines.append(f"    {m['instrument']}, {m['provision']} — {m['url']}")
+            instrument, provision = str(m["instrument"]), str(m["provision"])
+            if lang == "fr":  # French citation style, notices and policies by French names
+                instrument = verdict.provision_fr(instrument)
+                provision = verdict.provision_fr(provision)
+                if provision.startswith(("Art. ", "Annexe")):
+                    provision = provision[:1].lower() + provision[1:]
+            lines.append(f"    {instrument}, {provision} — {m['url']}")
         if not answer["measures"]:
             lines.append(f"  {w['none']}")
         lines.append(f"({w['law']} {answer['law_version']})")
