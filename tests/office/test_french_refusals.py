@@ -121,3 +121,16 @@ def test_the_french_country_page_has_a_french_menu(real: Office) -> None:
     page = html.unescape(c.get("/countries/BY?on=2014-12-01", headers=FRENCH).text)
     assert "Canada–Belarus relations" in page
     assert "Check an export" in page and "Vérifier une exportation" not in page
+
+
+def test_the_french_timeline_and_diff_pages_cite_in_french(real: Office) -> None:
+    c = real.client
+    page = html.unescape(c.get("/pays/BY/diff?from=2014-12-01&to=2018-01-01").text)
+    assert ">DORS/81-543</a>" in page and ">Avis aux exportateurs no 148</a>" in page
+    assert ">Politique d'Affaires mondiales Canada sur les relations Canada-Bélarus</a>" in page
+    assert "SOR/81-543" not in page and "GAC Canada-Belarus" not in page
+    page = html.unescape(c.get("/pays/BY/chronologie").text)
+    assert "(vérifié dans le texte officiel)" in page and "(verified)" not in page
+    assert "Notice to Exporters No. 148</a>" not in page
+    page = html.unescape(c.get("/countries/BY/diff?from=2014-12-01&to=2018-01-01").text)
+    assert ">SOR/81-543</a>" in page and ">Notice to Exporters No. 148</a>" in page

@@ -170,6 +170,18 @@ def _url(lang: str, code: str, page: str, params: dict[str, str]) -> str:
     return path + ("?" + urlencode(query) if query else "")
 
 
+def _prov(text: str | None, lang: str) -> str | None:
+    from bilateral.faces import verdict
+
+    return verdict.provision_fr(text) if text and lang == "fr" else text
+
+
+def _confidence(value: str | None, lang: str) -> str:
+    from bilateral.faces import verdict
+
+    return verdict.confidence(value, lang)
+
+
 def _page(
     request: Request,
     s: Session,
@@ -202,6 +214,9 @@ def _page(
             for p in SUB[lang]
         },
         "cite": citation_text,
+        # an instrument as the reader's language cites it (DORS/…, Avis aux exportateurs …)
+        "prov": lambda text: _prov(text, lang),
+        "conf": lambda value: _confidence(value, lang),
     }
     # the page's language is its path's (/pays/... is French): the platform's chrome (menu,
     # language selection, footer) follows it, not a cookie or header of another language
