@@ -70,3 +70,24 @@ def test_a_proposal_file_that_does_not_read_is_refused_in_french(
     argv = [str(path), "--call", CALL_ID]
     assert refused(capsys, *argv, "--lang", "fr") == f"bilateral : erreur : proposal : {fr}"
     assert refused(capsys, *argv) == f"bilateral: error: proposal: {en}"
+
+
+def test_an_engine_refusal_reaching_a_cfli_page_is_said_not_a_server_error() -> None:
+    """The engine's refusals now carry codes (``engine.*``, the shared catalog): a CFLI page
+    or API answer that meets one (the screening date outside the law data) says it in the
+    reader's language instead of looking it up among the CFLI refusals (a KeyError, a 500)."""
+    import datetime as dt
+
+    from bilateral.cfli.web.pages import refusal_text
+    from bilateral.engine.checks import parse_date
+    from bilateral.errors import BadInput
+
+    with pytest.raises(BadInput) as caught:
+        parse_date(dt.date(1800, 6, 1), "on")
+    code, params = caught.value.code, caught.value.params
+    assert refusal_text(code, params, "fr") == (
+        "la date du 1er juin 1800 est hors de la période couverte, du 3 juillet 1981 au "
+        "31 décembre 2100"
+    )
+    assert refusal_text(code, params, "en") == "date 1800-06-01 is outside 1981-07-03 to 2100-12-31"
+    assert refusal_text("engine.no_such_code", {}, "fr") is None
