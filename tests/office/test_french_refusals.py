@@ -134,3 +134,30 @@ def test_the_french_timeline_and_diff_pages_cite_in_french(real: Office) -> None
     assert "Notice to Exporters No. 148</a>" not in page
     page = html.unescape(c.get("/countries/BY/diff?from=2014-12-01&to=2018-01-01").text)
     assert ">SOR/81-543</a>" in page and ">Notice to Exporters No. 148</a>" in page
+
+
+def test_an_application_line_the_engine_refuses_is_said_in_french(real: Office) -> None:
+    """A line whose HS code is not in the edition in force on the export date: the
+    submission's refusal names the line's field and says the engine's problem in the
+    reader's language (it was English inside the French sentence)."""
+    from conftest import good_application
+
+    a = real.user("alice", "applicant", "Maple Foods Ltd")
+    body = good_application(proposed_export_date="2014-03-01")
+    body["lines"][0]["hs_code"] = "4401.11"  # HS2017 onwards; HS2012 in force in 2014
+    del body["lines"][0]["category"]
+    app = real.client.post("/api/applications", json=body, headers=a)
+    assert app.status_code == 201, app.text
+    url = f"/api/applications/{app.json()['id']}/submit"
+    r = real.client.post(url, headers=a | FRENCH)
+    assert r.status_code == 422
+    message = r.json()["message"]
+    assert "L'évaluation a refusé ceci : la sous-position 440111 ne figure pas dans le SH2012" in (
+        message
+    )
+    assert "HS subheading" not in message
+    r = real.client.post(url, headers=a)
+    assert (
+        "The assessment refused this: HS subheading 440111 is not in HS2012"
+        in (r.json()["message"])
+    )

@@ -322,6 +322,8 @@ def localize_params(code: str, params: dict[str, Any], lang: str) -> dict[str, A
             out[k] = fmt(out[k], lang)
     if isinstance(out.get("citation"), str):
         out["citation"] = answers.clean(out["citation"], lang)
+    if code == "engine_bad_input" and lang == "fr" and out.get("problem_fr"):
+        out["problem"] = out["problem_fr"]  # the engine's refusal, said in French
     if code == "incomplete" and isinstance(out.get("missing"), str):
         # field keys ("consignees[0].contact") as the labels the reader knows them by
         fields = [f.strip() for f in out["missing"].split(",") if f.strip()]
