@@ -457,7 +457,11 @@ def test_the_permit_office_commands_run_through_the_main_cli(tmp_path):
     ("lang", "line", "sentence"),
     [
         ("en", "Listed: possibly listed", "is possibly a listed person on March 17, 2014"),
-        ("fr", "Inscrit: peut-être inscrit", "est peut-être une personne inscrite le 17 mars 2014"),
+        (
+            "fr",
+            "Inscrit : peut-être inscrit",
+            "est peut-être une personne inscrite le 17 mars 2014",
+        ),
     ],
 )
 def test_sor_2014_58_sch_1_item_7_before_its_text_date_reads_possibly_listed_not_no(
@@ -469,4 +473,4 @@ def test_sor_2014_58_sch_1_item_7_before_its_text_date_reads_possibly_listed_not
     assert status == 0
     assert line in out.splitlines()
     assert sentence in out
-    assert "Listed: no" not in out and "Inscrit: non" not in out
+    assert "Listed: no" not in out and "Inscrit : non" not in out

@@ -217,10 +217,14 @@ def test_dates_and_country_names_are_babels_from_the_cache_or_not(
         for lang, locale in (("en", "en_CA"), ("fr", "fr_CA")):
             names = Locale.parse(locale).territories
             for day in days:
-                assert verdict.long_date(day, lang) == format_date(day, "long", locale=locale)
+                babel = format_date(day, "long", locale=locale)
+                if lang == "fr" and day.day == 1:  # the first of a month: 1er juin
+                    babel = "1er" + babel[1:]
+                assert verdict.long_date(day, lang) == babel
             for code in ("BY", "KP", "MM", "CI", "CA", "XK", "ZZZ"):
                 assert verdict.country_name(code, lang) == names.get(code, code)
-    assert verdict.long_date("2014-12-01", "fr") == "1 décembre 2014"
+    assert verdict.long_date("2014-12-01", "fr") == "1er décembre 2014"
+    assert verdict.long_date("2014-12-02", "fr") == "2 décembre 2014"
     assert verdict.long_date("2014-12-01", "en") == "December 1, 2014"
     verdict._cldr.cache_clear()
 
@@ -267,12 +271,18 @@ def test_rates_are_babels_percent_from_the_cache_or_not(
     rates = [0.0, 0.5, 2.5, 6.125, 10.0, 35.0, 100.0, 1234.5, 0.005, 12.345]
     for _ in range(2):  # the first fills the cache, the second reads it
         verdict._percents.cache_clear()
-        for lang, locale in (("en", "en_CA"), ("fr", "fr_CA")):
+        for lang, locale, pattern in (
+            ("en", "en_CA", "#,##0.##%"),
+            ("fr", "fr_CA", "#,##0.##\u00a0%"),
+        ):
             for rate in rates:
-                babel = format_percent(rate / 100, locale=locale, format="#,##0.##%")
+                babel = format_percent(rate / 100, locale=locale, format=pattern)
                 assert verdict.percent(rate, lang) == babel
     assert bool(list((tmp_path / "bilateral").glob("cldr-percent-*.pickle"))) == (cached == "on")
-    assert verdict.percent(35.0, "fr") == "35%"
+    # French sets the percent sign apart with a no-break space (35 %)
+    assert verdict.percent(35.0, "fr") == "35\u00a0%"
+    assert verdict.percent(6.5, "fr") == "6,5\u00a0%"
+    assert verdict.percent(35.0, "en") == "35%"
     verdict._percents.cache_clear()
 
 

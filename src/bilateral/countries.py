@@ -169,5 +169,10 @@ def resolve(text: str, field: str = "country") -> Country:
     key = _fold(text)
     code = index.get(key)
     if code is None:
-        raise BadInput(field, f"unknown country {text.strip()!r} (use an ISO code or a name)")
+        raise BadInput(
+            field,
+            f"unknown country {text.strip()!r} (use an ISO code or a name)",
+            "engine.country_unknown",
+            {"value": text.strip()},
+        )
     return by_code[code]

@@ -57,7 +57,7 @@ def test_a_ban_is_said_first_and_plainly_in_both_languages(sqlite_office: Office
     assert "Export permit required" not in en
     fr = c.get("/check/export", params=LAPTOPS_BY | {"lang": "fr"}).text
     assert (
-        "Vous ne pouvez pas exporter ces marchandises vers le Bélarus le 1 juin 2025 : le "
+        "Vous ne pouvez pas exporter ces marchandises vers le Bélarus le 1er juin 2025 : le "
         "Règlement sur les mesures économiques spéciales visant le Bélarus les interdit." in fr
     )
     assert "https://laws-lois.justice.gc.ca/fra/reglements/DORS-2020-214/article-3.7.html" in fr
@@ -111,7 +111,7 @@ def test_stored_assessment_is_shown_in_french_on_a_french_page(sqlite_office: Of
 def test_cli_human_output_starts_with_the_sentence() -> None:
     for lang, start in (
         ("en", "You may not export these goods to Belarus on June 1, 2025"),
-        ("fr", "Vous ne pouvez pas exporter ces marchandises vers le Bélarus le 1 juin 2025"),
+        ("fr", "Vous ne pouvez pas exporter ces marchandises vers le Bélarus le 1er juin 2025"),
     ):
         answer = checks.check_export(**LAPTOPS_BY, lang=lang)
         args = argparse.Namespace(command="check", kind="export", lang=lang)
@@ -158,6 +158,6 @@ def test_dates_typed_the_french_way(sqlite_office: Office) -> None:
     for typed in ("1 juin 2025", "1er juin 2025", "01/06/2025"):
         r = c.get("/check/export", params={"to": "BY", "hs": "8471.30", "on": typed, "lang": "fr"})
         assert r.status_code == 200, typed
-        assert "le 1 juin 2025" in html.unescape(r.text), typed
+        assert "le 1er juin 2025" in html.unescape(r.text), typed
     r = c.get("/check/export", params={"to": "BY", "hs": "8471.30", "on": "31 février 2025"})
     assert r.status_code == 422

@@ -86,6 +86,10 @@ def test_public_pages_in_both_languages(sqlite_office: Office) -> None:
     r = c.get("/check/export?to=BY&hs=9999")
     assert r.status_code == 422 and "HS code: " in r.text and "9999" in r.text
     r = c.get("/check/export?to=BY&hs=9999&lang=fr")
+    # the engine's own problem, in French (the form's hint would not say it)
+    said = "Code SH\u00a0: Le chapitre 99 du SH n'existe pas."
+    assert r.status_code == 422 and said in html.unescape(r.text)
+    r = c.get("/check/export?to=BY&hs=99x&lang=fr")
     assert r.status_code == 422 and "Code SH\u00a0: Entrez un code SH" in html.unescape(r.text)
     r = c.get("/check/export?to=BY&on=garbage")
     assert r.status_code == 422 and "on:" in r.text

@@ -100,6 +100,23 @@ def _data_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _said_in_french(error: Any) -> str | None:
+    """A coded refusal (the call's, the proposal's or the engine's) in French, from the
+    catalogs; None for one without a French text."""
+    from bilateral.cfli import refusals
+
+    code = str(error.code or "")
+    if not code or code.startswith(refusals.INPUT):
+        return None
+    if code in refusals.REFUSALS:
+        from bilateral.cfli.web import i18n as cfli_i18n
+
+        return cfli_i18n.t(refusals.KEY + code, "fr", **refusals.shown(error.params, "fr"))
+    from bilateral.faces import refusal
+
+    return refusal.problem(error, "fr") if refusal.has_text(error) else None
+
+
 def _guard(handler: Handler) -> Handler:
     """Bad input is one line and exit 2; call data that does not load is exit 3."""
 
@@ -109,7 +126,11 @@ def _guard(handler: Handler) -> Handler:
         try:
             return handler(args)
         except BadInput as error:
-            print(f"bilateral: error: {error}", file=sys.stderr)
+            said = _said_in_french(error) if getattr(args, "lang", "en") == "fr" else None
+            if said is not None:
+                print(f"bilateral : erreur : {error.field} : {said}", file=sys.stderr)
+            else:
+                print(f"bilateral: error: {error}", file=sys.stderr)
             return 2
         except LawDataError as error:
             print(f"bilateral: call data error: {error}", file=sys.stderr)

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 
 from bilateral import countries
 from bilateral.cfli.calls import CENT, CostCategory, LanguageCode, Money, RecipientType, Theme
-from bilateral.cfli.refusals import from_validation, invalid
+from bilateral.cfli.refusals import from_validation, invalid, refuse
 from bilateral.errors import BadInput
 
 
@@ -187,7 +187,7 @@ def load_proposal(path: str | Path) -> Proposal:
     """Read a proposal file (``.json``, ``.yaml`` or ``.yml``)."""
     file = Path(path)
     if file.suffix.lower() not in (".json", ".yaml", ".yml"):
-        raise BadInput("proposal", f"{file.name}: expected a .json, .yaml or .yml file")
+        raise refuse("proposal", "proposal_suffix", file=file.name)
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -196,12 +196,12 @@ def load_proposal(path: str | Path) -> Proposal:
     try:
         data = json.loads(text, parse_float=Decimal) if suffix == ".json" else yaml.safe_load(text)
     except json.JSONDecodeError as error:
-        raise BadInput("proposal", f"{file.name}: not JSON (line {error.lineno})") from None
+        raise refuse("proposal", "proposal_not_json", file=file.name, line=error.lineno) from None
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else "?"
-        raise BadInput("proposal", f"{file.name}: not YAML (line {line})") from None
+        raise refuse("proposal", "proposal_not_yaml", file=file.name, line=line) from None
     except ValueError:  # an impossible date in YAML
-        raise BadInput("proposal", f"{file.name}: a date in the file does not exist") from None
+        raise refuse("proposal", "proposal_bad_date", file=file.name) from None
     if not isinstance(data, dict):
-        raise BadInput("proposal", f"{file.name}: expected a mapping of fields")
+        raise refuse("proposal", "proposal_not_mapping", file=file.name)
     return parse_proposal(data)

@@ -56,6 +56,11 @@ REFUSALS: dict[str, str] = {
     "criteria_unique": "each criterion has its own id",
     "unknown_language": "unknown language code '{language}' (ISO 639, e.g. en, fr, ru, be)",
     # proposals
+    "proposal_suffix": "{file}: expected a .json, .yaml or .yml file",
+    "proposal_not_json": "{file}: not JSON (line {line})",
+    "proposal_not_yaml": "{file}: not YAML (line {line})",
+    "proposal_bad_date": "{file}: a date in the file does not exist",
+    "proposal_not_mapping": "{file}: expected a mapping of fields",
     "not_iso_country": "not an ISO 3166 alpha-2 code",
     "end_before_start": "before start",
     "budget_total": ("the CFLI budget lines add up to {lines}, not the {requested} requested"),

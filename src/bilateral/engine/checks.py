@@ -7,6 +7,7 @@ fields. Each raises ``bilateral.errors.BadInput`` (one line naming the field) on
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -88,9 +89,19 @@ def parse_date(value: str | dt.date, field: str = "on") -> dt.date:
         try:
             day = dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise BadInput(field, f"malformed date {value!r} (use YYYY-MM-DD)") from None
+            raise BadInput(
+                field,
+                f"malformed date {value!r} (use YYYY-MM-DD)",
+                "engine.date_malformed",
+                {"value": str(value)},
+            ) from None
     if not EARLIEST <= day <= LATEST:
-        raise BadInput(field, f"date {day} is outside {EARLIEST} to {LATEST}")
+        raise BadInput(
+            field,
+            f"date {day} is outside {EARLIEST} to {LATEST}",
+            "engine.date_range",
+            {"day": day, "earliest": EARLIEST, "latest": LATEST},
+        )
     return day
 
 
@@ -100,7 +111,12 @@ def parse_category(value: str) -> HumanitarianCategory:
         return HumanitarianCategory(key)
     except ValueError:
         options = ", ".join(c.value for c in HumanitarianCategory)
-        raise BadInput("category", f"unknown category {value!r} (one of: {options})") from None
+        raise BadInput(
+            "category",
+            f"unknown category {value!r} (one of: {options})",
+            "engine.category_unknown",
+            {"value": value, "options": options},
+        ) from None
 
 
 def _fold(text: str) -> str:
@@ -125,7 +141,12 @@ def parse_topic(
     if key in _TOPIC_WORDS:
         return _TOPIC_WORDS[key]
     options = ", ".join(t.value for t in Topic)
-    raise BadInput("topic", f"unknown topic {value!r} (one of: {options})")
+    raise BadInput(
+        "topic",
+        f"unknown topic {value!r} (one of: {options})",
+        "engine.topic_unknown",
+        {"value": value, "options": options},
+    )
 
 
 def _security_topic(law: Law, country: str, on: dt.date | None) -> Topic:
@@ -158,7 +179,7 @@ def _common(trace: Trace, law: Law, lang: str) -> JSON:
 def export_goods(on: dt.date, hs_code: str | None, category: str | None, ecl: str | None) -> Goods:
     given = [x for x in (hs_code, category, ecl) if x is not None]
     if len(given) != 1:
-        raise BadInput("goods", "give exactly one of --hs, --category or --ecl")
+        raise BadInput("goods", "give exactly one of --hs, --category or --ecl", "engine.goods_one")
     if hs_code is not None:
         return Goods(hs=hs.validate(hs_code, on))
     if category is not None:
@@ -209,12 +230,26 @@ def _goods_json(goods: Goods) -> JSON:
 def parse_rate(value: str | float | Decimal | None) -> Decimal | None:
     if value is None:
         return None
+    text = str(value).strip().rstrip("%").strip()
+    if re.fullmatch(r"\d+,\d+", text) and not re.fullmatch(r"[1-9]\d{0,2},\d{3}", text):
+        # a French decimal comma (6,5); "1,000" could be a thousands separator: refused
+        text = text.replace(",", ".")
     try:
-        rate = Decimal(str(value).strip().rstrip("%"))
+        rate = Decimal(text)
     except InvalidOperation:
-        raise BadInput("mfn_rate", f"malformed rate {value!r} (a percentage, e.g. 6.5)") from None
+        raise BadInput(
+            "mfn_rate",
+            f"malformed rate {value!r} (a percentage, e.g. 6.5)",
+            "engine.rate_malformed",
+            {"value": str(value)},
+        ) from None
     if not rate.is_finite() or not Decimal(0) <= rate <= Decimal(1000):
-        raise BadInput("mfn_rate", f"rate {value!r} must be between 0 and 1000 percent")
+        raise BadInput(
+            "mfn_rate",
+            f"rate {value!r} must be between 0 and 1000 percent",
+            "engine.rate_range",
+            {"value": str(value)},
+        )
     return rate
 
 
@@ -280,7 +315,7 @@ def check_party(*, name: str, on: str | dt.date, lang: str = "en", law: Law | No
     day = parse_date(on)
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > 300:
-        raise BadInput("name", "give a name of 1 to 300 characters")
+        raise BadInput("name", "give a name of 1 to 300 characters", "engine.name_length")
     from bilateral.engine.party import determine_party
 
     answer = determine_party(law, cleaned, day)

@@ -54,7 +54,12 @@ def parse_ecl_item(text: str) -> str:
     item = text.strip()
     match = _ECL_ITEM.match(item)
     if not match or item.startswith("8"):
-        raise BadInput("ecl", f"malformed ECL item {text!r} (e.g. 1-3.a.1, 2-1, 5504.2.a)")
+        raise BadInput(
+            "ecl",
+            f"malformed ECL item {text!r} (e.g. 1-3.a.1, 2-1, 5504.2.a)",
+            "engine.ecl_malformed",
+            {"value": text},
+        )
     return item
 
 
@@ -151,6 +156,20 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
             "Un code SH n'indique pas si les marchandises figurent sur la Liste des "
             "marchandises d'exportation contrôlée; le cas échéant, utilisez --ecl ARTICLE.",
         )
+        if goods.hs.digits.startswith("93"):
+            # arms and ammunition: an HS code of Chapter 93 names what Group 2 (Munitions)
+            # controls, so "no permit" is far from a safe reading of it (SOR/89-202 s. 2)
+            trace.caveat(
+                "HS Chapter 93 (arms and ammunition): such goods are as a rule in Group 2 of "
+                "the Export Control List (Munitions), controlled to every destination other "
+                "than the United States and, for some items, to every destination (SOR/89-202 "
+                "s. 2); if they are, an export permit is required: ask with --ecl 2-….",
+                "Chapitre 93 du SH (armes et munitions) : ces marchandises relèvent en règle "
+                "générale du groupe 2 de la Liste des marchandises d'exportation contrôlée "
+                "(munitions), contrôlé vers toute destination autre que les États-Unis et, pour "
+                "certains articles, vers toute destination (DORS/89-202, art. 2); le cas "
+                "échéant, une licence d'exportation est requise : utilisez --ecl 2-….",
+            )
 
     # 3. Sanctions: outright prohibitions of exports to the country.
     for rule in law.rules("export_prohibition", destination):
@@ -271,7 +290,12 @@ def _ecl_controls(
     ]
     current = [r for r in scopes if r.in_force(on)]
     if not scopes:
-        raise BadInput("ecl", f"ECL Group {group} is not in the Export Control List")
+        raise BadInput(
+            "ecl",
+            f"ECL Group {group} is not in the Export Control List",
+            "engine.ecl_group",
+            {"group": group},
+        )
     if not current:
         if on_acl:
             trace.caveat(
@@ -283,7 +307,10 @@ def _ecl_controls(
             return True
         first = min(r.valid_from or on for r in scopes)
         raise BadInput(
-            "on", f"the law data has ECL Group {group} destination scope from {first} only"
+            "on",
+            f"the law data has ECL Group {group} destination scope from {first} only",
+            "engine.ecl_scope_from",
+            {"group": group, "first": first},
         )
     rule = current[0]
     scope = rule.effect
@@ -303,6 +330,8 @@ def _ecl_controls(
             "ecl",
             f"the destinations of ECL item {item} are named in the Guide, "
             "which is not in the law data",
+            "engine.ecl_guide",
+            {"item": item},
         )
     to_all = any(item == i or item.startswith(i + ".") for i in scope.items_to_all_destinations)
     if scope.destinations == "all" or to_all:

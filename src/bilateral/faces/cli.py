@@ -204,7 +204,7 @@ def _read_names(path: str) -> list[tuple[int, str]]:
 def _party_file(args: argparse.Namespace) -> int:
     """Every name of a file checked in one process; all answers printed, or one error."""
     from bilateral.engine import checks
-    from bilateral.faces.render import _WORDS, _yes
+    from bilateral.faces.render import _WORDS, _colon, _yes
 
     if args.name is not None:
         raise BadInput("name", "give a name or --file, not both")
@@ -213,7 +213,12 @@ def _party_file(args: argparse.Namespace) -> int:
         try:
             answers.append(checks.check_party(name=name, on=args.on, lang=args.lang))
         except BadInput as error:
-            raise BadInput(error.field, f"line {number}: {error.problem}") from None
+            raise BadInput(
+                error.field,
+                f"line {number}: {error.problem}",
+                error.code,
+                {**error.params, "line": number},
+            ) from None
     if args.json:
         print(json.dumps(answers, ensure_ascii=False, indent=2))
         return 0
@@ -221,7 +226,9 @@ def _party_file(args: argparse.Namespace) -> int:
     lines: list[str] = []
     caveats: dict[str, None] = {}
     for answer in answers:
-        lines.append(f"{answer['name']}: {w['listed']}: {_yes(answer['listed'], w)}")
+        lines.append(
+            f"{answer['name']}: {w['listed']}{_colon(args.lang)}{_yes(answer['listed'], w)}"
+        )
         for m in answer["matches"]:
             lines.append(
                 f"  * {m['name']} ({m['match']}) — {m['instrument']} {m['schedule']}, "
@@ -290,7 +297,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
         answer = _answer(args)
     except BadInput as error:
-        print(f"bilateral: error: {error}", file=sys.stderr)
+        if getattr(args, "lang", "en") == "fr" and error.code:
+            from bilateral.faces import refusal
+
+            print(f"bilateral : erreur : {refusal.said(error, 'fr')}", file=sys.stderr)
+        else:
+            print(f"bilateral: error: {error}", file=sys.stderr)
         return 2
     except LawDataError as error:
         print(f"bilateral: law data error: {error}", file=sys.stderr)

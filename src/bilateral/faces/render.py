@@ -11,6 +11,9 @@ JSON = dict[str, Any]
 
 _WORDS = {
     "en": {
+        "export": "Export",
+        "import": "Import",
+        "hs": "HS",
         "permit": "Export permit required",
         "yes": "yes",
         "no": "no",
@@ -37,6 +40,9 @@ _WORDS = {
         "inferred_from": "inferred: the date is outside this rule's interval",
     },
     "fr": {
+        "export": "Exportation",
+        "import": "Importation",
+        "hs": "SH",
         "permit": "Licence d'exportation requise",
         "yes": "oui",
         "no": "non",
@@ -86,14 +92,20 @@ _OUTCOMES = {
 }
 
 
+def _colon(lang: str) -> str:
+    """A label's colon: French sets it apart with a space (« Taux : 35 % »)."""
+    return " : " if lang == "fr" else ": "
+
+
 def _yes(value: bool, w: dict[str, str]) -> str:
     return w["yes"] if value else w["no"]
 
 
 def _reasons(answer: JSON, w: dict[str, str], lang: str = "en") -> list[str]:
     lines: list[str] = []
+    c = _colon(lang)
     if answer.get("reasons"):
-        lines.append(f"{w['reasons']}:")
+        lines.append(f"{w['reasons']}{c.rstrip()}")
         for r in answer["reasons"]:
             until = r["valid_to"] or w["open"]
             since = r["valid_from"] or "…"
@@ -115,7 +127,7 @@ def _reasons(answer: JSON, w: dict[str, str], lang: str = "en") -> list[str]:
                 because = str(r.get("because") or "") if lang == "en" else ""  # English only
                 lines.append(f"    ({because or w['inferred_from']})")
     if answer.get("caveats"):
-        lines.append(f"{w['caveats']}:")
+        lines.append(f"{w['caveats']}{c.rstrip()}")
         for c in answer["caveats"]:
             lines.append(f"  ! {verdict.french_citations(c) if lang == 'fr' else c}")
     if "law_version" in answer:
@@ -126,6 +138,7 @@ def _reasons(answer: JSON, w: dict[str, str], lang: str = "en") -> list[str]:
 def render(args: argparse.Namespace, answer: JSON) -> str:
     lang = args.lang
     w = _WORDS[lang]
+    c = _colon(lang)
     lines: list[str] = []
     if args.command == "check":
         # one plain sentence first, the same one the permit office shows (faces/verdict.py)
@@ -134,28 +147,30 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
             lines.append(said)
     if args.command == "check" and args.kind == "export":
         dest = answer["destination"]["name"]
-        lines.append(f"Export → {dest}, {answer['as_of']}")
+        lines.append(f"{w['export']} → {dest}, {answer['as_of']}")
         if answer["outcome"] != "prohibited":  # "permit required: no" above a ban misleads
-            lines.append(f"{w['permit']}: {_yes(answer['permit_required'], w)}")
-        lines.append(f"{w['outcome']}: {_OUTCOMES[lang][answer['outcome']]}")
+            lines.append(f"{w['permit']}{c}{_yes(answer['permit_required'], w)}")
+        lines.append(f"{w['outcome']}{c}{_OUTCOMES[lang][answer['outcome']]}")
         if answer["general_permits"]:
-            lines.append(f"{w['geps']}: {', '.join(answer['general_permits'])}")
+            lines.append(f"{w['geps']}{c}{', '.join(answer['general_permits'])}")
     elif args.command == "check" and args.kind == "import":
-        lines.append(f"Import ← {answer['origin']['name']}, HS {answer['hs']}, {answer['as_of']}")
-        lines.append(f"{w['treatment']}: {answer['treatment'] or w['unknown']}")
-        lines.append(f"{w['available']}: {', '.join(answer['treatments_available']) or w['none']}")
+        origin = answer["origin"]["name"]
+        lines.append(f"{w['import']} ← {origin}, {w['hs']} {answer['hs']}, {answer['as_of']}")
+        lines.append(f"{w['treatment']}{c}{answer['treatment'] or w['unknown']}")
+        lines.append(f"{w['available']}{c}{', '.join(answer['treatments_available']) or w['none']}")
         rate = answer["rate"]
-        lines.append(f"{w['rate']}: {w['unknown'] if rate is None else f'{rate:g}%'}")
-        lines.append(f"{w['prohibited']}: {_yes(answer['prohibited'], w)}")
+        shown = w["unknown"] if rate is None else verdict.percent(float(rate), lang)
+        lines.append(f"{w['rate']}{c}{shown}")
+        lines.append(f"{w['prohibited']}{c}{_yes(answer['prohibited'], w)}")
     elif args.command == "check" and args.kind == "contact":
         lines.append(f"{answer['country']['name']}, {answer['topic']}, {answer['as_of']}")
-        lines.append(f"{w['allowed']}: {_yes(answer['allowed'], w)}")
+        lines.append(f"{w['allowed']}{c}{_yes(answer['allowed'], w)}")
     elif args.command == "check":
         lines.append(f"{answer['name']}, {answer['as_of']}")
         # "possibly listed" (a listing date NOT FOUND in the data) is neither yes nor no
         possibly = answer.get("status") == "possibly listed"
         said = w["possibly listed"] if possibly else _yes(answer["listed"], w)
-        lines.append(f"{w['listed']}: {said}")
+        lines.append(f"{w['listed']}{c}{said}")
         for m in answer["matches"]:
             maybe = f" — {w['possibly listed']}" if m.get("status") == "possibly listed" else ""
             if lang == "fr":
@@ -172,19 +187,25 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
                 f"Part {m['part']}, item {m['item']}, {m['listed_on']}{maybe}"
             )
     elif args.command == "acl":
-        lines.append(f"{w['acl']}, {answer['as_of']}: {', '.join(answer['names']) or w['none']}")
+        lines.append(f"{w['acl']}, {answer['as_of']}{c}{', '.join(answer['names']) or w['none']}")
     elif args.command == "measures":
-        lines.append(f"{w['measures']}: {answer['country']['name']}, {answer['as_of']}")
+        lines.append(f"{w['measures']}{c}{answer['country']['name']}, {answer['as_of']}")
         for m in answer["measures"]:
             since = m["valid_from"] or "…"
             lines.append(f"  - {m['label']} ({since} → {m['valid_to'] or w['open']})")
-            lines.append(f"    {m['instrument']}, {m['provision']} — {m['url']}")
+            instrument, provision = str(m["instrument"]), str(m["provision"])
+            if lang == "fr":  # French citation style, notices and policies by French names
+                instrument = verdict.provision_fr(instrument)
+                provision = verdict.provision_fr(provision)
+                if provision.startswith(("Art. ", "Annexe")):
+                    provision = provision[:1].lower() + provision[1:]
+            lines.append(f"    {instrument}, {provision} — {m['url']}")
         if not answer["measures"]:
             lines.append(f"  {w['none']}")
         lines.append(f"({w['law']} {answer['law_version']})")
         return "\n".join(lines)
     elif args.command == "timeline":
-        lines.append(f"{w['timeline']}: {answer['country']['name']}")
+        lines.append(f"{w['timeline']}{c}{answer['country']['name']}")
         for e in answer["events"]:
             sign = "+" if e["change"] == "starts" else "-"
             lines.append(f"  {e['date'] or '…':10} {sign} {e['label']} ({e['instrument']})")

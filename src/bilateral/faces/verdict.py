@@ -69,9 +69,18 @@ def long_date(value: str | dt.date | None, lang: str) -> str:
     if words is None or pattern is None:
         from babel.dates import format_date
 
-        return str(format_date(day, format="long", locale=locale))
+        return _first_of_month(str(format_date(day, format="long", locale=locale)), day, lang)
     months = words[1]
-    return pattern % {"MMMM": months[day.month - 1], "d": str(day.day), "y": str(day.year)}
+    text = pattern % {"MMMM": months[day.month - 1], "d": str(day.day), "y": str(day.year)}
+    return _first_of_month(text, day, lang)
+
+
+def _first_of_month(text: str, day: dt.date, lang: str) -> str:
+    """French writes the first of a month as an ordinal: 1er juin 2016 (as the country pages
+    and the CFLI letters do)."""
+    if lang == "fr" and day.day == 1 and text.startswith("1 "):
+        return "1er" + text[1:]
+    return text
 
 
 # Loading Babel's locale data costs a command-line answer ~15 ms, so what the answers use
@@ -370,11 +379,19 @@ _OTHER = {
     "en": {
         "import_prohibited": "You may not import these goods from {origin} on {on}.",
         "import_rate": "Goods of HS {hs} from {origin} on {on} enter at {rate} ({treatment}).",
+        "import_rate_caveat": (
+            "Goods of HS {hs} from {origin} on {on} enter at {rate} ({treatment}) as far as "
+            "the recorded law shows; read the caveats below before you rely on it."
+        ),
         "import_unknown": (
             "The duty on goods of HS {hs} from {origin} on {on} is not recorded; ask the "
             "Canada Border Services Agency."
         ),
         "contact_yes": "Official contact with {country} on {topic} is allowed on {on}.",
+        "contact_yes_caveat": (
+            "Official contact with {country} on {topic} is allowed on {on} as far as the "
+            "recorded policies show; read the caveats below before you rely on it."
+        ),
         "contact_no": "Official contact with {country} on {topic} is not allowed on {on}.",
         "party_listed": "{name} is a listed person on {on}: dealings with them are banned.",
         "party_clear": "{name} is not on the recorded lists on {on}.",
@@ -390,12 +407,21 @@ _OTHER = {
             "Les marchandises du SH {hs} en provenance {origin} le {on} entrent au taux de "
             "{rate} ({treatment})."
         ),
+        "import_rate_caveat": (
+            "Les marchandises du SH {hs} en provenance {origin} le {on} entrent au taux de "
+            "{rate} ({treatment}) d'après le droit consigné; lisez les réserves ci-dessous "
+            "avant de vous y fier."
+        ),
         "import_unknown": (
             "Le droit applicable aux marchandises du SH {hs} en provenance {origin} le {on} "
             "n'est pas consigné; renseignez-vous auprès de l'Agence des services frontaliers "
             "du Canada."
         ),
         "contact_yes": "Les contacts officiels {country} portant sur {topic} sont permis le {on}.",
+        "contact_yes_caveat": (
+            "Les contacts officiels {country} portant sur {topic} sont permis le {on} d'après "
+            "les politiques consignées; lisez les réserves ci-dessous avant de vous y fier."
+        ),
         "contact_no": (
             "Les contacts officiels {country} portant sur {topic} ne sont pas permis le {on}."
         ),
@@ -435,13 +461,17 @@ def _percents(locale: str) -> tuple[str | None, dict[str, str]]:
         return None, {}
     numbers = Path(spec.origin).parent / "numbers.py"
     code = numbers.read_bytes() if numbers.is_file() else b"?"
-    key = hashlib.sha256(b"cldr-percent/1\0" + words_key.encode() + b"\0" + code).hexdigest()
+    key = hashlib.sha256(b"cldr-percent/2\0" + words_key.encode() + b"\0" + code).hexdigest()
     found = compiled.load_value("cldr-percent", key)
     memo = found if isinstance(found, dict) else {}
     return key, memo
 
 
+_PERCENT_PATTERN = {"en": "#,##0.##%", "fr": "#,##0.##\u00a0%"}
+
+
 def percent(rate: float, lang: str) -> str:
+    lang = "fr" if lang == "fr" else "en"
     locale = "fr_CA" if lang == "fr" else "en_CA"
     key, memo = _percents(locale)
     name = repr(float(rate))
@@ -450,7 +480,8 @@ def percent(rate: float, lang: str) -> str:
         return found
     from babel.numbers import format_percent
 
-    text = str(format_percent(rate / 100, locale=locale, format="#,##0.##%"))
+    # French sets the sign apart with a no-break space (35 %), as Babel's own fr_CA pattern
+    text = str(format_percent(rate / 100, locale=locale, format=_PERCENT_PATTERN[lang]))
     if key is not None and len(memo) < _PERCENTS_KEPT:
         from bilateral.law import compiled
 
@@ -473,7 +504,10 @@ def sentence(answer: JSON, lang: str) -> str:
             return w["import_prohibited"].format(origin=origin, on=on)
         if answer.get("rate") is None:
             return w["import_unknown"].format(hs=answer.get("hs", ""), origin=origin, on=on)
-        return w["import_rate"].format(
+        # caveats (a ban whose text on that day is not known, a rate the MFN rate may
+        # exceed): the goods are not said to enter cleanly
+        key = "import_rate_caveat" if answer.get("caveats") else "import_rate"
+        return w[key].format(
             hs=answer.get("hs", ""),
             origin=origin,
             on=on,
@@ -482,6 +516,9 @@ def sentence(answer: JSON, lang: str) -> str:
         )
     if kind == "contact" or "allowed" in answer:
         key = "contact_yes" if answer.get("allowed") else "contact_no"
+        if key == "contact_yes" and answer.get("caveats"):
+            # a policy the data knows of but cannot apply: never a clean "allowed"
+            key = "contact_yes_caveat"
         topic = topic_label(str(answer.get("topic") or ""), lang)
         country = country_phrase(answer.get("country") or {}, lang, "avec")
         return w[key].format(country=country, topic=topic, on=on)
@@ -516,7 +553,77 @@ def localize_reason(reason: JSON, lang: str) -> JSON:
     return out
 
 
+# the instruments and provisions the law data names in English words (notices, policies,
+# announcements): their French names, before the word-by-word citation style below
+_NAMES_FR = [
+    (r"\bNotice to Exporters and Brokers of ", "Avis aux exportateurs et aux courtiers du "),
+    (r"\bNotice to Exporters No\. (\d+)", r"Avis aux exportateurs no \1"),
+    (r"\bGAC announcement of ", "Annonce d'Affaires mondiales Canada du "),
+    (
+        r"\bGAC Canada-Belarus relations policy\b",
+        "Politique d'Affaires mondiales Canada sur les relations Canada-Bélarus",
+    ),
+    (
+        r"\bGAC DPRK controlled engagement policy\b",
+        "Politique d'Affaires mondiales Canada d'engagement contrôlé avec la RPDC",
+    ),
+    (
+        r"\bConsolidated Canadian Autonomous Sanctions List\b",
+        "Liste consolidée des sanctions autonomes canadiennes",
+    ),
+    (
+        r"\bAddress by Minister Cannon on measures against North Korea\b",
+        "Allocution du ministre Cannon sur les mesures contre la Corée du Nord",
+    ),
+    (
+        r"\bClosure of the Embassy of Belarus in Ottawa\b",
+        "Fermeture de l'ambassade du Bélarus à Ottawa",
+    ),
+    (
+        r"\bCredentials of the Canadian Ambassador presented\b",
+        "Présentation des lettres de créance de l'ambassadeur du Canada",
+    ),
+    (r"\bExtension of the GPT\b", "Prorogation du TPG"),
+    (r"\bExtension of the LDCT\b", "Prorogation du TPMD"),
+    (
+        r"\bInterim measure on export permits for non-ECL goods to Belarus\b",
+        "Mesure provisoire sur les licences d'exportation de marchandises hors LMTEC vers le "
+        "Bélarus",
+    ),
+    (
+        r"\bRestriction of official contact with Belarusian authorities\b",
+        "Restriction des contacts officiels avec les autorités bélarussiennes",
+    ),
+    (
+        r"\bSuspension of new permits for controlled goods and technology to Belarus\b",
+        "Suspension des nouvelles licences pour les marchandises et technologies contrôlées à "
+        "destination du Bélarus",
+    ),
+    (
+        r"\bSuspension of the accreditation process for ambassadors\b",
+        "Suspension du processus d'accréditation des ambassadeurs",
+    ),
+    (r"\bWithdrawal of GPT and LDCT\b", "Retrait du TPG et du TPMD"),
+    (r"\bWithdrawal of the MFN Tariff\b", "Retrait du tarif de la nation la plus favorisée"),
+    (
+        r"\bAmendments before the 2026 consolidation\b",
+        "Modifications antérieures à la codification de 2026",
+    ),
+    (r"\bCountry field of the list's records\b", "Champ pays des inscriptions de la liste"),
+    (r"\bluxury goods \(text of 2006;", "produits de luxe (texte de 2006;"),
+    (
+        r"\bother prohibitions of the 2006 to 2016 text\b",
+        "autres interdictions du texte de 2006 à 2016",
+    ),
+    (r"\bwhole Regulations\b", "ensemble du règlement"),
+    (r"\bhumanitarian needs\b", "besoins humanitaires"),
+    (r"\bother applications\b", "autres demandes"),
+    (r"\brepealed by\b", "abrogé par"),
+    (r"\bfrom (\d{4}-\d{2}-\d{2})\)", r"à compter du \1)"),
+]
+
 _PROVISION_FR = [
+    *_NAMES_FR,
     (
         r"\bthe List of Countries and Applicable Tariff Treatments\b",
         "la Liste des pays et des traitements tarifaires applicables",

@@ -92,7 +92,12 @@ def normalise(code: str) -> str:
     """Digits only; a BadInput if the text is not an HS code's shape."""
     digits = code.replace(".", "").replace(" ", "").strip()
     if not _DIGITS.match(digits) or len(digits) not in (2, 4, 6, 8, 10):
-        raise BadInput("hs", f"malformed HS code {code!r} (2, 4, 6, 8 or 10 digits, dots allowed)")
+        raise BadInput(
+            "hs",
+            f"malformed HS code {code!r} (2, 4, 6, 8 or 10 digits, dots allowed)",
+            "engine.hs_malformed",
+            {"value": code},
+        )
     return digits
 
 
@@ -129,11 +134,23 @@ def validate(code: str, on: dt.date) -> HsCode:
                 ed.sections.get(digits[:2], ""),
             )
     if edition is None:
-        raise BadInput("hs", f"HS code {code!r} is not in HS2012, HS2017 or HS2022")
+        raise BadInput(
+            "hs",
+            f"HS code {code!r} is not in HS2012, HS2017 or HS2022",
+            "engine.hs_unknown",
+            {"value": code},
+        )
     if digits[:2] not in edition.codes:
-        raise BadInput("hs", f"HS chapter {digits[:2]} does not exist")
+        raise BadInput(
+            "hs",
+            f"HS chapter {digits[:2]} does not exist",
+            "engine.hs_chapter",
+            {"chapter": digits[:2]},
+        )
     where = "heading" if len(national) == 4 else "subheading"
     raise BadInput(
         "hs",
         f"HS {where} {national} is not in {edition.name}, the HS edition in force on that date",
+        "engine.hs_heading" if where == "heading" else "engine.hs_subheading",
+        {"code": national, "edition": edition.name},
     )

@@ -57,13 +57,30 @@ class _Answer(JSONResponse):
         return orjson.dumps(content)
 
 
+def answer_lang(request: Request, asked: str | None) -> str:
+    """The language of a public answer: ``?lang=`` if given, else French for an
+    ``Accept-Language`` that starts with fr (as every other API answer)."""
+    if asked in ("en", "fr"):
+        return str(asked)
+    return "fr" if request.headers.get("accept-language", "").lower().startswith("fr") else "en"
+
+
+def refused(e: BadInput, lang: str) -> JSONResponse:
+    """The engine's refusal: the field as the request spells it, one line in the reader's
+    language."""
+    from bilateral.faces import refusal
+
+    return JSONResponse(
+        {"error": "bad_input", "field": e.field, "message": refusal.said(e, lang)},
+        status_code=422,
+    )
+
+
 def _ask(fn: Any, **kw: Any) -> JSONResponse:
     try:
         answer = fn(**kw)
     except BadInput as e:
-        return JSONResponse(
-            {"error": "bad_input", "field": e.field, "message": str(e)}, status_code=422
-        )
+        return refused(e, str(kw.get("lang", "en")))
     except NotImplementedError:
         raise OfficeError(503, "engine_unavailable") from None
     return _Answer(answer)
@@ -86,7 +103,10 @@ class ExportQuery(BaseModel):
     hs: Annotated[str | None, Field(max_length=20)] = None
     category: Annotated[str | None, Field(max_length=60)] = None
     ecl: Annotated[str | None, Field(max_length=40)] = None
-    lang: Annotated[str, Field(pattern="^(en|fr)$")] = "en"
+    lang: Annotated[
+        str | None,
+        Field(pattern="^(en|fr)$", description="language (default: the Accept-Language header)"),
+    ] = None
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -134,7 +154,7 @@ async def check_export(request: Request) -> JSONResponse:
         hs=q.hs,
         category=q.category,
         ecl=q.ecl,
-        lang=q.lang,
+        lang=answer_lang(request, q.lang),
     )
 
 
@@ -145,7 +165,10 @@ async def check_import(
     hs: Annotated[str, Query(max_length=20)],
     on: dt.date | None = None,
     mfn_rate: Annotated[str | None, Query(max_length=20)] = None,
-    lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
+    lang: Annotated[
+        str | None,
+        Query(pattern="^(en|fr)$", description="language (default: the Accept-Language header)"),
+    ] = None,
 ) -> JSONResponse:
     return _ask(
         deps.checks(request).check_import,
@@ -153,7 +176,7 @@ async def check_import(
         on=on or deps.today(request),
         hs=hs,
         mfn_rate=mfn_rate,
-        lang=lang,
+        lang=answer_lang(request, lang),
     )
 
 
@@ -163,14 +186,17 @@ async def check_contact(
     with_: Annotated[str, Query(alias="with", max_length=60)],
     topic: Annotated[str, Query(max_length=60)],
     on: dt.date | None = None,
-    lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
+    lang: Annotated[
+        str | None,
+        Query(pattern="^(en|fr)$", description="language (default: the Accept-Language header)"),
+    ] = None,
 ) -> JSONResponse:
     return _ask(
         deps.checks(request).check_contact,
         with_=with_,
         on=on or deps.today(request),
         topic=topic,
-        lang=lang,
+        lang=answer_lang(request, lang),
     )
 
 
@@ -179,10 +205,16 @@ async def country_measures(
     request: Request,
     country: Annotated[str, Path(max_length=60)],
     on: dt.date | None = None,
-    lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
+    lang: Annotated[
+        str | None,
+        Query(pattern="^(en|fr)$", description="language (default: the Accept-Language header)"),
+    ] = None,
 ) -> JSONResponse:
     return _ask(
-        deps.checks(request).measures, country=country, on=on or deps.today(request), lang=lang
+        deps.checks(request).measures,
+        country=country,
+        on=on or deps.today(request),
+        lang=answer_lang(request, lang),
     )
 
 

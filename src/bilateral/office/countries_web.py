@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bilateral.errors import BadInput
 from bilateral.office import countries
+from bilateral.office.api import answer_lang
 from bilateral.office.countries_text import TEXT
 from bilateral.platform import application, deps
 from bilateral.platform import web as platform_web
@@ -31,6 +32,11 @@ from bilateral.stats.store import StatsStore
 
 DB = Annotated[Session, Depends(deps.db)]
 Lang = Annotated[str, Query(pattern="^(en|fr)$")]
+# the JSON API's language: ?lang= if given, else the Accept-Language header
+AskedLang = Annotated[
+    str | None,
+    Query(pattern="^(en|fr)$", description="language (default: the Accept-Language header)"),
+]
 Country = Annotated[str, Path(max_length=60)]
 
 api = APIRouter(prefix="/api", tags=["countries"])
@@ -48,9 +54,12 @@ def _store() -> StatsStore:
     return StatsStore(read_only=True)
 
 
-def _fail(error: BadInput) -> JSONResponse:
+def _fail(error: BadInput, lang: str = "en") -> JSONResponse:
+    from bilateral.faces import refusal
+
     return JSONResponse(
-        {"error": "bad_input", "field": error.field, "message": str(error)}, status_code=422
+        {"error": "bad_input", "field": error.field, "message": refusal.said(error, lang)},
+        status_code=422,
     )
 
 
@@ -61,29 +70,32 @@ def _fail(error: BadInput) -> JSONResponse:
     "/countries/{country}/profile", summary="A country's profile on a date, every sentence cited"
 )
 def api_profile(
-    request: Request, country: Country, on: dt.date | None = None, lang: Lang = "en"
+    request: Request, country: Country, on: dt.date | None = None, lang: AskedLang = None
 ) -> JSONResponse:
+    lang = answer_lang(request, lang)
     try:
         with _store() as store:
             return JSONResponse(
                 views.profile(country=country, on=on or deps.today(request), lang=lang, store=store)
             )
     except BadInput as e:
-        return _fail(e)
+        return _fail(e, lang)
 
 
 @api.get(
     "/countries/{country}/timeline", summary="Timeline of a country's rules and relations events"
 )
 def api_timeline(
+    request: Request,
     country: Country,
-    lang: Lang = "en",
+    lang: AskedLang = None,
     kind: Annotated[
         list[str] | None, Query(description="kinds to keep (repeat or comma-separate)")
     ] = None,
     date_from: Annotated[dt.date | None, Query(alias="from")] = None,
     date_to: Annotated[dt.date | None, Query(alias="to")] = None,
 ) -> JSONResponse:
+    lang = answer_lang(request, lang)
     try:
         return JSONResponse(
             views.timeline(
@@ -91,30 +103,33 @@ def api_timeline(
             )
         )
     except BadInput as e:
-        return _fail(e)
+        return _fail(e, lang)
 
 
 @api.get(
     "/countries/{country}/diff", summary="Rules and events that started or ended between two dates"
 )
 def api_diff(
+    request: Request,
     country: Country,
     date_from: Annotated[dt.date, Query(alias="from")],
     date_to: Annotated[dt.date, Query(alias="to")],
-    lang: Lang = "en",
+    lang: AskedLang = None,
 ) -> JSONResponse:
+    lang = answer_lang(request, lang)
     try:
         return JSONResponse(
             views.diff(country=country, date_from=date_from, date_to=date_to, lang=lang)
         )
     except BadInput as e:
-        return _fail(e)
+        return _fail(e, lang)
 
 
 @api.get(
     "/countries/{country}/stats", summary="Merchandise trade with a country: computed and published"
 )
 def api_stats(
+    request: Request,
     country: Country,
     reporter: Annotated[str, Query(max_length=60)] = "CA",
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
@@ -123,8 +138,9 @@ def api_stats(
     by: Annotated[str, Query(pattern="^(total|section|chapter|heading|product)$")] = "total",
     flow: Annotated[list[str] | None, Query()] = None,
     top: Annotated[int | None, Query(ge=1, le=100)] = None,
-    lang: Lang = "en",
+    lang: AskedLang = None,
 ) -> JSONResponse:
+    lang = answer_lang(request, lang)
     try:
         with _store() as store:
             return JSONResponse(
@@ -142,7 +158,7 @@ def api_stats(
                 )
             )
     except BadInput as e:
-        return _fail(e)
+        return _fail(e, lang)
 
 
 # ------------------------------------------------------------------ pages
@@ -152,6 +168,18 @@ def _url(lang: str, code: str, page: str, params: dict[str, str]) -> str:
     query = {k: v for k, v in params.items() if v and k != "lang"}
     path = f"{ROOT[lang]}/{quote(code, safe='')}{SUB[lang][page]}"
     return path + ("?" + urlencode(query) if query else "")
+
+
+def _prov(text: str | None, lang: str) -> str | None:
+    from bilateral.faces import verdict
+
+    return verdict.provision_fr(text) if text and lang == "fr" else text
+
+
+def _confidence(value: str | None, lang: str) -> str:
+    from bilateral.faces import verdict
+
+    return verdict.confidence(value, lang)
 
 
 def _page(
@@ -186,7 +214,13 @@ def _page(
             for p in SUB[lang]
         },
         "cite": citation_text,
+        # an instrument as the reader's language cites it (DORS/…, Avis aux exportateurs …)
+        "prov": lambda text: _prov(text, lang),
+        "conf": lambda value: _confidence(value, lang),
     }
+    # the page's language is its path's (/pays/... is French): the platform's chrome (menu,
+    # language selection, footer) follows it, not a cookie or header of another language
+    request.state.lang = lang
     return platform_web.render(
         request,
         name,

@@ -408,7 +408,16 @@ def ask_line(
             field = ENGINE_FIELD.get(e.field, e.field)
             if idx is not None and field in ("hs_code", "ecl_item", "category"):
                 field = f"lines[{idx}].{field}"
-            raise OfficeError(422, "engine_bad_input", field, problem=e.problem) from e
+            from bilateral.faces import refusal
+
+            # the engine's problem in both languages: the reader's is chosen when it is said
+            raise OfficeError(
+                422,
+                "engine_bad_input",
+                field,
+                problem=e.problem,
+                problem_fr=refusal.problem(e, "fr"),
+            ) from e
         except NotImplementedError as e:
             raise OfficeError(503, "engine_unavailable") from e
         if best is None or rank(answer) > rank(best[1]):

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from bilateral.errors import BadInput
-from bilateral.faces import verdict
+from bilateral.faces import refusal, verdict
 from bilateral.office import answers, api, countries, present, reports, services
 from bilateral.office.models import Application, Permit
 from bilateral.office.schemas import (
@@ -119,11 +119,30 @@ ENGINE_FIELD_LABEL = {
 }
 
 
+# engine refusals the form's own hint (val.*) says as well as the engine would
+FORM_SAYS_IT = frozenset(
+    {
+        "engine.country_unknown",
+        "engine.category_unknown",
+        "engine.topic_unknown",
+        "engine.goods_one",
+        "engine.date_malformed",
+        "engine.hs_malformed",
+        "engine.ecl_malformed",
+    }
+)
+
+
 def engine_error(e: BadInput, lang: str) -> str:
     """The engine's refusal named by the form's label, in the reader's language."""
     key = ENGINE_FIELD_MESSAGE.get(e.field)
     if lang == "en":  # the engine says its problems in English: say them as they are
         text = answers.clean(e.problem, "en")
+        text = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    elif e.code and e.code not in FORM_SAYS_IT and refusal.has_text(e):
+        # what the form's own hint would not say (a date out of the law's range, an HS code
+        # of another edition): the engine's problem, in French
+        text = refusal.problem(e, lang)
         text = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
     else:
         text = i18n.t(key, lang) if key else i18n.t("val.engine", lang, problem=e.problem)
@@ -303,6 +322,8 @@ def localize_params(code: str, params: dict[str, Any], lang: str) -> dict[str, A
             out[k] = fmt(out[k], lang)
     if isinstance(out.get("citation"), str):
         out["citation"] = answers.clean(out["citation"], lang)
+    if code == "engine_bad_input" and lang == "fr" and out.get("problem_fr"):
+        out["problem"] = out["problem_fr"]  # the engine's refusal, said in French
     if code == "incomplete" and isinstance(out.get("missing"), str):
         # field keys ("consignees[0].contact") as the labels the reader knows them by
         fields = [f.strip() for f in out["missing"].split(",") if f.strip()]

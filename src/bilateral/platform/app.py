@@ -400,11 +400,14 @@ def create_app(
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if exc.status == 429:
             headers = {"Retry-After": str(exc.params.get("seconds", 1))}
+        params = dict(exc.params)
+        if lang == "fr" and params.get("problem_fr"):
+            params["problem"] = params["problem_fr"]  # a domain's problem said in French
         return JSONResponse(
             {
                 "error": exc.code,
                 "field": exc.field,
-                "message": i18n.t("err." + exc.code, lang, **exc.params),
+                "message": i18n.t("err." + exc.code, lang, **params),
             },
             status_code=exc.status,
             headers=headers,

@@ -101,8 +101,8 @@ class Citations:
                 "type": "rule",
                 "id": rule.id,
                 "label": rule.label.fr if lang == "fr" else rule.label.en,
-                "instrument": rule.instrument,
-                "provision": rule.provision,
+                "instrument": _cited(rule.instrument, lang),
+                "provision": _cited(rule.provision, lang, mid=True),
                 "url": _french_url(rule.url) if lang == "fr" else rule.url,
                 "valid_from": rule.valid_from.isoformat() if rule.valid_from else None,
                 # an end after the page's date was not known on it: the rule was open then
@@ -123,7 +123,7 @@ class Citations:
                 "type": "event",
                 "id": event.id,
                 "label": event.label.fr if lang == "fr" else event.label.en,
-                "instrument": event.instrument,
+                "instrument": _cited(event.instrument, lang),
                 "provision": None,
                 "source": event.source,
                 "url": _french_url(event.url) if lang == "fr" else event.url,
@@ -533,3 +533,16 @@ def _figure_text(figure: PublishedFigure, lang: str, nm: dict[str, str]) -> str:
         mainly=mainly,
         **nm,
     )
+
+
+def _cited(text: str | None, lang: str, mid: bool = False) -> str | None:
+    """An instrument or provision as the French page cites it (DORS/, art., annexe; the
+    notices, policies and announcements by their French names); as written in English."""
+    if text is None or lang != "fr":
+        return text
+    from bilateral.faces.verdict import provision_fr
+
+    said = provision_fr(text)
+    if mid and said.startswith(("Art. ", "Annexe", "Partie", "Article")):
+        said = said[:1].lower() + said[1:]  # after the instrument's name: "DORS/…, art. 3"
+    return said

@@ -115,10 +115,11 @@ def html(p: JSON) -> str:
 
 
 def timeline_text(t: JSON, lang: str) -> str:
-    lines = [f"{'Timeline' if lang == 'en' else 'Chronologie'}: {t['country']['name']}"]
+    colon = " : " if lang == "fr" else ": "
+    lines = [f"{'Timeline' if lang == 'en' else 'Chronologie'}{colon}{t['country']['name']}"]
     for e in t["events"]:
         mark = {"starts": "+", "ends": "-", "event": "•"}[e["change"]]
-        where = e.get("instrument") or e.get("source") or ""
+        where = _cited(e.get("instrument"), lang) or e.get("source") or ""
         lines.append(
             f"  {(e['date'] or '…'):<10} {mark} [{e['kind']}] {e['label']}"
             + (f" ({where})" if where else "")
@@ -128,13 +129,15 @@ def timeline_text(t: JSON, lang: str) -> str:
 
 
 def diff_text(d: JSON, lang: str) -> str:
-    lines = [f"{d['country']['name']}: {d['from']} → {d['to']}"]
+    colon = " :" if lang == "fr" else ":"
+    lines = [f"{d['country']['name']}{colon} {d['from']} → {d['to']}"]
     for key in ("started", "ended", "events"):
-        lines.append(f"{label(lang, key)}:")
+        lines.append(f"{label(lang, key)}{colon}")
         if not d[key]:
             lines.append(f"  ({label(lang, 'none')})")
         for e in d[key]:
-            lines.append(f"  {e['date']:<10} {e['label']} — {e.get('instrument') or e['url']}")
+            where = _cited(e.get("instrument"), lang) or e["url"]
+            lines.append(f"  {e['date']:<10} {e['label']} — {where}")
     return "\n".join(lines)
 
 
@@ -219,3 +222,12 @@ def stats_csv(s: JSON) -> str:
             ]
         )
     return out.getvalue()
+
+
+def _cited(instrument: str | None, lang: str) -> str | None:
+    """An instrument as the French text cites it (DORS/, Avis aux exportateurs no …)."""
+    if not instrument or lang != "fr":
+        return instrument
+    from bilateral.faces.verdict import provision_fr
+
+    return provision_fr(instrument)

@@ -213,6 +213,17 @@ def refusal_text(code: Any, args: Any, lang: str) -> str | None:
     if code.startswith(refusals.INPUT):
         kind = code.removeprefix(refusals.INPUT)
         return validation_message({"type": kind, "ctx": params}, lang)
+    if code not in refusals.REFUSALS:
+        # the engine's refusal (a date the law data cannot answer for): its own catalog entry
+        from bilateral.errors import BadInput
+        from bilateral.faces import refusal
+
+        error = BadInput("", "", code, params)
+        if not refusal.has_text(error):
+            return None
+        if lang == "fr":
+            return refusal.problem(error, "fr")
+        return tr(code, "en", **{k: str(v) for k, v in params.items()})
     return tr(refusals.KEY + code, lang, **refusals.shown(params, lang))
 
 
