@@ -11,11 +11,13 @@ titles or particles that carry little identity ("al", "de", "Mr").
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, TypeVar, dataclass_transform
 
 from anyascii import anyascii
 
@@ -426,12 +428,22 @@ def transcribed_sounds(text: str) -> tuple[str, ...]:
     )
 
 
-class Name(NamedTuple):
-    """A name ready to compare: its tokens, the weight of each, and its legal form.
+_T = TypeVar("_T")
 
-    A named tuple rather than a frozen dataclass: as immutable, and built several times
-    faster (a frozen dataclass sets each field through ``object.__setattr__``), which
-    counts when every name of a batch is parsed once."""
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def record(cls: type[_T]) -> type[_T]:
+    """A dataclass with slots, frozen to the type checker (mypy reports any assignment to
+    a field) but not at run time: a frozen dataclass sets each field through
+    ``object.__setattr__``, which makes building a name several times slower, and names
+    are built for every new string screened. Its instances are shared by the caches: never
+    assign to their fields."""
+    return dataclass(slots=True, unsafe_hash=True)(cls)
+
+
+@record
+class Name:
+    """A name ready to compare: its tokens, the weight of each, and its legal form."""
 
     original: str
     folded: str
@@ -487,13 +499,7 @@ def _weights(words: list[str], company: bool) -> tuple[float, ...]:
     light, generic, by_length = _LIGHT, GENERIC if company else frozenset(), _WEIGHT_BY_LENGTH
     return tuple(
         [
-            0.3
-            if w in light
-            else 0.4
-            if w in generic
-            else by_length[len(w)]
-            if len(w) < 9
-            else 2.0
+            0.3 if w in light else 0.4 if w in generic else by_length[len(w)] if len(w) < 9 else 2.0
             for w in words
         ]
     )
@@ -552,7 +558,7 @@ def parse_name(text: str, company: bool = False) -> Name:
 
 
 def _as_reading(name: Name, reading: str) -> Name:
-    return name._replace(reading=reading, alternates=())
+    return dataclasses.replace(name, reading=reading, alternates=())
 
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
