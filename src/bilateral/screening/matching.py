@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from rapidfuzz.distance import Levenshtein
 
@@ -23,6 +23,7 @@ from bilateral.screening.normalise import (
     Name,
     parse_name,
     phonetic,
+    record,
     skeleton,
     sound_skeleton,
     sound_words,
@@ -31,7 +32,7 @@ from bilateral.screening.normalise import (
 MATCHER_VERSION = "bilateral-screening-1"
 
 
-@dataclass(frozen=True, slots=True)
+@record  # frozen to the type checker, not at run time (built for every comparison)
 class NameScore:
     score: float
     features: dict[str, float] = field(default_factory=dict)
@@ -87,12 +88,17 @@ def token_similarity(
         and Levenshtein.distance(ka, kb, score_cutoff=1) <= 1
     ):
         return 0.85, "transliteration"  # Alexandros / Alexander
-    shortest = min(len(a), len(b))
+    # min() and max() of two ints written out: the builtins cost more than the comparison.
+    length_a, length_b = len(a), len(b)
+    shortest = length_a if length_a <= length_b else length_b
     if shortest > 4:
         budget = 1 if shortest <= 8 else 2  # _edit_budget
-        distance = Levenshtein.distance(a, b, score_cutoff=budget)
-        if distance <= budget:
-            return 1.0 - 0.5 * distance / max(len(a), len(b)) - 0.05, "typo"
+        longest = length_b if length_a <= length_b else length_a
+        # The distance is at least the difference of the lengths: no call when that is over.
+        if longest - shortest <= budget:
+            distance = Levenshtein.distance(a, b, score_cutoff=budget)
+            if distance <= budget:
+                return 1.0 - 0.5 * distance / longest - 0.05, "typo"
     return 0.0, ""
 
 
@@ -133,18 +139,24 @@ def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], list[in
     if cache is None or len(cache) > _SIMILARITY_SIZE:
         cache = _SIMILARITY[flags] = {}
     get = cache.get
+    consonantal, syllabic, cross_script, korean = flags
     # (-similarity, i, j, how): sorted as tuples, best first, then in order of the parts.
     pairs: list[tuple[float, int, int, str]] = []
     q_tokens, c_tokens = q.tokens, c.tokens
+    q_keys, c_keys = q.keys, c.keys
+    columns = range(len(c_tokens))
     for i, a in enumerate(q_tokens):
-        for j, b in enumerate(c_tokens):
+        for j in columns:
+            b = c_tokens[j]
             found = get((a, b))
             if found is None:
-                found = cache[a, b] = token_similarity(a, q.keys[i], b, c.keys[j], *flags)
+                found = cache[a, b] = token_similarity(
+                    a, q_keys[i], b, c_keys[j], consonantal, syllabic, cross_script, korean
+                )
             if found[0] > 0:
                 pairs.append((-found[0], i, j, found[1]))
     if not pairs:
-        return [], list(range(len(q_tokens))), list(range(len(c_tokens)))
+        return [], list(range(len(q_tokens))), list(columns)
     if len(pairs) > 1:
         pairs.sort()
     used_q: set[int] = set()
@@ -156,11 +168,18 @@ def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], list[in
         used_q.add(i)
         used_c.add(j)
         out.append((i, j, -sim, how))
-    return (
-        out,
-        [i for i in range(len(q_tokens)) if i not in used_q],
-        [j for j in range(len(c_tokens)) if j not in used_c],
-    )
+    # The parts left, in order (loops rather than comprehensions, which are calls in 3.11).
+    rest_q: list[int] = []
+    if len(used_q) < len(q_tokens):
+        for i in range(len(q_tokens)):
+            if i not in used_q:
+                rest_q.append(i)
+    rest_c: list[int] = []
+    if len(used_c) < len(c_tokens):
+        for j in columns:
+            if j not in used_c:
+                rest_c.append(j)
+    return out, rest_q, rest_c
 
 
 def _joined(q: Name, c: Name) -> float:
@@ -176,26 +195,31 @@ def _joined(q: Name, c: Name) -> float:
         return 0.0
     if a == b:
         return 0.95
-    budget = _edit_budget(min(len(a), len(b)))
+    length_a, length_b = len(a), len(b)
+    shortest, longest = (length_a, length_b) if length_a <= length_b else (length_b, length_a)
+    budget = _edit_budget(shortest)
+    if longest - shortest > budget:
+        return 0.0  # the distance is at least the difference of the lengths
     distance = Levenshtein.distance(a, b, score_cutoff=budget)
     if distance <= budget:
-        return 0.9 - 0.5 * distance / max(len(a), len(b))
+        return 0.9 - 0.5 * distance / longest
     return 0.0
 
 
 def score_names(query: Name, listed: Name, person: bool) -> NameScore:
     """Score a queried name against one listed name (and the other reading of Han names)."""
     best = _score_names(query, listed, person)
-    pairs: list[tuple[Name, Name]] = []
-    if listed.script != "cjk":
-        pairs.extend((alternate, listed) for alternate in query.alternates)
-    if query.script != "cjk":
-        pairs.extend((query, alternate) for alternate in listed.alternates)
-    for q, c in pairs:
-        other = _score_names(q, c, person)
-        if other.score > best.score:
-            features = {**other.features, f"{q.reading or c.reading}_reading": 1.0}
-            best = NameScore(other.score, features, other.aligned)
+    if query.alternates or listed.alternates:
+        pairs: list[tuple[Name, Name]] = []
+        if listed.script != "cjk":
+            pairs.extend((alternate, listed) for alternate in query.alternates)
+        if query.script != "cjk":
+            pairs.extend((query, alternate) for alternate in listed.alternates)
+        for q, c in pairs:
+            other = _score_names(q, c, person)
+            if other.score > best.score:
+                features = {**other.features, f"{q.reading or c.reading}_reading": 1.0}
+                best = NameScore(other.score, features, other.aligned)
     if bool(query.sounds) != bool(listed.sounds) and best.score < TRANSCRIPTION_TOP:
         heard = _transcription(query, listed, person)
         if heard.score > best.score:
@@ -272,7 +296,8 @@ def _transcription(query: Name, listed: Name, person: bool) -> NameScore:
 
 
 def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
-    if not query.tokens or not listed.tokens:
+    q_tokens, c_tokens = query.tokens, listed.tokens
+    if not q_tokens or not c_tokens:
         return NameScore(0.0, {"empty": 1.0})
     aligned, rest_q, rest_c = _align(query, listed)
     q_weights, c_weights = query.weights, listed.weights
@@ -283,12 +308,15 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
         matched += sim * pair / 2
         full += pair / 2
         strong = strong or how != "initial"
+    number_left = False  # a number among the parts left, on either side
     left_q = 0.0
     for i in rest_q:
         left_q += q_weights[i]
+        number_left = number_left or q_tokens[i].isdigit()
     left_c = 0.0
     for j in rest_c:
         left_c += c_weights[j]
+        number_left = number_left or c_tokens[j].isdigit()
     # Parts left over on one side only: the other name is a shorter form of it. A listed
     # person's extra parts (middle names, patronymic) weigh little: "Alexander Lukashenko"
     # is Aleksandr Grigoryevich Lukashenko; but a lone matching part of a long name is not
@@ -306,9 +334,7 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
         slack_q = slack_c = 0.8
     denominator = full + slack_q * left_q + slack_c * left_c
     score = matched / denominator if denominator else 0.0
-    if any(query.tokens[i].isdigit() for i in rest_q) or any(
-        listed.tokens[j].isdigit() for j in rest_c
-    ):
+    if number_left:
         score *= 0.75  # a number on one side only: another vessel, fund or series
     features: dict[str, float] = {"name_parts": round(score, 4)}
     if aligned and not strong:
@@ -321,10 +347,13 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     if query.legal_form and listed.legal_form and query.legal_form != listed.legal_form:
         score *= 0.85
         features["legal_form_differs"] = 1.0
+    # min(max(score, 0.0), 1.0), written out (as the builtins decide: 0.0 only if greater)
+    clamped = 0.0 if score < 0.0 else score
+    clamped = 1.0 if clamped > 1.0 else clamped
     return NameScore(
-        round(min(max(score, 0.0), 1.0), 4),
+        round(clamped, 4),
         features,
-        tuple((query.tokens[i], listed.tokens[j], how) for i, j, _, how in sorted(aligned)),
+        tuple([(q_tokens[i], c_tokens[j], how) for i, j, _, how in sorted(aligned)]),
     )
 
 

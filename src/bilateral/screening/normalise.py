@@ -12,11 +12,12 @@ titles or particles that carry little identity ("al", "de", "Mr").
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar, dataclass_transform
 
 from anyascii import anyascii
 
@@ -127,6 +128,13 @@ _TENS = {
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS)
 _DIGIT = re.compile(r"\d")
+
+
+def _ascii_table(table: dict[int, Any]) -> dict[int, Any]:
+    """A ``str.translate`` table naming every ASCII character, those it keeps as themselves:
+    a character the table lacks is left alone too, but costs a KeyError raised and caught
+    inside ``translate``, once for each letter of each word."""
+    return {**{c: c for c in range(128)}, **table}
 
 
 def _numbers(words: list[str]) -> list[str]:
@@ -241,8 +249,8 @@ def fold(text: str) -> str:
 
 
 # Every ASCII character but a-z, 0-9 and the space becomes a space (_NON_WORD, by table).
-_NOT_WORD_TO_SPACE = str.maketrans(
-    {chr(c): " " for c in range(128) if not re.match("[a-z0-9 ]", chr(c))}
+_NOT_WORD_TO_SPACE = _ascii_table(
+    str.maketrans({chr(c): " " for c in range(128) if not re.match("[a-z0-9 ]", chr(c))})
 )
 
 
@@ -256,7 +264,7 @@ def _korean(words: list[str]) -> list[str]:
     return out
 
 
-_SKELETON_DROP = str.maketrans("", "", "aeiouyhwv")
+_SKELETON_DROP = _ascii_table(str.maketrans("", "", "aeiouyhwv"))
 
 
 @lru_cache(maxsize=200_000)
@@ -291,15 +299,39 @@ _VARIANTS = (
     ("dz", "d"),  # Belarusian dz for Russian d: Uladzimir / Vladimir
     ("j", "y"),  # Yuri / Juri, Yevgeny / Jevgenij
 )
-_VOWELS_AND_H = str.maketrans("", "", "aeiouyh")
+_VARIANT_LETTERS = frozenset("".join(old for old, _ in _VARIANTS))
+
+
+def _variants_for(letters: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The variants, in order, that can apply to a token of these letters (of those the
+    variants look for): a variant is left out when one of its letters is neither in the
+    token nor written by a variant before it, since it cannot be found then; the others
+    are applied as before. A token with none of the letters (Ivanov) skips the loop."""
+    present = set(letters)
+    out: list[tuple[str, str]] = []
+    for old, new in _VARIANTS:
+        if present.issuperset(old):
+            out.append((old, new))
+            present.update(new)  # what it may write, if it is found
+    return tuple(out)
+
+
+# The variants that can apply, by the letters of a token (``_variants_for``).
+_VARIANTS_FOR: dict[frozenset[str], tuple[tuple[str, str], ...]] = {}
+_VOWELS_AND_H = _ascii_table(str.maketrans("", "", "aeiouyh"))
 _DOUBLES = re.compile(r"(.)\1+")
 _DOUBLE = re.compile(r"(.)\1")
 
 
 def _undouble(text: str) -> str:
     """One letter of each run of one letter ("grrr" → "gr"); the search first, as most keys
-    have none and a substitution by group costs several times more."""
-    return _DOUBLES.sub(r"\1", text) if _DOUBLE.search(text) else text
+    have none and a substitution costs several times more. Each run is replaced by its
+    group taken by ``operator.itemgetter`` rather than by the template "\\1", which ``re``
+    expands in Python for every run."""
+    return _DOUBLES.sub(_FIRST_GROUP, text) if _DOUBLE.search(text) else text
+
+
+_FIRST_GROUP = operator.itemgetter(1)
 
 
 @lru_cache(maxsize=200_000)
@@ -315,7 +347,11 @@ def phonetic(token: str) -> str:
         token = "v" + token[1:]  # Uladzimir / Vladimir (Belarusian initial ў)
     if token.startswith(("ryh", "ryg")) and len(token) > 4:
         token = "h" + token  # Ryhor / Hryhoryi / Grigory (Belarusian drops the initial h)
-    for old, new in _VARIANTS:
+    letters = _VARIANT_LETTERS.intersection(token)
+    variants = _VARIANTS_FOR.get(letters)
+    if variants is None:
+        variants = _VARIANTS_FOR[letters] = _variants_for(letters)
+    for old, new in variants:
         if old in token:
             token = token.replace(old, new)
     token = token.lower()  # the placeholders above (S, C, J) back to letters
@@ -345,7 +381,9 @@ _SOUND_DIGRAPHS = (
     ("ts", "t"), ("tz", "t"), ("dz", "t"), ("th", "t"), ("ph", "p"), ("kh", "k"),
     ("ck", "k"), ("gh", "k"), ("qu", "k"),
 )  # fmt: skip
-_SOUND_CLASSES = str.maketrans("bfvpdsztjgkqlrmnaeiouyhwxc", "pppptttttkkkrrmn__________")
+_SOUND_CLASSES = _ascii_table(
+    str.maketrans("bfvpdsztjgkqlrmnaeiouyhwxc", "pppptttttkkkrrmn__________")
+)
 _SOUND_SOFT_C = re.compile(r"c(?=[eiy])")
 _SOUND_FINAL_NG = re.compile(r"ng$")
 
@@ -390,7 +428,20 @@ def transcribed_sounds(text: str) -> tuple[str, ...]:
     )
 
 
-@dataclass(frozen=True, slots=True)
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def record(cls: type[_T]) -> type[_T]:
+    """A dataclass with slots, frozen to the type checker (mypy reports any assignment to
+    a field) but not at run time: a frozen dataclass sets each field through
+    ``object.__setattr__``, which makes building a name several times slower, and names
+    are built for every new string screened. Its instances are shared by the caches: never
+    assign to their fields."""
+    return dataclass(slots=True, unsafe_hash=True)(cls)
+
+
+@record
 class Name:
     """A name ready to compare: its tokens, the weight of each, and its legal form."""
 
@@ -441,14 +492,25 @@ def _strip_form(words: list[str]) -> tuple[list[str], str | None]:
     return out, form
 
 
-def _weight(token: str, company: bool) -> float:
-    if token in PARTICLES or token in TITLES:
-        return 0.3
-    if company and token in GENERIC:
-        return 0.4
-    if len(token) == 1:
-        return 0.5
-    return min(1.0 + len(token) / 8, 2.0)
+def _weights(words: list[str], company: bool) -> tuple[float, ...]:
+    """The weight of each part: 0.3 for a particle or title, 0.4 for a generic word of a
+    company's name, 0.5 for an initial, else 1 + length / 8 up to 2 (one loop for the
+    name rather than a call for each part)."""
+    light, generic, by_length = _LIGHT, GENERIC if company else frozenset(), _WEIGHT_BY_LENGTH
+    return tuple(
+        [
+            0.3 if w in light else 0.4 if w in generic else by_length[len(w)] if len(w) < 9 else 2.0
+            for w in words
+        ]
+    )
+
+
+_LIGHT = PARTICLES | TITLES
+# The weight of a part by its length: min(1 + length / 8, 2.0), but 0.5 for one letter.
+_WEIGHT_BY_LENGTH = tuple(0.5 if n == 1 else min(1.0 + n / 8, 2.0) for n in range(9))
+# Words that make parse_name do more than split: number words, the first words of legal
+# forms, titles. A name with none of them (nor digits, nor Hangul) is its words as split.
+_SPECIAL_WORDS = _NUMBER_WORDS | _FORM_FIRST_WORDS | TITLES
 
 
 @lru_cache(maxsize=500_000)
@@ -457,19 +519,19 @@ def parse_name(text: str, company: bool = False) -> Name:
     folded = fold(text)
     script = "latin" if text.isascii() else script_of(text)
     words = folded.split()
-    if not _NUMBER_WORDS.isdisjoint(words) or _DIGIT.search(folded):
-        words = _numbers(words)
-    if script == "hangul":
-        words = _korean(words)
     form: str | None = None
-    if company or len(words) > 1:
-        stripped, form = _strip_form(words)
-        if form is not None and stripped:
-            words = stripped
-    if not TITLES.isdisjoint(words):
-        words = [w for w in words if w not in TITLES] or words
-    is_company = company or form is not None
-    weights = tuple([_weight(w, is_company) for w in words])
+    if not _SPECIAL_WORDS.isdisjoint(words) or script == "hangul" or _DIGIT.search(folded):
+        if not _NUMBER_WORDS.isdisjoint(words) or _DIGIT.search(folded):
+            words = _numbers(words)
+        if script == "hangul":
+            words = _korean(words)
+        if company or len(words) > 1:
+            stripped, form = _strip_form(words)
+            if form is not None and stripped:
+                words = stripped
+        if not TITLES.isdisjoint(words):
+            words = [w for w in words if w not in TITLES] or words
+    weights = _weights(words, company or form is not None)
     alternates: list[Name] = []
     if script == "cjk" and _HAN.search(text):
         if (reading := japanese_reading(text)) is not None:
@@ -479,17 +541,19 @@ def parse_name(text: str, company: bool = False) -> Name:
     sounds: tuple[str, ...] = ()
     if script != "latin" and _TRANSCRIBING.search(text):
         sounds = transcribed_sounds(text)
+    # By position, every field in order: keywords would make the call build a dict.
     return Name(
-        original=text,
-        folded=folded,
-        tokens=tuple(words),
-        keys=tuple(map(phonetic, words)),
-        weights=weights,
-        legal_form=form,
-        compact="".join(words),
-        script=script,
-        alternates=tuple(alternates),
-        sounds=sounds,
+        text,  # original
+        folded,
+        tuple(words),  # tokens
+        tuple(map(phonetic, words)),  # keys
+        weights,
+        form,  # legal_form
+        "".join(words),  # compact
+        script,
+        tuple(alternates),
+        "",  # reading
+        sounds,
     )
 
 
