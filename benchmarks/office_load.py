@@ -284,9 +284,9 @@ def api(base: str, method: str, path: str, token: str, body: Any = None) -> Any:
         return json.loads(r.read())
 
 
-def _permit(b: str, owner: str, officer: str, units: int) -> tuple[int, str]:
-    """A permit of ``owner``'s organisation with one line of ``units`` kg; (id, issue day)."""
-    body = {
+def application_body(units: int) -> dict[str, Any]:
+    """An export application for Belarus with one line of ``units`` kg of milk powder."""
+    return {
         "applicant": {"name": "Maple", "address": "Ottawa"},
         "exporter": {"name": "Maple", "address": "Ottawa"},
         "consignees": [{"name": "Minsk Co", "address": "Minsk", "contact": "x", "country": "BY"}],
@@ -306,6 +306,11 @@ def _permit(b: str, owner: str, officer: str, units: int) -> tuple[int, str]:
         ],
         "declarations": {"information_true": True, "aware_of_obligations": True},
     }
+
+
+def _permit(b: str, owner: str, officer: str, units: int) -> tuple[int, str]:
+    """A permit of ``owner``'s organisation with one line of ``units`` kg; (id, issue day)."""
+    body = application_body(units)
     app = api(b, "POST", "/api/applications", owner, body)
     api(b, "POST", f"/api/applications/{app['id']}/submit", owner)
     dec = api(

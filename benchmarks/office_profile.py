@@ -20,7 +20,6 @@ import cProfile
 import json
 import os
 import pstats
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,25 +27,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-PASSWORD = "benchmark password"
-
-
-def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "bilateral.server", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-
-def token_of(out: str) -> str:
-    for line in out.splitlines():
-        if line.startswith("API token"):
-            return line.rsplit(" ", 1)[1]
-    raise RuntimeError(out)
+from office_load import PASSWORD, application_body, office, token_of
 
 
 async def call(
@@ -118,12 +99,12 @@ def main() -> int:
     tmp = tempfile.TemporaryDirectory()
     env = {**os.environ, "BILATERAL_DATABASE_URL": url, "BILATERAL_DATA_DIR": tmp.name}
     try:
-        cli(env, "db", "upgrade")
+        office(env, "db", "upgrade")
         user = ("users", "create", "--password-stdin")
         alice = token_of(
-            cli(env, *user, "alice", "--role", "applicant", "--org", "Maple", stdin=PASSWORD)
+            office(env, *user, "alice", "--role", "applicant", "--org", "Maple", stdin=PASSWORD)
         )
-        oscar = token_of(cli(env, *user, "oscar", "--role", "officer", stdin=PASSWORD))
+        oscar = token_of(office(env, *user, "oscar", "--role", "officer", stdin=PASSWORD))
         os.environ.update(BILATERAL_DATABASE_URL=url, BILATERAL_DATA_DIR=tmp.name)
         from bilateral.server import create_app
 
@@ -135,28 +116,7 @@ def main() -> int:
         anyio.to_thread.run_sync = inline  # type: ignore[assignment]
 
         async def run() -> None:
-            body = {
-                "applicant": {"name": "Maple", "address": "Ottawa"},
-                "exporter": {"name": "Maple", "address": "Ottawa"},
-                "consignees": [
-                    {"name": "Minsk Co", "address": "Minsk", "contact": "x", "country": "BY"}
-                ],
-                "destination": "BY",
-                "end_use": "retail",
-                "end_user": {"name": "Minsk Co", "address": "Minsk"},
-                "lines": [
-                    {
-                        "origin": "CA",
-                        "hs_code": "0402",
-                        "category": "food",
-                        "description": "milk powder",
-                        "quantity": str(2 * args.shipments + 100),
-                        "unit": "kg",
-                        "unit_value": "1.00",
-                    }
-                ],
-                "declarations": {"information_true": True, "aware_of_obligations": True},
-            }
+            body = application_body(2 * args.shipments + 100)
             st, a = await call(app, "POST", "/api/applications", alice, body)
             assert st == 201, a
             await call(app, "POST", f"/api/applications/{a['id']}/submit", alice)
