@@ -57,14 +57,6 @@ class _Answer(JSONResponse):
         return orjson.dumps(content)
 
 
-def answer_lang(request: Request, asked: str | None) -> str:
-    """The language of a public answer: ``?lang=`` if given, else French for an
-    ``Accept-Language`` that starts with fr (as every other API answer)."""
-    if asked in ("en", "fr"):
-        return str(asked)
-    return "fr" if request.headers.get("accept-language", "").lower().startswith("fr") else "en"
-
-
 def refused(e: BadInput, lang: str) -> JSONResponse:
     """The engine's refusal: the field as the request spells it, one line in the reader's
     language."""
@@ -154,7 +146,7 @@ async def check_export(request: Request) -> JSONResponse:
         hs=q.hs,
         category=q.category,
         ecl=q.ecl,
-        lang=answer_lang(request, q.lang),
+        lang=deps.api_lang(request, q.lang),
     )
 
 
@@ -176,7 +168,7 @@ async def check_import(
         on=on or deps.today(request),
         hs=hs,
         mfn_rate=mfn_rate,
-        lang=answer_lang(request, lang),
+        lang=deps.api_lang(request, lang),
     )
 
 
@@ -196,7 +188,7 @@ async def check_contact(
         with_=with_,
         on=on or deps.today(request),
         topic=topic,
-        lang=answer_lang(request, lang),
+        lang=deps.api_lang(request, lang),
     )
 
 
@@ -214,7 +206,7 @@ async def country_measures(
         deps.checks(request).measures,
         country=country,
         on=on or deps.today(request),
-        lang=answer_lang(request, lang),
+        lang=deps.api_lang(request, lang),
     )
 
 

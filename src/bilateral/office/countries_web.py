@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from bilateral.errors import BadInput
 from bilateral.office import countries
-from bilateral.office.api import answer_lang
 from bilateral.office.countries_text import TEXT
 from bilateral.platform import application, deps
 from bilateral.platform import web as platform_web
@@ -72,7 +71,7 @@ def _fail(error: BadInput, lang: str = "en") -> JSONResponse:
 def api_profile(
     request: Request, country: Country, on: dt.date | None = None, lang: AskedLang = None
 ) -> JSONResponse:
-    lang = answer_lang(request, lang)
+    lang = deps.api_lang(request, lang)
     try:
         with _store() as store:
             return JSONResponse(
@@ -95,7 +94,7 @@ def api_timeline(
     date_from: Annotated[dt.date | None, Query(alias="from")] = None,
     date_to: Annotated[dt.date | None, Query(alias="to")] = None,
 ) -> JSONResponse:
-    lang = answer_lang(request, lang)
+    lang = deps.api_lang(request, lang)
     try:
         return JSONResponse(
             views.timeline(
@@ -116,7 +115,7 @@ def api_diff(
     date_to: Annotated[dt.date, Query(alias="to")],
     lang: AskedLang = None,
 ) -> JSONResponse:
-    lang = answer_lang(request, lang)
+    lang = deps.api_lang(request, lang)
     try:
         return JSONResponse(
             views.diff(country=country, date_from=date_from, date_to=date_to, lang=lang)
@@ -140,7 +139,7 @@ def api_stats(
     top: Annotated[int | None, Query(ge=1, le=100)] = None,
     lang: AskedLang = None,
 ) -> JSONResponse:
-    lang = answer_lang(request, lang)
+    lang = deps.api_lang(request, lang)
     try:
         with _store() as store:
             return JSONResponse(

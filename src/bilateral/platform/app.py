@@ -28,7 +28,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bilateral.errors import BadInput
-from bilateral.platform import api, application, audit, db, i18n, web
+from bilateral.platform import api, application, audit, db, deps, i18n, web
 from bilateral.platform import settings as settings_mod
 from bilateral.platform.accounts import OfficeError
 from bilateral.platform.schemas import has_control
@@ -250,14 +250,6 @@ def _json_path(loc: Sequence[Any]) -> str:
     return out
 
 
-def _api_lang(request: Request) -> str:
-    """The language of an API answer: ``?lang=`` if given, else the Accept-Language header."""
-    asked = request.query_params.get("lang")
-    if asked in i18n.LANGS:
-        return str(asked)
-    return "fr" if request.headers.get("accept-language", "").lower().startswith("fr") else "en"
-
-
 DOCS_ASSETS = "/docs-assets"
 
 
@@ -396,7 +388,7 @@ def create_app(
             if exc.status == 429:
                 page.headers["Retry-After"] = str(exc.params.get("seconds", 1))
             return page
-        lang = _api_lang(request)
+        lang = deps.api_lang(request)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if exc.status == 429:
             headers = {"Retry-After": str(exc.params.get("seconds", 1))}
@@ -429,7 +421,7 @@ def create_app(
         field = _json_path(exc.errors()[0].get("loc", ())[1:]) if errors else None
         # the documented error shape (one line in the reader's language, naming the field
         # as the request spells it), and FastAPI's ``detail`` list beside it
-        lang = _api_lang(request)
+        lang = deps.api_lang(request)
         said = (
             web.validation_message(exc.errors()[0], lang) if errors else i18n.t("err.invalid", lang)
         )

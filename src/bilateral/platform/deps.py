@@ -40,6 +40,17 @@ def settings(request: Request) -> Settings:
     return s
 
 
+def api_lang(request: Request, asked: str | None = None) -> str:
+    """The language of an API answer or public page: ``?lang=`` (or ``asked``, its value
+    already read) if it names a language, else French for an ``Accept-Language`` that
+    starts with fr, else English."""
+    if asked is None:
+        asked = request.query_params.get("lang")
+    if asked in ("en", "fr"):
+        return str(asked)
+    return "fr" if request.headers.get("accept-language", "").lower().startswith("fr") else "en"
+
+
 def today(request: Request) -> dt.date:
     return settings(request).today()
 
