@@ -266,3 +266,61 @@ def test_measures_timeline_and_diff_cite_in_french(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "Belarus: 2014-12-01 → 2018-01-01"
     assert "  2017-06-20 Belarus on the Area Control List — SOR/81-543" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        # luxury-goods ban, with the Schedule 3 and Schedule 5 caveats quoting provisions
+        ("export", "--to", "BY", "--on", "2024-01-01", "--hs", "8471.30"),
+        # the day the luxury ban took effect, and the day before it
+        ("export", "--to", "BY", "--on", "2022-08-24", "--hs", "8471.30"),
+        ("export", "--to", "BY", "--on", "2022-08-23", "--hs", "8471.30"),
+        ("export", "--to", "RU", "--on", "2023-06-01", "--hs", "8471.30"),
+    ],
+)
+def test_the_json_caveats_in_french_cite_in_french(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    """A French API or --json reader gets French caveats whole: the provisions they quote
+    as the French consolidation writes them (DORS, art., annexe), not "SOR/… s. … and
+    Schedule …" inside a French sentence; the English answer keeps the English citation."""
+    import json
+
+    assert main(["check", *args, "--json", "--lang", "fr"]) == 0
+    fr = json.loads(capsys.readouterr().out)["caveats"]
+    assert main(["check", *args, "--json"]) == 0
+    en = json.loads(capsys.readouterr().out)["caveats"]
+    assert fr and len(fr) == len(en)
+    for said in fr:
+        assert "SOR/" not in said and " s. " not in said and "Schedule" not in said, said
+        assert " and " not in said, said
+    if any("SOR/2020-214 s. 3.8" in c for c in en):
+        assert any("DORS/2020-214, art. 3.8 et annexe 5" in c for c in fr)
+
+
+def test_no_french_caveat_quotes_the_law_in_english() -> None:
+    """Across the countries the law names, both sides of its main dates and goods that meet
+    its schedules (luxury goods, arms, aluminium, repealed rows), no French caveat quotes
+    a provision in English words ("SOR/…", "s. 3", "Schedule", "and")."""
+    import itertools
+    import re
+
+    from bilateral.engine import checks
+
+    english = re.compile(r"SOR/|\bs\. \d|\bSchedules?\b|\bPart \d|\band\b|\bitems?\b")
+    days = ("2006-12-12", "2006-12-13", "2017-06-20", "2020-10-01", "2022-08-24", "2025-01-01")
+    found = []
+    for country, day in itertools.product(("BY", "RU", "MM", "KP"), days):
+        for hs in ("8471.30", "9301.10", "7601.10", "8703.23", "2204.21"):
+            for answer in (
+                checks.check_export(to=country, on=day, hs=hs, lang="fr"),
+                checks.check_import(origin=country, on=day, hs=hs, lang="fr"),
+            ):
+                found += [c for c in answer["caveats"] if english.search(c)]
+    assert found == []
+    # the repealed-row caveat (Russia, 2022-08-24) names the repealing instrument in French
+    said = checks.check_export(to="RU", on="2022-08-24", hs="9301.10", lang="fr")["caveats"]
+    assert any(
+        "(abrogé à compter du 2026-06-12, DORS/2026-122, art. 18); son texte" in c for c in said
+    )

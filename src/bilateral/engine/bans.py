@@ -13,6 +13,7 @@ import datetime as dt
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.goods.hs import HsCode
+from bilateral.law.citations import cite_fr, provision_fr
 from bilateral.law.model import (
     ExportProhibition,
     HumanitarianCategory,
@@ -25,11 +26,16 @@ def _where(rule: Rule) -> str:
     return f"{rule.instrument} {rule.provision}"
 
 
+def _where_fr(rule: Rule) -> str:
+    """The same citation in a French sentence (DORS, art., annexe)."""
+    return cite_fr(rule.instrument, rule.provision)
+
+
 def show_rule_caveats(rule: Rule, trace: Trace, on: dt.date | None = None) -> None:
     if on is not None and rule.caveats_until is not None and on > rule.caveats_until:
         return
     for caveat in rule.caveats:
-        trace.caveat(f"{_where(rule)}: {caveat.en}", f"{_where(rule)} : {caveat.fr}")
+        trace.caveat(f"{_where(rule)}: {caveat.en}", f"{_where_fr(rule)} : {caveat.fr}")
 
 
 def covers(
@@ -45,14 +51,14 @@ def covers(
     ban = rule.effect
     assert isinstance(ban, ExportProhibition | ImportProhibition)
     scope = ban.goods
-    where = _where(rule)
+    where, where_fr = _where(rule), _where_fr(rule)
     if category is not None and category in scope.except_categories:
         trace.skipped(rule, f"{category.value} are excepted")
         return False
     if hs is not None and scope.except_hs and _prefixed(hs.digits, scope.except_hs):
         assert scope.except_note is not None
         trace.skipped(rule, "the goods fall within an exception of the provision")
-        trace.caveat(f"{where}: {scope.except_note.en}", f"{where} : {scope.except_note.fr}")
+        trace.caveat(f"{where}: {scope.except_note.en}", f"{where_fr} : {scope.except_note.fr}")
         return False
     if scope.all_goods:
         trace.applied(rule, "prohibition covers all goods")
@@ -72,7 +78,7 @@ def covers(
         trace.caveat(
             f"{where} prohibits {scope.described.en}; whether these goods are such goods cannot "
             "be told from the item number: check the goods against the provision.",
-            f"{where} interdit {scope.described.fr}; l'appartenance de ces marchandises à cette "
+            f"{where_fr} interdit {scope.described.fr}; l'appartenance de ces marchandises à cette "
             "catégorie ne peut être établie par leur numéro : vérifiez-la au regard de la "
             "disposition.",
         )
@@ -82,7 +88,7 @@ def covers(
         trace.caveat(
             f"Check the {scope.unmapped_list.en} ({where}): "
             "these goods cannot be identified from an HS code.",
-            f"Vérifiez la {scope.unmapped_list.fr} ({where}) : "
+            f"Vérifiez la {scope.unmapped_list.fr} ({where_fr}) : "
             "ces marchandises ne peuvent être identifiées par un code SH.",
         )
         return False
@@ -94,7 +100,7 @@ def covers(
         trace.skipped(rule, "no HS code given; the schedule is HS-coded")
         trace.caveat(
             f"{where} lists goods by HS code; give --hs to check.",
-            f"{where} énumère les marchandises par code SH; indiquez --hs pour vérifier.",
+            f"{where_fr} énumère les marchandises par code SH; indiquez --hs pour vérifier.",
         )
         return False
     matched = law.list_items(scope.goods_list, hs.digits)
@@ -107,7 +113,7 @@ def covers(
             if item.condition is not None:
                 trace.caveat(
                     f"{where}, item {item.item}: {item.condition.en}.",
-                    f"{where}, article {item.item} : {item.condition.fr}.",
+                    f"{where_fr}, article {item.item} : {item.condition.fr}.",
                 )
         show_rule_caveats(rule, trace)
         return True
@@ -120,9 +126,9 @@ def covers(
             f"HS {hs.dotted} is listed in {where} (item {first.item}) in the text in force from "
             f"{since}; the schedule as it read on {on} is not in the law data, so whether these "
             "goods were listed on that day is not known.",
-            f"Le SH {hs.dotted} figure à {where} (article {first.item}) dans le texte en vigueur "
-            f"depuis le {since}; l'annexe telle qu'elle se lisait le {on} ne figure pas dans "
-            "les données : on ignore si ces marchandises y figuraient ce jour-là.",
+            f"Le SH {hs.dotted} figure à {where_fr} (article {first.item}) dans le texte en "
+            f"vigueur depuis le {since}; l'annexe telle qu'elle se lisait le {on} ne figure "
+            "pas dans les données : on ignore si ces marchandises y figuraient ce jour-là.",
         )
         return False
     match = law.list_match(scope.goods_list, hs.digits)
@@ -131,7 +137,7 @@ def covers(
         trace.caveat(
             f"Some goods under HS {hs.dotted} are listed in {where} "
             f"(items {', '.join(match.items)}): give a more precise code.",
-            f"Certaines marchandises du SH {hs.dotted} figurent à {where} "
+            f"Certaines marchandises du SH {hs.dotted} figurent à {where_fr} "
             f"(articles {', '.join(match.items)}) : précisez le code.",
         )
         return False
@@ -147,17 +153,17 @@ def _repealed_rows(rule: Rule, on: dt.date, list_id: str, law: Law, trace: Trace
     items = ", ".join(r.item for r in gone)
     until = min(r.repealed_on for r in gone)
     one = len(gone) == 1
-    word, mot, verb = (
-        ("item", "l'article", "s'appliquait")
+    word, mot, verb, gone_fr, its = (
+        ("item", "l'article", "s'appliquait", "abrogé", "son")
         if one
-        else ("items", "les articles", "s'appliquaient")
+        else ("items", "les articles", "s'appliquaient", "abrogés", "leur")
     )
     trace.caveat(
         f"{_where(rule)}: {word} {items} applied on this date (repealed from {until}, "
         f"{gone[0].by}); their text is not in the law data, so these goods may have been "
         "prohibited.",
-        f"{_where(rule)} : {mot} {items} {verb} à cette date (abrogés à compter "
-        f"du {until}, {gone[0].by}); leur texte ne figure pas dans les données, ces "
+        f"{_where_fr(rule)} : {mot} {items} {verb} à cette date ({gone_fr} à compter "
+        f"du {until}, {provision_fr(gone[0].by)}); {its} texte ne figure pas dans les données, ces "
         "marchandises ont donc pu être interdites.",
     )
 

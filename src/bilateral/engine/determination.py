@@ -75,7 +75,11 @@ class Trace:
         return [reason.as_json(lang) for reason in self.reasons]
 
     def caveats_json(self, lang: str) -> list[str]:
-        return [fr if lang == "fr" else en for en, fr in self.caveats]
+        if lang == "fr":  # the provisions they quote, in French citation style
+            from bilateral.law.citations import french_citations
+
+            return [french_citations(fr) for _en, fr in self.caveats]
+        return [en for en, _fr in self.caveats]
 
     def trace_json(self) -> list[dict[str, Any]]:
         return [c.as_json() for c in self.consulted]

@@ -18,6 +18,7 @@ from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.errors import BadInput
 from bilateral.goods.hs import HsCode
+from bilateral.law.citations import cite_fr
 from bilateral.law.model import (
     EclGroupScope,
     ExportProhibition,
@@ -360,6 +361,7 @@ def _gep_schedule_allows(
     item = goods.ecl_item or ""
     listing = law.bundle.ecl_lists[gep.excluded_items]
     where = f"{rule.instrument} {listing.provision}"
+    where_fr = cite_fr(rule.instrument, listing.provision)
     allowed = True
     for row in listing.ecl_items:
         same = item == row.ecl or item.startswith(row.ecl + ".")
@@ -376,7 +378,7 @@ def _gep_schedule_allows(
                 f"{where}, row {row.item} (item {row.ecl}) has a text in force from "
                 f"{row.in_force_from}; its earlier text, which applied on {on}, is not in the law "
                 f"data, so {gep.permit} is not offered.",
-                f"{where}, ligne {row.item} (article {row.ecl}) : texte en vigueur depuis le "
+                f"{where_fr}, ligne {row.item} (article {row.ecl}) : texte en vigueur depuis le "
                 f"{row.in_force_from}; le texte antérieur, applicable le {on}, ne figure pas "
                 f"dans les données, la {gep.permit} n'est donc pas proposée.",
             )
@@ -386,8 +388,8 @@ def _gep_schedule_allows(
             trace.caveat(
                 f"{gep.permit} does not authorize item {row.ecl}: {where}, row {row.item}, in "
                 f"force from {row.in_force_from} (s. 3(2)(b)).",
-                f"La {gep.permit} n'autorise pas l'article {row.ecl} : {where}, ligne {row.item}, "
-                f"en vigueur depuis le {row.in_force_from} (al. 3(2)b)).",
+                f"La {gep.permit} n'autorise pas l'article {row.ecl} : {where_fr}, "
+                f"ligne {row.item}, en vigueur depuis le {row.in_force_from} (al. 3(2)b)).",
             )
             allowed = False
         else:
@@ -395,7 +397,7 @@ def _gep_schedule_allows(
             trace.caveat(
                 f"{where}, row {row.item} excludes from {gep.permit}: {row.description}; "
                 f"{gep.permit} is not offered for item {item}, whose goods may fall in that row.",
-                f"{where}, ligne {row.item}, exclut de la {gep.permit} : {row.description}; la "
+                f"{where_fr}, ligne {row.item}, exclut de la {gep.permit} : {row.description}; la "
                 f"{gep.permit} n'est pas proposée pour l'article {item}, dont les marchandises "
                 "peuvent relever de cette ligne.",
             )
@@ -417,7 +419,7 @@ def _prohibits(
         trace.caveat(
             f"{rule.instrument} {rule.provision}: exceptions depending on the consignee or "
             "purpose (e.g. humanitarian organisations) are not evaluated.",
-            f"{rule.instrument} {rule.provision} : les exceptions qui dépendent du destinataire "
-            "ou de l'usage (p. ex. organisations humanitaires) ne sont pas évaluées.",
+            f"{cite_fr(rule.instrument, rule.provision)} : les exceptions qui dépendent du "
+            "destinataire ou de l'usage (p. ex. organisations humanitaires) ne sont pas évaluées.",
         )
     return covers(law, rule, on, goods.hs, goods.ecl_group, category, trace)

@@ -17,6 +17,7 @@ from bilateral.engine.bans import covers, show_rule_caveats
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.goods.hs import HsCode
+from bilateral.law.citations import cite_fr
 from bilateral.law.model import (
     ImportProhibition,
     Rule,
@@ -55,7 +56,7 @@ def _item_applies(entitlement: TariffEntitlement, digits: str, trace: Trace, rul
             trace.caveat(
                 f"{rule.instrument} {rule.provision} applies only to tariff item {item}; "
                 "give the 8-digit tariff item to decide.",
-                f"{rule.instrument} {rule.provision} ne vise que le no tarifaire {item}; "
+                f"{cite_fr(rule.instrument, rule.provision)} ne vise que le no tarifaire {item}; "
                 "indiquez le numéro tarifaire à 8 chiffres.",
             )
     return False
