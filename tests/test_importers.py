@@ -14,6 +14,7 @@ from bilateral.importers._common import PACKAGE_DIR
 from bilateral.importers.sema_regulations import normalise_hs, parse_listing, split_aliases
 from bilateral.importers.tariff_orders import country_names
 from bilateral.law.model import EclItemList, GoodsList, Instrument, PersonList, TariffEntitlement
+from bilateral.law.validation import validate
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GOODS_DATA = PACKAGE_DIR / "goods" / "data"
@@ -50,15 +51,15 @@ def _load(path: Path) -> object:
 
 
 def _person_list() -> PersonList:
-    return PersonList.model_validate(_load(LISTS / "sor-2020-214-schedule-1.yaml"))
+    return validate(PersonList, _load(LISTS / "sor-2020-214-schedule-1.yaml"))
 
 
 def _goods(name: str) -> GoodsList:
-    return GoodsList.model_validate(_load(LISTS / f"{name}.yaml"))
+    return validate(GoodsList, _load(LISTS / f"{name}.yaml"))
 
 
 def _instrument(name: str) -> Instrument:
-    return Instrument.model_validate(_load(INSTRUMENTS / f"{name}.yaml"))
+    return validate(Instrument, _load(INSTRUMENTS / f"{name}.yaml"))
 
 
 def _hs(edition: str) -> list[dict[str, str]]:
@@ -260,7 +261,7 @@ def test_gep_41_schedule_importer_reproduces_committed_file(tmp_path: Path) -> N
 
 
 def test_gep_41_schedule_rows_dated_per_row() -> None:
-    listing = EclItemList.model_validate(_load(LISTS / "sor-2015-200-schedule.yaml"))
+    listing = validate(EclItemList, _load(LISTS / "sor-2015-200-schedule.yaml"))
     rows = {row.item: row for row in listing.ecl_items}
     assert len(rows) == 49
     assert rows["13.1"].ecl == "1-5.A.3" and rows["13.1"].in_force_from == dt.date(2019, 5, 17)
@@ -295,7 +296,7 @@ def test_russia_schedules_generated_by_the_belarus_machinery() -> None:
     # "Subset of 2710.12": the code is kept and the narrower scope becomes a condition.
     jet = _goods("sor-2014-58-schedule-5.02")
     assert jet.items[0].hs == "271012" and jet.items[0].condition is not None
-    persons = PersonList.model_validate(_load(LISTS / "sor-2014-58-schedule-1.yaml"))
+    persons = validate(PersonList, _load(LISTS / "sor-2014-58-schedule-1.yaml"))
     assert len(persons.persons) > 2500
     assert persons.instrument == "SOR/2014-58"
 

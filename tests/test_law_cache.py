@@ -190,6 +190,24 @@ def test_a_question_at_the_terminal_imports_neither_the_office_nor_yaml(tmp_path
     assert not {m for m in warm if m.split(".")[0] in ("duckdb", "pyarrow", "sqlalchemy")}
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        ["check", "export", "--to", "BY", "--on", "2022-08-01", "--hs", "3104.20"],
+        ["check", "import", "--from", "RU", "--on", "2023-06-01", "--hs", "7601.10"],
+        ["check", "party", "Lukashenko", "--on", "2024-01-01"],
+    ],
+)
+def test_a_warm_answer_never_imports_pydantic(tmp_path: Path, question: list[str]) -> None:
+    # The law's types are dataclasses read from the cache; pydantic (a tenth of a second to
+    # import) is for validating the YAML, which a warm start does not read.
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "BILATERAL_LAW_CACHE": "on"}
+    cold = _imports_after(question, env)
+    assert "pydantic" in cold, "the cold start validated the law with pydantic"
+    warm = _imports_after(question, env)
+    assert not {m for m in warm if m.split(".")[0] in ("pydantic", "pydantic_core")}
+
+
 def test_help_still_lists_the_office_commands() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bilateral.faces.cli", "--help"], capture_output=True, text=True

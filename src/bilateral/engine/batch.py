@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -145,10 +145,8 @@ def _named_codes(value: object, known: frozenset[str]) -> set[str]:
     """Country codes anywhere in a rule's effect (its fields, nested, in any position)."""
     if isinstance(value, str):
         return {value} if value in known else set()
-    from pydantic import BaseModel
-
-    if isinstance(value, BaseModel):  # its fields, as model_dump() would give them
-        value = list(value.__dict__.values())
+    if is_dataclass(value):  # a law object: its fields
+        value = [getattr(value, f.name) for f in fields(value)]
     if isinstance(value, dict):
         value = list(value.values())
     if isinstance(value, list | tuple | set | frozenset):

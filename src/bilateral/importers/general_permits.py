@@ -24,6 +24,7 @@ from bilateral.importers.sema_regulations import (
     xml_date,
 )
 from bilateral.law.model import EclItemList, EclItemRow
+from bilateral.law.validation import dump
 
 MODULE = "bilateral.importers.general_permits"
 SOURCE_FILE = "SOR-2015-200.xml"
@@ -82,7 +83,7 @@ def run(source: Path, out_dir: Path) -> list[str]:
         "Schedule to GEP No. 41: goods and technology the permit does not authorize (s. 3(2)(b)).",
         "Each row is dated by its own lims:inforce-start-date, else its table's.",
     ]
-    data = listing.model_dump(exclude_defaults=True)
+    data = dump(listing)
     write_text(out_dir / f"{LIST_ID}.yaml", dump_yaml(header, data))
     dated = sorted({r.in_force_from for r in rows})
     return [f"Schedule: {len(rows)} rows; in-force dates {', '.join(map(str, dated))}"]

@@ -31,6 +31,7 @@ from bilateral.law.model import (
     PersonList,
     RepealedItem,
 )
+from bilateral.law.validation import dump
 
 OUT_DIR = PACKAGE_DIR / "law" / "data" / "lists"
 REPO = "justicecanada/laws-lois-xml"
@@ -522,7 +523,7 @@ def _write_persons(
     result = read_persons(schedule, registered)
     listing = person_list(root, result, regulation)
     title = f"{regulation.instrument} Schedule 1 (listed persons), {len(listing.persons)} persons."
-    data = listing.model_dump(exclude_defaults=True)
+    data = dump(listing)
     write_text(out_dir / f"{listing.id}.yaml", dump_yaml(header(where, title), data))
     per_part = Counter(p.part for p in listing.persons)
     lines = [
@@ -549,7 +550,7 @@ def _write_goods(
     lines = header(where, f"{name}: {part.title} (serves {spec.serves}); HS codes are given")
     lines.append("by the regulations for reference only (table footnote a).")
     lines += [f"Correction: {note} (see CORRECTIONS in the importer)." for note in rows.corrected]
-    data = listing.model_dump(exclude_defaults=True)
+    data = dump(listing)
     write_text(out_dir / f"{listing.id}.yaml", dump_yaml(lines, data))
     notes = [f"{rows.empty} empty row(s) skipped"] if rows.empty else []
     notes += rows.corrected

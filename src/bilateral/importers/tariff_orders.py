@@ -40,6 +40,7 @@ from bilateral.law.model import (
     TariffEntitlement,
     Treatment,
 )
+from bilateral.law.validation import dump
 
 OUT_DIR = PACKAGE_DIR / "law" / "data" / "instruments"
 MODULE = "bilateral.importers.tariff_orders"
@@ -443,7 +444,7 @@ def run(source: Path, out_dir: Path) -> list[str]:
     for order in ORDERS:  # chronological, so extensions see the withdrawals before them
         text = read_order(source / f"SOR-{order.number}.xml")
         instrument = build(order, text, earlier)
-        data = instrument.model_dump(exclude_defaults=True)
+        data = dump(instrument)
         write_text(out_dir / f"sor-{order.number}.yaml", dump_yaml(header(order), data))
         for rule in instrument.rules:
             effect = rule.effect

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 _KEEP = 4  # cached law versions kept side by side
 # Bump when the layout of the cached object changes.
-_FORMAT = b"bilateral-law-cache/1"
+_FORMAT = b"bilateral-law-cache/2"
 _PACKAGE = Path(__file__).resolve().parents[1]  # src/bilateral
 # Code whose behaviour shapes the loaded bundle (the loader and what it calls).
 _CODE = ("law/*.py", "countries.py", "errors.py", "goods/hs.py")

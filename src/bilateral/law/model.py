@@ -9,18 +9,53 @@ models, never the YAML, so a reviewer can read the law folder without reading Py
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import Annotated, Any, ClassVar, Literal
 
 Date = dt.date
 
-# Validators are built on first use (loading YAML), not at import: a command-line answer
-# reads the law already checked from the compiled-law cache and validates nothing, so it
-# need not pay the ~50 ms of building thirty models' schemas at every start.
-_CONFIG = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+# The law's types are plain frozen dataclasses: a command-line answer reads them, already
+# checked, from the compiled-law cache, and so never imports pydantic (a tenth of a second
+# at every start). Loading YAML validates them with pydantic (law/validation.py), which reads
+# the constraints below from the ``Annotated`` markers; ``__post_init__`` checks what spans
+# fields, whoever builds the object.
+
+
+class Check:
+    """A field's constraint, as pydantic's ``Field`` takes it (pattern, min_length, gt, le,
+    discriminator), applied when the law is validated from YAML."""
+
+    __slots__ = ("constraints",)
+
+    def __init__(self, **constraints: Any) -> None:
+        self.constraints = constraints
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic import Field  # only when validating: see law/validation.py
+
+        return handler(Annotated[source, Field(**self.constraints)])
+
+
+class Before:
+    """A function that turns the YAML value into the field's value before it is validated."""
+
+    __slots__ = ("convert",)
+
+    def __init__(self, convert: Any) -> None:
+        self.convert = convert
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_before_validator_function(self.convert, handler(source))
+
+
+class _Law:
+    """Unknown keys in the law's YAML are errors, not silently dropped."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
 
 class Confidence(StrEnum):
@@ -87,17 +122,17 @@ class Topic(StrEnum):
     DEFENCE = "defence_cooperation"
 
 
-class Bilingual(BaseModel):
-    model_config = _CONFIG
-    en: str = Field(min_length=1)
-    fr: str = Field(min_length=1)
+@dataclass(frozen=True, kw_only=True)
+class Bilingual(_Law):
+    en: Annotated[str, Check(min_length=1)]
+    fr: Annotated[str, Check(min_length=1)]
 
 
-class DelayedStart(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class DelayedStart(_Law):
     """A start date stated in law as "N days after" another date (e.g. SEMA s.3.7(5))."""
 
-    model_config = _CONFIG
-    days_after: int = Field(gt=0, le=3650)
+    days_after: Annotated[int, Check(gt=0, le=3650)]
     of: Date
 
     def resolve(self) -> Date:
@@ -109,10 +144,12 @@ class DelayedStart(BaseModel):
 # alpha-2 and are checked against the country table at load time.
 
 
-class _Effect(BaseModel):
-    model_config = _CONFIG
+@dataclass(frozen=True, kw_only=True)
+class _Effect(_Law):
+    """What a rule says; ``kind`` names which statement it is."""
 
 
+@dataclass(frozen=True, kw_only=True)
 class AreaControlListing(_Effect):
     """EIPA s.4/s.13: every export of any goods or technology to the country needs a permit."""
 
@@ -120,6 +157,7 @@ class AreaControlListing(_Effect):
     country: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class LicensingPolicy(_Effect):
     """How applications to export to a country are assessed (Notices 148, 172, interim)."""
 
@@ -131,11 +169,12 @@ class LicensingPolicy(_Effect):
     posture: Outcome
 
 
+@dataclass(frozen=True, kw_only=True)
 class EclGroupScope(_Effect):
     """ECL s.2: the destinations to which a group's items are controlled."""
 
     kind: Literal["ecl_group_scope"]
-    group: str = Field(pattern=r"^[1-9]$")
+    group: Annotated[str, Check(pattern=r"^[1-9]$")]
     destinations: Literal["all", "all_except", "named_in_item"]
     except_countries: tuple[str, ...] = ()
     # Guide items of the group that are controlled to all destinations notwithstanding.
@@ -144,6 +183,7 @@ class EclGroupScope(_Effect):
     items_named_in_guide: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
 class EclPermitSuspension(_Effect):
     """A suspension of new permits for ECL items to a country."""
 
@@ -151,11 +191,12 @@ class EclPermitSuspension(_Effect):
     country: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class GeneralExportPermit(_Effect):
     """EIPA s.7(1.1): a general permit usable for some ECL items to some destinations."""
 
     kind: Literal["general_export_permit"]
-    permit: str = Field(pattern=r"^GEP-\d+$")
+    permit: Annotated[str, Check(pattern=r"^GEP-\d+$")]
     ecl_groups: tuple[str, ...] = ()
     ecl_items: tuple[str, ...] = ()  # item prefixes, e.g. "5504.2"
     destinations: tuple[str, ...]
@@ -166,6 +207,7 @@ class GeneralExportPermit(_Effect):
     excludes_sanctioned_destinations: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class GoodsScope(_Effect):
     """Which goods a prohibition covers."""
 
@@ -190,8 +232,7 @@ class GoodsScope(_Effect):
     except_hs: tuple[str, ...] = ()
     except_note: Bilingual | None = None
 
-    @model_validator(mode="after")
-    def _one_scope(self) -> GoodsScope:
+    def __post_init__(self) -> None:
         chosen = [self.all_goods, self.goods_list is not None, self.ecl_goods]
         chosen.append(self.unmapped_list is not None)
         chosen.append(self.described is not None)
@@ -204,9 +245,9 @@ class GoodsScope(_Effect):
             raise ValueError("covers_* and maybe_hs go with described goods only")
         if self.except_hs and self.except_note is None:
             raise ValueError("except_hs needs an except_note saying what the exception is")
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class ExportProhibition(_Effect):
     """A prohibition on exporting goods to a country (SEMA regulations)."""
 
@@ -215,6 +256,7 @@ class ExportProhibition(_Effect):
     goods: GoodsScope
 
 
+@dataclass(frozen=True, kw_only=True)
 class ImportProhibition(_Effect):
     """A prohibition on importing or dealing in goods from a country (SEMA regulations)."""
 
@@ -223,17 +265,19 @@ class ImportProhibition(_Effect):
     goods: GoodsScope
 
 
+@dataclass(frozen=True, kw_only=True)
 class TariffEntitlement(_Effect):
     """Entitlement of goods originating in the countries to a tariff treatment."""
 
     kind: Literal["tariff_entitlement"]
-    countries: tuple[str, ...] = Field(min_length=1)
+    countries: Annotated[tuple[str, ...], Check(min_length=1)]
     treatment: Treatment
     entitled: bool
     # Tariff items (8-digit, dotted) the rule is limited to; empty means all goods.
     tariff_items: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
 class TariffRate(_Effect):
     """A flat rate of a treatment (Customs Tariff s.29: the General Tariff is 35%)."""
 
@@ -244,6 +288,7 @@ class TariffRate(_Effect):
     mfn_if_higher: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class TreatmentExpiry(_Effect):
     """A treatment's provisions cease to have effect (Customs Tariff ss. 36 and 40)."""
 
@@ -251,6 +296,7 @@ class TreatmentExpiry(_Effect):
     treatment: Treatment
 
 
+@dataclass(frozen=True, kw_only=True)
 class DealingsProhibition(_Effect):
     """SEMA s.3: no dealing with persons listed in a schedule."""
 
@@ -259,6 +305,7 @@ class DealingsProhibition(_Effect):
     listing: str  # id of a bundled list of persons
 
 
+@dataclass(frozen=True, kw_only=True)
 class FinancialProhibition(_Effect):
     """A sectoral prohibition on financial dealings (securities, debt, insurance)."""
 
@@ -267,14 +314,16 @@ class FinancialProhibition(_Effect):
     activity: Literal["securities", "debt", "insurance"]
 
 
+@dataclass(frozen=True, kw_only=True)
 class EngagementPolicy(_Effect):
     """Official contact with the country's authorities limited to some topics."""
 
     kind: Literal["engagement_policy"]
     country: str
-    permitted_topics: tuple[Topic, ...] = Field(min_length=1)
+    permitted_topics: Annotated[tuple[Topic, ...], Check(min_length=1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class DiplomaticEvent(_Effect):
     """A dated fact about representation (accreditation, embassy closure)."""
 
@@ -282,6 +331,7 @@ class DiplomaticEvent(_Effect):
     country: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class KnownGap(_Effect):
     """A part of the law the sources could not settle: shown as a caveat, never guessed."""
 
@@ -311,28 +361,37 @@ Effect = Annotated[
     | EngagementPolicy
     | DiplomaticEvent
     | KnownGap,
-    Field(discriminator="kind"),
+    Check(discriminator="kind"),
 ]
 
 
-class Rule(BaseModel):
+def _delayed(value: object) -> object:
+    """ "takes effect 60 days after ..." is written as {days_after: 60, of: 2022-06-25} and
+    computed here, so nobody hand-types the arithmetic."""
+    if isinstance(value, dict):
+        from bilateral.law.validation import validate
+
+        return validate(DelayedStart, value).resolve()
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule(_Law):
     """One dated, cited statement of law."""
 
-    model_config = _CONFIG
-
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    instrument: str = Field(min_length=3)
-    provision: str = Field(min_length=1)
-    url: str = Field(pattern=r"^https?://\S+$")
+    id: Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+    instrument: Annotated[str, Check(min_length=3)]
+    provision: Annotated[str, Check(min_length=1)]
+    url: Annotated[str, Check(pattern=r"^https?://\S+$")]
     # The French version of the text (Justice Laws /fra/, GAC ?lang=fra), for French readers.
-    url_fr: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    valid_from: Date | None
+    url_fr: Annotated[str, Check(pattern=r"^https?://\S+$")] | None = None
+    valid_from: Annotated[Date | None, Before(_delayed)]
     valid_to: Date | None = None
     # Where the instrument names the hour (SOR/2022-209 s. 8(2): "00:00:00"), it is kept here
     # for display; the engine answers by day, and valid_from/valid_to are chosen so that the
     # day answered is the day the instrument governs at every hour of it (the note says how).
-    starts_at: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}(:\d{2})?$")
-    ends_at: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}(:\d{2})?$")
+    starts_at: Annotated[str, Check(pattern=r"^\d{2}:\d{2}(:\d{2})?$")] | None = None
+    ends_at: Annotated[str, Check(pattern=r"^\d{2}:\d{2}(:\d{2})?$")] | None = None
     label: Bilingual
     summary: Bilingual
     confidence: Confidence
@@ -352,17 +411,7 @@ class Rule(BaseModel):
     uncertain_to: Date | None = None
     effect: Effect
 
-    @field_validator("valid_from", mode="before")
-    @classmethod
-    def _delayed(cls, value: object) -> object:
-        # "takes effect 60 days after ..." is written as {days_after: 60, of: 2022-06-25}
-        # and computed here, so nobody hand-types the arithmetic.
-        if isinstance(value, dict):
-            return DelayedStart.model_validate(value).resolve()
-        return value
-
-    @model_validator(mode="after")
-    def _interval_and_note(self) -> Rule:
+    def __post_init__(self) -> None:
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
         if self.confidence is not Confidence.VERIFIED and not self.note:
@@ -374,7 +423,6 @@ class Rule(BaseModel):
             raise ValueError("uncertain_from must be before valid_from")
         if self.uncertain_to and not (self.valid_to and self.uncertain_to > self.valid_to):
             raise ValueError("uncertain_to must be after valid_to")
-        return self
 
     def in_force(self, on: Date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
@@ -382,24 +430,22 @@ class Rule(BaseModel):
         )
 
 
-class Instrument(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Instrument(_Law):
     """A legal instrument or official notice, and the rules drawn from it."""
 
-    model_config = _CONFIG
-
-    instrument: str = Field(min_length=3)
+    instrument: Annotated[str, Check(min_length=3)]
     title: Bilingual
-    url: str = Field(pattern=r"^https?://\S+$")
+    url: Annotated[str, Check(pattern=r"^https?://\S+$")]
     kind: Literal["act", "regulation", "order", "general_permit", "notice", "policy"]
     enabling_authority: str | None = None
     source: str | None = None  # where the text was read (file, commit, page)
     rules: tuple[Rule, ...] = ()
 
 
-class ListedPerson(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class ListedPerson(_Law):
     """One item of a schedule of listed persons, as the official XML gives it."""
-
-    model_config = _CONFIG
 
     part: str
     item: str
@@ -417,9 +463,8 @@ class ListedPerson(BaseModel):
     listed_on_exact: bool = True
 
 
-class PersonList(BaseModel):
-    model_config = _CONFIG
-
+@dataclass(frozen=True, kw_only=True)
+class PersonList(_Law):
     id: str
     instrument: str
     provision: str
@@ -429,11 +474,10 @@ class PersonList(BaseModel):
     persons: tuple[ListedPerson, ...]
 
 
-class GoodsListItem(BaseModel):
-    model_config = _CONFIG
-
+@dataclass(frozen=True, kw_only=True)
+class GoodsListItem(_Law):
     item: str
-    hs: str = Field(pattern=r"^\d{2,10}$")
+    hs: Annotated[str, Check(pattern=r"^\d{2,10}$")]
     description: str
     # The in-force date of the row's current text, where the official XML gives one (the
     # row's or its table's lims:inforce-start-date). Before it, an earlier text of the
@@ -443,21 +487,19 @@ class GoodsListItem(BaseModel):
     condition: Bilingual | None = None
 
 
-class RepealedItem(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class RepealedItem(_Law):
     """A schedule row now reading "[Repealed, ...]": it applied until ``repealed_on``, and its
     text is no longer in the consolidation, so the engine can only say it existed."""
-
-    model_config = _CONFIG
 
     item: str
     repealed_on: Date
     by: str
 
 
-class GoodsList(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class GoodsList(_Law):
     """An HS-coded schedule of goods (e.g. SEMA Belarus Schedule 4 Part 1)."""
-
-    model_config = _CONFIG
 
     id: str
     instrument: str
@@ -472,51 +514,47 @@ class GoodsList(BaseModel):
     # goods in words is mapped to HS by hand, and says so here.
     confidence: Confidence = Confidence.VERIFIED
     note: str | None = None
-    items: tuple[GoodsListItem, ...] = Field(min_length=1)
+    items: Annotated[tuple[GoodsListItem, ...], Check(min_length=1)]
 
 
-class EclItemRow(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class EclItemRow(_Law):
     """One row of a schedule that names Guide items (GEP No. 41's excluded goods)."""
 
-    model_config = _CONFIG
-
     item: str
-    ecl: str = Field(pattern=r"^[1-9]-[0-9A-Za-z.]+$|^5[0-9]{3}(\.[0-9A-Za-z.]+)?$")
+    ecl: Annotated[str, Check(pattern=r"^[1-9]-[0-9A-Za-z.]+$|^5[0-9]{3}(\.[0-9A-Za-z.]+)?$")]
     description: str
     # The row covers only part of the Guide item ("... that are composite structures").
     qualified: bool = False
     in_force_from: Date
 
 
-class EclItemList(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class EclItemList(_Law):
     """A schedule of Guide items, each row dated (e.g. the Schedule to SOR/2015-200)."""
-
-    model_config = _CONFIG
 
     id: str
     instrument: str
     provision: str
     url: str
     source: str
-    ecl_items: tuple[EclItemRow, ...] = Field(min_length=1)
+    ecl_items: Annotated[tuple[EclItemRow, ...], Check(min_length=1)]
 
 
-class CategoryMapping(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class CategoryMapping(_Law):
     """HS codes read as one humanitarian category: an explicit, cited interpretation."""
 
-    model_config = _CONFIG
-
     category: HumanitarianCategory
-    hs: tuple[str, ...] = Field(min_length=1)
-    rationale: str = Field(min_length=10)
+    hs: Annotated[tuple[str, ...], Check(min_length=1)]
+    rationale: Annotated[str, Check(min_length=10)]
 
 
-class CategoryInterpretation(BaseModel):
-    model_config = _CONFIG
-
+@dataclass(frozen=True, kw_only=True)
+class CategoryInterpretation(_Law):
     id: str
     basis: str
-    url: str = Field(pattern=r"^https?://\S+$")
+    url: Annotated[str, Check(pattern=r"^https?://\S+$")]
     confidence: Confidence
     note: str
     mappings: tuple[CategoryMapping, ...]
