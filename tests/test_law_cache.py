@@ -84,6 +84,43 @@ def test_a_new_data_file_invalidates_the_cache(law_copy: Path, cache: Path) -> N
     assert compiled.cache_key(law_copy) != key
 
 
+def test_a_remembered_key_is_not_used_once_a_file_changes_even_to_the_same_size_and_mtime(
+    law_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The key is remembered under the files' status; an edit that keeps the size and puts
+    # the modification time back (as `touch -r` would) still changes the change time.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("BILATERAL_LAW_CACHE", "on")
+    monkeypatch.setattr(compiled, "_SETTLED_S", 0.0)  # the copy has just been written
+    hashed: list[int] = []
+    content_key = compiled._content_key
+    monkeypatch.setattr(compiled, "_content_key", lambda f: hashed.append(1) or content_key(f))
+    key = compiled.cache_key(law_copy)
+    assert compiled.cache_key(law_copy) == key and len(hashed) == 1, "the key was not remembered"
+    path = law_copy / "instruments/notice-148.yaml"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert "valid_to: 2017-06-19" in text
+    path.write_text(text.replace("2017-06-19", "2017-06-18", 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert compiled.cache_key(law_copy) != key
+    assert len(hashed) == 2
+
+
+def test_a_file_changed_in_the_last_seconds_is_hashed_every_time(
+    law_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("BILATERAL_LAW_CACHE", "on")
+    hashed: list[int] = []
+    content_key = compiled._content_key
+    monkeypatch.setattr(compiled, "_content_key", lambda f: hashed.append(1) or content_key(f))
+    compiled.cache_key(law_copy)
+    compiled.cache_key(law_copy)
+    assert len(hashed) == 2  # the copy is seconds old: its status may not show a next write
+
+
 def test_a_change_to_the_loader_code_invalidates_the_cache(
     tmp_path: Path, law_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -81,22 +81,84 @@ def _data_root(root: Source | None) -> Source:
 
 
 def cache_key(root: Source | None = None) -> str:
-    """A hash of everything the loaded bundle depends on (data bytes, code, versions)."""
-    digest = hashlib.sha256(_FORMAT)
+    """A hash of everything the loaded bundle depends on (data bytes, code, versions).
+
+    Hashing the bytes reads some 3 MB at every start; so, as Python does for its bytecode
+    and git for its index, the key is also remembered under the files' status (size,
+    modification and change times to the nanosecond, inode): while no file's status
+    changes, the remembered key is used. Any write changes a file's change time, which no
+    program can set back. A file changed in the last seconds is hashed every time (a second
+    write within the clock's resolution would leave its status as it was; git's "racy"
+    case), so a remembered key is never stale."""
     goods: Traversable = resources.files("bilateral.goods").joinpath("data")
     files = _walk(_data_root(root), "law") + _walk(goods, "goods")
     for pattern in _CODE:
         files.extend((f"code/{p.name}", p) for p in sorted(_PACKAGE.glob(pattern)))
-    for name, entry in sorted(files, key=lambda item: item[0]):
+    files.sort(key=lambda item: item[0])
+    status = _status(files)
+    if status is not None:
+        known = load_value("law-key", status[0])
+        if isinstance(known, str):
+            return known
+    key = _content_key(files)
+    if status is not None and status[1]:
+        store_value("law-key", status[0], key)
+    return key
+
+
+_SETTLED_S = 3.0  # a file changed longer ago than this is not changing under us
+
+
+def _status(files: list[tuple[str, Source]]) -> tuple[str, bool] | None:
+    """(a text naming every file's status and the versions in use, whether every file has
+    been still for a few seconds); None where a file is not on disk (a zip import)."""
+    import time
+
+    parts = [_FORMAT.decode(), sys.version, _pydantic_version(), _pycountry_dir()]
+    newest = 0
+    for name, entry in files:
+        if not isinstance(entry, Path):
+            return None
+        try:
+            st = entry.stat()
+        except OSError:
+            return None
+        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
+    base = _pycountry_dir()
+    for iso in _PYCOUNTRY_FILES:
+        try:
+            st = (Path(base) / iso).stat()
+        except OSError:
+            parts.append(f"{iso}:?")
+            continue
+        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+        parts.append(f"{iso}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
+    settled = newest < time.time_ns() - int(_SETTLED_S * 1e9)
+    return "\n".join(parts), settled
+
+
+_PYCOUNTRY_FILES = ("databases/iso3166-1.json", "locales/fr/LC_MESSAGES/iso3166-1.mo")
+
+
+def _pycountry_dir() -> str:
+    spec = importlib.util.find_spec("pycountry")
+    if spec is None or spec.origin is None:
+        return "?"
+    return str(Path(spec.origin).parent)
+
+
+def _content_key(files: list[tuple[str, Source]]) -> str:
+    """The hash of the files' bytes and of the versions of Python, pydantic and ISO data."""
+    digest = hashlib.sha256(_FORMAT)
+    for name, entry in files:
         data = entry.read_bytes()
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
     digest.update(f"{sys.version}\0{_pydantic_version()}\0".encode())
-    spec = importlib.util.find_spec("pycountry")
-    if spec is not None and spec.origin is not None:
-        base = Path(spec.origin).parent
-        for iso in ("databases/iso3166-1.json", "locales/fr/LC_MESSAGES/iso3166-1.mo"):
-            digest.update((base / iso).read_bytes() if (base / iso).is_file() else b"?")
+    base = Path(_pycountry_dir())
+    for iso in _PYCOUNTRY_FILES:
+        digest.update((base / iso).read_bytes() if (base / iso).is_file() else b"?")
     return digest.hexdigest()
 
 

@@ -57,6 +57,12 @@ class _Law:
 
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
+    def __repr__(self) -> str:
+        # one for all the law's types: a generated __repr__ per class costs start-up time
+        names = self.__dataclass_fields__  # type: ignore[attr-defined]
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        return f"{type(self).__name__}({shown})"
+
 
 class Confidence(StrEnum):
     """How sure we are of a rule (the research's tags)."""
@@ -122,13 +128,13 @@ class Topic(StrEnum):
     DEFENCE = "defence_cooperation"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class Bilingual(_Law):
     en: Annotated[str, Check(min_length=1)]
     fr: Annotated[str, Check(min_length=1)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class DelayedStart(_Law):
     """A start date stated in law as "N days after" another date (e.g. SEMA s.3.7(5))."""
 
@@ -144,12 +150,12 @@ class DelayedStart(_Law):
 # alpha-2 and are checked against the country table at load time.
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class _Effect(_Law):
     """What a rule says; ``kind`` names which statement it is."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class AreaControlListing(_Effect):
     """EIPA s.4/s.13: every export of any goods or technology to the country needs a permit."""
 
@@ -157,7 +163,7 @@ class AreaControlListing(_Effect):
     country: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class LicensingPolicy(_Effect):
     """How applications to export to a country are assessed (Notices 148, 172, interim)."""
 
@@ -169,7 +175,7 @@ class LicensingPolicy(_Effect):
     posture: Outcome
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class EclGroupScope(_Effect):
     """ECL s.2: the destinations to which a group's items are controlled."""
 
@@ -183,7 +189,7 @@ class EclGroupScope(_Effect):
     items_named_in_guide: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class EclPermitSuspension(_Effect):
     """A suspension of new permits for ECL items to a country."""
 
@@ -191,7 +197,7 @@ class EclPermitSuspension(_Effect):
     country: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class GeneralExportPermit(_Effect):
     """EIPA s.7(1.1): a general permit usable for some ECL items to some destinations."""
 
@@ -207,7 +213,7 @@ class GeneralExportPermit(_Effect):
     excludes_sanctioned_destinations: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class GoodsScope(_Effect):
     """Which goods a prohibition covers."""
 
@@ -247,7 +253,7 @@ class GoodsScope(_Effect):
             raise ValueError("except_hs needs an except_note saying what the exception is")
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class ExportProhibition(_Effect):
     """A prohibition on exporting goods to a country (SEMA regulations)."""
 
@@ -256,7 +262,7 @@ class ExportProhibition(_Effect):
     goods: GoodsScope
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class ImportProhibition(_Effect):
     """A prohibition on importing or dealing in goods from a country (SEMA regulations)."""
 
@@ -265,7 +271,7 @@ class ImportProhibition(_Effect):
     goods: GoodsScope
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class TariffEntitlement(_Effect):
     """Entitlement of goods originating in the countries to a tariff treatment."""
 
@@ -277,7 +283,7 @@ class TariffEntitlement(_Effect):
     tariff_items: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class TariffRate(_Effect):
     """A flat rate of a treatment (Customs Tariff s.29: the General Tariff is 35%)."""
 
@@ -288,7 +294,7 @@ class TariffRate(_Effect):
     mfn_if_higher: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class TreatmentExpiry(_Effect):
     """A treatment's provisions cease to have effect (Customs Tariff ss. 36 and 40)."""
 
@@ -296,7 +302,7 @@ class TreatmentExpiry(_Effect):
     treatment: Treatment
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class DealingsProhibition(_Effect):
     """SEMA s.3: no dealing with persons listed in a schedule."""
 
@@ -305,7 +311,7 @@ class DealingsProhibition(_Effect):
     listing: str  # id of a bundled list of persons
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class FinancialProhibition(_Effect):
     """A sectoral prohibition on financial dealings (securities, debt, insurance)."""
 
@@ -314,7 +320,7 @@ class FinancialProhibition(_Effect):
     activity: Literal["securities", "debt", "insurance"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class EngagementPolicy(_Effect):
     """Official contact with the country's authorities limited to some topics."""
 
@@ -323,7 +329,7 @@ class EngagementPolicy(_Effect):
     permitted_topics: Annotated[tuple[Topic, ...], Check(min_length=1)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class DiplomaticEvent(_Effect):
     """A dated fact about representation (accreditation, embassy closure)."""
 
@@ -331,7 +337,7 @@ class DiplomaticEvent(_Effect):
     country: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class KnownGap(_Effect):
     """A part of the law the sources could not settle: shown as a caveat, never guessed."""
 
@@ -375,7 +381,7 @@ def _delayed(value: object) -> object:
     return value
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class Rule(_Law):
     """One dated, cited statement of law."""
 
@@ -430,7 +436,7 @@ class Rule(_Law):
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class Instrument(_Law):
     """A legal instrument or official notice, and the rules drawn from it."""
 
@@ -443,7 +449,7 @@ class Instrument(_Law):
     rules: tuple[Rule, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class ListedPerson(_Law):
     """One item of a schedule of listed persons, as the official XML gives it."""
 
@@ -463,7 +469,7 @@ class ListedPerson(_Law):
     listed_on_exact: bool = True
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class PersonList(_Law):
     id: str
     instrument: str
@@ -474,7 +480,7 @@ class PersonList(_Law):
     persons: tuple[ListedPerson, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class GoodsListItem(_Law):
     item: str
     hs: Annotated[str, Check(pattern=r"^\d{2,10}$")]
@@ -487,7 +493,7 @@ class GoodsListItem(_Law):
     condition: Bilingual | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class RepealedItem(_Law):
     """A schedule row now reading "[Repealed, ...]": it applied until ``repealed_on``, and its
     text is no longer in the consolidation, so the engine can only say it existed."""
@@ -497,7 +503,7 @@ class RepealedItem(_Law):
     by: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class GoodsList(_Law):
     """An HS-coded schedule of goods (e.g. SEMA Belarus Schedule 4 Part 1)."""
 
@@ -517,7 +523,7 @@ class GoodsList(_Law):
     items: Annotated[tuple[GoodsListItem, ...], Check(min_length=1)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class EclItemRow(_Law):
     """One row of a schedule that names Guide items (GEP No. 41's excluded goods)."""
 
@@ -529,7 +535,7 @@ class EclItemRow(_Law):
     in_force_from: Date
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class EclItemList(_Law):
     """A schedule of Guide items, each row dated (e.g. the Schedule to SOR/2015-200)."""
 
@@ -541,7 +547,7 @@ class EclItemList(_Law):
     ecl_items: Annotated[tuple[EclItemRow, ...], Check(min_length=1)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class CategoryMapping(_Law):
     """HS codes read as one humanitarian category: an explicit, cited interpretation."""
 
@@ -550,7 +556,7 @@ class CategoryMapping(_Law):
     rationale: Annotated[str, Check(min_length=10)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class CategoryInterpretation(_Law):
     id: str
     basis: str
