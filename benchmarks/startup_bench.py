@@ -9,7 +9,9 @@ Scenarios, each a fresh process per run (the figure a person at a terminal sees)
 - no cache: ``BILATERAL_LAW_CACHE=off``, the law parsed and checked at every start.
 Byte-code is compiled once (as ``pip install`` does) under a private PYTHONPYCACHEPREFIX.
 Each is the median (and p90, min) of N runs, N printed; "cpu" is the child's user+system
-time, which other load on the machine disturbs less than the wall clock does.
+time, which other load on the machine disturbs less than the wall clock does. The floors
+and the warm questions run in rounds, one of each per round, so that a slow spell of a
+shared machine lands on all of them alike rather than on whichever ran then.
 Results go to benchmarks/results/startup.txt.
 """
 
@@ -98,14 +100,20 @@ def main() -> None:
         env = {**os.environ, "XDG_CACHE_HOME": warm_home, "PYTHONPYCACHEPREFIX": pycache}
         env.pop("BILATERAL_LAW_CACHE", None)
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        walls, cpus = measure([sys.executable, "-c", "pass"], args.runs, env)
-        report(line("floor: python -c pass", walls, cpus))
-        walls, cpus = measure([sys.executable, "-c", "import pydantic"], args.runs, env)
-        report(line("floor: python -c 'import pydantic'", walls, cpus))
         run_once([*base, *QUESTIONS["check export --hs"]], env)  # fill the cache once
-        for name, question in QUESTIONS.items():
-            walls, cpus = measure([*base, *question], args.runs, env)
-            report(line(f"warm  {name}", walls, cpus, target=True))
+        rounds: dict[str, list[str]] = {
+            "floor: python -c pass": [sys.executable, "-c", "pass"],
+            "floor: python -c 'import pydantic'": [sys.executable, "-c", "import pydantic"],
+        }
+        rounds.update({f"warm  {name}": [*base, *q] for name, q in QUESTIONS.items()})
+        got: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in rounds}
+        for _ in range(args.runs):
+            for label, argv in rounds.items():
+                wall, cpu = run_once(argv, env)
+                got[label][0].append(wall)
+                got[label][1].append(cpu)
+        for label, (walls, cpus) in got.items():
+            report(line(label, walls, cpus, target=label.startswith("warm")))
         for name in ("check export --hs",):
             walls, cpus = measure([*base, *QUESTIONS[name]], args.runs, env, cold=True)
             report(line(f"cold  {name} (empty cache)", walls, cpus))
