@@ -114,26 +114,22 @@ def _status(files: list[tuple[str, Source]]) -> tuple[str, bool] | None:
     been still for a few seconds); None where a file is not on disk (a zip import)."""
     import time
 
-    parts = [_FORMAT.decode(), sys.version, _pydantic_version(), _pycountry_dir()]
+    base = Path(_pycountry_dir())
+    parts = [_FORMAT.decode(), sys.version, _pydantic_version(), str(base)]
+    iso = [(name, base / name) for name in _PYCOUNTRY_FILES]
     newest = 0
-    for name, entry in files:
+    for name, entry in [*files, *iso]:
         if not isinstance(entry, Path):
             return None
         try:
             st = entry.stat()
         except OSError:
+            if (name, entry) in iso:  # no ISO file: hashed as "?" (see _content_key)
+                parts.append(f"{name}:?")
+                continue
             return None
         newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
         parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
-    base = _pycountry_dir()
-    for iso in _PYCOUNTRY_FILES:
-        try:
-            st = (Path(base) / iso).stat()
-        except OSError:
-            parts.append(f"{iso}:?")
-            continue
-        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
-        parts.append(f"{iso}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
     settled = newest < time.time_ns() - int(_SETTLED_S * 1e9)
     return "\n".join(parts), settled
 
