@@ -449,13 +449,23 @@ def bench_shipments(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             pid, today = _permit(b, alice, oscar, args.authorised)
             n_mix = max(0, args.pg_permits)
             share = -(-args.authorised // n_mix) if n_mix else 0
-            mix = [
-                (
-                    *_permit(b, exporters[k % len(exporters)], oscar, share),
-                    exporters[k % len(exporters)],
-                )
-                for k in range(n_mix)
-            ]
+
+            def permits_of_exporters(units: int) -> list[tuple[int, str, str]]:
+                """``n_mix`` permits of ``units`` each, dealt to the exporters in turn:
+                (permit id, issue day, owner's token)."""
+                owners = [exporters[k % len(exporters)] for k in range(n_mix)]
+                return [(*_permit(b, owner, oscar, units), owner) for owner in owners]
+
+            def posts_over(
+                permits: list[tuple[int, str, str]], units: int, tag: str
+            ) -> list[bytes]:
+                """``units`` shipments of one unit on each permit, the permits in turn."""
+                return [
+                    shipment_request(m[0], m[2], m[1], f"{tag}{i}")
+                    for i, m in ((i, permits[i % n_mix]) for i in range(units * n_mix))
+                ]
+
+            mix = permits_of_exporters(share)
 
             def shipment(i: int, key: str) -> bytes:
                 return shipment_request(pid, alice, today, key)
@@ -482,10 +492,7 @@ def bench_shipments(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             # mix's permits in turn; every line exactly filled
             mixed: dict[str, Any] = {}
             if mix:
-                posts = [
-                    shipment_request(m[0], m[2], m[1], f"m{i}")
-                    for i, m in ((i, mix[i % n_mix]) for i in range(share * n_mix))
-                ]
+                posts = posts_over(mix, share, "m")
                 load3, cpu3 = load(), server.cpu_seconds()
                 lat3, st3, secs3, bodies3 = asyncio.run(
                     hammer(server.port, lambda i: posts[i], len(posts), None, args.pg_connections)
@@ -512,17 +519,8 @@ def bench_shipments(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             n_open = round(args.pg_rate * args.pg_open_seconds)
             if n_open and mix:
                 each = -(-n_open // n_mix)
-                fresh = [
-                    (
-                        *_permit(b, exporters[k % len(exporters)], oscar, each),
-                        exporters[k % len(exporters)],
-                    )
-                    for k in range(n_mix)
-                ]
-                offered = [
-                    shipment_request(m[0], m[2], m[1], f"o{i}")
-                    for i, m in ((i, fresh[i % n_mix]) for i in range(each * n_mix))
-                ]
+                fresh = permits_of_exporters(each)
+                offered = posts_over(fresh, each, "o")
                 load4, cpu4 = load(), server.cpu_seconds()
                 lat4, st4, secs4, bodies4, late4 = asyncio.run(
                     open_loop(
