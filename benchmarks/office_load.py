@@ -223,11 +223,13 @@ async def hammer(
 
 async def open_loop(
     port: int, make: Any, total: int, rate: float, connections: int
-) -> tuple[list[float], dict[int, int], float, list[bytes], float]:
+) -> tuple[list[float], dict[int, int], float, list[bytes], float, list[tuple[float, float]]]:
     """Send request ``i`` at ``start + i / rate`` on the first free connection; latency is
     from that scheduled moment to the answer. Returns (latencies, statuses, seconds from the
-    first scheduled send to the last answer, error bodies, worst lateness of a send)."""
+    first scheduled send to the last answer, error bodies, worst lateness of a send, and
+    each request's (scheduled second, latency))."""
     latencies: list[float] = []
+    timeline: list[tuple[float, float]] = []
     statuses: dict[int, int] = {}
     bodies: list[bytes] = []
     late = [0.0]
@@ -246,6 +248,7 @@ async def open_loop(
             writer.write(make(i))
             status, body = await read_response(reader)
             latencies.append(time.perf_counter() - due)
+            timeline.append((due - start, latencies[-1]))
             statuses[status] = statuses.get(status, 0) + 1
             if status >= 400 and len(bodies) < 5:
                 bodies.append(body[:200])
@@ -255,7 +258,20 @@ async def open_loop(
     finally:
         for _, w in pool:
             w.close()
-    return latencies, statuses, time.perf_counter() - start, bodies, late[0]
+    return latencies, statuses, time.perf_counter() - start, bodies, late[0], timeline
+
+
+def by_second(timeline: list[tuple[float, float]]) -> list[str]:
+    """The open loop second by second (by scheduled moment): is a slow answer a warm-up,
+    a stall of the machine, or the steady state?"""
+    seconds: dict[int, list[float]] = {}
+    for due, lat in timeline:
+        seconds.setdefault(int(due), []).append(lat)
+    return [
+        f"{k}s: n {len(v)}, p50 {pct(v, 0.5):.1f} ms, p99 {pct(v, 0.99):.1f} ms, "
+        f"max {max(v) * 1000:.1f} ms"
+        for k, v in sorted(seconds.items())
+    ]
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -522,7 +538,7 @@ def bench_shipments(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                 fresh = permits_of_exporters(each)
                 offered = posts_over(fresh, each, "o")
                 load4, cpu4 = load(), server.cpu_seconds()
-                lat4, st4, secs4, bodies4, late4 = asyncio.run(
+                lat4, st4, secs4, bodies4, late4, timeline4 = asyncio.run(
                     open_loop(
                         server.port,
                         lambda i: offered[i],
@@ -549,6 +565,7 @@ def bench_shipments(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                     "load_average_before": load4,
                     "load_average_after": load(),
                     "errors": [x.decode(errors="replace") for x in bodies4],
+                    "by_second": by_second(timeline4),
                     "open_permits": [m[0] for m in fresh],
                 }
             verify = api(b, "GET", "/api/audit/verify", oscar)

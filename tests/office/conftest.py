@@ -58,6 +58,12 @@ class RecordingChecks:
     def check_import(self, **kw: Any) -> dict[str, Any]:
         return self._ask("check_import", kw)
 
+    def law_version(self, **kw: Any) -> str:
+        from bilateral.engine import checks
+
+        extra = {"law": self.law} if self.law is not None else {}
+        return checks.law_version(**kw, **extra)
+
     def check_contact(self, **kw: Any) -> dict[str, Any]:
         return self._ask("check_contact", kw)
 

@@ -202,3 +202,47 @@ def test_concurrent_posts_over_several_permits_never_overdraw_and_share_commits(
 
 def _balance_of(o: Office, pid: int, who: dict[str, str]) -> dict[str, Any]:
     return dict(o.client.get(f"/api/permits/{pid}", headers=who).json()["lines"][0])
+
+
+def test_a_shipment_is_refused_to_bad_tokens_other_organisations_and_missing_keys(
+    office: Office,
+) -> None:
+    """The drawdown reads the token's holder and the permit in one statement (PostgreSQL):
+    each refusal is still the one the user would get from the separate checks."""
+    pid, _alice = _permit(office)
+    c = office.client
+    alice = {"Authorization": f"Bearer {office.tokens['alice']}"}
+    bob = office.user("bob", "applicant", "Other Exports Inc")
+    officer = {"Authorization": f"Bearer {office.tokens['oscar']}"}
+    ship = {
+        "line_no": 1,
+        "quantity": "1",
+        "value": "1.00",
+        "shipped_on": TODAY.isoformat(),
+        "export_declaration_ref": "CAED-1",
+    }
+    path = f"/api/permits/{pid}/shipments"
+
+    def post(headers: dict[str, str], key: str | None = "k1", to: str = path) -> Any:
+        extra = {"Idempotency-Key": key} if key else {}
+        return c.post(to, json=ship, headers=headers | extra)
+
+    assert post({"Authorization": "Bearer nope"}).status_code == 401
+    assert post({}).status_code == 401
+    assert post(officer).status_code == 403
+    assert post(bob).json()["error"] == "not_found"  # another organisation's permit
+    assert post(alice, to=f"/api/permits/{pid + 999}/shipments").status_code == 404
+    assert post(alice, key=None).json()["field"] == "idempotency_key"
+    first = post(alice)
+    assert first.status_code == 201, first.text
+    assert first.json()["recorded_by"] == "alice"
+    assert post(alice).status_code == 200  # the retry: the first shipment, replayed
+    assert post(bob).status_code == 404  # a key another organisation used stays unseen
+    # the token revoked: refused at once, nothing recorded
+    me = c.get("/api/me", headers=alice).json()
+    tokens = c.get(f"/api/users/{me['id']}/tokens", headers=office.user("ada", "admin")).json()
+    for t in tokens:
+        assert c.delete(f"/api/tokens/{t['id']}", headers=alice).status_code in (200, 204)
+    assert post(alice, key="k2").status_code == 401
+    used = c.get(f"/api/permits/{pid}", headers=officer).json()["lines"][0]
+    assert Decimal(used["used_quantity"]) == Decimal("1")

@@ -188,6 +188,12 @@ def export_goods(on: dt.date, hs_code: str | None, category: str | None, ecl: st
     return Goods(ecl_item=parse_ecl_item(ecl))
 
 
+def law_version(*, law: Law | None = None) -> str:
+    """The version of the law the answers are given under (the default law's unless
+    ``law`` is given): a caller that keeps answers keys them with it."""
+    return (law or default_law()).law_version
+
+
 def check_export(
     *,
     to: str,

@@ -35,7 +35,7 @@ from bilateral.office.schemas import (
 )
 from bilateral.platform import deps, uploads
 from bilateral.platform.accounts import Actor, OfficeError
-from bilateral.platform.api import DB, ERRORS, Id, Who, _roles, bearer_actor
+from bilateral.platform.api import DB, ERRORS, Id, Who, _roles, bearer_actor, bearer_token
 from bilateral.platform.db import begin_write
 
 Today = Annotated[dt.date, Depends(deps.today_dep)]
@@ -488,7 +488,7 @@ def _question_cache(request: Request) -> services.QuestionCache:
     """The engine questions of each permit's lines, kept by this application (one database)."""
     cache: services.QuestionCache | None = getattr(request.app.state, "permit_questions", None)
     if cache is None:
-        cache = request.app.state.permit_questions = {}
+        cache = request.app.state.permit_questions = services.QuestionCache()
     return cache
 
 
@@ -615,9 +615,15 @@ async def record_shipment(
         # before any lock: read-only, so no transaction of its own (no BEGIN, no ROLLBACK)
         with factory() as s:
             s.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            actor = bearer_actor(request, s)
-            done = services.prepare_shipment(
-                s, actor, permit_id, data, idempotency_key, today, deps.checks(request), questions
+            actor, done = services.prepare_shipment_for_token(
+                s,
+                bearer_token(request),
+                permit_id,
+                data,
+                idempotency_key,
+                today,
+                deps.checks(request),
+                questions,
             )
             if isinstance(done, services.Ticket):
                 return done

@@ -133,7 +133,9 @@ def issue_token(s: Session, u: User) -> str:
 
 _U, _T = cast(Table, User.__table__), cast(Table, ApiToken.__table__)
 # built once (building it per request cost as much as running it)
-_ACTOR_OF_TOKEN = (
+# The actor of an API token (its digest bound as ``digest``); an application may extend it
+# to read, in the same statement, what its request needs (see office.services).
+ACTOR_OF_TOKEN = (
     select(_U.c.id, _U.c.username, _U.c.role, _U.c.organisation_id)
     .join(_T, _T.c.user_id == _U.c.id)
     .where(_T.c.token_sha256 == bindparam("digest"), ~_T.c.revoked, _U.c.active)
@@ -146,9 +148,12 @@ def actor_for_token(s: Session, token: str) -> Actor | None:
     Not cached, so that revoking a token or deactivating an account takes effect at once
     in every worker process (the lookup costs about 0.3 ms; see docs/office.md).
     """
-    row = s.connection().execute(_ACTOR_OF_TOKEN, {"digest": token_digest(token)}).one_or_none()
-    if row is None:
-        return None
+    row = s.connection().execute(ACTOR_OF_TOKEN, {"digest": token_digest(token)}).one_or_none()
+    return None if row is None else actor_of_row(row)
+
+
+def actor_of_row(row: Any) -> Actor:
+    """The actor of a row read with ``ACTOR_OF_TOKEN`` (or a statement extending it)."""
     return Actor(row.id, row.username, row.role, row.organisation_id)
 
 

@@ -36,12 +36,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def bearer_actor(request: Request, s: DB) -> Actor:
+def bearer_token(request: Request) -> str:
+    """The API token of the request's ``Authorization: Bearer`` header (none: 401)."""
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise OfficeError(401, "unauthenticated")
-    actor = accounts.actor_for_token(s, token.strip())
+    return token.strip()
+
+
+def bearer_actor(request: Request, s: DB) -> Actor:
+    actor = accounts.actor_for_token(s, bearer_token(request))
     if actor is None:
         raise OfficeError(401, "unauthenticated")
     return actor

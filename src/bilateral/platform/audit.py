@@ -23,7 +23,7 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -80,18 +80,48 @@ def record(
     this transaction with ``UPDATE audit_head SET last_id = last_id + 1 ... RETURNING
     last_id, last_hash`` (in the statement that did the work recorded); then one statement.
     """
-    conn = s.connection()
-    h = cast(Table, AuditHead.__table__)
-    if head is not None:
-        last_id, last_hash = head
-    else:
+    if head is None:
         # Take the next id and the previous hash, locking the head row until commit.
-        last_id, last_hash = conn.execute(
-            update(h)
-            .where(h.c.id == 1)
-            .values(last_id=h.c.last_id + 1)
-            .returning(h.c.last_id, h.c.last_hash)
-        ).one()
+        h = cast(Table, AuditHead.__table__)
+        last_id, last_hash = (
+            s.connection()
+            .execute(
+                update(h)
+                .where(h.c.id == 1)
+                .values(last_id=h.c.last_id + 1)
+                .returning(h.c.last_id, h.c.last_hash)
+            )
+            .one()
+        )
+        head = (last_id, last_hash)
+    row = entry(
+        head,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        law_version=law_version,
+    )
+    append(s, [row])
+    return row["id"], row["hash"]
+
+
+def entry(
+    head: tuple[int, str],
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: Any = None,
+    after: Any = None,
+    law_version: str | None = None,
+) -> dict[str, Any]:
+    """The row of the entry that takes ``head`` (its id, and the hash of the entry before
+    it), with its own hash; written by ``append``."""
+    last_id, last_hash = head
     e = AuditEntry(
         id=last_id,
         at=now_iso(),
@@ -104,8 +134,7 @@ def record(
         law_version=law_version,
         prev_hash=last_hash,
     )
-    digest = entry_hash(last_hash, e)
-    row = {
+    return {
         "id": e.id,
         "at": e.at,
         "actor": e.actor,
@@ -116,22 +145,39 @@ def record(
         "after": e.after,
         "law_version": e.law_version,
         "prev_hash": e.prev_hash,
-        "hash": digest,
+        "hash": entry_hash(last_hash, e),
     }
+
+
+_COLUMNS = (
+    *("id", "at", "actor", "action", "entity", "entity_id", "before", "after"),
+    *("law_version", "prev_hash", "hash"),
+)
+
+
+def append(s: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Write entries made by ``entry``, each following the one before (the first the head's
+    hash, in the caller's transaction that holds the head), and move the head's hash to
+    the last: one statement on PostgreSQL, whatever their number."""
+    if not rows:
+        return
+    conn = s.connection()
     if conn.dialect.name == "postgresql":
-        cols = ", ".join(row)
+        values = ", ".join(
+            "(" + ", ".join(f":{c}_{i}" for c in _COLUMNS) + ")" for i in range(len(rows))
+        )
+        params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in _COLUMNS}
         conn.execute(
             text(
-                f"WITH entry AS (INSERT INTO audit_log ({cols}) "
-                f"VALUES ({', '.join(':' + c for c in row)})) "
-                "UPDATE audit_head SET last_hash = :hash WHERE id = 1"
+                f"WITH entry AS (INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES {values}) "
+                "UPDATE audit_head SET last_hash = :last_hash WHERE id = 1"
             ),
-            row,
+            {**params, "last_hash": rows[-1]["hash"]},
         )
     else:
-        conn.execute(insert(cast(Table, AuditEntry.__table__)).values(**row))
-        conn.execute(update(h).where(h.c.id == 1).values(last_hash=digest))
-    return e.id, digest
+        conn.execute(insert(cast(Table, AuditEntry.__table__)), list(rows))
+        h = cast(Table, AuditHead.__table__)
+        conn.execute(update(h).where(h.c.id == 1).values(last_hash=rows[-1]["hash"]))
 
 
 @dataclass
