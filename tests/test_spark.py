@@ -13,6 +13,7 @@ import pytest
 
 from bilateral.engine.batch import screen_exports
 from bilateral.engine.law import default_law
+from bilateral.errors import BadInput
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (extra: spark)")
 if shutil.which("java") is None:
@@ -133,6 +134,39 @@ def test_batch_command_on_spark_writes_a_parquet_folder(tmp_path: Path) -> None:
         check=False,
     )
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+@pytest.mark.parametrize("date_type", ["string", "date"])
+def test_the_workers_write_the_parquet_sparks_writer_would(  # type: ignore[no-untyped-def]
+    spark, tmp_path: Path, date_type: str
+) -> None:
+    from pyspark.sql import functions as F
+
+    from bilateral.faces.spark_batch import PARQUET_OPTIONS, screen_exports_spark, write_parquet
+
+    frame = spark.createDataFrame(ROWS * 50, "destination string, date string, hs string")
+    frame = frame.withColumn("date", F.col("date").try_cast(date_type)).repartition(3)
+    # As Spark's writer writes them (the path taken on a cluster)...
+    jvm = tmp_path / "jvm"
+    screen_exports_spark(frame).write.options(**PARQUET_OPTIONS).parquet(str(jvm))
+    # ... and by the Python workers, each its own part (Spark on one machine).
+    workers = tmp_path / "workers"
+    assert write_parquet(frame, str(workers)) == len(ROWS) * 50
+    assert sorted(p.name for p in workers.iterdir()) == [
+        "_SUCCESS", "part-00000.parquet", "part-00001.parquet", "part-00002.parquet",
+    ]  # fmt: skip
+    expected = pq.read_table(jvm)
+    written = pq.read_table(workers)
+    assert written.schema == expected.schema and written.num_rows == expected.num_rows
+    key = [(name, "ascending") for name in ("destination", "date", "hs")]
+    assert written.sort_by(key).to_pylist() == expected.sort_by(key).to_pylist()
+    assert spark.read.parquet(str(workers)).schema == spark.read.parquet(str(jvm)).schema
+    # No rows: one part with the columns, as Spark's writer leaves.
+    empty = tmp_path / "empty"
+    assert write_parquet(frame.limit(0), str(empty)) == 0
+    assert pq.read_table(empty).schema == expected.schema
+    with pytest.raises(BadInput, match="already exists"):
+        write_parquet(frame, str(workers))
 
 
 def test_an_executor_starts_with_the_facts_the_driver_ships() -> None:

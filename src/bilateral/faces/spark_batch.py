@@ -14,6 +14,16 @@ rather than asking the single path again what every earlier run already knew. Ea
 batch is prepared as the one-machine path prepares it (``bilateral.engine.rows``:
 destinations encoded, HS codes cut to six digits, dates parsed by arithmetic), and keys
 are looked up once per distinct six digits.
+
+Where the executors can write the output folder themselves (Spark in local mode, a
+folder on this machine: ``write_parquet``), each task also writes its own Parquet part
+with pyarrow, as `bilateral batch` writes its file, and hands the JVM back only a file
+name and a count. The answers then never go through the JVM: turning Arrow batches back
+into Spark rows and Spark's Parquet writer cost more than twice the screening itself
+(the caveats alone are some 200 bytes a row). Parts are written under ``_temporary`` and
+renamed into place by the driver once every task has succeeded, as Spark's own writer
+does. Elsewhere (a cluster, or a date column Spark would write with another Parquet
+type) the JVM writes the answers of ``screen_exports_spark``.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import csv
 import hashlib
 import os
 import pickle
+import shutil
 import sys
 import threading
 import time
@@ -52,6 +63,23 @@ PARQUET_OPTIONS = {
     "parquet.column.statistics.enabled": "false",
     "parquet.size.statistics.enabled": "false",
     "parquet.enable.dictionary#hs": "false",
+}
+
+# The same Parquet, written by pyarrow in the executors (``write_parquet``): the engine's
+# dictionary columns are written as they are, without Arrow's own schema in the footer,
+# so readers see plain text columns, as in the folders Spark's writer leaves.
+PYARROW_PARQUET: dict[str, Any] = {
+    "write_statistics": False,
+    "use_dictionary": [
+        "destination",
+        "date",
+        "outcome",
+        "rules",
+        "caveats.list.element",
+        "error",
+        "law_version",
+    ],
+    "store_schema": False,
 }
 
 _SCREENERS: dict[bytes, engine.Screener] = {}  # per executor process: one per broadcast
@@ -104,16 +132,25 @@ def _screener_of(broadcast: Any) -> Callable[[Iterator[pa.RecordBatch]], Iterato
     return screen_batches
 
 
-def screen_exports_spark(rows: DataFrame, law: Law | None = None) -> DataFrame:
-    """Add the engine's answer columns to a Spark DataFrame of destination, date, hs."""
-    missing = {"destination", "date", "hs"} - set(rows.columns)
-    if missing:
-        raise BadInput("input", f"missing column(s) {', '.join(sorted(missing))}")
+def _shipped(rows: DataFrame, law: Law | None) -> tuple[DataFrame, Any]:
+    """The rows' three columns, and the law broadcast to the executors."""
+    selected = _selected(rows)
     given = law is not None
     law = law or default_law()
     facts = _driver_facts(law, given)
-    shipped = rows.sparkSession.sparkContext.broadcast(compiled_law(law, facts))
-    selected = rows.select("destination", "date", "hs")
+    return selected, rows.sparkSession.sparkContext.broadcast(compiled_law(law, facts))
+
+
+def _selected(rows: DataFrame) -> DataFrame:
+    missing = {"destination", "date", "hs"} - set(rows.columns)
+    if missing:
+        raise BadInput("input", f"missing column(s) {', '.join(sorted(missing))}")
+    return rows.select("destination", "date", "hs")
+
+
+def screen_exports_spark(rows: DataFrame, law: Law | None = None) -> DataFrame:
+    """Add the engine's answer columns to a Spark DataFrame of destination, date, hs."""
+    selected, shipped = _shipped(rows, law)
     date_type = dict(selected.dtypes)["date"]
     schema = (
         f"destination string, date {date_type}, hs string, outcome string, "
@@ -121,6 +158,83 @@ def screen_exports_spark(rows: DataFrame, law: Law | None = None) -> DataFrame:
         "law_version string"
     )
     return selected.mapInArrow(_screener_of(shipped), schema)
+
+
+def _part_writer(
+    broadcast: Any, folder: str
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def write_part(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow.parquet as pq
+        from pyspark import TaskContext
+
+        task = TaskContext.get()
+        assert task is not None  # we run in a Spark task
+        part = f"part-{task.partitionId():05d}.parquet"
+        # One file per attempt: a retried task never writes into its failed attempt's file.
+        temporary = os.path.join(folder, "_temporary", f"{part}.{task.taskAttemptId()}")
+        screen = _screener_from(broadcast.value)
+        writer = None
+        rows = 0
+        try:
+            for batch in batches:
+                prepared = prepare(pa.Table.from_batches([batch]))
+                screened = engine.screen_file_batch(screen, prepared)
+                if writer is None:
+                    writer = pq.ParquetWriter(temporary, screened.schema, **PYARROW_PARQUET)
+                writer.write_table(screened)
+                rows += screened.num_rows
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is not None:  # an empty partition writes no part (as Spark's writer)
+            yield pa.RecordBatch.from_pydict(
+                {"part": [part], "file": [temporary], "rows": [rows]}, _WRITTEN
+            )
+
+    return write_part
+
+
+_WRITTEN = pa.schema([("part", pa.string()), ("file", pa.string()), ("rows", pa.int64())])
+
+
+def _workers_can_write(spark: SparkSession, selected: DataFrame, output_path: str) -> bool:
+    """Whether the executors see ``output_path`` as the driver does and pyarrow writes the
+    rows' columns with the Parquet types Spark's writer would (text; dates)."""
+    local = (spark.sparkContext.master or "").startswith("local")
+    on_disk = "://" not in output_path or output_path.startswith("file:")
+    types = dict(selected.dtypes)
+    plain = types["destination"] == types["hs"] == "string" and types["date"] in {"string", "date"}
+    return local and on_disk and plain
+
+
+def write_parquet(rows: DataFrame, output_path: str, law: Law | None = None) -> int:
+    """Screen ``rows`` into a new Parquet folder (as ``screen_exports_spark`` then Spark's
+    writer would); the number of rows written. See the module for who writes it."""
+    spark = rows.sparkSession
+    if not _workers_can_write(spark, _selected(rows), output_path):
+        screened = screen_exports_spark(rows, law)
+        screened.write.mode("errorifexists").options(**PARQUET_OPTIONS).parquet(output_path)
+        return _rows_written(spark, output_path)
+    folder = os.path.abspath(output_path.removeprefix("file:"))
+    if os.path.exists(folder):
+        raise BadInput("output", f"{output_path} already exists; Spark writes a new folder")
+    selected, shipped = _shipped(rows, law)
+    os.makedirs(os.path.join(folder, "_temporary"))
+    try:
+        schema = "part string, file string, rows bigint"
+        written = selected.mapInArrow(_part_writer(shipped, folder), schema).collect()
+        if not written:  # no rows at all: Spark's writer leaves one part with the schema
+            shutil.rmtree(folder)
+            screen_exports_spark(rows, law).write.options(**PARQUET_OPTIONS).parquet(folder)
+            return 0
+        for row in written:  # every task has succeeded: its parts go into place
+            os.replace(row.file, os.path.join(folder, row.part))
+        shutil.rmtree(os.path.join(folder, "_temporary"))
+        Path(folder, "_SUCCESS").touch()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return sum(int(row.rows) for row in written)
 
 
 def session(master: str | None = None) -> SparkSession:
@@ -190,9 +304,7 @@ def run_spark_batch(input_path: str, output_path: str) -> int:
             rows = reader.parquet(input_path)
         else:
             rows = read_csv(reader, input_path)
-        screened = screen_exports_spark(rows)
-        screened.write.mode("errorifexists").options(**PARQUET_OPTIONS).parquet(output_path)
-        total = _rows_written(spark, output_path)
+        total = write_parquet(rows, output_path)
     finally:
         spark.stop()
     elapsed = time.perf_counter() - started
