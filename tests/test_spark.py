@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -81,6 +82,10 @@ def test_batch_command_on_spark_writes_a_parquet_folder(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     target = tmp_path / "out.parquet"
+    # Run as `.venv/bin/bilateral` is run without activating the venv: the first `python3`
+    # on the PATH is the system's (no pyarrow, no bilateral); the workers must not use it.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYSPARK_PYTHON", "VIRTUAL_ENV")}
+    env["PATH"] = "/usr/bin:/bin"
     done = subprocess.run(
         [
             sys.executable,
@@ -97,6 +102,7 @@ def test_batch_command_on_spark_writes_a_parquet_folder(tmp_path: Path) -> None:
         text=True,
         check=False,
         timeout=300,
+        env=env,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "screened 2 rows on Spark in " in done.stderr

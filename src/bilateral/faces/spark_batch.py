@@ -250,6 +250,11 @@ def session(master: str | None = None) -> SparkSession:
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH_ROWS))
     )
     if master.startswith("local"):
+        # The Python workers run this interpreter (the one bilateral is installed in), not
+        # whichever `python3` comes first on the PATH, unless the user names another
+        # (PySpark reads the variable when the context starts, not the spark.pyspark.python
+        # setting).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         # One machine: a shuffle (a count, a sort) needs no more partitions than cores.
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
         builder = builder.config("spark.sql.shuffle.partitions", str(max(cores, 1)))
