@@ -116,14 +116,64 @@ def _korean_key(token: str) -> str:
 
 
 # token_similarity, remembered per kind of comparison: in bulk screening the same pairs of
-# common given names and surnames recur on every row.
+# common given names and surnames recur on every row. Names of one alphabetic script and
+# without digits, most of them, do without (``_plain_pairs``: the tests cost less than
+# the look-up).
 _SIMILARITY: dict[tuple[bool, bool, bool, bool], dict[tuple[str, str], tuple[float, str]]] = {}
 _SIMILARITY_SIZE = 1_000_000
 
 
-def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], list[int], list[int]]:
-    """Greedy best-first alignment of the name parts of q and c; the parts of each left
-    unaligned, in order."""
+def _plain_pairs(
+    q_tokens: tuple[str, ...],
+    q_keys: tuple[str, ...],
+    c_tokens: tuple[str, ...],
+    c_keys: tuple[str, ...],
+) -> list[tuple[float, int, int, str]]:
+    """The aligned candidates (-similarity, i, j, how) of two names in one alphabetic
+    script and without digits: ``token_similarity`` with every flag off, written out in
+    the loop (the same tests in the same order, those that cannot apply left out), since a
+    call for each pair of parts costs more than the tests, and more than a look-up in a
+    cache of them would."""
+    distance = Levenshtein.distance
+    pairs: list[tuple[float, int, int, str]] = []
+    for i, a in enumerate(q_tokens):
+        length_a = len(a)
+        if length_a == 1:  # an initial: only the same letter, or a name it begins
+            for j, b in enumerate(c_tokens):
+                if a == b:
+                    pairs.append((-1.0, i, j, "same"))
+                elif b[0] == a:
+                    pairs.append((-0.8, i, j, "initial"))
+            continue
+        ka = q_keys[i]
+        keyed = len(ka) >= 2
+        head = a[0]
+        for j, b in enumerate(c_tokens):
+            if a == b:
+                pairs.append((-1.0, i, j, "same"))
+                continue
+            length_b = len(b)
+            if length_b == 1:
+                if head == b:
+                    pairs.append((-0.8, i, j, "initial"))
+            elif keyed and ka == c_keys[j]:
+                pairs.append((-0.92, i, j, "transliteration"))
+            elif length_a > 4 and length_b > 4:  # a typo (see token_similarity)
+                if length_a <= length_b:
+                    shortest, longest = length_a, length_b
+                else:
+                    shortest, longest = length_b, length_a
+                budget = 1 if shortest <= 8 else 2
+                if longest - shortest <= budget:
+                    slips = distance(a, b, score_cutoff=budget)
+                    if slips <= budget:
+                        pairs.append((-(1.0 - 0.5 * slips / longest - 0.05), i, j, "typo"))
+    return pairs
+
+
+def _cached_pairs(q: Name, c: Name) -> list[tuple[float, int, int, str]]:
+    """The aligned candidates (-similarity, i, j, how) of any two names, by
+    ``token_similarity`` with the flags their scripts call for, remembered."""
     q_script, c_script = q.script, c.script
     if q_script == c_script:
         flags = (False, q_script in ("cjk", "hangul"), False, False)
@@ -140,7 +190,6 @@ def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], list[in
         cache = _SIMILARITY[flags] = {}
     get = cache.get
     consonantal, syllabic, cross_script, korean = flags
-    # (-similarity, i, j, how): sorted as tuples, best first, then in order of the parts.
     pairs: list[tuple[float, int, int, str]] = []
     q_tokens, c_tokens = q.tokens, c.tokens
     q_keys, c_keys = q.keys, c.keys
@@ -155,31 +204,10 @@ def _align(q: Name, c: Name) -> tuple[list[tuple[int, int, float, str]], list[in
                 )
             if found[0] > 0:
                 pairs.append((-found[0], i, j, found[1]))
-    if not pairs:
-        return [], list(range(len(q_tokens))), list(columns)
-    if len(pairs) > 1:
-        pairs.sort()
-    used_q: set[int] = set()
-    used_c: set[int] = set()
-    out: list[tuple[int, int, float, str]] = []
-    for sim, i, j, how in pairs:
-        if i in used_q or j in used_c:
-            continue
-        used_q.add(i)
-        used_c.add(j)
-        out.append((i, j, -sim, how))
-    # The parts left, in order (loops rather than comprehensions, which are calls in 3.11).
-    rest_q: list[int] = []
-    if len(used_q) < len(q_tokens):
-        for i in range(len(q_tokens)):
-            if i not in used_q:
-                rest_q.append(i)
-    rest_c: list[int] = []
-    if len(used_c) < len(c_tokens):
-        for j in columns:
-            if j not in used_c:
-                rest_c.append(j)
-    return out, rest_q, rest_c
+    return pairs
+
+
+_JOINED_TOP = 0.95  # the most _joined gives
 
 
 def _joined(q: Name, c: Name) -> float:
@@ -280,7 +308,7 @@ def _transcription(query: Name, listed: Name, person: bool) -> NameScore:
     matched = sum(sim * other.weights[j] for sim, _, j in aligned)
     full = sum(other.weights[j] for _, _, j in aligned)
     slack = 0.15 if person and len(aligned) >= 2 else 0.8
-    score = round(TRANSCRIPTION_TOP * matched / (full + slack * (left_w + left_o)), 4)
+    score = _round4(TRANSCRIPTION_TOP * matched / (full + slack * (left_w + left_o)))
     written = sound_words(heard_side.original)
     explained = sorted(aligned, key=lambda p: p[1] if heard_side is query else p[2])
     return NameScore(
@@ -295,66 +323,115 @@ def _transcription(query: Name, listed: Name, person: bool) -> NameScore:
     )
 
 
+def _candidates(q: Name, c: Name) -> list[tuple[float, int, int, str]]:
+    """Every pair of parts of q and c that may be aligned, as (-similarity, i, j, how)."""
+    q_script = q.script
+    if (
+        q_script == c.script
+        and q_script != "cjk"
+        and q_script != "hangul"
+        and q.compact.isalpha()
+        and c.compact.isalpha()
+    ):
+        return _plain_pairs(q.tokens, q.keys, c.tokens, c.keys)
+    return _cached_pairs(q, c)
+
+
 def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     q_tokens, c_tokens = query.tokens, listed.tokens
     if not q_tokens or not c_tokens:
         return NameScore(0.0, {"empty": 1.0})
-    aligned, rest_q, rest_c = _align(query, listed)
+    # Greedy best-first alignment of the parts: the candidates sorted as tuples (best
+    # first, then in order of the parts), each taken unless one of its parts already is.
+    pairs = _candidates(query, listed)
+    if len(pairs) > 1:
+        pairs.sort()
     q_weights, c_weights = query.weights, listed.weights
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    aligned: list[tuple[int, int, str]] = []  # (i, j, how), best first
     matched = full = 0.0
     strong = False
-    for i, j, sim, how in aligned:
+    for sim, i, j, how in pairs:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        aligned.append((i, j, how))
         pair = q_weights[i] + c_weights[j]
-        matched += sim * pair / 2
+        matched += -sim * pair / 2
         full += pair / 2
         strong = strong or how != "initial"
+    # The parts left unaligned on each side, in order.
     number_left = False  # a number among the parts left, on either side
-    left_q = 0.0
-    for i in rest_q:
-        left_q += q_weights[i]
-        number_left = number_left or q_tokens[i].isdigit()
-    left_c = 0.0
-    for j in rest_c:
-        left_c += c_weights[j]
-        number_left = number_left or c_tokens[j].isdigit()
+    left_q = left_c = 0.0
+    rest_q = rest_c = False
+    if len(used_q) < len(q_tokens):
+        rest_q = True
+        for i in range(len(q_tokens)):
+            if i not in used_q:
+                left_q += q_weights[i]
+                number_left = number_left or q_tokens[i].isdigit()
+    if len(used_c) < len(c_tokens):
+        rest_c = True
+        for j in range(len(c_tokens)):
+            if j not in used_c:
+                left_c += c_weights[j]
+                number_left = number_left or c_tokens[j].isdigit()
     # Parts left over on one side only: the other name is a shorter form of it. A listed
     # person's extra parts (middle names, patronymic) weigh little: "Alexander Lukashenko"
     # is Aleksandr Grigoryevich Lukashenko; but a lone matching part of a long name is not
     # enough ("Walijan" is not Walijan Abdul Ghafoor Haqqani). Parts left over on both
     # sides are a contradiction: one part of the name was replaced by another ("Recep
     # Tayyip Erdem" is not Recep Tayyip Erdoğan), and count in full.
-    contradiction = bool(rest_q) and bool(rest_c)
-    if contradiction:
-        slack_q = slack_c = 1.0
+    if rest_q and rest_c:
+        slack = 1.0
     elif person and len(aligned) >= 2:
-        slack_q = slack_c = 0.15
+        slack = 0.15
     elif not person and aligned:
-        slack_q = slack_c = 0.5
+        slack = 0.5
     else:
-        slack_q = slack_c = 0.8
-    denominator = full + slack_q * left_q + slack_c * left_c
+        slack = 0.8
+    denominator = full + slack * left_q + slack * left_c
     score = matched / denominator if denominator else 0.0
     if number_left:
         score *= 0.75  # a number on one side only: another vessel, fund or series
-    features: dict[str, float] = {"name_parts": round(score, 4)}
+    features: dict[str, float] = {"name_parts": _round4(score)}
     if aligned and not strong:
         score *= 0.5  # initials alone identify nobody
         features["initials_only"] = 1.0
-    joined = _joined(query, listed)
-    if joined > score:
-        score = joined
-        features["joined"] = round(joined, 4)
+    if score < _JOINED_TOP:  # else the names joined cannot score more
+        joined = _joined(query, listed)
+        if joined > score:
+            score = joined
+            features["joined"] = _round4(joined)
     if query.legal_form and listed.legal_form and query.legal_form != listed.legal_form:
         score *= 0.85
         features["legal_form_differs"] = 1.0
     # min(max(score, 0.0), 1.0), written out (as the builtins decide: 0.0 only if greater)
     clamped = 0.0 if score < 0.0 else score
     clamped = 1.0 if clamped > 1.0 else clamped
+    if len(aligned) > 1:
+        aligned.sort()  # in the order of the query's parts (each is aligned once)
     return NameScore(
-        round(clamped, 4),
+        _round4(clamped),
         features,
-        tuple([(q_tokens[i], c_tokens[j], how) for i, j, _, how in sorted(aligned)]),
+        tuple([(q_tokens[i], c_tokens[j], how) for i, j, how in aligned]),
     )
+
+
+def _round4(x: float) -> float:
+    """``round(x, 4)``, the same float, without the decimal conversion that ``round``
+    makes with a number of digits (a few microseconds a score). x · 10⁴ rounded to the
+    nearest integer is the right count of ten-thousandths unless x · 10⁴ is within
+    rounding error of a half (a tie, or too close to tell): ``round`` decides those. The
+    integer over 10⁴ is then correctly rounded, as ``round``'s conversion back is."""
+    if 0.0 < x < 100.0:
+        scaled = x * 10000.0
+        whole = round(scaled)
+        if -0.4999999 < scaled - whole < 0.4999999:
+            return whole / 10000
+    return round(x, 4)
 
 
 # One part of a longer listed name (a surname alone, an entity's distinctive word or its
@@ -429,8 +506,8 @@ def part_score(query: Name, listed: Name, person: bool, holders: Callable[[str],
                 score *= PART_OTHERS_DIFFER
             if score > best.score:
                 label = PART_LABELS[0] if person else PART_LABELS[1]
-                features = {"part_only": round(score, 4), "part_holders": float(count)}
-                best = NameScore(round(score, 4), features, ((a, b, f"{how}; {label}"),))
+                features = {"part_only": _round4(score), "part_holders": float(count)}
+                best = NameScore(_round4(score), features, ((a, b, f"{how}; {label}"),))
     return best
 
 

@@ -226,8 +226,25 @@ def _syllables(text: str) -> str:
 def fold(text: str) -> str:
     """Lower-case ASCII words: compatibility-normalised, transliterated, marks and
     punctuation dropped ("Лукашэнка" → "lukashenka", "François" → "francois")."""
-    # NFKC and casefold do to ASCII what lower does
-    text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_fold_words(text))
+
+
+def _fold_words(text: str) -> list[str]:
+    """The words of ``fold(text)``."""
+    if text.isascii():
+        if "." not in text:
+            # Most names: the steps below for ASCII (lower-case, apostrophes dropped, &
+            # as "and", other punctuation as spaces), as no dotted abbreviation needs the
+            # letters lower-cased before the dots go; the characters by one table of
+            # bytes, which ``bytes.translate`` reads directly where ``str.translate``
+            # looks each character up in a dict.
+            if "&" in text:
+                text = text.replace("&", " and ")
+            return text.encode().translate(_ASCII_FOLD, b"'`").decode().split()
+        text = text.lower()
+    else:
+        # NFKC and casefold do to ASCII what lower does
+        text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii():
         if _SYLLABIC.search(text):
             text = _syllables(text)
@@ -245,13 +262,17 @@ def fold(text: str) -> str:
     text = text.replace("'", "").replace("`", "").replace("&", " and ")
     if "." in text:
         text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
-    return " ".join(text.translate(_NOT_WORD_TO_SPACE).split())
+    return text.encode().translate(_NOT_WORD_BYTES).decode().split()
 
 
-# Every ASCII character but a-z, 0-9 and the space becomes a space (_NON_WORD, by table).
-_NOT_WORD_TO_SPACE = _ascii_table(
-    str.maketrans({chr(c): " " for c in range(128) if not re.match("[a-z0-9 ]", chr(c))})
+# Every ASCII character but a-z, 0-9 and the space becomes a space (_NON_WORD, by a table
+# for ``bytes.translate``: ASCII text as bytes; the bytes from 128 are never met).
+_NOT_WORD_BYTES = bytes(
+    c if c >= 128 or re.match("[a-z0-9 ]", chr(c)) else ord(" ") for c in range(256)
 )
+# fold's steps for an ASCII name without dots (its ' and ` deleted by the call, its &
+# replaced before): A-Z lower-cased, the rest as _NOT_WORD_BYTES.
+_ASCII_FOLD = bytes(c + 32 if 65 <= c <= 90 else _NOT_WORD_BYTES[c] for c in range(256))
 
 
 def _korean(words: list[str]) -> list[str]:
@@ -318,7 +339,6 @@ def _variants_for(letters: frozenset[str]) -> tuple[tuple[str, str], ...]:
 
 # The variants that can apply, by the letters of a token (``_variants_for``).
 _VARIANTS_FOR: dict[frozenset[str], tuple[tuple[str, str], ...]] = {}
-_VOWELS_AND_H = _ascii_table(str.maketrans("", "", "aeiouyh"))
 _DOUBLES = re.compile(r"(.)\1+")
 _DOUBLE = re.compile(r"(.)\1")
 
@@ -341,11 +361,15 @@ def phonetic(token: str) -> str:
     letter dropped (Russian and Belarusian forms differ mostly in vowels)."""
     if token.isdigit():
         return token
-    if len(token) > 3 and token.endswith(("au", "ou")):
-        token = token[:-2] + "ov"  # Belarusian -аў / Russian -ов
-    if token.startswith("ul") and len(token) > 5:
+    # The ends looked at letter by letter: str.startswith and endswith parse their
+    # arguments at some cost, and every key is made once.
+    length = len(token)
+    if length > 3 and token[-1] == "u" and token[-2] in "ao":
+        token = token[:-2] + "ov"  # Belarusian -аў / Russian -ов (-au, -ou)
+    head = token[0]
+    if head == "u" and length > 5 and token[1] == "l":
         token = "v" + token[1:]  # Uladzimir / Vladimir (Belarusian initial ў)
-    if token.startswith(("ryh", "ryg")) and len(token) > 4:
+    elif head == "r" and length > 4 and token[1] == "y" and token[2] in "hg":
         token = "h" + token  # Ryhor / Hryhoryi / Grigory (Belarusian drops the initial h)
     letters = _VARIANT_LETTERS.intersection(token)
     variants = _VARIANTS_FOR.get(letters)
@@ -355,10 +379,13 @@ def phonetic(token: str) -> str:
         if old in token:
             token = token.replace(old, new)
     token = token.lower()  # the placeholders above (S, C, J) back to letters
-    head, rest = token[0], token[1:]
+    head = token[0]
     if head in "aeiouy":
         head = "a"
-    return _undouble(head + rest.translate(_VOWELS_AND_H))
+    # The vowels and h dropped as bytes (see _fold_words; tokens are ASCII).
+    key = head + token[1:].encode().translate(None, b"aeiouyh").decode()
+    # _undouble(key), written out
+    return _DOUBLES.sub(_FIRST_GROUP, key) if _DOUBLE.search(key) else key
 
 
 # Phonetic skeletons for transcriptions. Korean, Japanese, Chinese, Burmese or Thai write a
@@ -506,8 +533,9 @@ def _weights(words: list[str], company: bool) -> tuple[float, ...]:
 
 
 _LIGHT = PARTICLES | TITLES
-# The weight of a part by its length: min(1 + length / 8, 2.0), but 0.5 for one letter.
-_WEIGHT_BY_LENGTH = tuple(0.5 if n == 1 else min(1.0 + n / 8, 2.0) for n in range(9))
+# The weight of a part by its length: min(1 + length / 8, 2.0), but 0.5 for one letter
+# (2.0 from 8 letters: the table goes on for parse_name, _weights reads up to 8).
+_WEIGHT_BY_LENGTH = tuple(0.5 if n == 1 else min(1.0 + n / 8, 2.0) for n in range(64))
 # Words that make parse_name do more than split: number words, the first words of legal
 # forms, titles. A name with none of them (nor digits, nor Hangul) is its words as split.
 _SPECIAL_WORDS = _NUMBER_WORDS | _FORM_FIRST_WORDS | TITLES
@@ -516,12 +544,15 @@ _SPECIAL_WORDS = _NUMBER_WORDS | _FORM_FIRST_WORDS | TITLES
 @lru_cache(maxsize=500_000)
 def parse_name(text: str, company: bool = False) -> Name:
     """Fold and tokenise a name; for organisations, recognise and set aside the legal form."""
-    folded = fold(text)
+    words = _fold_words(text)
+    folded = " ".join(words)
     script = "latin" if text.isascii() else script_of(text)
-    words = folded.split()
+    compact = "".join(words)
+    # A digit in the name: folded names are of a-z and 0-9 only.
+    digits = not compact.isalpha() and compact != ""
     form: str | None = None
-    if not _SPECIAL_WORDS.isdisjoint(words) or script == "hangul" or _DIGIT.search(folded):
-        if not _NUMBER_WORDS.isdisjoint(words) or _DIGIT.search(folded):
+    if digits or not _SPECIAL_WORDS.isdisjoint(words) or script == "hangul":
+        if digits or not _NUMBER_WORDS.isdisjoint(words):
             words = _numbers(words)
         if script == "hangul":
             words = _korean(words)
@@ -531,7 +562,14 @@ def parse_name(text: str, company: bool = False) -> Name:
                 words = stripped
         if not TITLES.isdisjoint(words):
             words = [w for w in words if w not in TITLES] or words
-    weights = _weights(words, company or form is not None)
+        compact = "".join(words)
+    organisation = company or form is not None
+    if not organisation and _LIGHT.isdisjoint(words) and len(compact) < len(_WEIGHT_BY_LENGTH):
+        # A person's name without particles or titles: each part weighs by its length
+        # (what _weights gives, in fewer steps).
+        weights = tuple([_WEIGHT_BY_LENGTH[len(w)] for w in words])
+    else:
+        weights = _weights(words, organisation)
     alternates: list[Name] = []
     if script == "cjk" and _HAN.search(text):
         if (reading := japanese_reading(text)) is not None:
@@ -549,7 +587,7 @@ def parse_name(text: str, company: bool = False) -> Name:
         tuple(map(phonetic, words)),  # keys
         weights,
         form,  # legal_form
-        "".join(words),  # compact
+        compact,
         script,
         tuple(alternates),
         "",  # reading
