@@ -136,10 +136,14 @@ def _plain_pairs(
     cache of them would."""
     distance = Levenshtein.distance
     pairs: list[tuple[float, int, int, str]] = []
-    for i, a in enumerate(q_tokens):
+    # Loops over ranges: an enumerate for each row costs more than the look-ups.
+    columns = range(len(c_tokens))
+    for i in range(len(q_tokens)):
+        a = q_tokens[i]
         length_a = len(a)
         if length_a == 1:  # an initial: only the same letter, or a name it begins
-            for j, b in enumerate(c_tokens):
+            for j in columns:
+                b = c_tokens[j]
                 if a == b:
                     pairs.append((-1.0, i, j, "same"))
                 elif b[0] == a:
@@ -148,7 +152,8 @@ def _plain_pairs(
         ka = q_keys[i]
         keyed = len(ka) >= 2
         head = a[0]
-        for j, b in enumerate(c_tokens):
+        for j in columns:
+            b = c_tokens[j]
             if a == b:
                 pairs.append((-1.0, i, j, "same"))
                 continue
@@ -323,27 +328,37 @@ def _transcription(query: Name, listed: Name, person: bool) -> NameScore:
     )
 
 
-def _candidates(q: Name, c: Name) -> list[tuple[float, int, int, str]]:
-    """Every pair of parts of q and c that may be aligned, as (-similarity, i, j, how)."""
-    q_script = q.script
-    if (
-        q_script == c.script
-        and q_script != "cjk"
-        and q_script != "hangul"
-        and q.compact.isalpha()
-        and c.compact.isalpha()
-    ):
-        return _plain_pairs(q.tokens, q.keys, c.tokens, c.keys)
-    return _cached_pairs(q, c)
-
-
 def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     q_tokens, c_tokens = query.tokens, listed.tokens
     if not q_tokens or not c_tokens:
         return NameScore(0.0, {"empty": 1.0})
+    if q_tokens == c_tokens:
+        # The same parts in the same order (an exact hit, common): what the alignment
+        # below comes to. Every part meets itself at 1.0, the best similarity, and the
+        # greedy pass takes (i, i) first for each i; nothing is left over, the matched
+        # weight equals the full weight, and the joined names cannot score more.
+        score = 1.0
+        same: dict[str, float] = {"name_parts": 1.0}
+        if query.legal_form and listed.legal_form and query.legal_form != listed.legal_form:
+            score *= 0.85
+            same["legal_form_differs"] = 1.0
+        return NameScore(_round4(score), same, tuple([(t, t, "same") for t in q_tokens]))
     # Greedy best-first alignment of the parts: the candidates sorted as tuples (best
     # first, then in order of the parts), each taken unless one of its parts already is.
-    pairs = _candidates(query, listed)
+    q_script, c_script = query.script, listed.script
+    # One alphabetic script and no digit (compact is of a-z and 0-9), as most names are:
+    # ``token_similarity`` with every flag off, written out (``_plain_pairs``).
+    plain = (
+        q_script == c_script
+        and q_script != "cjk"
+        and q_script != "hangul"
+        and query.compact.isalpha()
+        and listed.compact.isalpha()
+    )
+    if plain:
+        pairs = _plain_pairs(q_tokens, query.keys, c_tokens, listed.keys)
+    else:
+        pairs = _cached_pairs(query, listed)
     if len(pairs) > 1:
         pairs.sort()
     q_weights, c_weights = query.weights, listed.weights
@@ -400,7 +415,10 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     if aligned and not strong:
         score *= 0.5  # initials alone identify nobody
         features["initials_only"] = 1.0
-    if score < _JOINED_TOP:  # else the names joined cannot score more
+    # The names joined, unless they cannot score more: _joined gives at most _JOINED_TOP,
+    # and nothing to names of one alphabetic script whose lengths differ by more than its
+    # largest edit budget (2).
+    if score < _JOINED_TOP and (not plain or -2 <= len(query.compact) - len(listed.compact) <= 2):
         joined = _joined(query, listed)
         if joined > score:
             score = joined
@@ -428,9 +446,9 @@ def _round4(x: float) -> float:
     integer over 10⁴ is then correctly rounded, as ``round``'s conversion back is."""
     if 0.0 < x < 100.0:
         scaled = x * 10000.0
-        whole = round(scaled)
+        whole = (scaled + 0.5) // 1.0  # an integer as a float, exact below 2 ** 53
         if -0.4999999 < scaled - whole < 0.4999999:
-            return whole / 10000
+            return whole / 10000.0
     return round(x, 4)
 
 

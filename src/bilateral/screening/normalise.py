@@ -379,11 +379,16 @@ def phonetic(token: str) -> str:
         if old in token:
             token = token.replace(old, new)
     token = token.lower()  # the placeholders above (S, C, J) back to letters
+    # The first letter kept (a vowel as "a"), the other vowels and h dropped, as bytes
+    # (see _fold_words; tokens are ASCII): from the whole token when its first letter is
+    # one the table keeps, as most are.
     head = token[0]
-    if head in "aeiouy":
-        head = "a"
-    # The vowels and h dropped as bytes (see _fold_words; tokens are ASCII).
-    key = head + token[1:].encode().translate(None, b"aeiouyh").decode()
+    if head in "aeiouyh":
+        key = ("h" if head == "h" else "a") + token[1:].encode().translate(
+            None, b"aeiouyh"
+        ).decode()
+    else:
+        key = token.encode().translate(None, b"aeiouyh").decode()
     # _undouble(key), written out
     return _DOUBLES.sub(_FIRST_GROUP, key) if _DOUBLE.search(key) else key
 
