@@ -444,6 +444,8 @@ def _round4(x: float) -> float:
     nearest integer is the right count of ten-thousandths unless x · 10⁴ is within
     rounding error of a half (a tie, or too close to tell): ``round`` decides those. The
     integer over 10⁴ is then correctly rounded, as ``round``'s conversion back is."""
+    if x == 0.0:
+        return x  # round keeps 0.0 and -0.0 as they are
     if 0.0 < x < 100.0:
         scaled = x * 10000.0
         whole = (scaled + 0.5) // 1.0  # an integer as a float, exact below 2 ** 53

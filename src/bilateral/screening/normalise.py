@@ -209,18 +209,41 @@ _NAME_BLOCKS = (
 )
 
 
+class _Transliteration(dict[int, str]):
+    """anyascii's reading of each character, as a table for ``str.translate``, which
+    reads a name in C where anyascii loops over its characters in Python (the same text:
+    anyascii reads each character alone). ``warm_transliteration`` fills it for the
+    blocks of the scripts names are written in; another character is read by anyascii
+    when first met."""
+
+    def __missing__(self, codepoint: int) -> str:
+        reading = self[codepoint] = anyascii(chr(codepoint))
+        return reading
+
+
+_TRANSLITERATION = _Transliteration({c: chr(c) for c in range(128)})
+
+
+def transliterate(text: str) -> str:
+    """``anyascii(text)``, by table."""
+    return text.translate(_TRANSLITERATION)
+
+
 @lru_cache(maxsize=1)
 def warm_transliteration() -> None:
-    """Load anyascii's tables for every script names are written in, as building the
-    index of the lists does (once: a few tens of milliseconds)."""
+    """Load anyascii's tables for every script names are written in, and our table of
+    their characters, as building the index of the lists does (once: some tens of
+    milliseconds)."""
     for block in _NAME_BLOCKS:
-        anyascii(chr(block << 8 | 0xA0))
+        for codepoint in range(block << 8, (block + 1) << 8):
+            _TRANSLITERATION[codepoint] = anyascii(chr(codepoint))
 
 
 def _syllables(text: str) -> str:
     """Han, kana and Hangul transliterated one character at a time, so that syllables
     become parts ("习近平" → "xi jin ping", compared joined with "Xi Jinping")."""
-    return " ".join(anyascii(ch) if _SYLLABIC.match(ch) else ch for ch in text)
+    table = _TRANSLITERATION
+    return " ".join(table[ord(ch)] if _SYLLABIC.match(ch) else ch for ch in text)
 
 
 def fold(text: str) -> str:
@@ -257,7 +280,7 @@ def _fold_words(text: str) -> list[str]:
             text = text.replace("ντ", "d").replace("μπ", "b")
         # Belarusian ў is handled before the generic table so that the Belarusian -аў
         # ending reads as -au (ўладзімір → uladzimir).
-        text = anyascii(text.replace("ў", "u")).lower()
+        text = transliterate(text.replace("ў", "u")).lower()
     # ASCII from here: the apostrophes left are ' and ` (anyascii wrote the others so).
     text = text.replace("'", "").replace("`", "").replace("&", " and ")
     if "." in text:
@@ -443,7 +466,7 @@ def sound_words(text: str) -> list[str]:
     """The written words of a name in a transcribing script that have a sound."""
     out: list[str] = []
     for word in _SOUND_WORDS.split(unicodedata.normalize("NFKC", text).casefold()):
-        if word and _NON_WORD.sub("", anyascii(word).lower()).replace(" ", ""):
+        if word and _NON_WORD.sub("", transliterate(word).lower()).replace(" ", ""):
             out.append(word)
     return out
 
@@ -453,7 +476,7 @@ def transcribed_sounds(text: str) -> tuple[str, ...]:
     """The sound skeleton of each written word of a name in a transcribing script."""
     return tuple(
         sound_skeleton(
-            _NON_WORD.sub("", anyascii(word).lower()).replace(" ", ""),
+            _NON_WORD.sub("", transliterate(word).lower()).replace(" ", ""),
             pinyin=_HAN.search(word) is not None,
         )
         for word in sound_words(text)
@@ -544,6 +567,7 @@ _WEIGHT_BY_LENGTH = tuple(0.5 if n == 1 else min(1.0 + n / 8, 2.0) for n in rang
 # Words that make parse_name do more than split: number words, the first words of legal
 # forms, titles. A name with none of them (nor digits, nor Hangul) is its words as split.
 _SPECIAL_WORDS = _NUMBER_WORDS | _FORM_FIRST_WORDS | TITLES
+_SPECIAL_OR_LIGHT = _SPECIAL_WORDS | _LIGHT
 
 
 @lru_cache(maxsize=500_000)
@@ -556,7 +580,9 @@ def parse_name(text: str, company: bool = False) -> Name:
     # A digit in the name: folded names are of a-z and 0-9 only.
     digits = not compact.isalpha() and compact != ""
     form: str | None = None
-    if digits or not _SPECIAL_WORDS.isdisjoint(words) or script == "hangul":
+    # Most names have no special word nor particle: one look for both.
+    ordinary = _SPECIAL_OR_LIGHT.isdisjoint(words)
+    if digits or (not ordinary and not _SPECIAL_WORDS.isdisjoint(words)) or script == "hangul":
         if digits or not _NUMBER_WORDS.isdisjoint(words):
             words = _numbers(words)
         if script == "hangul":
@@ -568,19 +594,22 @@ def parse_name(text: str, company: bool = False) -> Name:
         if not TITLES.isdisjoint(words):
             words = [w for w in words if w not in TITLES] or words
         compact = "".join(words)
+        ordinary = _SPECIAL_OR_LIGHT.isdisjoint(words)
     organisation = company or form is not None
-    if not organisation and _LIGHT.isdisjoint(words) and len(compact) < len(_WEIGHT_BY_LENGTH):
+    if not organisation and ordinary and len(compact) < len(_WEIGHT_BY_LENGTH):
         # A person's name without particles or titles: each part weighs by its length
         # (what _weights gives, in fewer steps).
         weights = tuple([_WEIGHT_BY_LENGTH[len(w)] for w in words])
     else:
         weights = _weights(words, organisation)
-    alternates: list[Name] = []
+    alternates: tuple[Name, ...] = ()
     if script == "cjk" and _HAN.search(text):
+        readings: list[Name] = []
         if (reading := japanese_reading(text)) is not None:
-            alternates.append(_as_reading(parse_name(reading, company), "japanese"))
+            readings.append(_as_reading(parse_name(reading, company), "japanese"))
         for hangul in korean_readings(text):
-            alternates.append(_as_reading(parse_name(hangul, company), "korean"))
+            readings.append(_as_reading(parse_name(hangul, company), "korean"))
+        alternates = tuple(readings)
     sounds: tuple[str, ...] = ()
     if script != "latin" and _TRANSCRIBING.search(text):
         sounds = transcribed_sounds(text)
@@ -594,7 +623,7 @@ def parse_name(text: str, company: bool = False) -> Name:
         form,  # legal_form
         compact,
         script,
-        tuple(alternates),
+        alternates,
         "",  # reading
         sounds,
     )
