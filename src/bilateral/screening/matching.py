@@ -411,10 +411,15 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
     score = matched / denominator if denominator else 0.0
     if number_left:
         score *= 0.75  # a number on one side only: another vessel, fund or series
-    features: dict[str, float] = {"name_parts": _round4(score)}
+    name_parts = _round4(score)
+    features: dict[str, float] = {"name_parts": name_parts}
+    # The parts' score is in [0, 1] (the matched weight is at most the full weight, which
+    # is at most the denominator): the final score unless something below changes it.
+    final = name_parts
     if aligned and not strong:
         score *= 0.5  # initials alone identify nobody
         features["initials_only"] = 1.0
+        final = -1.0
     # The names joined, unless they cannot score more: _joined gives at most _JOINED_TOP,
     # and nothing to names of one alphabetic script whose lengths differ by more than its
     # largest edit budget (2).
@@ -423,16 +428,20 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
         if joined > score:
             score = joined
             features["joined"] = _round4(joined)
+            final = -1.0
     if query.legal_form and listed.legal_form and query.legal_form != listed.legal_form:
         score *= 0.85
         features["legal_form_differs"] = 1.0
-    # min(max(score, 0.0), 1.0), written out (as the builtins decide: 0.0 only if greater)
-    clamped = 0.0 if score < 0.0 else score
-    clamped = 1.0 if clamped > 1.0 else clamped
+        final = -1.0
+    if final < 0.0:  # changed: min(max(score, 0.0), 1.0) rounded
+        # min and max written out (as the builtins decide: 0.0 only if greater)
+        clamped = 0.0 if score < 0.0 else score
+        clamped = 1.0 if clamped > 1.0 else clamped
+        final = _round4(clamped)
     if len(aligned) > 1:
         aligned.sort()  # in the order of the query's parts (each is aligned once)
     return NameScore(
-        _round4(clamped),
+        final,
         features,
         tuple([(q_tokens[i], c_tokens[j], how) for i, j, how in aligned]),
     )
