@@ -46,7 +46,7 @@ _QUEUE = 2  # batches waiting between two stages: bounds memory
 # min and max would let a reader skip it, and working them out costs a third of the
 # writing) and no dictionary for the HS codes (nearly one distinct text per row: the
 # writer would build a dictionary only to give it up).
-_PARQUET: dict[str, Any] = {
+PARQUET_WRITER: dict[str, Any] = {
     "write_statistics": False,
     "use_dictionary": [
         "destination",
@@ -247,7 +247,7 @@ def _run(
                 writer = (
                     pacsv.CSVWriter(temporary, screened.schema)
                     if plain
-                    else pq.ParquetWriter(temporary, screened.schema, **_PARQUET)
+                    else pq.ParquetWriter(temporary, screened.schema, **PARQUET_WRITER)
                 )
             writer.write_table(screened)
             total += screened.num_rows

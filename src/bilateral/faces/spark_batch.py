@@ -47,6 +47,7 @@ from bilateral.engine import batch as engine
 from bilateral.engine.law import Law, default_law
 from bilateral.engine.rows import prepare
 from bilateral.errors import BadInput
+from bilateral.faces.batch_cli import PARQUET_WRITER
 from bilateral.goods import hs
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
 # a batch dominate).
 ARROW_BATCH_ROWS = 262_144
 
-# Parquet output as `bilateral batch` writes it (see batch_cli._PARQUET): no column
+# Parquet output as `bilateral batch` writes it (see batch_cli.PARQUET_WRITER): no column
 # statistics (the rows keep the input's order, so none would let a reader skip a row
 # group) and no dictionary for the HS codes (nearly one distinct text per row).
 PARQUET_OPTIONS = {
@@ -68,19 +69,7 @@ PARQUET_OPTIONS = {
 # The same Parquet, written by pyarrow in the executors (``write_parquet``): the engine's
 # dictionary columns are written as they are, without Arrow's own schema in the footer,
 # so readers see plain text columns, as in the folders Spark's writer leaves.
-PYARROW_PARQUET: dict[str, Any] = {
-    "write_statistics": False,
-    "use_dictionary": [
-        "destination",
-        "date",
-        "outcome",
-        "rules",
-        "caveats.list.element",
-        "error",
-        "law_version",
-    ],
-    "store_schema": False,
-}
+PYARROW_PARQUET: dict[str, Any] = {**PARQUET_WRITER, "store_schema": False}
 
 _SCREENERS: dict[bytes, engine.Screener] = {}  # per executor process: one per broadcast
 _SCREENERS_LOCK = threading.Lock()
