@@ -343,25 +343,11 @@ _VARIANTS = (
     ("dz", "d"),  # Belarusian dz for Russian d: Uladzimir / Vladimir
     ("j", "y"),  # Yuri / Juri, Yevgeny / Jevgenij
 )
-_VARIANT_LETTERS = frozenset("".join(old for old, _ in _VARIANTS))
 
 
-def _variants_for(letters: frozenset[str]) -> tuple[tuple[str, str], ...]:
-    """The variants, in order, that can apply to a token of these letters (of those the
-    variants look for): a variant is left out when one of its letters is neither in the
-    token nor written by a variant before it, since it cannot be found then; the others
-    are applied as before. A token with none of the letters (Ivanov) skips the loop."""
-    present = set(letters)
-    out: list[tuple[str, str]] = []
-    for old, new in _VARIANTS:
-        if present.issuperset(old):
-            out.append((old, new))
-            present.update(new)  # what it may write, if it is found
-    return tuple(out)
-
-
-# The variants that can apply, by the letters of a token (``_variants_for``).
-_VARIANTS_FOR: dict[frozenset[str], tuple[tuple[str, str], ...]] = {}
+# phonetic's last table: upper-case letters (the placeholders S, C, J among them) to
+# lower-case; the rest as they are (bytes.translate deletes the vowels and h first).
+_KEY_BYTES = bytes(c + 32 if 65 <= c <= 90 else c for c in range(256))
 _DOUBLES = re.compile(r"(.)\1+")
 _DOUBLE = re.compile(r"(.)\1")
 
@@ -394,24 +380,61 @@ def phonetic(token: str) -> str:
         token = "v" + token[1:]  # Uladzimir / Vladimir (Belarusian initial ў)
     elif head == "r" and length > 4 and token[1] == "y" and token[2] in "hg":
         token = "h" + token  # Ryhor / Hryhoryi / Grigory (Belarusian drops the initial h)
-    letters = _VARIANT_LETTERS.intersection(token)
-    variants = _VARIANTS_FOR.get(letters)
-    if variants is None:
-        variants = _VARIANTS_FOR[letters] = _variants_for(letters)
-    for old, new in variants:
-        if old in token:
-            token = token.replace(old, new)
-    token = token.lower()  # the placeholders above (S, C, J) back to letters
-    # The first letter kept (a vowel as "a"), the other vowels and h dropped, as bytes
-    # (see _fold_words; tokens are ASCII): from the whole token when its first letter is
-    # one the table keeps, as most are.
+    # Each of _VARIANTS in order, replaced where found: the table written out, as a loop
+    # over it costs more than the tests. A block of variants that all need one letter (h,
+    # t, c) is skipped when the token lacks it: none of them can apply then, as none of
+    # them writes that letter unless one of them has applied.
+    if "h" in token:
+        if "shch" in token:
+            token = token.replace("shch", "S")
+        if "sch" in token:
+            token = token.replace("sch", "S")
+        if "tch" in token:
+            token = token.replace("tch", "C")
+        if "dzh" in token:
+            token = token.replace("dzh", "J")
+    if "dj" in token:
+        token = token.replace("dj", "J")
+    if "h" in token:
+        if "kh" in token:
+            token = token.replace("kh", "h")
+        if "zh" in token:
+            token = token.replace("zh", "J")
+        if "ch" in token:
+            token = token.replace("ch", "C")
+        if "sh" in token:
+            token = token.replace("sh", "S")
+    if "t" in token:
+        if "ts" in token:
+            token = token.replace("ts", "C")
+        if "tz" in token:
+            token = token.replace("tz", "C")
+    if "x" in token:
+        token = token.replace("x", "ks")
+    if "w" in token:
+        token = token.replace("w", "v")
+    if "ph" in token:
+        token = token.replace("ph", "f")
+    if "q" in token:
+        token = token.replace("q", "k")
+    if "c" in token:
+        if "ck" in token:
+            token = token.replace("ck", "k")
+        token = token.replace("c", "k")
+    if "g" in token:
+        token = token.replace("g", "h")
+    if "dz" in token:
+        token = token.replace("dz", "d")
+    if "j" in token:
+        token = token.replace("j", "y")
+    # The placeholders (S, C, J) back to letters, the first letter kept (a vowel as "a"),
+    # the other vowels and h dropped: by one table of bytes (tokens are ASCII, see
+    # _fold_words), which lower-cases as ``lower`` does and deletes the vowels and h in
+    # either case; a vowel or h first is deleted with the rest and written back.
+    key = token.encode().translate(_KEY_BYTES, b"aeiouyhAEIOUYH").decode()
     head = token[0]
-    if head in "aeiouyh":
-        key = ("h" if head == "h" else "a") + token[1:].encode().translate(
-            None, b"aeiouyh"
-        ).decode()
-    else:
-        key = token.encode().translate(None, b"aeiouyh").decode()
+    if head in "aeiouyhAEIOUYH":
+        key = ("h" if head in "hH" else "a") + key
     # _undouble(key), written out
     return _DOUBLES.sub(_FIRST_GROUP, key) if _DOUBLE.search(key) else key
 
