@@ -242,7 +242,8 @@ def _joined(q: Name, c: Name) -> float:
 def score_names(query: Name, listed: Name, person: bool) -> NameScore:
     """Score a queried name against one listed name (and the other reading of Han names)."""
     best = _score_names(query, listed, person)
-    if query.alternates or listed.alternates:
+    # Only names in Han characters have alternates (asked for only where compared).
+    if query.script == "cjk" or listed.script == "cjk":
         pairs: list[tuple[Name, Name]] = []
         if listed.script != "cjk":
             pairs.extend((alternate, listed) for alternate in query.alternates)

@@ -531,15 +531,30 @@ class Name:
     legal_form: str | None
     compact: str  # the tokens without spaces, for names written joined or split
     script: str  # latin | consonantal | hangul | cjk (see script_of)
-    # Han characters read other ways: the Japanese reading (山田太郎 → Yamada Tarou) and
-    # the Sino-Korean ones (金正恩 → 김정은 → Kim Jeong Eun), where the main tokens carry
-    # the Mandarin one (Jin Zheng En). Each alternate's ``reading`` says which.
-    alternates: tuple[Name, ...] = ()
-    reading: str = ""
+    reading: str = ""  # of an alternate: which reading it is (see alternates)
     # A name in a script that writes foreign names as phonetic transcriptions (Hangul,
     # kana, Han, Burmese, Thai …): the sound skeleton of each of its written words
     # (블라디미르 푸틴 → prtmr, ptn), compared with the other side's only across scripts.
     sounds: tuple[str, ...] = ()
+    # As parse_name was asked (an organisation's name or not): the alternates are parsed so.
+    company: bool = field(default=False, compare=False, repr=False)
+    # The alternates once asked for (None before): see ``alternates``.
+    readings: tuple[Name, ...] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def alternates(self) -> tuple[Name, ...]:
+        """Han characters read other ways: the Japanese reading (山田太郎 → Yamada Tarou)
+        and the Sino-Korean ones (金正恩 → 김정은 → Kim Jeong Eun), where the main tokens
+        carry the Mandarin one (Jin Zheng En). Each alternate's ``reading`` says which.
+        Made when first asked for, as most comparisons never ask (two Han names are
+        compared on their own tokens), and pykakasi's Japanese reading costs tens of
+        microseconds a name."""
+        readings = self.readings
+        if readings is None:
+            readings = _alternates(self.original, self.company) if self.script == "cjk" else ()
+            # The one field filled after the name is made (the same for every asker).
+            object.__setattr__(self, "readings", readings)
+        return readings
 
 
 _FORM_FIRST_WORDS = frozenset(p.split()[0] for p in _FORM_PHRASES)
@@ -625,14 +640,6 @@ def parse_name(text: str, company: bool = False) -> Name:
         weights = tuple([_WEIGHT_BY_LENGTH[len(w)] for w in words])
     else:
         weights = _weights(words, organisation)
-    alternates: tuple[Name, ...] = ()
-    if script == "cjk" and _HAN.search(text):
-        readings: list[Name] = []
-        if (reading := japanese_reading(text)) is not None:
-            readings.append(_as_reading(parse_name(reading, company), "japanese"))
-        for hangul in korean_readings(text):
-            readings.append(_as_reading(parse_name(hangul, company), "korean"))
-        alternates = tuple(readings)
     sounds: tuple[str, ...] = ()
     if script != "latin" and _TRANSCRIBING.search(text):
         sounds = transcribed_sounds(text)
@@ -646,14 +653,26 @@ def parse_name(text: str, company: bool = False) -> Name:
         form,  # legal_form
         compact,
         script,
-        alternates,
         "",  # reading
         sounds,
+        company,
     )
 
 
+def _alternates(text: str, company: bool) -> tuple[Name, ...]:
+    """The other readings of a name in Han characters (``Name.alternates``)."""
+    if not _HAN.search(text):
+        return ()
+    readings: list[Name] = []
+    if (reading := japanese_reading(text)) is not None:
+        readings.append(_as_reading(parse_name(reading, company), "japanese"))
+    for hangul in korean_readings(text):
+        readings.append(_as_reading(parse_name(hangul, company), "korean"))
+    return tuple(readings)
+
+
 def _as_reading(name: Name, reading: str) -> Name:
-    return dataclasses.replace(name, reading=reading, alternates=())
+    return dataclasses.replace(name, reading=reading, readings=())
 
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
