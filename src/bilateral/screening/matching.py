@@ -343,7 +343,9 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
         if query.legal_form and listed.legal_form and query.legal_form != listed.legal_form:
             score *= 0.85
             same["legal_form_differs"] = 1.0
-        return NameScore(_round4(score), same, tuple([(t, t, "same") for t in q_tokens]))
+        # (t, t, "same") for each part, by zip: a comprehension is a call of its own.
+        itself = tuple(zip(q_tokens, q_tokens, ("same",) * len(q_tokens), strict=True))
+        return NameScore(_round4(score), same, itself)
     # Greedy best-first alignment of the parts: the candidates sorted as tuples (best
     # first, then in order of the parts), each taken unless one of its parts already is.
     q_script, c_script = query.script, listed.script
@@ -441,11 +443,11 @@ def _score_names(query: Name, listed: Name, person: bool) -> NameScore:
         final = _round4(clamped)
     if len(aligned) > 1:
         aligned.sort()  # in the order of the query's parts (each is aligned once)
-    return NameScore(
-        final,
-        features,
-        tuple([(q_tokens[i], c_tokens[j], how) for i, j, how in aligned]),
-    )
+    # The parts aligned, by a loop here: a comprehension is a call of its own.
+    explained: list[tuple[str, str, str]] = []
+    for i, j, how in aligned:
+        explained.append((q_tokens[i], c_tokens[j], how))
+    return NameScore(final, features, tuple(explained))
 
 
 def _round4(x: float) -> float:

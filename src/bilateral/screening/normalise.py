@@ -588,14 +588,14 @@ def _strip_form(words: list[str]) -> tuple[list[str], str | None]:
 def _weights(words: list[str], company: bool) -> tuple[float, ...]:
     """The weight of each part: 0.3 for a particle or title, 0.4 for a generic word of a
     company's name, 0.5 for an initial, else 1 + length / 8 up to 2 (one loop for the
-    name rather than a call for each part)."""
+    name rather than a call for each part, nor a comprehension, a call of its own)."""
     light, generic, by_length = _LIGHT, GENERIC if company else frozenset(), _WEIGHT_BY_LENGTH
-    return tuple(
-        [
+    out: list[float] = []
+    for w in words:
+        out.append(
             0.3 if w in light else 0.4 if w in generic else by_length[len(w)] if len(w) < 9 else 2.0
-            for w in words
-        ]
-    )
+        )
+    return tuple(out)
 
 
 _LIGHT = PARTICLES | TITLES
@@ -611,9 +611,17 @@ _SPECIAL_OR_LIGHT = _SPECIAL_WORDS | _LIGHT
 @lru_cache(maxsize=500_000)
 def parse_name(text: str, company: bool = False) -> Name:
     """Fold and tokenise a name; for organisations, recognise and set aside the legal form."""
-    words = _fold_words(text)
+    if text.isascii():
+        script = "latin"
+        if "." in text or "&" in text:
+            words = _fold_words(text)
+        else:
+            # _fold_words' first step for most names, written out (a call costs more).
+            words = text.encode().translate(_ASCII_FOLD, b"'`").decode().split()
+    else:
+        script = script_of(text)
+        words = _fold_words(text)
     folded = " ".join(words)
-    script = "latin" if text.isascii() else script_of(text)
     compact = "".join(words)
     # A digit in the name: folded names are of a-z and 0-9 only.
     digits = not compact.isalpha() and compact != ""
@@ -636,8 +644,12 @@ def parse_name(text: str, company: bool = False) -> Name:
     organisation = company or form is not None
     if not organisation and ordinary and len(compact) < len(_WEIGHT_BY_LENGTH):
         # A person's name without particles or titles: each part weighs by its length
-        # (what _weights gives, in fewer steps).
-        weights = tuple([_WEIGHT_BY_LENGTH[len(w)] for w in words])
+        # (what _weights gives, in fewer steps; by a loop here, as a comprehension is a
+        # call of its own).
+        by_length: list[float] = []
+        for word in words:
+            by_length.append(_WEIGHT_BY_LENGTH[len(word)])
+        weights = tuple(by_length)
     else:
         weights = _weights(words, organisation)
     sounds: tuple[str, ...] = ()
