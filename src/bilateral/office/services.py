@@ -1471,9 +1471,10 @@ def draw_shipment(s: Session, ticket: Ticket) -> Drawdown:
         fast = _draw_in_one_statement(s, permit_id, sh, today)
         if fast is not None:
             used_q, used_v, head = fast
-            _audit_drawdown(
-                s, actor, ticket.permit_number, ticket.law_version, data, sh, used_q, used_v, head
+            what = _drawdown_audit(
+                actor, ticket.permit_number, ticket.law_version, data, sh, used_q, used_v
             )
+            audit.record(s, **what, head=head)
             return Drawdown(sh, True, ticket.permit_number)
         # Refused by one of its conditions (or no such line): nothing was written; the
         # locked path below finds which condition, and says so.
@@ -1552,7 +1553,7 @@ def draw_shipment(s: Session, ticket: Ticket) -> Drawdown:
             .values(used_quantity_milli=drawn["used_q"], used_value_cents=drawn["used_v"])
         )
         sh.id = conn.execute(insert(st).values(**values).returning(st.c.id)).scalar_one()
-    _audit_drawdown(s, actor, row.number, row.law_version, data, sh, used_q, used_v)
+    audit.record(s, **_drawdown_audit(actor, row.number, row.law_version, data, sh, used_q, used_v))
     return Drawdown(sh, True, row.number)
 
 
@@ -1617,23 +1618,6 @@ def _draw_in_one_statement(
     sh.id, sh.permit_line_id = found[0], found[1]
     used_q, used_v = found[2] - sh.quantity_milli, found[3] - sh.value_cents
     return used_q, used_v, (found[4], found[5])
-
-
-def _audit_drawdown(
-    s: Session,
-    actor: Actor,
-    number: str,
-    law_version: str | None,
-    data: ShipmentIn,
-    sh: Shipment,
-    used_q: int,
-    used_v: int,
-    head: tuple[int, str] | None = None,
-) -> None:
-    """The audit entry of a drawdown (``used_*``: the line's use before the shipment)."""
-    audit.record(
-        s, **_drawdown_audit(actor, number, law_version, data, sh, used_q, used_v), head=head
-    )
 
 
 def _drawdown_audit(
