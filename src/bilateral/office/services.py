@@ -1296,13 +1296,10 @@ def prepare_shipment(
     # concurrent requests with the same new key both pass here; the unique constraint
     # (permit_id, idempotency_key) then refuses the second INSERT and the caller retries
     # once, finding the first (see api.py).
-    params: dict[str, Any] = {"key": key, "permit_id": permit_id}
-    if actor.role == "applicant":
-        params["org"] = actor.organisation_id
-        permit = s.connection().execute(_SEEN_BY_ORG, params).one_or_none()
-    else:
-        permit = s.connection().execute(_SEEN, params).one_or_none()
-    seen = None if permit is None else _Seen(permit.id, *permit[1:])
+    # Only an applicant gets here (above): the permits of their organisation.
+    params = {"key": key, "permit_id": permit_id, "org": actor.organisation_id}
+    permit = s.connection().execute(_SEEN_BY_ORG, params).one_or_none()
+    seen = None if permit is None else _Seen(*permit)
     return _prepared(s, actor, seen, data, key, today, checks, questions)
 
 
