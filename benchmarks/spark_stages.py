@@ -8,9 +8,12 @@ law and the broadcast) on a file of a third of the rows; then the same file is r
 each stage is added in turn: the CSV parsed (JVM only, to Spark's no-op sink); the rows
 sent to Python as Arrow and back unchanged; the rows screened (``screen_exports_spark``,
 the answers sent back to the JVM); those answers written as Parquet by Spark's writer (as
-on a cluster). The last line is what `bilateral batch --engine spark` does on one
-machine (``write_parquet``): the rows screened and written as Parquet by the Python
-workers, only a count sent back, so it is compared with the first two lines. For each,
+on a cluster). The next line is what `bilateral batch --engine spark` does with rows
+Spark has read (``write_parquet``: a folder, or a compressed file): the rows screened and
+written as Parquet by the Python workers, only a count sent back. The last line is what
+it does with one CSV file on this machine (``write_csv_parquet``): the workers also read
+the file, in byte ranges, so no row goes through the JVM; it is compared with the first
+two lines. For each,
 the fastest of N runs: wall time per row, and CPU time per row of the JVM and of the
 Python worker processes (from /proc, so figures taken while other work runs stay
 meaningful). The difference between two lines is the cost of the stage added.
@@ -117,19 +120,25 @@ def main() -> None:
     def by_workers(path: Path) -> None:
         sb.write_parquet(read(path), str(out))
 
+    def by_workers_from_csv(path: Path) -> None:
+        layout = sb.csv_layout(spark, str(path))
+        assert layout is not None
+        sb.write_csv_parquet(spark, layout, str(out))
+
     stages: list[tuple[str, Callable[[Path], None]]] = [
         ("CSV parsed (JVM)", lambda p: noop(read(p))),
         ("+ Arrow to Python and back", lambda p: noop(read(p).mapInArrow(_unchanged, columns))),
         ("+ screened in Python", lambda p: noop(sb.screen_exports_spark(read(p)))),
         ("+ Parquet written (JVM)", lambda p: parquet(sb.screen_exports_spark(read(p)))),
         ("screened, written in Python", by_workers),
+        ("read, screened, written in Python", by_workers_from_csv),
     ]
     for _name, stage in stages:  # warm: compiler, workers, law, broadcast
         shutil.rmtree(out, ignore_errors=True)
         stage(files[args.rows // 3])
     n = args.rows
     report(f"\n== {n:,} realistic rows (make_rows.py --seed {args.seed}); best of {args.runs}")
-    report(f"{'stages':<30} {'wall µs/row':>12} {'JVM CPU µs/row':>15} {'Python CPU µs/row':>18}")
+    report(f"{'stages':<34} {'wall µs/row':>12} {'JVM CPU µs/row':>15} {'Python CPU µs/row':>18}")
     for name, stage in stages:
         best: tuple[float, float, float] | None = None
         for _ in range(args.runs):
@@ -143,7 +152,7 @@ def main() -> None:
             best = taken if best is None or taken < best else best
         assert best is not None
         wall, jvm, python = (x / n * 1e6 for x in best)
-        report(f"{name:<30} {wall:>12.2f} {jvm:>15.2f} {python:>18.2f}")
+        report(f"{name:<34} {wall:>12.2f} {jvm:>15.2f} {python:>18.2f}")
     shutil.rmtree(out, ignore_errors=True)
     spark.stop()
     report.save()

@@ -213,8 +213,56 @@ def test_a_malformed_line_deep_in_the_file_is_one_line_and_writes_nothing(
         message = str(error)
     else:
         raise AssertionError("the malformed line was not reported")
-    assert message.startswith("input: rows.csv: ") and "\n" not in message
+    assert message == (
+        "input: rows.csv: line 100002: more fields than the header has columns; nothing was written"
+    )
     assert list(tmp_path.iterdir()) == [source]
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("BY,2014-03-01", "line 4: fewer fields than the header has columns"),
+        ('BY,"2014-03-01,0402', "line 4: a quote that is not closed"),
+        ("B\udcffY,2014-03-01,0402", "line 4: not UTF-8 text"),
+    ],
+)
+def test_a_line_that_is_not_a_row_is_refused_with_its_number(
+    tmp_path: Path, line: str, said: str
+) -> None:
+    # A short line once made DuckDB guess another shape for the whole file, and the
+    # command said the header's columns were missing.
+    source = tmp_path / "rows.csv"
+    good = "BY,2014-03-01,0402\nDE,2020-01-01,8703\n"
+    text = f"destination,date,hs\n{good}{line}\nFR,2020-01-01,0402\n"
+    source.write_bytes(text.encode("utf-8", "surrogateescape"))
+    target = tmp_path / "out.csv"
+    from bilateral.faces.batch_cli import run_batch
+
+    with pytest.raises(BadInput) as refused:
+        run_batch(str(source), str(target))
+    assert str(refused.value) == f"input: rows.csv: {said}; nothing was written"
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_the_header_names_the_columns_in_any_case_and_a_missing_one_is_said(
+    tmp_path: Path,
+) -> None:
+    from bilateral.faces.batch_cli import run_batch
+
+    source = tmp_path / "rows.csv"
+    source.write_text("\ufeffDestination, Date ,HS,Note\r\nBY,2014-03-01,0402,x\r\n\r\n", "utf-8")
+    assert run_batch(str(source), str(tmp_path / "out.parquet")) == 0
+    rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert [(r["destination"], r["date"], r["hs"], r["outcome"]) for r in rows] == [
+        ("BY", "2014-03-01", "0402", "generally_approved")
+    ]
+    source.write_text("destination,day,hs\nBY,2014-03-01,0402\n", "utf-8")
+    with pytest.raises(BadInput) as refused:
+        run_batch(str(source), str(tmp_path / "again.parquet"))
+    assert str(refused.value) == (
+        "input: rows.csv: missing column(s) date (its header names destination, day, hs)"
+    )
 
 
 def test_a_failure_while_screening_stops_every_stage_and_writes_nothing(

@@ -221,6 +221,126 @@ def test_spark_reads_codes_written_any_way_as_the_one_machine_engine_does(spark)
     assert any(r[3] == "prohibited" for r in local) and any(r[4] for r in local)
 
 
+# --- a CSV on this machine: read by the Python workers, as `bilateral batch` reads it ----
+
+
+def _messy_csv(path: Path, rows: int) -> Path:
+    """Rows as people write them: a byte-order mark, the columns in another order and one
+    more, names quoted (commas, doubled quotes), empty fields, CRLF endings, blank lines."""
+    spellings = ["BY", "Belarus", '"Korea, Democratic People\'s Republic of"', "RU", "", "DE"]
+    codes = ["0402", "8703.23", '"8703.23.10"', "", "711319", "04x2", "3004.90.91.00"]
+    days = ["2006-12-13", "2006-12-14", "2017-06-20", "2022-08-24", "", "2014-02-30"]
+    lines = ["\ufeffhs,note,Destination,date"]
+    for i in range(rows):
+        note = '"said ""yes"", then no"' if i % 7 == 0 else f"n{i}"
+        lines.append(f"{codes[i % 7]},{note},{spellings[i % 6]},{days[i % 11 % 6]}")
+        if i % 97 == 0:
+            lines.append("")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return path
+
+
+def _small_splits(spark, path: Path):  # type: ignore[no-untyped-def]
+    from bilateral.faces.spark_batch import csv_layout
+
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "2k")
+    spark.conf.set("spark.sql.files.openCostInBytes", "1k")
+    try:
+        return csv_layout(spark, str(path))
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+        spark.conf.unset("spark.sql.files.openCostInBytes")
+
+
+def test_the_workers_read_a_csv_in_byte_ranges_as_bilateral_batch_reads_it(  # type: ignore[no-untyped-def]
+    spark, tmp_path: Path
+) -> None:
+    from bilateral.faces.batch_cli import run_batch
+    from bilateral.faces.spark_batch import write_csv_parquet
+
+    source = _messy_csv(tmp_path / "rows.csv", 1_500)
+    layout = _small_splits(spark, source)
+    assert layout is not None and len(layout.splits) > 20
+    data = source.read_bytes()
+    # The ranges follow one another from the first data line to the end, each of whole
+    # lines: no row is read twice, none lost, none cut.
+    assert layout.splits[0][0] == data.index(b"\n") + 1
+    assert layout.splits[-1][1] == len(data)
+    for (_, end), (start, _) in zip(layout.splits, layout.splits[1:], strict=False):
+        assert end == start and data[end - 1 : end] == b"\n"
+    on_spark = tmp_path / "spark.parquet"
+    assert write_csv_parquet(spark, layout, str(on_spark)) == 1_500
+    duck = tmp_path / "duck.parquet"
+    assert run_batch(str(source), str(duck)) == 0
+    there, here = pq.read_table(on_spark).to_pylist(), pq.read_table(duck).to_pylist()
+    assert there == here  # the same rows, in the file's order
+    assert {r["destination"] for r in here} >= {None, "Korea, Democratic People's Republic of"}
+    assert {r["outcome"] for r in here} >= {"generally_denied", "prohibited", "not_required"}
+    assert any(r["error"] for r in here)
+    assert (on_spark / "_SUCCESS").exists() and not (on_spark / "_temporary").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("BY,2014-03-01", "fewer fields than the header has columns"),
+        ("BY,2014-03-01,0402,more", "more fields than the header has columns"),
+        ("B\udcffY,2014-03-01,0402", "not UTF-8 text"),
+        ('BY,"2014-03-01,0402', "a quote not closed on its line (Spark reads a row per line: "
+         "a value that runs over lines is read by --engine duckdb)"),
+    ],
+)  # fmt: skip
+def test_a_line_that_is_not_a_row_stops_the_workers_with_its_number_and_writes_nothing(  # type: ignore[no-untyped-def]
+    spark, tmp_path: Path, line: str, said: str
+) -> None:
+    from bilateral.faces.spark_batch import write_csv_parquet
+
+    good = [f"BY,2014-03-01,{4000 + i % 100}" for i in range(400)]
+    # In a range after the first, and a second bad line after it: the first is said.
+    lines = ["destination,date,hs", *good, line, *good, "BY,2014-03-01"]
+    source = tmp_path / "rows.csv"
+    source.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape"))
+    layout = _small_splits(spark, source)
+    assert layout is not None and len(layout.splits) > 3
+    target = tmp_path / "out.parquet"
+    with pytest.raises(BadInput) as refused:
+        write_csv_parquet(spark, layout, str(target))
+    assert str(refused.value) == f"input: rows.csv: line 402: {said}; nothing was written"
+    assert not target.exists()
+
+
+def test_a_csv_of_blank_lines_leaves_the_columns_and_no_rows(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from bilateral.faces.spark_batch import csv_layout, write_csv_parquet
+
+    source = tmp_path / "rows.csv"
+    source.write_text("destination,date,hs,note\r\n\r\n\r\n", encoding="utf-8")
+    layout = csv_layout(spark, str(source))
+    assert layout is not None
+    target = tmp_path / "out.parquet"
+    assert write_csv_parquet(spark, layout, str(target)) == 0
+    written = pq.read_table(target)
+    assert written.num_rows == 0
+    assert written.column_names[:4] == ["destination", "date", "hs", "outcome"]
+
+
+def test_batch_on_spark_refuses_a_short_line_as_on_duckdb(tmp_path: Path) -> None:
+    source = tmp_path / "rows.csv"
+    source.write_text("destination,date,hs\nBY,2014-03-01,0402\nBY,2014-03-01\n", "utf-8")
+    said = {}
+    for engine in ("duckdb", "spark"):
+        target = tmp_path / f"{engine}.parquet"
+        command = [sys.executable, "-m", "bilateral.faces.cli", "batch", str(source)]
+        done = subprocess.run([*command, "--output", str(target), "--engine", engine],
+                              capture_output=True, text=True, check=False, timeout=300)  # fmt: skip
+        assert done.returncode == 2 and not target.exists()
+        said[engine] = done.stderr.strip().splitlines()[-1]
+    assert said["spark"] == said["duckdb"]
+    assert said["spark"] == (
+        "bilateral: error: input: rows.csv: line 3: fewer fields than the header has columns; "
+        "nothing was written"
+    )
+
+
 # --- declaration lines: Spark gives the one-machine path's rows --------------------------
 
 DECLARATION_ROWS = [

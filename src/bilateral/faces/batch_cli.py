@@ -59,6 +59,8 @@ PARQUET_WRITER: dict[str, Any] = {
     ],
 }
 _DONE = object()
+# The input's columns, read by name (in any case; other columns are ignored).
+COLUMNS = ("destination", "date", "hs")
 
 
 def _relation(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRelation:
@@ -66,8 +68,12 @@ def _relation(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRe
     if suffix == ".parquet":
         return con.read_parquet(str(source))
     if suffix in (".csv", ".txt", ".gz"):
-        # Everything as text: the engine reports a malformed value per row, never guesses.
-        return con.read_csv(str(source), header=True, all_varchar=True)
+        # By the header's names, everything as text (the engine reports a malformed value
+        # per row, never guesses), and a line that is not a row of those columns refused
+        # with its number (``_read``): DuckDB is told the file's shape, not left to guess.
+        from bilateral.screening import tabular
+
+        return tabular.csv_text(con, source, tabular.header_naming(source, COLUMNS))
     raise BadInput("input", f"{source.name}: unsupported file type (use .csv or .parquet)")
 
 
@@ -95,19 +101,21 @@ def batches(relation: duckdb.DuckDBPyRelation, rows: int = BATCH_ROWS) -> Iterat
         yield pa.Table.from_batches(pending)
 
 
-def _read(relation: duckdb.DuckDBPyRelation, rows: int, name: str) -> Iterator[pa.Table]:
+def _read(relation: duckdb.DuckDBPyRelation, rows: int, source: Path) -> Iterator[pa.Table]:
     """``batches``, a failure to read the input (a malformed line far into a CSV: DuckDB
-    finds it only when it gets there) said in one line as a bad input."""
+    finds it only when it gets there) said in one line, with the line, as a bad input."""
     try:
         yield from batches(relation, rows)
     except (duckdb.Error, pa.ArrowException, OSError) as error:
-        raise BadInput("input", f"{name}: {str(error).splitlines()[0]}") from None
+        from bilateral.screening.tabular import csv_error
+
+        raise csv_error(source, error) from None
 
 
 def _unreadable(source: Path, error: BaseException) -> BadInput:
-    from bilateral.screening.tabular import unreadable
+    from bilateral.screening.tabular import csv_error
 
-    return unreadable(source, error)
+    return csv_error(source, error)
 
 
 def _prepare(table: pa.Table) -> Prepared:
@@ -191,7 +199,7 @@ def _run(
         relation = _relation(con, source)
     except duckdb.Error as error:
         raise _unreadable(source, error) from None
-    missing = {"destination", "date", "hs"} - set(relation.columns)
+    missing = set(COLUMNS) - set(relation.columns)
     if missing:
         raise BadInput("input", f"{source.name}: missing column(s) {', '.join(sorted(missing))}")
     # DuckDB starts reading (without the GIL) while the engine is imported and the law and
@@ -201,7 +209,7 @@ def _run(
     read: queue.Queue[Any] = queue.Queue(_QUEUE)
     threads.append(
         threading.Thread(
-            target=_stage(_read(relation, batch_rows, source.name), _prepare, read, stop),
+            target=_stage(_read(relation, batch_rows, source), _prepare, read, stop),
             daemon=True,
         )
     )

@@ -12,9 +12,11 @@ import gzip
 import itertools
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -183,28 +185,86 @@ def _mixed_line_endings(source: Path) -> bool:
     return False
 
 
-def _csv(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRelation:
-    opener = gzip.open if source.suffix.lower() == ".gz" else open
+def header(source: Path) -> list[str]:
+    """A CSV's column names: its first line, a byte-order mark dropped, each name stripped.
+    Refused in one line if that line cannot be read, names nothing, or names a column
+    twice (case aside)."""
+    opener: Callable[..., Any] = gzip.open if source.suffix.lower() == ".gz" else open
     try:
-        with opener(source, "rt", encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), None)
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        with opener(source, "rb") as handle:
+            first = handle.readline()
+        names = next(csv.reader([first.decode("utf-8-sig")]), [])
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as error:
         raise BadInput("input", f"{source.name}: cannot read the header line ({error})") from None
-    if not header or not any(name.strip() for name in header):
+    if not names or not any(name.strip() for name in names):
         raise BadInput("input", f"{source.name}: empty file (the first line names the columns)")
-    names = [name.strip() for name in header]
+    names = [name.strip() for name in names]
     seen = set()
     for name in names:
         if name.lower() in seen:
             raise BadInput("input", f"{source.name}: column {name!r} appears twice in the header")
         seen.add(name.lower())
-    table = f"bilateral_rejects_{next(_REJECTS)}"
+    return names
+
+
+def header_naming(source: Path, wanted: tuple[str, ...]) -> list[str]:
+    """``header``, with a name of ``wanted`` written in any case taken as ``wanted`` writes
+    it ("Destination", " HS " are destination, hs); refused in one line if one is missing."""
+    names = [name.lower() if name.lower() in wanted else name for name in header(source)]
+    missing = sorted(set(wanted) - set(names))
+    if missing:
+        raise BadInput(
+            "input",
+            f"{source.name}: missing column(s) {', '.join(missing)} (its header names "
+            f"{', '.join(names)})",
+        )
+    return names
+
+
+def csv_text(
+    con: duckdb.DuckDBPyConnection, source: Path, names: list[str], extra: str = ""
+) -> duckdb.DuckDBPyRelation:
+    """The CSV read by its header's ``names``, every column text, as RFC 4180 writes it (a
+    quote inside a quoted field doubled), an empty field null; DuckDB guesses nothing."""
     columns = "{" + ", ".join(f"'{quote(n)}': 'VARCHAR'" for n in names) + "}"
-    rel = con.sql(
+    return con.sql(
         f"select * from read_csv('{quote(str(source))}', header = true, auto_detect = false, "
-        f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
-        f"store_rejects = true, rejects_table = '{table}', "
-        f"rejects_scan = '{table}_scan')"
+        f"columns = {columns}, delim = ',', quote = '\"', escape = '\"'{extra})"
+    )
+
+
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def csv_error(source: Path, error: BaseException) -> BadInput:
+    """DuckDB's refusal of a CSV line (``csv_text``) in one line: the line and what is
+    wrong with it, in the words ``rejected_lines`` uses; else as ``unreadable``."""
+    text = str(error)
+    line = _CSV_LINE.search(text)
+    if line is None:
+        return unreadable(source, error)
+    fields = _FIELDS.search(text)
+    if fields is not None:
+        more = int(fields.group(2)) > int(fields.group(1))
+        reason = f"{'more' if more else 'fewer'} fields than the header has columns"
+    elif "unterminated quote" in text:
+        reason = "a quote that is not closed"
+    elif "unicode" in text.lower() or "utf-8" in text.lower():
+        reason = "not UTF-8 text"
+    else:
+        reason = "not read as a row of the header's columns"
+    return BadInput("input", f"{source.name}: line {line.group(1)}: {reason}; nothing was written")
+
+
+def _csv(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRelation:
+    names = header(source)
+    table = f"bilateral_rejects_{next(_REJECTS)}"
+    rel = csv_text(
+        con,
+        source,
+        names,
+        f", store_rejects = true, rejects_table = '{table}', rejects_scan = '{table}_scan'",
     )
     _REJECT_TABLES[id(con), str(source)] = table
     return rel
