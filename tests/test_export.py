@@ -414,7 +414,7 @@ def test_luxury_export_ban_cites_the_schedule_item():
     reason = answer["reasons"][0]
     assert reason["provision"] == "s. 3.7(1) and (5), Schedule 4, Part 1"
     assert reason["valid_from"] == "2022-08-24"
-    assert "items 1" in reason["because"]
+    assert "(item 1)" in reason["because"]
 
 
 @pytest.mark.parametrize("hs", ["2611", "280450", "7601", "8101", "8542.31", "8901"])

@@ -324,3 +324,51 @@ def test_no_french_caveat_quotes_the_law_in_english() -> None:
     assert any(
         "(abrogé à compter du 2026-06-12, DORS/2026-122, art. 18); son texte" in c for c in said
     )
+
+
+def test_the_json_reasons_in_french_cite_and_explain_in_french() -> None:
+    """An API or --json reader asking in French gets each reason's citation as the French
+    consolidation writes it and why it applies in French; the English answer is unchanged."""
+    import re
+
+    from bilateral.engine import checks
+
+    english = re.compile(r"SOR/|\bs\. \d|\bSchedules?\b|\bPart \d|\band\b|\bNotice\b|\bAct\b")
+
+    def reasons(answer: dict[str, object]) -> list[tuple[str, str, str]]:
+        said = answer["reasons"]
+        assert isinstance(said, list)
+        return [(r["instrument"], r["provision"], r["because"]) for r in said]
+
+    fr = reasons(checks.check_export(to="BY", on="2007-03-01", hs="3004.90", lang="fr"))
+    en = reasons(checks.check_export(to="BY", on="2007-03-01", hs="3004.90"))
+    assert [because for _i, _p, because in en] == [
+        "destination on the Area Control List",
+        "humanitarian goods (medicines)",
+    ]
+    assert [because for _i, _p, because in fr] == [
+        "destination inscrite sur la Liste des pays visés",
+        "marchandises humanitaires (médicaments)",
+    ]
+    assert fr[0][:2] == ("DORS/81-543", "Annexe (modifiée par DORS/2006-349, art. 1)")
+    assert en[0][:2] == ("SOR/81-543", "Schedule (as amended by SOR/2006-349, s. 1)")
+    assert fr[1][0] == "Avis aux exportateurs no 148"
+    answers = [
+        checks.check_export(to="RU", on="2022-08-24", hs="9301.10", lang="fr"),
+        checks.check_export(to="KP", on="2015-01-01", ecl="2-1.a", lang="fr"),
+        checks.check_import(origin="RU", on="2022-03-03", hs="8703.23", lang="fr"),
+        checks.check_import(origin="BY", on="2007-09-01", hs="8703.23", lang="fr"),
+        checks.check_contact(with_="BY", on="2014-12-01", topic="consular", lang="fr"),
+        checks.check_contact(with_="BY", on="2014-12-01", topic="trade", lang="fr"),
+        checks.check_party(name="Lukashenko Aleksandr Grigoryevich", on="2022-01-01", lang="fr"),
+    ]
+    seen = [said for answer in answers for said in reasons(answer)]
+    assert len(seen) >= 8
+    for answer in answers:
+        for instrument, provision, because in reasons(answer):
+            assert not english.search(f"{instrument} | {provision}"), (instrument, provision)
+            assert because and not re.search(r"\b(the|is|are|goods|to)\b", because), because
+    contact = [because for _i, _p, because in reasons(answers[4])]
+    assert contact == ["Les relations consulaires : domaine de contact permis"]
+    imports = {because for answer in answers[2:4] for _i, _p, because in reasons(answer)}
+    assert "retiré : NPF" in imports or "retiré : TPG" in imports, imports

@@ -61,14 +61,20 @@ def covers(
         trace.caveat(f"{where}: {scope.except_note.en}", f"{where_fr} : {scope.except_note.fr}")
         return False
     if scope.all_goods:
-        trace.applied(rule, "prohibition covers all goods")
+        trace.applied(
+            rule, "prohibition covers all goods", "l'interdiction vise toutes les marchandises"
+        )
         show_rule_caveats(rule, trace)
         return True
     if scope.described is not None:
         if (ecl_group is not None and ecl_group in scope.covers_ecl_groups) or (
             hs is not None and _prefixed(hs.digits, scope.covers_hs)
         ):
-            trace.applied(rule, f"the goods are {scope.described.en}")
+            trace.applied(
+                rule,
+                f"the goods are {scope.described.en}",
+                f"marchandises visées : {scope.described.fr}",
+            )
             show_rule_caveats(rule, trace)
             return True
         if hs is not None and scope.maybe_hs and not _prefixed(hs.digits, scope.maybe_hs):
@@ -108,7 +114,11 @@ def covers(
     later = [i for i in matched if i not in current]
     if current:
         items = ", ".join(dict.fromkeys(i.item for i in current))
-        trace.applied(rule, f"HS {hs.dotted} is listed (items {items})")
+        trace.applied(
+            rule,
+            f"HS {hs.dotted} is listed (item{'s' * (',' in items)} {items})",
+            f"SH {hs.dotted} inscrit à la liste (article{'s' * (',' in items)} {items})",
+        )
         for item in current:
             if item.condition is not None:
                 trace.caveat(

@@ -433,7 +433,7 @@ def area_control_list(*, on: str | dt.date, lang: str = "en", law: Law | None = 
     codes = sorted({r.effect.country for r in rules if isinstance(r.effect, AreaControlListing)})
     trace = Trace()
     for rule in rules:
-        trace.applied(rule, "listed on this date")
+        trace.applied(rule, "listed on this date", "inscrit à cette date")
     for rule in law.rules("known_gap", None):
         if rule.in_force(day):
             trace.caveat(rule.summary.en, rule.summary.fr)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bilateral import countries
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
+from bilateral.law import words
 from bilateral.law.model import EngagementPolicy, Rule, Topic
 
 
@@ -33,10 +34,20 @@ def determine_contact(law: Law, country: str, on: dt.date, topic: Topic) -> Cont
         policy = rule.effect
         assert isinstance(policy, EngagementPolicy)
         if topic in policy.permitted_topics:
-            trace.applied(rule, f"{topic.value} is a permitted area of contact")
+            en, fr = words.topic(topic.value)
+            trace.applied(
+                rule,
+                f"{en} is a permitted area of contact",
+                f"{fr[:1].upper()}{fr[1:]} : domaine de contact permis",
+            )
         else:
             allowed = False
-            trace.applied(rule, f"{topic.value} is outside the permitted areas of contact")
+            en, fr = words.topic(topic.value)
+            trace.applied(
+                rule,
+                f"{en} is outside the permitted areas of contact",
+                f"{fr[:1].upper()}{fr[1:]} : hors des domaines de contact permis",
+            )
     if not policy_in_force:
         _sanctions_without_policy(law, country, on, trace)
     return ContactDetermination(country, on, topic, allowed, trace)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from bilateral.law.citations import provision_fr
 from bilateral.law.model import Rule
 
 
@@ -14,17 +15,21 @@ class Reason:
     """A rule that decided (part of) the answer, with the interval that applied."""
 
     rule: Rule
-    # Why this rule bears on this question, in one short phrase (e.g. "humanitarian goods").
+    # Why this rule bears on this question, in one short phrase (e.g. "humanitarian goods"),
+    # in English and in French.
     because: str = ""
+    because_fr: str = ""
 
     def as_json(self, lang: str) -> dict[str, Any]:
         r = self.rule
-        text = r.summary.fr if lang == "fr" else r.summary.en
+        fr = lang == "fr"
+        text = r.summary.fr if fr else r.summary.en
         return {
             "rule": r.id,
-            "label": r.label.fr if lang == "fr" else r.label.en,
-            "instrument": r.instrument,
-            "provision": r.provision,
+            "label": r.label.fr if fr else r.label.en,
+            # cited as the reader's consolidation cites it (DORS/…, art. …, annexe …)
+            "instrument": provision_fr(r.instrument) if fr else r.instrument,
+            "provision": provision_fr(r.provision) if fr else r.provision,
             # French readers get the French text where the data has its address.
             "url": (r.url_fr or r.url) if lang == "fr" else r.url,
             "url_en": r.url,
@@ -36,7 +41,7 @@ class Reason:
             "ends_at": r.ends_at,
             "confidence": r.confidence.value,
             "text": text,
-            "because": self.because,
+            "because": (self.because_fr or self.because) if fr else self.because,
         }
 
 
@@ -60,8 +65,10 @@ class Trace:
     consulted: list[Consulted] = field(default_factory=list)
     caveats: list[tuple[str, str]] = field(default_factory=list)  # (en, fr)
 
-    def applied(self, rule: Rule, because: str) -> None:
-        self.reasons.append(Reason(rule, because))
+    def applied(self, rule: Rule, because: str, because_fr: str) -> None:
+        """``rule`` decides the answer, ``because`` (in English, then in French) of this
+        question; the decision trail (``consulted``) keeps the English."""
+        self.reasons.append(Reason(rule, because, because_fr))
         self.consulted.append(Consulted(rule.id, True, because))
 
     def skipped(self, rule: Rule, why: str) -> None:

@@ -18,6 +18,7 @@ from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.errors import BadInput
 from bilateral.goods.hs import HsCode
+from bilateral.law import words
 from bilateral.law.citations import cite_fr
 from bilateral.law.model import (
     EclGroupScope,
@@ -111,7 +112,11 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
         if rule.in_force(on):
             on_acl = True
             permit_required = True
-            trace.applied(rule, "destination on the Area Control List")
+            trace.applied(
+                rule,
+                "destination on the Area Control List",
+                "destination inscrite sur la Liste des pays visés",
+            )
         else:
             trace.skipped(rule, "not in force on this date")
     if on_acl:
@@ -145,10 +150,19 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
                 if not _gep_schedule_allows(law, rule, gep, goods, on, trace):
                     continue
                 general_permits.append(gep.permit)
-                trace.applied(rule, f"{gep.permit} may be used for this item and destination")
+                trace.applied(
+                    rule,
+                    f"{gep.permit} may be used for this item and destination",
+                    f"{gep.permit} peut servir pour cet article et cette destination",
+                )
                 show_rule_caveats(rule, trace)
             for rule in law.in_force("ecl_permit_suspension", destination, on):
-                trace.applied(rule, "new permits for ECL items to this destination are suspended")
+                trace.applied(
+                    rule,
+                    "new permits for ECL items to this destination are suspended",
+                    "les nouvelles licences pour les articles de la LMTEC vers cette destination "
+                    "sont suspendues",
+                )
                 worse(Outcome.NEW_PERMITS_SUSPENDED)
     elif goods.hs is not None:
         trace.caveat(
@@ -241,18 +255,20 @@ def _licensing_posture(
         assert isinstance(policy, LicensingPolicy)
         if category is not None and category in policy.humanitarian_categories:
             assert policy.humanitarian_posture is not None
-            candidate, because = (
-                policy.humanitarian_posture,
-                f"humanitarian goods ({category.value})",
-            )
+            candidate = policy.humanitarian_posture
+            en, fr = words.CATEGORIES[category]
+            because = (f"humanitarian goods ({en})", f"marchandises humanitaires ({fr})")
         else:
             candidate = policy.posture
             because = (
-                "goods not on the Export Control List"
+                ("goods not on the Export Control List", "marchandises hors de la LMTEC")
                 if (policy.applies_to == "non_ecl_goods")
-                else "goods outside the humanitarian categories"
+                else (
+                    "goods outside the humanitarian categories",
+                    "marchandises hors des catégories humanitaires",
+                )
             )
-        trace.applied(rule, because)
+        trace.applied(rule, *because)
         if candidate.severity > posture.severity:
             posture = candidate
     return posture
@@ -336,12 +352,20 @@ def _ecl_controls(
         )
     to_all = any(item == i or item.startswith(i + ".") for i in scope.items_to_all_destinations)
     if scope.destinations == "all" or to_all:
-        trace.applied(rule, f"ECL Group {group} item controlled to all destinations")
+        trace.applied(
+            rule,
+            f"ECL Group {group} item controlled to all destinations",
+            f"article du groupe {group} de la LMTEC contrôlé vers toutes les destinations",
+        )
         return True
     if destination in scope.except_countries:
         trace.skipped(rule, f"ECL Group {group} is not controlled to this destination")
         return False
-    trace.applied(rule, f"ECL Group {group} item controlled to this destination")
+    trace.applied(
+        rule,
+        f"ECL Group {group} item controlled to this destination",
+        f"article du groupe {group} de la LMTEC contrôlé vers cette destination",
+    )
     return True
 
 

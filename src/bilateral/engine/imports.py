@@ -17,6 +17,7 @@ from bilateral.engine.bans import covers, show_rule_caveats
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.goods.hs import HsCode
+from bilateral.law import words
 from bilateral.law.citations import cite_fr
 from bilateral.law.model import (
     ImportProhibition,
@@ -89,8 +90,11 @@ def _entitled(
             effect = rule.effect
             assert isinstance(effect, TariffEntitlement)
             if effect.entitled == decision:
-                verb = "entitled to" if decision else "withdrawn:"
-                trace.applied(rule, f"{verb} {treatment.value}")
+                en, fr = words.TREATMENTS[treatment]
+                if decision:
+                    trace.applied(rule, f"entitled to {en}", f"droit au {fr}")
+                else:
+                    trace.applied(rule, f"withdrawn: {en}", f"retiré : {fr}")
                 show_rule_caveats(rule, trace, on)
         return decision
     later = [
@@ -107,7 +111,12 @@ def _entitled(
     ]
     if later:
         first = min(later, key=lambda r: r.valid_from or on)
-        trace.applied(first, f"inferred: entitled to {treatment.value} before this withdrawal")
+        en, fr = words.TREATMENTS[treatment]
+        trace.applied(
+            first,
+            f"inferred: entitled to {en} before this withdrawal",
+            f"inféré : droit au {fr} avant ce retrait",
+        )
         return True
     return None
 
@@ -139,7 +148,12 @@ def determine_import(
     held_before = False
     for candidate in _PREFERENCE:
         if candidate in expired:
-            trace.applied(expired[candidate], f"{candidate.value} has ceased to have effect")
+            en, fr = words.TREATMENTS[candidate]
+            trace.applied(
+                expired[candidate],
+                f"{en} has ceased to have effect",
+                f"le {fr} a cessé d'avoir effet",
+            )
             # A country that held the GPT or LDCT until then was an MFN beneficiary (s. 34(1)(a)).
             held = _entitled(law, origin, candidate, on, hs, Trace())
             decided[candidate] = None if held else False
@@ -211,7 +225,7 @@ def _general_tariff_rate(
         assert isinstance(effect, TariffRate)
         if effect.treatment is not Treatment.GT:
             continue
-        trace.applied(rule, "General Tariff rate")
+        trace.applied(rule, "General Tariff rate", "taux du tarif général")
         if effect.mfn_if_higher:
             if mfn_rate is None:
                 trace.caveat(

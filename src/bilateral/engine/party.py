@@ -206,7 +206,11 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                 )
             hits += 1
         if hits:
-            trace.applied(rule, f"{hits} listed or possibly listed person(s) match the name")
+            trace.applied(
+                rule,
+                f"{hits} listed or possibly listed person(s) match the name",
+                f"{hits} personne(s) inscrite(s) ou peut-être inscrite(s) correspondent au nom",
+            )
         else:
             trace.skipped(rule, "no listed person matches the name")
         trace.caveat(

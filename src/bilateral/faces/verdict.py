@@ -17,6 +17,8 @@ from typing import Any
 
 from bilateral.law.citations import french_citations as french_citations
 from bilateral.law.citations import provision_fr as provision_fr
+from bilateral.law.words import TOPICS as TOPICS
+from bilateral.law.words import topic
 
 JSON = dict[str, Any]
 
@@ -283,23 +285,8 @@ _FR_MASCULINE_E = {"MX", "KH", "MZ", "ZW", "BZ", "SR", "CH"}
 _FR_NO_ARTICLE = {"CU", "HT", "SG", "MG", "MT", "CY", "BH", "KI", "MU", "NR", "TV", "IL"}
 
 
-TOPICS = {
-    "consular_relations": ("consular relations", "les relations consulaires"),
-    "human_rights": ("human rights", "les droits de la personne"),
-    "democratic_development": ("democratic development", "le développement démocratique"),
-    "international_security": ("international security", "la sécurité internationale"),
-    "regional_security": ("regional security", "la sécurité régionale"),
-    "humanitarian_situation": ("the humanitarian situation", "la situation humanitaire"),
-    "inter_korean_relations": ("inter-Korean relations", "les relations intercoréennes"),
-    "trade_and_investment": ("trade and investment", "le commerce et l'investissement"),
-    "culture_and_education": ("culture and education", "la culture et l'éducation"),
-    "political_relations": ("political relations", "les relations politiques"),
-    "defence_cooperation": ("defence cooperation", "la coopération en matière de défense"),
-}
-
-
 def topic_label(code: str, lang: str) -> str:
-    en, fr = TOPICS.get(code, (code.replace("_", " "), code.replace("_", " ")))
+    en, fr = topic(code)
     return fr if lang == "fr" else en
 
 

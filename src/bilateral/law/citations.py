@@ -96,6 +96,21 @@ _PROVISION_FR = [
         "Liste des pays et des traitements tarifaires applicables",
     ),
     (r"\(MFN column\)", "(colonne NPF)"),
+    # the notes some provisions carry
+    (r"\(as amended, probably by\b", "(modifiée, probablement par"),
+    (r"\bhistory note\b", "note historique"),
+    (r"\(subject to s", "(sous réserve de l'art"),
+    (
+        r"\(coming into force\) — the former Customs Tariff, R\.S\.C\. ",
+        "(entrée en vigueur) — l'ancien Tarif des douanes, L.R.C. ",
+    ),
+    (r"\(text of (\d{4}), replaced by\b", r"(texte de \1, remplacé par"),
+    (r"\(aviation fuel\)", "(carburant aviation)"),
+    (r"; earlier text secondary\)", "; texte antérieur : source secondaire)"),
+    (r"\(from (\d{4}-\d{2}-\d{2});", r"(à compter du \1;"),
+    (r'"eligible destination"', "« destination admissible »"),
+    (r"\band the Schedule\b", "and l'annexe"),
+    (r"\((DORS|SOR)/([\d-]+) to (DORS|SOR)/", r"(\1/\2 à \3/"),
     (r"\bLicensing policy\b", "Politique d'octroi des licences"),
     (r"\bhumanitarian goods\b", "marchandises humanitaires"),
     (r"\bother items\b", "autres marchandises"),
@@ -113,6 +128,7 @@ _PROVISION_FR = [
 ]
 
 
+@functools.lru_cache(maxsize=4096)  # the law cites a few hundred instruments and provisions
 def provision_fr(text: str) -> str:
     """A provision in French citation style ("s. 3.7(1) and (5), Schedule 4, Part 1" →
     "art. 3.7(1) et (5), annexe 4, partie 1")."""
