@@ -353,6 +353,9 @@ def test_the_json_reasons_in_french_cite_and_explain_in_french() -> None:
     assert fr[0][:2] == ("DORS/81-543", "Annexe (modifiée par DORS/2006-349, art. 1)")
     assert en[0][:2] == ("SOR/81-543", "Schedule (as amended by SOR/2006-349, s. 1)")
     assert fr[1][0] == "Avis aux exportateurs no 148"
+    # the citation as the law data keys it stays there, in either language, for look-ups
+    said = checks.check_export(to="BY", on="2007-03-01", hs="3004.90", lang="fr")["reasons"]
+    assert (said[0]["instrument_en"], said[0]["provision_en"]) == en[0][:2]
     answers = [
         checks.check_export(to="RU", on="2022-08-24", hs="9301.10", lang="fr"),
         checks.check_export(to="KP", on="2015-01-01", ecl="2-1.a", lang="fr"),

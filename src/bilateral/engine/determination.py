@@ -30,6 +30,9 @@ class Reason:
             # cited as the reader's consolidation cites it (DORS/…, art. …, annexe …)
             "instrument": provision_fr(r.instrument) if fr else r.instrument,
             "provision": provision_fr(r.provision) if fr else r.provision,
+            # the citation as the law data keys it, in either language (for look-ups)
+            "instrument_en": r.instrument,
+            "provision_en": r.provision,
             # French readers get the French text where the data has its address.
             "url": (r.url_fr or r.url) if lang == "fr" else r.url,
             "url_en": r.url,

@@ -179,6 +179,13 @@ def _with_article(title: str, lang: str) -> str:
     return f"la {title}" if first in _FR_FEMININE else f"le {title}"
 
 
+def cited(reason: JSON, key: str) -> str:
+    """A reason's ``instrument`` or ``provision`` as the law data writes it (in English):
+    a French answer gives it in French beside ``instrument_en`` / ``provision_en``; an
+    answer stored before those fields gives it in English."""
+    return str(reason.get(f"{key}_en") or reason.get(key) or "")
+
+
 def instrument_title(instrument: str, lang: str) -> str:
     en, fr = _titles().get(instrument, (instrument, instrument))
     return fr if lang == "fr" else en
@@ -196,7 +203,7 @@ def _instruments(answer: JSON, lang: str) -> tuple[str, int]:
         == "export_prohibition"
     ]
     for r in bans or reasons:
-        ins = str(r.get("instrument") or "").strip()
+        ins = cited(r, "instrument").strip()
         if ins and ins not in seen:
             seen.append(ins)
     names = [_with_article(instrument_title(i, lang), lang) for i in seen]
@@ -536,8 +543,8 @@ def localize_reason(reason: JSON, lang: str) -> JSON:
         out["note"] = rule.note or ""  # why a rule is secondary or inferred (English)
     out["url"] = citation_url(reason, lang)
     if lang == "fr":
-        out["provision"] = provision_fr(str(reason.get("provision") or ""))
-        out["instrument"] = provision_fr(str(reason.get("instrument") or ""))
-    out["instrument_title"] = instrument_title(str(reason.get("instrument") or ""), lang)
+        out["provision"] = provision_fr(cited(reason, "provision"))
+        out["instrument"] = provision_fr(cited(reason, "instrument"))
+    out["instrument_title"] = instrument_title(cited(reason, "instrument"), lang)
     out["confidence_label"] = confidence(out.get("confidence"), lang)
     return out
