@@ -375,3 +375,19 @@ def test_the_json_reasons_in_french_cite_and_explain_in_french() -> None:
     assert contact == ["Les relations consulaires : domaine de contact permis"]
     imports = {because for answer in answers[2:4] for _i, _p, because in reasons(answer)}
     assert "retiré : NPF" in imports or "retiré : TPG" in imports, imports
+
+
+def test_the_measures_in_force_cite_in_french_for_a_french_reader() -> None:
+    from bilateral.engine import checks
+
+    fr = checks.measures(country="BY", on="2023-01-01", lang="fr")["measures"]
+    en = checks.measures(country="BY", on="2023-01-01")["measures"]
+    dealings = next(m for m in fr if m["rule"] == "sema.belarus.s3-dealings")
+    assert dealings["instrument"] == "DORS/2020-214"
+    assert dealings["provision"] == "Art. 3 et annexe 1"
+    assert (dealings["instrument_en"], dealings["provision_en"]) == (
+        "SOR/2020-214",
+        "s. 3 and Schedule 1",
+    )
+    assert [m["instrument_en"] for m in fr] == [m["instrument"] for m in en]
+    assert not any(m["instrument"].startswith("SOR/") for m in fr)

@@ -18,6 +18,7 @@ from bilateral.engine.export import Goods, determine_export, parse_ecl_item
 from bilateral.engine.law import Law, default_law
 from bilateral.errors import BadInput
 from bilateral.goods import hs
+from bilateral.law.citations import provision_fr
 from bilateral.law.model import (
     AreaControlListing,
     EngagementPolicy,
@@ -364,13 +365,17 @@ def _concerns(rule: Rule, code: str) -> bool:
 
 
 def _rule_json(rule: Rule, lang: str) -> JSON:
+    fr = lang == "fr"
     return {
         "rule": rule.id,
         "kind": rule.effect.kind,
-        "label": rule.label.fr if lang == "fr" else rule.label.en,
-        "text": rule.summary.fr if lang == "fr" else rule.summary.en,
-        "instrument": rule.instrument,
-        "provision": rule.provision,
+        "label": rule.label.fr if fr else rule.label.en,
+        "text": rule.summary.fr if fr else rule.summary.en,
+        # cited as the reader's consolidation cites it; the law data's citation beside it
+        "instrument": provision_fr(rule.instrument) if fr else rule.instrument,
+        "provision": provision_fr(rule.provision) if fr else rule.provision,
+        "instrument_en": rule.instrument,
+        "provision_en": rule.provision,
         "url": (rule.url_fr or rule.url) if lang == "fr" else rule.url,
         "url_en": rule.url,
         "url_fr": rule.url_fr,
