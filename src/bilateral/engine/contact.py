@@ -33,20 +33,18 @@ def determine_contact(law: Law, country: str, on: dt.date, topic: Topic) -> Cont
         policy_in_force = True
         policy = rule.effect
         assert isinstance(policy, EngagementPolicy)
+        en, fr = words.topic(topic.value)
+        fr = fr[:1].upper() + fr[1:]
         if topic in policy.permitted_topics:
-            en, fr = words.topic(topic.value)
             trace.applied(
-                rule,
-                f"{en} is a permitted area of contact",
-                f"{fr[:1].upper()}{fr[1:]} : domaine de contact permis",
+                rule, f"{en} is a permitted area of contact", f"{fr} : domaine de contact permis"
             )
         else:
             allowed = False
-            en, fr = words.topic(topic.value)
             trace.applied(
                 rule,
                 f"{en} is outside the permitted areas of contact",
-                f"{fr[:1].upper()}{fr[1:]} : hors des domaines de contact permis",
+                f"{fr} : hors des domaines de contact permis",
             )
     if not policy_in_force:
         _sanctions_without_policy(law, country, on, trace)
