@@ -133,6 +133,8 @@ EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "ecl.scope.group-6": ("2009-04-30", OPEN),
     "ecl.scope.group-7": ("2009-04-30", OPEN),
     "ecl.scope.group-9": ("2019-09-01", OPEN),
+    # our reading of HS Chapter 93 as Group 2 starts with the Group 2 scope it reads against
+    "ecl.reading.hs-arms-group-2": ("2009-04-30", OPEN),
 }
 
 LAW = default_law()

@@ -138,6 +138,8 @@ def _law_codes(law: Law) -> set[str]:
         goods = getattr(rule.effect, "goods", None)
         for name in ("except_hs", "covers_hs", "maybe_hs"):
             found.update(getattr(goods, name, ()) or ())
+        for reading in getattr(rule.effect, "readings", ()):  # HS codes read as ECL items
+            found.update(reading.hs)
     return {code.replace(".", "").replace(" ", "") for code in found}
 
 
@@ -229,7 +231,7 @@ class Screener:
 
     def __init__(self, law: Law, max_cached: int = 500_000) -> None:
         from bilateral.engine.checks import EARLIEST, LATEST
-        from bilateral.law.model import ExportProhibition, Outcome
+        from bilateral.law.model import EclHsReading, ExportProhibition, Outcome
 
         self._law: Law | None = law
         self.law_version = law.law_version
@@ -257,6 +259,10 @@ class Screener:
         # HS codes named in a ban's words (arms: chapter 93; maybe: 84 to 90; exceptions):
         # a code's membership of each decides the answer as much as a schedule's does.
         self._worded = sorted({(g.covers_hs, g.maybe_hs, g.except_hs) for g in bans})
+        # HS codes read as ECL items (arms: 9301 to 9306): the items read decide the answer.
+        self._readings = [
+            r.effect for r in law.rules("ecl_hs_reading", "*") if isinstance(r.effect, EclHsReading)
+        ]
         # Rules reading a schedule: where they looked at a listed code, the caveats name
         # the schedule's items, which differ between codes of one class (see _answers).
         self._list_rules = frozenset(
@@ -425,6 +431,7 @@ class Screener:
                 tuple(any(digits.startswith(c) for c in codes) for codes in worded)
                 for worded in self._worded
             ),
+            *((r.items if (r := reading.reading(digits)) else None) for reading in self._readings),
         )
         classes = self._classes
         if fact not in classes.ids:

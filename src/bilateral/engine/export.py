@@ -22,6 +22,8 @@ from bilateral.law import words
 from bilateral.law.citations import cite_fr
 from bilateral.law.model import (
     EclGroupScope,
+    EclHsReading,
+    EclReading,
     ExportProhibition,
     GeneralExportPermit,
     HumanitarianCategory,
@@ -33,6 +35,10 @@ from bilateral.law.model import (
 _ECL_ITEM = re.compile(
     r"^(?:(?P<group>[1-9])-[0-9]+[A-Za-z0-9.]*|(?P<g5>5[0-9]{3})(?:\.[A-Za-z0-9.]+)?)$"
 )
+
+
+# Categories that say who ships the goods, not what they are: any goods, ECL items included.
+_ANY_GOODS = frozenset({HumanitarianCategory.PERSONAL_EFFECTS, HumanitarianCategory.CASUAL_GIFTS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +105,10 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
     permit_required = False
     general_permits: list[str] = []
     category = _category(law, goods, trace)
-    is_ecl = goods.ecl_item is not None
+    # An HS code of arms and ammunition is read as the ECL items it names (an interpretation):
+    # such goods are answered as ECL goods, never as goods outside the list.
+    read = _ecl_reading(law, goods, on)
+    is_ecl = goods.ecl_item is not None or read is not None
 
     def worse(candidate: Outcome) -> None:
         nonlocal outcome
@@ -124,9 +133,12 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
 
     # 2. Export Control List: the item's group scope decides whether it is controlled here.
     scope_unknown: BadInput | None = None
-    if goods.ecl_item is not None:
+    if goods.ecl_item is not None or read is not None:
         try:
-            controlled = _ecl_controls(law, destination, on, goods, on_acl, trace)
+            if read is None:
+                controlled = _ecl_controls(law, destination, on, goods, on_acl, trace)
+            else:
+                controlled = _read_controls(law, destination, on, goods, read, trace)
         except BadInput as error:
             # The ECL scope is not in the data for this day; a sanctions prohibition may
             # still decide the answer (arms to the DPRK in 2008), so look before refusing.
@@ -137,7 +149,7 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
             permit_required = True
             if not on_acl:
                 worse(Outcome.CASE_BY_CASE)
-            for rule in law.in_force("general_export_permit", "*", on):
+            for rule in law.in_force("general_export_permit", "*", on) if read is None else ():
                 gep = rule.effect
                 assert isinstance(gep, GeneralExportPermit)
                 if not (_gep_covers(gep, goods) and destination in gep.destinations):
@@ -185,6 +197,16 @@ def determine_export(law: Law, destination: str, on: dt.date, goods: Goods) -> E
                 "certains articles, vers toute destination (DORS/89-202, art. 2); le cas "
                 "échéant, une licence d'exportation est requise : utilisez --ecl 2-….",
             )
+
+    elif goods.declared_category in _ANY_GOODS:
+        en, fr = words.CATEGORIES[goods.declared_category]
+        trace.caveat(
+            f"'{en.capitalize()}' does not say whether the goods are on the Export Control List "
+            "(a hunting rifle is); if any are, ask with --ecl ITEM.",
+            f"« {fr.capitalize()} » n'indique pas si les marchandises figurent sur la Liste des "
+            "marchandises d'exportation contrôlée (un fusil de chasse y figure); le cas "
+            "échéant, utilisez --ecl ARTICLE.",
+        )
 
     # 3. Sanctions: outright prohibitions of exports to the country.
     for rule in law.rules("export_prohibition", destination):
@@ -367,6 +389,105 @@ def _ecl_controls(
         f"article du groupe {group} de la LMTEC contrôlé vers cette destination",
     )
     return True
+
+
+def _ecl_reading(law: Law, goods: Goods, on: dt.date) -> tuple[Rule, EclReading] | None:
+    """The ECL items an HS-only question's goods are read as, on this day, if any."""
+    if goods.hs is None or goods.ecl_item is not None:
+        return None
+    for rule in law.in_force("ecl_hs_reading", "*", on):
+        effect = rule.effect
+        assert isinstance(effect, EclHsReading)
+        reading = effect.reading(goods.hs.digits)
+        if reading is not None:
+            return rule, reading
+    return None
+
+
+def _read_controls(
+    law: Law,
+    destination: str,
+    on: dt.date,
+    goods: Goods,
+    read: tuple[Rule, EclReading],
+    trace: Trace,
+) -> bool:
+    """Whether the ECL items an HS code is read as are controlled to the destination."""
+    rule, reading = read
+    effect = rule.effect
+    assert isinstance(effect, EclHsReading) and goods.hs is not None
+    group, code = effect.group, goods.hs.dotted
+    items = ", ".join(reading.items)
+    trace.caveat(
+        f"HS {code} is read as ECL Group {group} item(s) {items} (an interpretation, inferred): "
+        "an HS code does not name the Export Control List's items. If the goods are not on the "
+        "list, this ground for a permit falls away; ask with --ecl ITEM for the item itself.",
+        f"Le SH {code} est lu comme le ou les articles {items} du groupe {group} de la LMTEC "
+        "(interprétation, inférée) : un code SH ne nomme pas les articles de la Liste. Si les "
+        "marchandises n'y figurent pas, ce motif d'exiger une licence tombe; utilisez --ecl "
+        "ARTICLE pour l'article lui-même.",
+    )
+    scopes = [
+        r
+        for r in law.in_force("ecl_group_scope", "*", on)
+        if isinstance(r.effect, EclGroupScope) and r.effect.group == group
+    ]
+    if not scopes:  # the reading starts with the scope it reads against; never in practice
+        trace.skipped(rule, f"the scope of ECL Group {group} on this day is not in the data")
+        trace.caveat(
+            f"The destination scope of ECL Group {group} on {on} is not in the law data: "
+            "whether an export permit is required for these goods is not known.",
+            f"La portée du groupe {group} de la LMTEC au {on} ne figure pas dans les données : "
+            "on ignore si une licence d'exportation est requise pour ces marchandises.",
+        )
+        return False
+    scope_rule = scopes[0]
+    scope = scope_rule.effect
+    assert isinstance(scope, EclGroupScope)
+
+    def everywhere(item: str) -> bool:
+        return any(item == i or item.startswith(i + ".") for i in scope.items_to_all_destinations)
+
+    reason = (
+        f"HS {code} read as ECL Group {group} item(s) {items}",
+        f"SH {code} lu comme le ou les articles {items} du groupe {group} de la LMTEC",
+    )
+    if scope.destinations == "all" or all(everywhere(i) for i in reading.items):
+        trace.applied(rule, *reason)
+        trace.applied(
+            scope_rule,
+            f"ECL Group {group} item(s) {items} controlled to all destinations",
+            f"article(s) {items} du groupe {group} de la LMTEC contrôlé(s) vers toutes les "
+            "destinations",
+        )
+        return True
+    if scope.destinations == "all_except" and destination not in scope.except_countries:
+        trace.applied(rule, *reason)
+        trace.applied(
+            scope_rule,
+            f"ECL Group {group} item controlled to this destination",
+            f"article du groupe {group} de la LMTEC contrôlé vers cette destination",
+        )
+        return True
+    trace.skipped(scope_rule, f"ECL Group {group} is not controlled to this destination")
+    trace.skipped(rule, "the items it reads are not all controlled to this destination")
+    wide = [
+        i
+        for i in scope.items_to_all_destinations
+        if any(i == r or i.startswith(r + ".") or r.startswith(i + ".") for r in reading.items)
+    ]
+    if wide:
+        listed = ", ".join(wide)
+        trace.caveat(
+            f"Of the ECL items HS {code} is read as, {listed} are controlled to every "
+            f"destination, this one included ({scope_rule.instrument} {scope_rule.provision}): "
+            "if the goods are among them, an export permit is required; ask with --ecl ITEM.",
+            f"Parmi les articles de la LMTEC auxquels le SH {code} est lu, {listed} sont "
+            f"contrôlés vers toutes les destinations, celle-ci comprise "
+            f"({cite_fr(scope_rule.instrument, scope_rule.provision)}) : si les marchandises "
+            "en sont, une licence d'exportation est requise; utilisez --ecl ARTICLE.",
+        )
+    return False
 
 
 def _gep_covers(gep: GeneralExportPermit, goods: Goods) -> bool:

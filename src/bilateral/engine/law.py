@@ -167,6 +167,7 @@ _EXPORT_KINDS = frozenset(
         "area_control_list",
         "licensing_policy",
         "ecl_group_scope",
+        "ecl_hs_reading",
         "ecl_permit_suspension",
         "general_export_permit",
         "export_prohibition",

@@ -114,6 +114,8 @@ _PROVISION_FR = [
     (r"\bLicensing policy\b", "Politique d'octroi des licences"),
     (r"\bhumanitarian goods\b", "marchandises humanitaires"),
     (r"\bother items\b", "autres marchandises"),
+    (r"\bparas\. \(([a-z])\) to \(([a-z])\)", r"alinéas \1) à \2)"),
+    (r"\bGroup (\d)\b", r"groupe \1"),
     (r"\bss?\.\s*", "art. "),
     (r"\bSchedules?\b", "annexe"),
     (r"\bParts?\b", "partie"),

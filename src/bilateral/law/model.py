@@ -190,6 +190,43 @@ class EclGroupScope(_Effect):
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
+class EclReading(_Law):
+    """HS codes read as items of an ECL group (the items are the Guide's numbers)."""
+
+    hs: Annotated[tuple[str, ...], Check(min_length=1)]
+    items: Annotated[tuple[str, ...], Check(min_length=1)]
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class EclHsReading(_Effect):
+    """An interpretation, never the law's words: goods under these HS codes are as a rule
+    items of an ECL group, so a question that names only such an HS code is answered as a
+    question about those items (controlled where the group's scope controls them), with a
+    caveat, rather than as goods outside the Export Control List."""
+
+    kind: Literal["ecl_hs_reading"]
+    group: Annotated[str, Check(pattern=r"^[1-9]$")]
+    readings: Annotated[tuple[EclReading, ...], Check(min_length=1)]
+
+    def __post_init__(self) -> None:
+        for reading in self.readings:
+            for item in reading.items:
+                if not item.startswith(f"{self.group}-"):
+                    raise ValueError(f"item {item} is not in ECL Group {self.group}")
+
+    def reading(self, digits: str) -> EclReading | None:
+        """The reading of an HS code (its longest listed prefix), if any."""
+        best: EclReading | None = None
+        longest = 0
+        for reading in self.readings:
+            for code in reading.hs:
+                plain = code.replace(".", "")
+                if digits.startswith(plain) and len(plain) > longest:
+                    best, longest = reading, len(plain)
+        return best
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
 class EclPermitSuspension(_Effect):
     """A suspension of new permits for ECL items to a country."""
 
@@ -355,6 +392,7 @@ Effect = Annotated[
     AreaControlListing
     | LicensingPolicy
     | EclGroupScope
+    | EclHsReading
     | EclPermitSuspension
     | GeneralExportPermit
     | ExportProhibition
