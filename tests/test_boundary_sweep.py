@@ -70,7 +70,8 @@ EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "un.dprk.arms-export": ("2006-11-09", OPEN),
     "un.dprk.luxury-export": ("2006-11-09", OPEN),
     "un.dprk.arms-import": ("2006-11-09", OPEN),
-    "un.dprk.2006-text-gap": ("2006-11-09", "2016-10-20"),  # XML text from 2016-10-21
+    # XML text from 2016-10-21, and ss. 8 to 10 only from 2020-06-01 (SOR/2020-119)
+    "un.dprk.2006-text-gap": ("2006-11-09", "2020-05-31"),
     "sema.dprk.s2-export-ban": ("2011-08-11", OPEN),
     "sema.dprk.s3-import-ban": ("2011-08-11", OPEN),
     # Burma: SOR/2007-285 registered 2007-12-13; SOR/2012-85 from 2012-04-24;
@@ -135,6 +136,13 @@ EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "ecl.scope.group-9": ("2019-09-01", OPEN),
     # our reading of HS Chapter 93 as Group 2 starts with the Group 2 scope it reads against
     "ecl.reading.hs-arms-group-2": ("2009-04-30", OPEN),
+    # SOR/2014-58 s. 3.13 before SOR/2023-163: in force by 2023-03-10 (SOR/2023-46 adds
+    # s. 3.14 "after section 3.13"), added by SOR/2023-32, registered after 2023-02-02
+    "sema.russia.s3-13-arms-import-2023-text": ("2023-03-10", "2023-07-18"),
+    # SOR/2006-287 s. 8(1)(b) and (d) to (h): the text in force from 2020-06-01 (SOR/2020-119)
+    "un.dprk.s8-1-hs-named-export": ("2020-06-01", OPEN),
+    "un.dprk.s8-1-fuel-export": ("2020-06-01", OPEN),
+    "sema.russia.s3-13-first-text-start": ("2023-02-03", "2023-03-09"),
 }
 
 LAW = default_law()

@@ -170,7 +170,30 @@ def test_dprk_un_regulations_arms_before_the_ecl_scope_data_still_prohibited() -
 def test_dprk_un_regulations_luxury_goods_never_answered_silently() -> None:
     answer = check_export(to="KP", on="2010-01-01", hs="7113.19")
     assert "luxury goods" in caveats(answer)
-    assert "text before 2016-10-21 is not in the law data" in caveats(answer)
+    assert "their text before 2016-10-21, and the texts of their embargo (s. 8)" in caveats(answer)
+    # the embargo's text before 2020-06-01 is not held either: the gap runs to 2020-05-31
+    later = check_export(to="KP", on="2020-05-31", hs="7113.19")
+    assert "before 2020-06-01, are not in the law data" in caveats(later)
+    assert "before 2020-06-01" not in caveats(check_export(to="KP", on="2020-06-01", hs="7113.19"))
+
+
+def test_dprk_un_embargo_names_hs_chapters_from_2020_06_01() -> None:
+    # SOR/2006-287 s. 8(1)(b), (g), (h): HS 86 to 89, 72 to 83, 84 and 85; (d) to (f): fuels
+    for hs, rule in (
+        ("8703.23", "un.dprk.s8-1-hs-named-export"),
+        ("7208.10", "un.dprk.s8-1-hs-named-export"),
+        ("8471.30", "un.dprk.s8-1-hs-named-export"),
+        ("2710.12", "un.dprk.s8-1-fuel-export"),
+        ("2709.00", "un.dprk.s8-1-fuel-export"),
+    ):
+        assert rule in rules(check_export(to="KP", on="2020-06-01", hs=hs)), hs
+        assert rule not in rules(check_export(to="KP", on="2020-05-31", hs=hs)), hs
+    assert not {"un.dprk.s8-1-hs-named-export", "un.dprk.s8-1-fuel-export"} & set(
+        rules(check_export(to="KP", on="2021-01-01", hs="0101.21"))
+    )
+    # a category without an HS code: the HS-coded embargo is said, never passed over
+    effects = caveats(check_export(to="KP", on="2021-01-01", category="personal_effects"))
+    assert "s. 8(1)(b), (g) and (h) lists goods by HS code; give --hs to check." in effects
 
 
 # --- countries with a known sanctions regime the data does not encode ----------------------
