@@ -141,6 +141,9 @@ EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "sema.russia.s3-13-arms-import-2023-text": ("2023-03-10", "2023-07-18"),
     # SOR/2006-287 s. 8(1)(b) and (d) to (h): the text in force from 2020-06-01 (SOR/2020-119)
     "un.dprk.s8-1-hs-named-export": ("2020-06-01", OPEN),
+    # SOR/2011-167 ss. 4 and 5, in force with the Regulations
+    "sema.dprk.s4-investment": ("2011-08-11", OPEN),
+    "sema.dprk.s5-financial-services": ("2011-08-11", OPEN),
     "un.dprk.s8-1-fuel-export": ("2020-06-01", OPEN),
     "sema.russia.s3-13-first-text-start": ("2023-02-03", "2023-03-09"),
 }

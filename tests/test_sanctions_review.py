@@ -205,3 +205,17 @@ def test_known_sanctions_regime_without_data_gets_a_caveat(country: str) -> None
     imported = check_import(origin=country, on="2024-01-01", hs="0101.21")
     assert "not encode" in caveats(export) or "does not encode" in caveats(export)
     assert "encode" in caveats(imported)
+
+
+def test_a_party_check_says_what_reaches_parties_by_control_or_place() -> None:
+    # SEMA Belarus ss. 3.1 to 3.3 (from 2021-08-06) reach Belarus and the entities it
+    # controls (the first text named Belarusbank): never a clean "not listed" for them
+    said = "s. 3.1, s. 3.2 and s. 3.3 (No dealing in securities issued by Belarus"
+    assert said in caveats(check_party(name="Belarusbank", on="2021-08-06"))
+    assert said not in caveats(check_party(name="Belarusbank", on="2021-08-05"))
+    # SEMA DPRK ss. 4 and 5 (from 2011-08-11): investment and financial services
+    kim = caveats(check_party(name="Kim Jong Un", on="2023-01-01"))
+    assert "SOR/2011-167 s. 4 and s. 5 (subject to s. 11)" in kim
+    french = caveats(check_party(name="Kim Jong Un", on="2023-01-01", lang="fr"))
+    assert "DORS/2011-167, art. 4 et art. 5 (sous réserve de l'art. 11)" in french
+    assert "SOR/2011-167" not in caveats(check_party(name="Kim Jong Un", on="2011-08-10"))

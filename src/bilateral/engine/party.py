@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.engine.names import matches, name_keys, part_keys
-from bilateral.law.model import DealingsProhibition, KnownGap, ListedPerson, PersonList
+from bilateral.law.citations import cite_fr
+from bilateral.law.model import DealingsProhibition, KnownGap, ListedPerson, PersonList, Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +222,7 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
             f"({plist.source.replace('(consolidated to ', '(codifié au ')}); les personnes "
             "radiées avant celle-ci n'y figurent pas.",
         )
+    _financial_caveats(law, on, trace)
     for gap in law.rules("known_gap", "*"):
         effect = gap.effect
         if gap.in_force(on) and isinstance(effect, KnownGap) and effect.bears_on("party"):
@@ -230,6 +232,31 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
     # person too (read `status` for which); a wrong "not listed" is the costly error.
     listed = bool(found)
     return PartyDetermination(name, on, listed, tuple(found), trace)
+
+
+def _financial_caveats(law: Law, on: dt.date, trace: Trace) -> None:
+    """Prohibitions that reach a party by who controls it or where it is (securities, debt,
+    insurance, investment, financial services): one caveat per instrument, since a check by
+    name cannot tell whether a party is one of them, and a "not listed" is no clearance."""
+    by_instrument: dict[str, list[Rule]] = {}
+    for rule in law.rules("financial_prohibition", "*"):
+        if rule.in_force(on):
+            by_instrument.setdefault(rule.instrument, []).append(rule)
+    for instrument, rules in by_instrument.items():
+        named = [r.provision for r in rules]
+        provisions = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
+        labels = "; ".join(r.label.en for r in rules)
+        labels_fr = "; ".join(r.label.fr for r in rules)
+        trace.caveat(
+            f"{instrument} {provisions} ({labels}) reach parties by who controls them or where "
+            "they are, not by a list: a check by name does not tell whether this party is one "
+            "of them.",
+            f"{cite_fr(instrument, provisions)} ({labels_fr}) visent des parties selon qui "
+            "les contrôle ou où elles se trouvent, non selon une liste : une vérification par "
+            "le nom n'indique pas si cette partie en fait partie.",
+        )
+        for rule in rules:
+            trace.skipped(rule, "reaches parties by control or place; shown as a caveat")
 
 
 def _fr(citation: str) -> str:

@@ -354,7 +354,7 @@ class FinancialProhibition(_Effect):
 
     kind: Literal["financial_prohibition"]
     country: str
-    activity: Literal["securities", "debt", "insurance"]
+    activity: Literal["securities", "debt", "insurance", "investment", "financial_services"]
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
