@@ -125,7 +125,8 @@ def name_keys(name: str) -> tuple[str, ...]:
 def matches(query: tuple[str, ...], listed: tuple[str, ...]) -> str | None:
     """'exact' when the keys agree, 'partial' when every query token is in the listed name
     (e.g. a name given without its patronymic) or a three-part name differs in one part
-    (the patronymic in another language's form), else None. A single-token query matches
+    (the patronymic in another language's form), 'initials' when the query gives initials
+    for parts of the listed name and whole words for the rest, else None. A single-token query matches
     only a single-token listed name, to keep 'Ivan' from matching every Ivan."""
     if not query:
         return None
@@ -142,6 +143,17 @@ def matches(query: tuple[str, ...], listed: tuple[str, ...]) -> str | None:
             missing.append(token)
     if not missing:
         return "partial"
+    # Initials for given names ("A. G. Lukashenko"): each initial takes a listed part that
+    # starts with it, once a whole word of the query (the surname) has matched.
+    if len(missing) < len(query) and all(len(token) == 1 for token in missing):
+        left = list(remaining)
+        for initial in missing:
+            found = next((part for part in left if part.startswith(initial)), None)
+            if found is None:
+                break
+            left.remove(found)
+        else:
+            return "initials"
     # Three names against three, differing only in the patronymic: its Russian and
     # Belarusian forms (Grigoryevich / Ryhoravich) differ in more than vowels.
     if (

@@ -191,7 +191,7 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                 )
                 continue
             seen.add((person.part, person.item))
-            if part:
+            if part or kind == "initials":
                 status = "possibly listed"  # only a part of the listed name matched
             found.append(PartyMatch(person, plist, kind, variant, status))
             if part:
@@ -204,6 +204,17 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                     f"partie {person.part}, article "
                     f"{person.item}); vérifiez le nom complet et les autres identifiants "
                     "avant toute transaction.",
+                )
+            if kind == "initials":
+                trace.caveat(
+                    f"Possibly listed: {name!r} gives initials where the listed name "
+                    f"{variant!r} ({plist.provision}, Part {person.part}, item {person.item}) "
+                    "has given names; check the full name and other identifiers before "
+                    "dealing.",
+                    f"Peut-être inscrit : « {name} » donne des initiales là où le nom inscrit "
+                    f"« {variant} » ({_fr(plist.instrument)}, {_fr(plist.provision)}, partie "
+                    f"{person.part}, article {person.item}) donne des prénoms; vérifiez le nom "
+                    "complet et les autres identifiants avant toute transaction.",
                 )
             hits += 1
         if hits:

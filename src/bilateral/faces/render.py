@@ -174,7 +174,9 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
         for m in answer["matches"]:
             maybe = f" — {w['possibly listed']}" if m.get("status") == "possibly listed" else ""
             if lang == "fr":
-                kind = {"exact": "exacte", "partial": "partielle"}.get(m["match"], m["match"])
+                kind = {"exact": "exacte", "partial": "partielle", "initials": "initiales"}.get(
+                    m["match"], m["match"]
+                )
                 instrument = m["instrument"].replace("SOR/", "DORS/", 1)
                 schedule = m["schedule"].replace("Schedule", "annexe")
                 lines.append(
