@@ -126,8 +126,8 @@ def matches(query: tuple[str, ...], listed: tuple[str, ...]) -> str | None:
     """'exact' when the keys agree, 'partial' when every query token is in the listed name
     (e.g. a name given without its patronymic) or a three-part name differs in one part
     (the patronymic in another language's form), 'initials' when the query gives initials
-    for parts of the listed name and whole words for the rest, else None. A single-token query matches
-    only a single-token listed name, to keep 'Ivan' from matching every Ivan."""
+    for parts of the listed name and whole words for the rest, else None. A single-token
+    query matches only a single-token listed name, to keep 'Ivan' from matching every Ivan."""
     if not query:
         return None
     if query == listed:
