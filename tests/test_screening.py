@@ -864,7 +864,7 @@ def test_strict_check_party_cites_the_listing_in_french(capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert (
         "  * Aleksandr Grigoryevich Lukashenko (correspondance partielle) — DORS/2020-214, "
-        "annexe 1, partie 1, article 8, inscrit le 2020-09-28"
+        "annexe 1, partie 1, article 8, inscrit le 28 septembre 2020"
     ) in out.splitlines()
     assert "Part 1" not in out and "Schedule 1" not in out and "SOR/" not in out
     assert main(["check", "party", "Alexander Lukashenko", "--on", "2021-01-01"]) == 0

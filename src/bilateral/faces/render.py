@@ -181,7 +181,8 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
                 schedule = m["schedule"].replace("Schedule", "annexe")
                 lines.append(
                     f"  * {m['name']} (correspondance {kind}) — {instrument}, {schedule}, "
-                    f"partie {m['part']}, article {m['item']}, inscrit le {m['listed_on']}{maybe}"
+                    f"partie {m['part']}, article {m['item']}, inscrit le "
+                    f"{verdict.long_date(m['listed_on'], lang)}{maybe}"
                 )
                 continue
             lines.append(
