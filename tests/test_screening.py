@@ -1159,3 +1159,90 @@ def test_a_csv_mixing_line_endings_is_one_line_and_leaves_nothing(
         "save it again with one kind of line ending"
     ], err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+# --- user trial: bad input is one line or a bad row, never a wrong "no hit" ---------------
+
+
+@pytest.mark.parametrize("dob", ["1953-13-31", "1953-02-31", "1953-00"])
+def test_a_birth_date_that_does_not_exist_is_refused_not_a_reason_to_rule_out(
+    dob: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Sergei IVANOV (SOR/2014-58, Sch. 1, Part 1, item 23) was born 1953-01-31: a day that
+    # does not exist in 1953 must not rule him out.
+    code = main(["check", "party", "Sergei Ivanov", "--on", "2023-01-01", "--dob", dob])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == (
+        f"bilateral: error: dob: '{dob}' is not a date (YYYY-MM-DD or YYYY)"
+    )
+
+
+def test_a_row_with_a_birth_date_that_does_not_exist_is_a_bad_row_named_by_its_column(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "p.csv"
+    source.write_text(
+        "id,name,date,dob\n"
+        "1,Sergei Ivanov,2023-01-01,1953-13-31\n"
+        "2,Sergei Ivanov,2023-01-01,1953-02-31\n"
+        "3,Sergei Ivanov,2023-01-01,1953-01-31\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "parties", str(source), "--output", str(out), "--workers", "1"]) == 0
+    rows = {r["row_id"]: r for r in _rows(out)}
+    assert rows["1"]["hits"] == rows["2"]["hits"] == ""  # not screened with a bad dob
+    assert rows["3"]["best_reference"] == "SOR/2014-58, Schedule 1, Part 1, item 23"
+    assert [(e["line"], e["error"]) for e in _rows(tmp_path / "o.errors.csv")] == [
+        ("2", "dob: '1953-13-31' is not a date (YYYY-MM-DD or YYYY)"),
+        ("3", "dob: '1953-02-31' is not a date (YYYY-MM-DD or YYYY)"),
+    ]
+
+
+NOT_UTF8_PARTIES = (
+    b"id,name,date\n"
+    b"1,A,2021-01-01\n"
+    b"\n"
+    b"\n"
+    b"2,B,2021-01-01\n"
+    b"3,Lukashenk\xe9 Aleksandr,2021-01-01\n"
+    b"4,Aleksandr Lukashenko,2021-01-01\n"
+    b"5,C,31/12/2021\n"
+)
+
+
+def test_a_row_that_is_not_utf8_is_a_bad_row_by_its_line_and_blank_lines_are_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "p.csv"
+    source.write_bytes(NOT_UTF8_PARTIES)
+    out = tmp_path / "o.csv"
+    assert main(["screen", "parties", str(source), "--output", str(out), "--workers", "1"]) == 0
+    assert "5 row(s) screened: 1 with a possible match, 2 not screened" in capsys.readouterr().out
+    rows = {r["line"]: r for r in _rows(out)}
+    assert {line: r["row_id"] for line, r in rows.items()} == {
+        "2": "1", "5": "2", "6": "", "7": "4", "8": "5"
+    }  # fmt: skip
+    assert rows["7"]["best_reference"] == LUKASHENKO
+    assert [(e["line"], e["error"]) for e in _rows(tmp_path / "o.errors.csv")] == [
+        ("6", "row: not UTF-8 text"),
+        ("8", "date: '31/12/2021' is not a date (YYYY-MM-DD)"),
+    ]
+
+
+def test_declaration_lines_after_blank_lines_keep_their_file_line(tmp_path: Path) -> None:
+    source = tmp_path / "d.csv"
+    source.write_bytes(
+        b"date,destination,hs,consignee\n"
+        b"2023-01-01,BY,0402,Maple\n"
+        b"\n"
+        b"2023-01-01,BY,0402,Lukashenk\xe9\n"
+        b"31/12/2021,BY,0402,Maple\n"
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    assert [(e["line"], e["error"]) for e in _rows(tmp_path / "o.errors.csv")] == [
+        ("4", "row: not UTF-8 text"),
+        ("5", "date: 31/12/2021 is not a date (YYYY-MM-DD)"),
+    ]
+

@@ -398,12 +398,7 @@ def screen_declarations(
     rel = tabular.relation(con, source)
     columns = list(rel.columns)
     check_columns(columns, source.name)
-    try:
-        counted = rel.aggregate("count(*)").fetchall()
-    except duckdb.Error as error:
-        raise tabular.unreadable(source, error) from None
-    read = int(counted[0][0]) if counted else 0
-    rejected = tabular.rejected_lines(con, source)  # of the count's scan
+    read, rejected = tabular.count_rows(con, rel, source)
     total = read + len(rejected)
     size = tabular.chunk_rows(CHUNK_ROWS)
     parts_dir = target.with_name(target.name + ".parts")
@@ -420,7 +415,8 @@ def screen_declarations(
     done = tabular.resume(parts_dir, manifest, notice or (lambda line: None))
     lap("read")
     first = tabular.first_line(source)
-    rejected_at = [line for line, _ in rejected]
+    # Rows are numbered by the file's lines: past the rows set aside and the blank lines.
+    rejected_at = sorted({line for line, _ in rejected} | set(tabular.blank_lines(source)))
     screened = min(done * size, read)
     if progress:
         progress(screened, total)
