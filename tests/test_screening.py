@@ -1246,3 +1246,54 @@ def test_declaration_lines_after_blank_lines_keep_their_file_line(tmp_path: Path
         ("5", "date: 31/12/2021 is not a date (YYYY-MM-DD)"),
     ]
 
+
+@needs_shared
+@pytest.mark.parametrize(
+    ("fmt", "file"),
+    [("un", "sanctions/sema-lmes_2020-04-15.xml"), ("canada-consolidated", "UN"),
+     ("ftm", "empty"), ("un", "csv")],
+)  # fmt: skip
+def test_an_import_that_reads_no_entries_is_refused_and_the_active_list_stays(
+    fmt: str, file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert SHARED is not None
+    un_xml = next((SHARED / "sanctions/un").glob("*.xml"))
+    assert main(["screen", "lists", "import", "un", str(un_xml)]) == 0
+    before = [line for line in capsys.readouterr().out.splitlines() if " entries, " in line]
+    if file == "UN":
+        path = un_xml
+    elif file == "empty":
+        path = tmp_path / "empty.ftm.jsonl"
+        path.write_text("", encoding="utf-8")
+    elif file == "csv":
+        path = _write(tmp_path / "p.csv", PARTIES)
+    else:
+        path = SHARED / file
+    assert main(["screen", "lists", "import", fmt, str(path)]) == 2
+    said = capsys.readouterr().err.strip()
+    assert said.startswith(f"bilateral: error: path: {path.name}: ") and "\n" not in said
+    assert said.endswith("the active lists are unchanged")
+    assert main(["screen", "lists", "show"]) == 0
+    shown = capsys.readouterr().out
+    assert before[0].split(":")[0] + ":" in shown  # un-sc-consolidated@…, still active
+    assert " 0 entries" not in shown
+
+
+@needs_shared
+def test_rolling_back_a_list_screens_with_the_version_imported_before_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert SHARED is not None
+    source = SHARED / "sanctions/sema-lmes_2020-04-15.xml"
+    assert main(["screen", "lists", "import", "canada-consolidated", str(source)]) == 0
+    capsys.readouterr()
+    assert main(["screen", "lists", "rollback", "ca-consolidated"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[1] == "ca-consolidated: no version left; the list is no longer screened"
+    assert main(["screen", "lists", "show"]) == 0
+    assert "ca-consolidated" not in capsys.readouterr().out
+    assert main(["screen", "lists", "rollback", "ca-consolidated"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: list_id: no imported version of 'ca-consolidated' to roll back "
+        "(imported lists: none)"
+    )

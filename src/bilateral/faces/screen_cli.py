@@ -214,6 +214,11 @@ def register(sub: Any) -> None:
     )
     imp.add_argument("path", help="the file (or OFAC folder)")
     imp.set_defaults(func=_run_lists_import)
+    back = actions.add_parser(
+        "rollback", help="screen with the version of a list imported before the newest again"
+    )
+    back.add_argument("list_id", help="the list's id (see bilateral screen lists show)")
+    back.set_defaults(func=_run_lists_rollback)
     export = actions.add_parser("export", help="write a list as FollowTheMoney JSON lines")
     export.add_argument("list_id")
     export.add_argument("--output", required=True)
@@ -411,8 +416,19 @@ def _run_lists_import(args: argparse.Namespace) -> int:
         raise BadInput("path", f"no such file or folder: {path}")
     try:
         snapshot = importers()[args.format](path)
-    except (ValueError, OSError) as error:
-        raise BadInput("path", f"{path.name}: {error}") from None
+    except (ValueError, OSError, SyntaxError) as error:  # XML's ParseError is a SyntaxError
+        raise BadInput(
+            "path",
+            f"{path.name}: not read as a {args.format} list ({error}); the active lists are "
+            "unchanged",
+        ) from None
+    if not snapshot.entries:
+        # An empty import would replace, and so remove, the whole active list.
+        raise BadInput(
+            "path",
+            f"{path.name}: no entries read as a {args.format} list (is it a {args.format} "
+            "file?); nothing imported, the active lists are unchanged",
+        )
     stored, change, new = save(snapshot)
     state = "stored" if new else "already stored (same content)"
     print(f"{snapshot.version}: {len(snapshot.entries)} entries, {state}: {stored}")
@@ -423,6 +439,19 @@ def _run_lists_import(args: argparse.Namespace) -> int:
         print(f"  - {entry.name} ({entry.reference})")
     for before, _after in change.changed[:5]:
         print(f"  ~ {before.name} ({before.reference})")
+    return 0
+
+
+def _run_lists_rollback(args: argparse.Namespace) -> int:
+    from bilateral.screening.store import active, roll_back
+
+    aside = roll_back(args.list_id)
+    now = next((s for s in active() if s.list_id == args.list_id), None)
+    print(f"set aside {aside.name} (kept in {aside.parent})")
+    if now is None:
+        print(f"{args.list_id}: no version left; the list is no longer screened")
+    else:
+        print(f"{args.list_id}: screening now uses {now.version}, {len(now.entries)} entries")
     return 0
 
 
