@@ -1297,3 +1297,44 @@ def test_rolling_back_a_list_screens_with_the_version_imported_before_it(
         "bilateral: error: list_id: no imported version of 'ca-consolidated' to roll back "
         "(imported lists: none)"
     )
+
+
+def test_a_declaration_to_a_listed_consignee_is_prohibited_whatever_the_goods(
+    tmp_path: Path,
+) -> None:
+    # Medicines to Belarus need no permit, but OAO Belaruskali is listed (SOR/2020-214,
+    # Sch. 1, Part 2, item 15) from 2022-03-08: dealing with it is prohibited (s. 3).
+    source = tmp_path / "d.csv"
+    source.write_text(
+        "date,destination,hs,exporter,consignee\n"
+        "2023-01-01,BY,3004.90,Maple Foods Ltd,OAO Belaruskali\n"
+        "2015-01-01,RU,3004.90,Maple Foods Ltd,Sergei Ivanov\n"  # possibly listed
+        "2023-01-01,BY,3004.90,Maple Foods Ltd,Nobody Known\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    rows = _rows(out)
+    assert [(r["outcome"], r["prohibited"], r["verdict"], r["rules"]) for r in rows] == [
+        ("not_required", "true", "prohibited", "sema.belarus.s3-dealings"),
+        ("not_required", "false", "review", ""),
+        ("not_required", "false", "not_required", ""),
+    ]
+
+
+def test_parties_are_screened_on_a_line_whose_goods_or_country_is_bad(tmp_path: Path) -> None:
+    source = tmp_path / "d.csv"
+    source.write_text(
+        "date,destination,hs,consignee\n"
+        "2023-01-01,BY,,OAO Belaruskali\n"
+        "2023-01-01,Narnia,3004.90,OAO Belaruskali\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    rows = _rows(out)
+    assert [(r["party_hits"], r["verdict"], r["error"]) for r in rows] == [
+        ("1", "prohibited", "hs: give an HS code or an ECL item"),
+        ("1", "prohibited", "country: unknown country Narnia"),
+    ]
+    assert json.loads(rows[1]["party_matches"])[0]["id"] == "sor-2020-214/1/2/15"

@@ -180,6 +180,7 @@ OUTPUT_SCHEMA = pa.schema(
     [("line", pa.int64()), ("date", pa.string()), ("direction", pa.string()),
      ("country", pa.string()), ("hs", pa.string()), ("ecl", pa.string()),
      ("permit_required", pa.bool_()), ("outcome", pa.string()), ("prohibited", pa.bool_()),
+     ("verdict", pa.string()),
      ("treatment", pa.string()), ("rules", pa.string()), ("caveats", pa.list_(pa.string())),
      ("party_hits", pa.int64()), ("party_best_score", pa.float64()),
      ("party_matches", pa.string()), ("permit_check", pa.string()), ("error", pa.string())]
@@ -330,7 +331,18 @@ def screen_rows(
     )
     return """
           select cast(q.line as bigint) as line, q.date_text as date, q.direction, q.country,
-                 q.hs, q.ecl, g.permit_required, g.outcome, g.prohibited, g.treatment, g.rules,
+                 q.hs, q.ecl, g.permit_required, g.outcome,
+                 -- dealing with a party listed under a Canadian prohibition on the date is
+                 -- prohibited whatever the goods (the rule cited in rules)
+                 case when h.party_rules is not null then true else g.prohibited end
+                   as prohibited,
+                 case when h.party_rules is not null or g.prohibited then 'prohibited'
+                      when h.party_review then 'review'
+                      when coalesce(q.row_error, g.goods_error) is not null then null
+                      when q.direction = 'import' then 'allowed'
+                      else g.outcome end as verdict,
+                 g.treatment,
+                 nullif(concat_ws(';', nullif(g.rules, ''), h.party_rules), '') as rules,
                  g.caveats, cast(coalesce(h.party_hits, 0) as bigint) as party_hits,
                  cast(h.best as double) as party_best_score,
                  coalesce(h.party_matches, '[]') as party_matches,
@@ -727,9 +739,12 @@ def _party_table(
 ) -> None:
     """``line_hits``: per line, the party names that match a listed entry on its date."""
     global _INDEX
+    # A party is screened whenever its row has a date: an unknown country or missing HS
+    # code is the goods' error, and does not make a listed party pass unseen.
     roles = [
         f"select line, day, '{p}' as role, {p} as party from qe "
-        f"where {p} is not null and {p} <> '' and row_error is null"
+        f"where {p} is not null and {p} <> '' and day between date '{checks.EARLIEST}' "
+        f"and date '{checks.LATEST}' and (direction = 'export' or direction = 'import')"
         for p in PARTY_COLUMNS
     ]
     con.execute(f"create temp table role_vals as {' union all '.join(roles)}")
@@ -768,9 +783,23 @@ def _party_table(
             }
         ),
     )
+    # The Canadian prohibitions of dealings with listed persons, by the instrument whose
+    # schedule an entry's reference cites (an entry of another list is not under them).
+    dealings = list(default_law().rules("dealings_prohibition", "*"))
+    con.register(
+        "dealing_rules",
+        pa.table(
+            {
+                "instrument": [r.instrument for r in dealings],
+                "rule": [r.id for r in dealings],
+                "valid_from": pa.array([r.valid_from for r in dealings], pa.date32()),
+                "valid_to": pa.array([r.valid_to for r in dealings], pa.date32()),
+            }
+        ),
+    )
     con.execute(
         """create temp table role_hits as
-           select r.line, r.role, r.party, m.id, m.name, m.score, m.reference,
+           select r.line, r.day, r.role, r.party, m.id, m.name, m.score, m.reference,
              case when m.listed_to is not null and r.day >= m.listed_to then 'delisted'
                   when m.listed_from is null then 'date unknown'
                   when r.day >= m.listed_from then 'listed'
@@ -780,10 +809,19 @@ def _party_table(
     )
     con.execute(
         """create temp table line_hits as
-           select line, count(distinct role || party) as party_hits, max(score) as best,
-                  to_json(list(struct_pack(role, party, id, name, score, status, reference)
-                               order by role, score desc, id))::varchar as party_matches
-           from role_hits
-           where status in ('listed', 'possibly listed', 'date unknown')
-           group by line"""
+           select h.line, count(distinct h.role || h.party) as party_hits,
+                  max(h.score) as best,
+                  to_json(list(struct_pack(role := h.role, party := h.party, id := h.id,
+                                           name := h.name, score := h.score,
+                                           status := h.status, reference := h.reference)
+                               order by h.role, h.score desc, h.id))::varchar as party_matches,
+                  string_agg(distinct d.rule, ';' order by d.rule) as party_rules,
+                  bool_or(d.rule is null) as party_review
+           from role_hits h
+           left join dealing_rules d on h.status = 'listed'
+                and starts_with(h.reference, d.instrument || ',')
+                and (d.valid_from is null or h.day >= d.valid_from)
+                and (d.valid_to is null or h.day <= d.valid_to)
+           where h.status in ('listed', 'possibly listed', 'date unknown')
+           group by h.line"""
     )
