@@ -540,7 +540,9 @@ def test_spark_screens_parties_to_the_same_rows_as_duckdb(tmp_path: Path) -> Non
     assert on_spark == duck
 
 
-def test_declared_permits_are_checked_against_the_office_database(tmp_path: Path) -> None:
+def _office_with_one_permit(tmp_path: Path) -> str:
+    """An office database: Maple Foods Ltd holds EXP-2021-0001 for medicines to BY, valid
+    2020-12-01 to 2021-11-30, 5 kg left of 100."""
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
@@ -569,8 +571,13 @@ def test_declared_permits_are_checked_against_the_office_database(tmp_path: Path
         session.add(permit)
         session.commit()
     engine.dispose()
+    return url
+
+
+def test_declared_permits_are_checked_against_the_office_database(tmp_path: Path) -> None:
+    url = _office_with_one_permit(tmp_path)
     base = {"direction": "export", "destination": "BY", "origin": "", "hs": "3004.90",
-            "exporter": "", "consignee": "", "permit": "EXP-2021-0001"}  # fmt: skip
+            "exporter": "Maple Foods Ltd", "consignee": "", "permit": "EXP-2021-0001"}  # fmt: skip
     rows = [
         {**base, "date": "2021-06-01", "quantity": "5"},  # the balance is exactly 5 kg
         {**base, "date": "2021-06-01", "quantity": "6"},
@@ -1338,3 +1345,38 @@ def test_parties_are_screened_on_a_line_whose_goods_or_country_is_bad(tmp_path: 
         ("1", "prohibited", "country: unknown country Narnia"),
     ]
     assert json.loads(rows[1]["party_matches"])[0]["id"] == "sor-2020-214/1/2/15"
+
+
+def test_a_permit_of_another_holder_or_without_a_quantity_is_no_valid_permit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = _office_with_one_permit(tmp_path)
+    base = {"date": "2021-06-01", "destination": "BY", "hs": "3004.90",
+            "exporter": "Maple Foods Ltd", "permit": "EXP-2021-0001", "quantity": "1"}  # fmt: skip
+    rows = [
+        {**base, "exporter": "Other Co"},
+        {**base, "quantity": ""},
+        {**base, "quantity": "-5"},
+        {**base, "exporter": ""},
+    ]
+    source = _write(tmp_path / "d.csv", rows)
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out),
+                 "--office-db", url]) == 0  # fmt: skip
+    assert [(r["permit_check"], r["error"]) for r in _rows(out)] == [
+        ("permit problem: held by Maple Foods Ltd, not Other Co", ""),
+        ("permit problem: quantity not given: balance not checked", ""),
+        ("", "quantity: -5 is negative"),
+        ("permit problem: exporter not given: the permit's holder not checked", ""),
+    ]
+    assert [(e["line"], e["error"]) for e in _rows(tmp_path / "o.errors.csv")] == [
+        ("4", "quantity: -5 is negative")
+    ]
+    capsys.readouterr()
+    missing = tmp_path / "missing.db"
+    code = main(["screen", "declarations", str(source), "--output", str(tmp_path / "m.csv"),
+                 "--office-db", f"sqlite:///{missing}"])  # fmt: skip
+    assert code == 2 and not missing.exists() and not (tmp_path / "m.csv").exists()
+    assert capsys.readouterr().err.strip() == (
+        f"bilateral: error: office-db: no such SQLite database: {missing}"
+    )

@@ -99,17 +99,32 @@ class _PermitBook:
 
     def __init__(self, url: str | None) -> None:
         self.url = url
-        self.permits: dict[str, tuple[str, str, dt.date, dt.date, list[tuple[str, int, int]]]] = {}
+        self.permits: dict[
+            str, tuple[str, str, dt.date, dt.date, list[tuple[str, int, int]], str]
+        ] = {}
         if url is None:
             return
         from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
 
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise BadInput("office-db", f"{url!r} is not a database URL") from None
+        database = parsed.database or ""
+        # SQLite would create an empty database and answer "permit unknown" to every row.
+        sqlite = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+        if sqlite and not Path(database).is_file():
+            raise BadInput("office-db", f"no such SQLite database: {database}")
         engine = create_engine(url)
         try:
             with engine.connect() as con:
                 rows = con.execute(
                     text(
-                        "select id, number, status, destination, valid_from, valid_to from permits"
+                        "select p.id, p.number, p.status, p.destination, p.valid_from, "
+                        "p.valid_to, o.name from permits p "
+                        "left join organisations o on o.id = p.organisation_id"
                     )
                 ).all()
                 lines = con.execute(
@@ -125,16 +140,19 @@ class _PermitBook:
         by_id: dict[int, list[tuple[str, int, int]]] = {}
         for permit_id, code, authorised, used in lines:
             by_id.setdefault(permit_id, []).append((str(code), int(authorised), int(used)))
-        for pid, number, status, destination, start, end in rows:
+        for pid, number, status, destination, start, end, holder in rows:
             self.permits[str(number)] = (
                 str(status),
                 str(destination),
                 _as_date(start),
                 _as_date(end),
                 by_id.get(pid, []),
+                str(holder or ""),
             )
 
-    def check(self, number: str, on: dt.date, country: str, code: str, quantity: str) -> str:
+    def check(
+        self, number: str, on: dt.date, country: str, code: str, quantity: str, exporter: str = ""
+    ) -> str:
         if not number:
             return ""
         if self.url is None:
@@ -142,8 +160,12 @@ class _PermitBook:
         found = self.permits.get(number)
         if found is None:
             return "permit unknown to the office"
-        status, destination, start, end, lines = found
+        status, destination, start, end, lines, holder = found
         problems = []
+        if not exporter:
+            problems.append("exporter not given: the permit's holder not checked")
+        elif " ".join(exporter.split()).casefold() != " ".join(holder.split()).casefold():
+            problems.append(f"held by {holder or 'another holder'}, not {exporter}")
         if status != "active":
             problems.append(f"permit {status}")
         if not start <= on <= end:
@@ -156,15 +178,13 @@ class _PermitBook:
         )
         if line is None:
             problems.append("no permit line for these goods")
-        elif quantity:
-            try:
-                wanted = round(float(quantity) * 1000)
-            except ValueError:
-                problems.append(f"quantity {quantity!r} is not a number")
-            else:
-                left = line[1] - line[2]
-                if wanted > left:
-                    problems.append(f"balance {left / 1000:g} does not cover {wanted / 1000:g}")
+        elif not quantity:
+            problems.append("quantity not given: balance not checked")
+        else:  # a number not below 0: anything else is the row's error (screen_rows)
+            wanted = round(float(quantity) * 1000)
+            left = line[1] - line[2]
+            if wanted > left:
+                problems.append(f"balance {left / 1000:g} does not cover {wanted / 1000:g}")
         return (
             "permit valid: known, in force on the date, balance covers"
             if not problems
@@ -265,6 +285,10 @@ def screen_rows(
                        then 'date: outside {checks.EARLIEST} to {checks.LATEST}'
                      when m.country is null then 'country: unknown country ' || r.country_text
                      when r.hs = '' and r.ecl = '' then 'hs: give an HS code or an ECL item'
+                     when r.quantity <> '' and try_cast(r.quantity as double) is null
+                       then 'quantity: ' || r.quantity || ' is not a number'
+                     when r.quantity <> '' and try_cast(r.quantity as double) < 0
+                       then 'quantity: ' || r.quantity || ' is negative'
                 end as row_error
               from rows r left join country_map m using (country_text)),
             days as (select distinct day from q where day is not null),
@@ -306,10 +330,11 @@ def screen_rows(
             "country": c,
             "hs": h,
             "quantity": qn,
-            "permit_check": permits.check(p, d, c, h, qn),
+            "exporter": ex,
+            "permit_check": permits.check(p, d, c, h, qn, ex),
         }
-        for p, d, c, h, qn in con.execute(
-            "select distinct permit, day, country, hs, quantity from qe "
+        for p, d, c, h, qn, ex in con.execute(
+            "select distinct permit, day, country, hs, quantity, coalesce(exporter, '') from qe "
             "where permit <> '' and row_error is null"
         ).fetchall()
     ]
@@ -324,6 +349,7 @@ def screen_rows(
                     ("country", pa.string()),
                     ("hs", pa.string()),
                     ("quantity", pa.string()),
+                    ("exporter", pa.string()),
                     ("permit_check", pa.string()),
                 ]
             ),
@@ -355,6 +381,7 @@ def screen_rows(
           left join permit_checks pc on q.row_error is null
                and pc.permit = q.permit and pc.day = q.day
                and pc.country = q.country and pc.hs = q.hs and pc.quantity = q.quantity
+               and pc.exporter = coalesce(q.exporter, '')
           """ + ("order by q.line" if ordered else "")
 
 
