@@ -1380,3 +1380,61 @@ def test_a_permit_of_another_holder_or_without_a_quantity_is_no_valid_permit(
     assert capsys.readouterr().err.strip() == (
         f"bilateral: error: office-db: no such SQLite database: {missing}"
     )
+
+
+@pytest.mark.parametrize("kind", ["parties", "declarations"])
+def test_an_output_that_is_the_input_is_refused_and_the_input_kept(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _write(tmp_path / "in.csv", PARTIES if kind == "parties" else DECLARATIONS)
+    before = source.read_bytes()
+    assert main(["screen", kind, str(source), "--output", str(source)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: output: in.csv: the run would write over its input; give another "
+        "--output"
+    )
+    assert source.read_bytes() == before
+
+
+def test_a_clean_rerun_leaves_no_earlier_error_report(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    bad = _write(tmp_path / "bad.csv", PARTIES)
+    assert main(["screen", "parties", str(bad), "--output", str(out), "--workers", "1"]) == 0
+    assert (tmp_path / "o.errors.csv").exists()
+    good = _write(tmp_path / "good.csv", [PARTIES[0], PARTIES[3]])
+    assert main(["screen", "parties", str(good), "--output", str(out), "--workers", "1"]) == 0
+    assert not (tmp_path / "o.errors.csv").exists()
+    declarations = _write(tmp_path / "d.csv", DECLARATIONS)
+    assert main(["screen", "declarations", str(declarations), "--output", str(out)]) == 0
+    assert (tmp_path / "o.errors.csv").exists()
+    clean = _write(tmp_path / "d2.csv", DECLARATIONS[:3])
+    assert main(["screen", "declarations", str(clean), "--output", str(out)]) == 0
+    assert not (tmp_path / "o.errors.csv").exists()
+
+
+def test_a_previous_output_of_another_input_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _write(tmp_path / "a.csv", PARTIES)
+    other = _write(tmp_path / "b.csv", PARTIES[3:] + PARTIES[:3])
+    earlier = tmp_path / "a.out.csv"
+    assert main(["screen", "parties", str(first), "--output", str(earlier), "--workers", "1"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "b.out.csv"
+    args = ["screen", "parties", str(other), "--output", str(out), "--workers", "1",
+            "--previous", str(earlier)]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(
+        "bilateral: error: previous: a.out.csv was screened from another input (a.csv, sha256:"
+    ) and err.endswith("not this b.csv: give an earlier output of the same file")
+    assert not out.exists()
+    # An output the run log does not know (another machine's): its rows are compared.
+    log._connect().execute("delete from runs").connection.commit()
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: previous: a.out.csv is not an output of this input: line 2 was 1, "
+        "LUKASHENKA, Alyaksandr Hryhoryavich there; give an earlier output of the same file "
+        "(nothing was written)"
+    )
+    assert not out.exists()

@@ -317,7 +317,7 @@ def _previous(args: argparse.Namespace) -> Path | None:
         return None
     from bilateral.screening.rescreen import check_previous
 
-    check_previous(Path(args.previous), Path(args.output))
+    check_previous(Path(args.previous), Path(args.output), Path(args.input))
     return Path(args.previous)
 
 

@@ -407,6 +407,7 @@ def _finish(
         pacsv.write_csv(table, temporary)
     errors = table.filter(pa.compute.is_valid(table["error"]))
     error_file: Path | None = None
+    tabular.clear_errors(target)
     if errors.num_rows:
         error_file = target.with_name(target.stem + ".errors.csv")
         pacsv.write_csv(errors.select(["line", "name", "error"]), error_file)

@@ -535,6 +535,7 @@ def screen_declarations(
         )
     )
     assert counts is not None
+    tabular.clear_errors(target)
     error_file = write_errors(con, "out", target) if counts[1] else None
     os.replace(temporary, target)
     shutil.rmtree(parts_dir, ignore_errors=True)

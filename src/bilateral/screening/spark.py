@@ -27,7 +27,12 @@ import pyarrow as pa
 
 from bilateral.errors import BadInput
 from bilateral.screening.bulk import OUTPUT_SCHEMA, ChunkScreener, Options
-from bilateral.screening.tabular import first_line, party_columns
+from bilateral.screening.tabular import (
+    check_not_input,
+    clear_errors,
+    first_line,
+    party_columns,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -247,6 +252,7 @@ def run_spark_parties(
         ) from None
     if not source.is_file():
         raise BadInput("input", f"no such file: {source}")
+    check_not_input(source, target)
     staging = _staging(target, notice)
     skipped, unread = refuse_unreadable_rows(source)
     from bilateral.faces.spark_batch import session
@@ -263,6 +269,7 @@ def run_spark_parties(
         bad = written.filter("error is not null").select("line", "name", "error")
         errors = bad.count()
         error_file = None
+        clear_errors(target)
         if errors:  # written as the one-machine path writes it (Arrow's CSV writer)
             import pyarrow.csv as pacsv
 
@@ -408,6 +415,7 @@ def run_spark_declarations(
 
     if not source.is_file():
         raise BadInput("input", f"no such file: {source}")
+    check_not_input(source, target)
     staging = _staging(target, notice)
     _PermitBook(office_db)  # an unreadable office database: refused before Spark starts
     skipped, unread = refuse_unreadable_rows(source)
@@ -428,6 +436,7 @@ def run_spark_declarations(
         bad = written.filter("error is not null").select("line", "error").orderBy("line")
         errors = bad.count()
         error_file = None
+        clear_errors(target)
         if errors:
             import csv
 

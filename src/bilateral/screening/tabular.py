@@ -125,6 +125,23 @@ def check_paths(source: Path, target: Path) -> None:
         raise BadInput("input", f"no such file: {source}")
     if target.suffix.lower() not in (".csv", ".parquet"):
         raise BadInput("output", f"{target.name}: use a .csv or .parquet output")
+    check_not_input(source, target)
+
+
+def check_not_input(source: Path, target: Path) -> None:
+    """Refuse an output (or the error report or caveats beside it) that is the input."""
+    written = (target, target.with_name(target.stem + ".errors.csv"),
+               target.with_name(target.stem + ".caveats.txt"))  # fmt: skip
+    if any(path.resolve() == source.resolve() for path in written):
+        raise BadInput(
+            "output", f"{target.name}: the run would write over its input; give another --output"
+        )
+
+
+def clear_errors(target: Path) -> None:
+    """Remove the error report an earlier run left beside ``target``: the one beside an
+    output is always its own run's, and a run without bad rows leaves none."""
+    target.with_name(target.stem + ".errors.csv").unlink(missing_ok=True)
 
 
 def first_line(source: Path) -> int:
