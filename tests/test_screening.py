@@ -1438,3 +1438,44 @@ def test_a_previous_output_of_another_input_is_refused(
         "(nothing was written)"
     )
     assert not out.exists()
+
+
+def test_declarations_say_which_party_columns_were_screened_and_warn_without_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "d.csv"
+    source.write_text(
+        "date,destination,HS Code,consignee_name,buyer\n2023-01-01,BY,3004.90,OAO Belaruskali,X\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    said = capsys.readouterr()
+    assert "parties screened from column(s): consignee_name; columns not read: buyer" in said.out
+    row = _rows(out)[0]
+    assert (row["hs"], row["party_hits"], row["verdict"]) == ("3004.90", "1", "prohibited")
+    source.write_text("date,destination,hs_code,buyer\n2023-01-01,BY,3004.90,X\n", "utf-8")
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    said = capsys.readouterr()
+    line = (
+        "no party screened: d.csv has no party column (exporter, consignee, end_user, "
+        "importer); columns not read: buyer"
+    )
+    assert said.err.strip() == f"bilateral: warning: {line}"
+    assert line in said.out.splitlines()
+    assert _rows(out)[0]["outcome"] == "not_required"
+
+
+@pytest.mark.parametrize("kind", ["parties", "declarations"])
+def test_a_semicolon_separated_file_is_refused_naming_the_separator(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("date;destination;hs;name\n2023-01-01;BY;3004.90;X\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    assert main(["screen", kind, str(source), "--output", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: input: s.csv: its columns are separated by semicolons, not commas; "
+        "save it as comma-separated CSV"
+    )
+    assert not out.exists()

@@ -326,6 +326,7 @@ def _run_declarations(args: argparse.Namespace) -> int:
     from bilateral.screening.screen import default_index
 
     previous = _previous(args)
+    parties = _declared_parties(Path(args.input))
     if args.engine == "spark":
         from bilateral.screening.spark import run_spark_declarations
 
@@ -335,6 +336,7 @@ def _run_declarations(args: argparse.Namespace) -> int:
         )
         versions = default_index().versions
         _summary(rows, errors, hits, target, error_file, versions, 0)
+        print(parties)
         _log_run("declarations", source, _threshold(args), versions, (rows, hits, errors), target)
         if changed is not None:
             print(f"{changed} row(s) changed outcome since {previous}; written to {target}")
@@ -352,6 +354,7 @@ def _run_declarations(args: argparse.Namespace) -> int:
             bar.stop()
     _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
              report.list_versions, report.resumed_parts)  # fmt: skip
+    print(parties)
     _log_run("declarations", Path(args.input), _threshold(args), report.list_versions,
              (report.rows, report.hits, report.errors), report.output)  # fmt: skip
     if previous is not None:
@@ -360,6 +363,33 @@ def _run_declarations(args: argparse.Namespace) -> int:
         count = changed_rows(previous, report.output)
         print(f"{count} row(s) changed outcome since {previous}; written to {report.output}")
     return 0
+
+
+def _declared_parties(source: Path) -> str:
+    """The summary's line on the party columns of a declarations file; without one a
+    warning on stderr first: a user must not believe parties were screened when none were.
+    (Refused files are refused later, by the screening, in its words.)"""
+    from bilateral.screening.declarations import PARTY_COLUMNS, party_columns_found
+
+    try:
+        if source.suffix.lower() == ".parquet":
+            import pyarrow.parquet as pq
+
+            columns = list(pq.read_schema(source).names)
+        else:
+            from bilateral.screening.tabular import header
+
+            columns = header(source)
+    except (BadInput, OSError, ValueError):
+        return ""
+    found, unused = party_columns_found(columns)
+    unread = f"; columns not read: {', '.join(unused)}" if unused else ""
+    if found:
+        return f"parties screened from column(s): {', '.join(found)}{unread}"
+    roles = ", ".join(PARTY_COLUMNS)
+    line = f"no party screened: {source.name} has no party column ({roles}){unread}"
+    print(f"bilateral: warning: {line}", file=sys.stderr)
+    return line
 
 
 def _log_run(

@@ -207,10 +207,39 @@ OUTPUT_SCHEMA = pa.schema(
 )  # fmt: skip
 
 
+KNOWN_COLUMNS = ("date", "direction", "destination", "origin", "hs", "ecl", *PARTY_COLUMNS,
+                 "permit", "quantity")  # fmt: skip
+# Other spellings of a column as files write them (after case, spaces and hyphens).
+_ALIASES = {"hs_code": "hs", "hscode": "hs", "enduser": "end_user",
+            **{f"{p}_name": p for p in PARTY_COLUMNS}}  # fmt: skip
+
+
+def declaration_columns(columns: list[str]) -> dict[str, str]:
+    """The file's column for each column this screening reads, by the name it reads it
+    by: any case, spaces or hyphens for underscores ("HS Code", "End-User"), and the
+    aliases above ("hs_code", "consignee_name"); the first column found wins."""
+    found: dict[str, str] = {}
+    for column in columns:
+        key = "_".join(column.strip().lower().replace("-", " ").split())
+        key = _ALIASES.get(key, key)
+        if key in KNOWN_COLUMNS and key not in found:
+            found[key] = column
+    return found
+
+
+def party_columns_found(columns: list[str]) -> tuple[list[str], list[str]]:
+    """(the party columns screened, as the file names them; the columns not read)."""
+    found = declaration_columns(columns)
+    used = set(found.values())
+    return [found[p] for p in PARTY_COLUMNS if p in found], [
+        c for c in columns if c not in used and c != "__line"
+    ]
+
+
 def check_columns(columns: list[str], where: str) -> None:
     """A declarations file needs a date and a destination or origin column (any case)."""
-    lowered = {c.lower() for c in columns}
-    if "date" not in lowered or not ({"destination", "origin"} & lowered):
+    found = declaration_columns(columns)
+    if "date" not in found or not ({"destination", "origin"} & set(found)):
         raise BadInput("input", f"{where}: need a date column and destination or origin")
 
 
@@ -236,7 +265,7 @@ def screen_rows(
     ``memo``: answers kept from earlier parts of the same run (asked again otherwise).
     ``ordered``: False leaves the rows in any order (for a caller that sorts them later).
     """
-    lower = {c.lower(): c for c in columns}
+    lower = declaration_columns(columns)
 
     def col(name: str) -> str:
         return f'trim(cast("{lower[name]}" as varchar))' if name in lower else "NULL"

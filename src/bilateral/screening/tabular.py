@@ -217,6 +217,14 @@ def header(source: Path) -> list[str]:
         raise BadInput("input", f"{source.name}: cannot read the header line ({error})") from None
     if not names or not any(name.strip() for name in names):
         raise BadInput("input", f"{source.name}: empty file (the first line names the columns)")
+    if len(names) == 1:
+        for mark, said in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+            if mark in names[0]:
+                raise BadInput(
+                    "input",
+                    f"{source.name}: its columns are separated by {said}, not commas; "
+                    "save it as comma-separated CSV",
+                )
     names = [name.strip() for name in names]
     seen = set()
     for name in names:
