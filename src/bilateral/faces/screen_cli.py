@@ -336,7 +336,7 @@ def _run_declarations(args: argparse.Namespace) -> int:
         )
         versions = default_index().versions
         _summary(rows, errors, hits, target, error_file, versions, 0)
-        print(parties)
+        _say_parties(parties)
         _log_run("declarations", source, _threshold(args), versions, (rows, hits, errors), target)
         if changed is not None:
             print(f"{changed} row(s) changed outcome since {previous}; written to {target}")
@@ -354,7 +354,7 @@ def _run_declarations(args: argparse.Namespace) -> int:
             bar.stop()
     _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
              report.list_versions, report.resumed_parts)  # fmt: skip
-    print(parties)
+    _say_parties(parties)
     _log_run("declarations", Path(args.input), _threshold(args), report.list_versions,
              (report.rows, report.hits, report.errors), report.output)  # fmt: skip
     if previous is not None:
@@ -366,9 +366,9 @@ def _run_declarations(args: argparse.Namespace) -> int:
 
 
 def _declared_parties(source: Path) -> str:
-    """The summary's line on the party columns of a declarations file; without one a
-    warning on stderr first: a user must not believe parties were screened when none were.
-    (Refused files are refused later, by the screening, in its words.)"""
+    """The summary's line on the party columns of a declarations file (``_say_parties``):
+    a user must not believe parties were screened when none were. Read before the run;
+    refused files are refused by the screening, in its words."""
     from bilateral.screening.declarations import PARTY_COLUMNS, party_columns_found
 
     try:
@@ -387,9 +387,15 @@ def _declared_parties(source: Path) -> str:
     if found:
         return f"parties screened from column(s): {', '.join(found)}{unread}"
     roles = ", ".join(PARTY_COLUMNS)
-    line = f"no party screened: {source.name} has no party column ({roles}){unread}"
-    print(f"bilateral: warning: {line}", file=sys.stderr)
-    return line
+    return f"no party screened: {source.name} has no party column ({roles}){unread}"
+
+
+def _say_parties(line: str) -> None:
+    """The party columns' line of the summary; on stderr too when none was screened."""
+    if line.startswith("no party screened"):
+        print(f"bilateral: warning: {line}", file=sys.stderr)
+    if line:
+        print(line)
 
 
 def _log_run(
