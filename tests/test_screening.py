@@ -540,7 +540,9 @@ def test_spark_screens_parties_to_the_same_rows_as_duckdb(tmp_path: Path) -> Non
     assert on_spark == duck
 
 
-def test_declared_permits_are_checked_against_the_office_database(tmp_path: Path) -> None:
+def _office_with_one_permit(tmp_path: Path) -> str:
+    """An office database: Maple Foods Ltd holds EXP-2021-0001 for medicines to BY, valid
+    2020-12-01 to 2021-11-30, 5 kg left of 100."""
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
@@ -569,8 +571,13 @@ def test_declared_permits_are_checked_against_the_office_database(tmp_path: Path
         session.add(permit)
         session.commit()
     engine.dispose()
+    return url
+
+
+def test_declared_permits_are_checked_against_the_office_database(tmp_path: Path) -> None:
+    url = _office_with_one_permit(tmp_path)
     base = {"direction": "export", "destination": "BY", "origin": "", "hs": "3004.90",
-            "exporter": "", "consignee": "", "permit": "EXP-2021-0001"}  # fmt: skip
+            "exporter": "Maple Foods Ltd", "consignee": "", "permit": "EXP-2021-0001"}  # fmt: skip
     rows = [
         {**base, "date": "2021-06-01", "quantity": "5"},  # the balance is exactly 5 kg
         {**base, "date": "2021-06-01", "quantity": "6"},
@@ -1159,3 +1166,316 @@ def test_a_csv_mixing_line_endings_is_one_line_and_leaves_nothing(
         "save it again with one kind of line ending"
     ], err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+# --- user trial: bad input is one line or a bad row, never a wrong "no hit" ---------------
+
+
+@pytest.mark.parametrize("dob", ["1953-13-31", "1953-02-31", "1953-00"])
+def test_a_birth_date_that_does_not_exist_is_refused_not_a_reason_to_rule_out(
+    dob: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Sergei IVANOV (SOR/2014-58, Sch. 1, Part 1, item 23) was born 1953-01-31: a day that
+    # does not exist in 1953 must not rule him out.
+    code = main(["check", "party", "Sergei Ivanov", "--on", "2023-01-01", "--dob", dob])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == (
+        f"bilateral: error: dob: '{dob}' is not a date (YYYY-MM-DD or YYYY)"
+    )
+
+
+def test_a_row_with_a_birth_date_that_does_not_exist_is_a_bad_row_named_by_its_column(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "p.csv"
+    source.write_text(
+        "id,name,date,dob\n"
+        "1,Sergei Ivanov,2023-01-01,1953-13-31\n"
+        "2,Sergei Ivanov,2023-01-01,1953-02-31\n"
+        "3,Sergei Ivanov,2023-01-01,1953-01-31\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "parties", str(source), "--output", str(out), "--workers", "1"]) == 0
+    rows = {r["row_id"]: r for r in _rows(out)}
+    assert rows["1"]["hits"] == rows["2"]["hits"] == ""  # not screened with a bad dob
+    assert rows["3"]["best_reference"] == "SOR/2014-58, Schedule 1, Part 1, item 23"
+    assert [(e["line"], e["error"]) for e in _rows(tmp_path / "o.errors.csv")] == [
+        ("2", "dob: '1953-13-31' is not a date (YYYY-MM-DD or YYYY)"),
+        ("3", "dob: '1953-02-31' is not a date (YYYY-MM-DD or YYYY)"),
+    ]
+
+
+NOT_UTF8_PARTIES = (
+    b"id,name,date\n"
+    b"1,A,2021-01-01\n"
+    b"\n"
+    b"\n"
+    b"2,B,2021-01-01\n"
+    b"3,Lukashenk\xe9 Aleksandr,2021-01-01\n"
+    b"4,Aleksandr Lukashenko,2021-01-01\n"
+    b"5,C,31/12/2021\n"
+)
+
+
+def test_a_row_that_is_not_utf8_is_a_bad_row_by_its_line_and_blank_lines_are_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "p.csv"
+    source.write_bytes(NOT_UTF8_PARTIES)
+    out = tmp_path / "o.csv"
+    assert main(["screen", "parties", str(source), "--output", str(out), "--workers", "1"]) == 0
+    assert "5 row(s) screened: 1 with a possible match, 2 not screened" in capsys.readouterr().out
+    rows = {r["line"]: r for r in _rows(out)}
+    assert {line: r["row_id"] for line, r in rows.items()} == {
+        "2": "1", "5": "2", "6": "", "7": "4", "8": "5"
+    }  # fmt: skip
+    assert rows["7"]["best_reference"] == LUKASHENKO
+    assert [(e["line"], e["error"]) for e in _rows(tmp_path / "o.errors.csv")] == [
+        ("6", "row: not UTF-8 text"),
+        ("8", "date: '31/12/2021' is not a date (YYYY-MM-DD)"),
+    ]
+
+
+def test_declaration_lines_after_blank_lines_keep_their_file_line(tmp_path: Path) -> None:
+    source = tmp_path / "d.csv"
+    source.write_bytes(
+        b"date,destination,hs,consignee\n"
+        b"2023-01-01,BY,0402,Maple\n"
+        b"\n"
+        b"2023-01-01,BY,0402,Lukashenk\xe9\n"
+        b"31/12/2021,BY,0402,Maple\n"
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    assert [(e["line"], e["error"]) for e in _rows(tmp_path / "o.errors.csv")] == [
+        ("4", "row: not UTF-8 text"),
+        ("5", "date: 31/12/2021 is not a date (YYYY-MM-DD)"),
+    ]
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    ("fmt", "file"),
+    [("un", "sanctions/sema-lmes_2020-04-15.xml"), ("canada-consolidated", "UN"),
+     ("ftm", "empty"), ("un", "csv")],
+)  # fmt: skip
+def test_an_import_that_reads_no_entries_is_refused_and_the_active_list_stays(
+    fmt: str, file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert SHARED is not None
+    un_xml = next((SHARED / "sanctions/un").glob("*.xml"))
+    assert main(["screen", "lists", "import", "un", str(un_xml)]) == 0
+    before = [line for line in capsys.readouterr().out.splitlines() if " entries, " in line]
+    if file == "UN":
+        path = un_xml
+    elif file == "empty":
+        path = tmp_path / "empty.ftm.jsonl"
+        path.write_text("", encoding="utf-8")
+    elif file == "csv":
+        path = _write(tmp_path / "p.csv", PARTIES)
+    else:
+        path = SHARED / file
+    assert main(["screen", "lists", "import", fmt, str(path)]) == 2
+    said = capsys.readouterr().err.strip()
+    assert said.startswith(f"bilateral: error: path: {path.name}: ") and "\n" not in said
+    assert said.endswith("the active lists are unchanged")
+    assert main(["screen", "lists", "show"]) == 0
+    shown = capsys.readouterr().out
+    assert before[0].split(":")[0] + ":" in shown  # un-sc-consolidated@…, still active
+    assert " 0 entries" not in shown
+
+
+@needs_shared
+def test_rolling_back_a_list_screens_with_the_version_imported_before_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert SHARED is not None
+    source = SHARED / "sanctions/sema-lmes_2020-04-15.xml"
+    assert main(["screen", "lists", "import", "canada-consolidated", str(source)]) == 0
+    capsys.readouterr()
+    assert main(["screen", "lists", "rollback", "ca-consolidated"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[1] == "ca-consolidated: no version left; the list is no longer screened"
+    assert main(["screen", "lists", "show"]) == 0
+    assert "ca-consolidated" not in capsys.readouterr().out
+    assert main(["screen", "lists", "rollback", "ca-consolidated"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: list_id: no imported version of 'ca-consolidated' to roll back "
+        "(imported lists: none)"
+    )
+
+
+def test_a_declaration_to_a_listed_consignee_is_prohibited_whatever_the_goods(
+    tmp_path: Path,
+) -> None:
+    # Medicines to Belarus need no permit, but OAO Belaruskali is listed (SOR/2020-214,
+    # Sch. 1, Part 2, item 15) from 2022-03-08: dealing with it is prohibited (s. 3).
+    source = tmp_path / "d.csv"
+    source.write_text(
+        "date,destination,hs,exporter,consignee\n"
+        "2023-01-01,BY,3004.90,Maple Foods Ltd,OAO Belaruskali\n"
+        "2015-01-01,RU,3004.90,Maple Foods Ltd,Sergei Ivanov\n"  # possibly listed
+        "2023-01-01,BY,3004.90,Maple Foods Ltd,Nobody Known\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    rows = _rows(out)
+    assert [(r["outcome"], r["prohibited"], r["verdict"], r["rules"]) for r in rows] == [
+        ("not_required", "true", "prohibited", "sema.belarus.s3-dealings"),
+        ("not_required", "false", "review", ""),
+        ("not_required", "false", "not_required", ""),
+    ]
+
+
+def test_parties_are_screened_on_a_line_whose_goods_or_country_is_bad(tmp_path: Path) -> None:
+    source = tmp_path / "d.csv"
+    source.write_text(
+        "date,destination,hs,consignee\n"
+        "2023-01-01,BY,,OAO Belaruskali\n"
+        "2023-01-01,Narnia,3004.90,OAO Belaruskali\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    rows = _rows(out)
+    assert [(r["party_hits"], r["verdict"], r["error"]) for r in rows] == [
+        ("1", "prohibited", "hs: give an HS code or an ECL item"),
+        ("1", "prohibited", "country: unknown country Narnia"),
+    ]
+    assert json.loads(rows[1]["party_matches"])[0]["id"] == "sor-2020-214/1/2/15"
+
+
+def test_a_permit_of_another_holder_or_without_a_quantity_is_no_valid_permit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = _office_with_one_permit(tmp_path)
+    base = {"date": "2021-06-01", "destination": "BY", "hs": "3004.90",
+            "exporter": "Maple Foods Ltd", "permit": "EXP-2021-0001", "quantity": "1"}  # fmt: skip
+    rows = [
+        {**base, "exporter": "Other Co"},
+        {**base, "quantity": ""},
+        {**base, "quantity": "-5"},
+        {**base, "exporter": ""},
+    ]
+    source = _write(tmp_path / "d.csv", rows)
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out),
+                 "--office-db", url]) == 0  # fmt: skip
+    assert [(r["permit_check"], r["error"]) for r in _rows(out)] == [
+        ("permit problem: held by Maple Foods Ltd, not Other Co", ""),
+        ("permit problem: quantity not given: balance not checked", ""),
+        ("", "quantity: -5 is negative"),
+        ("permit problem: exporter not given: the permit's holder not checked", ""),
+    ]
+    assert [(e["line"], e["error"]) for e in _rows(tmp_path / "o.errors.csv")] == [
+        ("4", "quantity: -5 is negative")
+    ]
+    capsys.readouterr()
+    missing = tmp_path / "missing.db"
+    code = main(["screen", "declarations", str(source), "--output", str(tmp_path / "m.csv"),
+                 "--office-db", f"sqlite:///{missing}"])  # fmt: skip
+    assert code == 2 and not missing.exists() and not (tmp_path / "m.csv").exists()
+    assert capsys.readouterr().err.strip() == (
+        f"bilateral: error: office-db: no such SQLite database: {missing}"
+    )
+
+
+@pytest.mark.parametrize("kind", ["parties", "declarations"])
+def test_an_output_that_is_the_input_is_refused_and_the_input_kept(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _write(tmp_path / "in.csv", PARTIES if kind == "parties" else DECLARATIONS)
+    before = source.read_bytes()
+    assert main(["screen", kind, str(source), "--output", str(source)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: output: in.csv: the run would write over its input; give another "
+        "--output"
+    )
+    assert source.read_bytes() == before
+
+
+def test_a_clean_rerun_leaves_no_earlier_error_report(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    bad = _write(tmp_path / "bad.csv", PARTIES)
+    assert main(["screen", "parties", str(bad), "--output", str(out), "--workers", "1"]) == 0
+    assert (tmp_path / "o.errors.csv").exists()
+    good = _write(tmp_path / "good.csv", [PARTIES[0], PARTIES[3]])
+    assert main(["screen", "parties", str(good), "--output", str(out), "--workers", "1"]) == 0
+    assert not (tmp_path / "o.errors.csv").exists()
+    declarations = _write(tmp_path / "d.csv", DECLARATIONS)
+    assert main(["screen", "declarations", str(declarations), "--output", str(out)]) == 0
+    assert (tmp_path / "o.errors.csv").exists()
+    clean = _write(tmp_path / "d2.csv", DECLARATIONS[:3])
+    assert main(["screen", "declarations", str(clean), "--output", str(out)]) == 0
+    assert not (tmp_path / "o.errors.csv").exists()
+
+
+def test_a_previous_output_of_another_input_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _write(tmp_path / "a.csv", PARTIES)
+    other = _write(tmp_path / "b.csv", PARTIES[3:] + PARTIES[:3])
+    earlier = tmp_path / "a.out.csv"
+    assert main(["screen", "parties", str(first), "--output", str(earlier), "--workers", "1"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "b.out.csv"
+    args = ["screen", "parties", str(other), "--output", str(out), "--workers", "1",
+            "--previous", str(earlier)]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(
+        "bilateral: error: previous: a.out.csv was screened from another input (a.csv, sha256:"
+    ) and err.endswith("not this b.csv: give an earlier output of the same file")
+    assert not out.exists()
+    # An output the run log does not know (another machine's): its rows are compared.
+    log._connect().execute("delete from runs").connection.commit()
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: previous: a.out.csv is not an output of this input: line 2 was 1, "
+        "LUKASHENKA, Alyaksandr Hryhoryavich there; give an earlier output of the same file "
+        "(nothing was written)"
+    )
+    assert not out.exists()
+
+
+def test_declarations_say_which_party_columns_were_screened_and_warn_without_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "d.csv"
+    source.write_text(
+        "date,destination,HS Code,consignee_name,buyer\n2023-01-01,BY,3004.90,OAO Belaruskali,X\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    said = capsys.readouterr()
+    assert "parties screened from column(s): consignee_name; columns not read: buyer" in said.out
+    row = _rows(out)[0]
+    assert (row["hs"], row["party_hits"], row["verdict"]) == ("3004.90", "1", "prohibited")
+    source.write_text("date,destination,hs_code,buyer\n2023-01-01,BY,3004.90,X\n", "utf-8")
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    said = capsys.readouterr()
+    line = (
+        "no party screened: d.csv has no party column (exporter, consignee, end_user, "
+        "importer); columns not read: buyer"
+    )
+    assert said.err.strip() == f"bilateral: warning: {line}"
+    assert line in said.out.splitlines()
+    assert _rows(out)[0]["outcome"] == "not_required"
+
+
+@pytest.mark.parametrize("kind", ["parties", "declarations"])
+def test_a_semicolon_separated_file_is_refused_naming_the_separator(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("date;destination;hs;name\n2023-01-01;BY;3004.90;X\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    assert main(["screen", kind, str(source), "--output", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "bilateral: error: input: s.csv: its columns are separated by semicolons, not commas; "
+        "save it as comma-separated CSV"
+    )
+    assert not out.exists()

@@ -536,3 +536,40 @@ def test_rescreening_on_spark_keeps_the_rows_duckdb_keeps(
     assert [(r["line"], r["change"]) for r in there] == [(line, was)]
     assert pq.read_table(on_spark).column_names == pq.read_table(duck).column_names
     assert pq.read_table(duck).column_names[-1] == "change"
+
+
+@pytest.mark.parametrize("kind", ["parties", "declarations"])
+def test_spark_reports_a_row_that_is_not_utf8_and_counts_blank_lines_as_duckdb_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    monkeypatch.setenv("BILATERAL_DATA_DIR", str(tmp_path / "data"))
+    source = tmp_path / "in.csv"
+    if kind == "parties":
+        source.write_bytes(
+            b"id,name,date\n1,A,2021-01-01\n\n\n2,B,2021-01-01\n"
+            b"3,Lukashenk\xe9 Aleksandr,2021-01-01\n4,Aleksandr Lukashenko,2021-01-01\n"
+            b"5,C,31/12/2021\n"
+        )
+        expected = ["line,name,error", '6,,"row: not UTF-8 text"',
+                    "8,\"C\",\"date: '31/12/2021' is not a date (YYYY-MM-DD)\""]  # fmt: skip
+    else:
+        source.write_bytes(
+            b"date,destination,hs,consignee\n2023-01-01,BY,0402,Maple\n\n"
+            b"2023-01-01,BY,0402,Lukashenk\xe9\n31/12/2021,BY,0402,Maple\n"
+        )
+        expected = ["line,error", "4,row: not UTF-8 text",
+                    "5,date: 31/12/2021 is not a date (YYYY-MM-DD)"]  # fmt: skip
+    command = [sys.executable, "-m", "bilateral.faces.cli", "screen", kind, str(source)]
+    for engine in ("duckdb", "spark"):
+        done = subprocess.run(
+            [*command, "--output", str(tmp_path / f"{engine}.parquet"), "--engine", engine],
+            capture_output=True, text=True, check=False, timeout=600,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+    errors = (tmp_path / "spark.errors.csv").read_text(encoding="utf-8")
+    assert errors == (tmp_path / "duckdb.errors.csv").read_text(encoding="utf-8")
+    assert errors.replace('"line","name","error"', "line,name,error").splitlines() == expected
+    duck = pq.read_table(tmp_path / "duckdb.parquet").to_pylist()
+    spark_rows = sorted(pq.read_table(tmp_path / "spark.parquet").to_pylist(),
+                        key=lambda r: r["line"])  # fmt: skip
+    assert spark_rows == duck

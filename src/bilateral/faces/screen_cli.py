@@ -214,6 +214,11 @@ def register(sub: Any) -> None:
     )
     imp.add_argument("path", help="the file (or OFAC folder)")
     imp.set_defaults(func=_run_lists_import)
+    back = actions.add_parser(
+        "rollback", help="screen with the version of a list imported before the newest again"
+    )
+    back.add_argument("list_id", help="the list's id (see bilateral screen lists show)")
+    back.set_defaults(func=_run_lists_rollback)
     export = actions.add_parser("export", help="write a list as FollowTheMoney JSON lines")
     export.add_argument("list_id")
     export.add_argument("--output", required=True)
@@ -312,7 +317,7 @@ def _previous(args: argparse.Namespace) -> Path | None:
         return None
     from bilateral.screening.rescreen import check_previous
 
-    check_previous(Path(args.previous), Path(args.output))
+    check_previous(Path(args.previous), Path(args.output), Path(args.input))
     return Path(args.previous)
 
 
@@ -321,6 +326,7 @@ def _run_declarations(args: argparse.Namespace) -> int:
     from bilateral.screening.screen import default_index
 
     previous = _previous(args)
+    parties = _declared_parties(Path(args.input))
     if args.engine == "spark":
         from bilateral.screening.spark import run_spark_declarations
 
@@ -330,6 +336,7 @@ def _run_declarations(args: argparse.Namespace) -> int:
         )
         versions = default_index().versions
         _summary(rows, errors, hits, target, error_file, versions, 0)
+        _say_parties(parties)
         _log_run("declarations", source, _threshold(args), versions, (rows, hits, errors), target)
         if changed is not None:
             print(f"{changed} row(s) changed outcome since {previous}; written to {target}")
@@ -347,6 +354,7 @@ def _run_declarations(args: argparse.Namespace) -> int:
             bar.stop()
     _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
              report.list_versions, report.resumed_parts)  # fmt: skip
+    _say_parties(parties)
     _log_run("declarations", Path(args.input), _threshold(args), report.list_versions,
              (report.rows, report.hits, report.errors), report.output)  # fmt: skip
     if previous is not None:
@@ -355,6 +363,39 @@ def _run_declarations(args: argparse.Namespace) -> int:
         count = changed_rows(previous, report.output)
         print(f"{count} row(s) changed outcome since {previous}; written to {report.output}")
     return 0
+
+
+def _declared_parties(source: Path) -> str:
+    """The summary's line on the party columns of a declarations file (``_say_parties``):
+    a user must not believe parties were screened when none were. Read before the run;
+    refused files are refused by the screening, in its words."""
+    from bilateral.screening.declarations import PARTY_COLUMNS, party_columns_found
+
+    try:
+        if source.suffix.lower() == ".parquet":
+            import pyarrow.parquet as pq
+
+            columns = list(pq.read_schema(source).names)
+        else:
+            from bilateral.screening.tabular import header
+
+            columns = header(source)
+    except (BadInput, OSError, ValueError):
+        return ""
+    found, unused = party_columns_found(columns)
+    unread = f"; columns not read: {', '.join(unused)}" if unused else ""
+    if found:
+        return f"parties screened from column(s): {', '.join(found)}{unread}"
+    roles = ", ".join(PARTY_COLUMNS)
+    return f"no party screened: {source.name} has no party column ({roles}){unread}"
+
+
+def _say_parties(line: str) -> None:
+    """The party columns' line of the summary; on stderr too when none was screened."""
+    if line.startswith("no party screened"):
+        print(f"bilateral: warning: {line}", file=sys.stderr)
+    if line:
+        print(line)
 
 
 def _log_run(
@@ -411,8 +452,19 @@ def _run_lists_import(args: argparse.Namespace) -> int:
         raise BadInput("path", f"no such file or folder: {path}")
     try:
         snapshot = importers()[args.format](path)
-    except (ValueError, OSError) as error:
-        raise BadInput("path", f"{path.name}: {error}") from None
+    except (ValueError, OSError, SyntaxError) as error:  # XML's ParseError is a SyntaxError
+        raise BadInput(
+            "path",
+            f"{path.name}: not read as a {args.format} list ({error}); the active lists are "
+            "unchanged",
+        ) from None
+    if not snapshot.entries:
+        # An empty import would replace, and so remove, the whole active list.
+        raise BadInput(
+            "path",
+            f"{path.name}: no entries read as a {args.format} list (is it a {args.format} "
+            "file?); nothing imported, the active lists are unchanged",
+        )
     stored, change, new = save(snapshot)
     state = "stored" if new else "already stored (same content)"
     print(f"{snapshot.version}: {len(snapshot.entries)} entries, {state}: {stored}")
@@ -423,6 +475,19 @@ def _run_lists_import(args: argparse.Namespace) -> int:
         print(f"  - {entry.name} ({entry.reference})")
     for before, _after in change.changed[:5]:
         print(f"  ~ {before.name} ({before.reference})")
+    return 0
+
+
+def _run_lists_rollback(args: argparse.Namespace) -> int:
+    from bilateral.screening.store import active, roll_back
+
+    aside = roll_back(args.list_id)
+    now = next((s for s in active() if s.list_id == args.list_id), None)
+    print(f"set aside {aside.name} (kept in {aside.parent})")
+    if now is None:
+        print(f"{args.list_id}: no version left; the list is no longer screened")
+    else:
+        print(f"{args.list_id}: screening now uses {now.version}, {len(now.entries)} entries")
     return 0
 
 

@@ -240,7 +240,18 @@ class ChunkScreener:
         out["name"] = ["" if v is None else str(v) for v in names]
         for position, key in enumerate(("date", *_ANSWER_FIELDS, "error")):
             out[key] = [a[position] for a in answers]
+        # A bad field is named as the file names it ("dob: …", not "birth_date: …").
+        renamed = {f"{k}: ": f"{cols[k]}: " for k in fields if cols[k] not in (None, k)}
+        if renamed:
+            out["error"] = [_named(e, renamed) for e in out["error"]]
         return pa.table(out, schema=OUTPUT_SCHEMA)
+
+
+def _named(error: str | None, renamed: dict[str, str]) -> str | None:
+    for prefix, column in renamed.items():
+        if error is not None and error.startswith(prefix):
+            return column + error[len(prefix) :]
+    return error
 
 
 _ANSWER_FIELDS = ("hits", "best_score", "best_match", "best_status", "best_reference", "matches")
@@ -280,20 +291,16 @@ def _jobs(
         total = table.num_rows
         columns = table.column_names
         first_line = 1
-        rejected = []
+        rejected: list[tuple[int, str]] = []
     else:
         rel = tabular.relation(con, source)
         columns = list(rel.columns)
-        try:
-            counted = rel.aggregate("count(*)").fetchall()
-        except duckdb.Error as error:
-            raise tabular.unreadable(source, error) from None
-        total = int(counted[0][0]) if counted else 0
-        rejected = tabular.rejected_lines(con, source)  # of the count's scan, before the next
+        total, rejected = tabular.count_rows(con, rel, source)  # before the next scan
         batches = iter(rel.to_arrow_reader(size))
         first_line = tabular.first_line(source)
     cols = tabular.party_columns(columns, source.name)
-    rejected_at = [line for line, _ in rejected]
+    # Rows are numbered by the file's lines: past the rows set aside and the blank lines.
+    rejected_at = sorted({line for line, _ in rejected} | set(tabular.blank_lines(source)))
 
     def numbered(table: pa.Table, start: int) -> pa.Table:
         if not rejected_at:
@@ -400,6 +407,7 @@ def _finish(
         pacsv.write_csv(table, temporary)
     errors = table.filter(pa.compute.is_valid(table["error"]))
     error_file: Path | None = None
+    tabular.clear_errors(target)
     if errors.num_rows:
         error_file = target.with_name(target.stem + ".errors.csv")
         pacsv.write_csv(errors.select(["line", "name", "error"]), error_file)

@@ -99,17 +99,32 @@ class _PermitBook:
 
     def __init__(self, url: str | None) -> None:
         self.url = url
-        self.permits: dict[str, tuple[str, str, dt.date, dt.date, list[tuple[str, int, int]]]] = {}
+        self.permits: dict[
+            str, tuple[str, str, dt.date, dt.date, list[tuple[str, int, int]], str]
+        ] = {}
         if url is None:
             return
         from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
 
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise BadInput("office-db", f"{url!r} is not a database URL") from None
+        database = parsed.database or ""
+        # SQLite would create an empty database and answer "permit unknown" to every row.
+        sqlite = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+        if sqlite and not Path(database).is_file():
+            raise BadInput("office-db", f"no such SQLite database: {database}")
         engine = create_engine(url)
         try:
             with engine.connect() as con:
                 rows = con.execute(
                     text(
-                        "select id, number, status, destination, valid_from, valid_to from permits"
+                        "select p.id, p.number, p.status, p.destination, p.valid_from, "
+                        "p.valid_to, o.name from permits p "
+                        "left join organisations o on o.id = p.organisation_id"
                     )
                 ).all()
                 lines = con.execute(
@@ -125,16 +140,19 @@ class _PermitBook:
         by_id: dict[int, list[tuple[str, int, int]]] = {}
         for permit_id, code, authorised, used in lines:
             by_id.setdefault(permit_id, []).append((str(code), int(authorised), int(used)))
-        for pid, number, status, destination, start, end in rows:
+        for pid, number, status, destination, start, end, holder in rows:
             self.permits[str(number)] = (
                 str(status),
                 str(destination),
                 _as_date(start),
                 _as_date(end),
                 by_id.get(pid, []),
+                str(holder or ""),
             )
 
-    def check(self, number: str, on: dt.date, country: str, code: str, quantity: str) -> str:
+    def check(
+        self, number: str, on: dt.date, country: str, code: str, quantity: str, exporter: str = ""
+    ) -> str:
         if not number:
             return ""
         if self.url is None:
@@ -142,8 +160,12 @@ class _PermitBook:
         found = self.permits.get(number)
         if found is None:
             return "permit unknown to the office"
-        status, destination, start, end, lines = found
+        status, destination, start, end, lines, holder = found
         problems = []
+        if not exporter:
+            problems.append("exporter not given: the permit's holder not checked")
+        elif " ".join(exporter.split()).casefold() != " ".join(holder.split()).casefold():
+            problems.append(f"held by {holder or 'another holder'}, not {exporter}")
         if status != "active":
             problems.append(f"permit {status}")
         if not start <= on <= end:
@@ -156,15 +178,13 @@ class _PermitBook:
         )
         if line is None:
             problems.append("no permit line for these goods")
-        elif quantity:
-            try:
-                wanted = round(float(quantity) * 1000)
-            except ValueError:
-                problems.append(f"quantity {quantity!r} is not a number")
-            else:
-                left = line[1] - line[2]
-                if wanted > left:
-                    problems.append(f"balance {left / 1000:g} does not cover {wanted / 1000:g}")
+        elif not quantity:
+            problems.append("quantity not given: balance not checked")
+        else:  # a number not below 0: anything else is the row's error (screen_rows)
+            wanted = round(float(quantity) * 1000)
+            left = line[1] - line[2]
+            if wanted > left:
+                problems.append(f"balance {left / 1000:g} does not cover {wanted / 1000:g}")
         return (
             "permit valid: known, in force on the date, balance covers"
             if not problems
@@ -180,16 +200,46 @@ OUTPUT_SCHEMA = pa.schema(
     [("line", pa.int64()), ("date", pa.string()), ("direction", pa.string()),
      ("country", pa.string()), ("hs", pa.string()), ("ecl", pa.string()),
      ("permit_required", pa.bool_()), ("outcome", pa.string()), ("prohibited", pa.bool_()),
+     ("verdict", pa.string()),
      ("treatment", pa.string()), ("rules", pa.string()), ("caveats", pa.list_(pa.string())),
      ("party_hits", pa.int64()), ("party_best_score", pa.float64()),
      ("party_matches", pa.string()), ("permit_check", pa.string()), ("error", pa.string())]
 )  # fmt: skip
 
 
+KNOWN_COLUMNS = ("date", "direction", "destination", "origin", "hs", "ecl", *PARTY_COLUMNS,
+                 "permit", "quantity")  # fmt: skip
+# Other spellings of a column as files write them (after case, spaces and hyphens).
+_ALIASES = {"hs_code": "hs", "hscode": "hs", "enduser": "end_user",
+            **{f"{p}_name": p for p in PARTY_COLUMNS}}  # fmt: skip
+
+
+def declaration_columns(columns: list[str]) -> dict[str, str]:
+    """The file's column for each column this screening reads, by the name it reads it
+    by: any case, spaces or hyphens for underscores ("HS Code", "End-User"), and the
+    aliases above ("hs_code", "consignee_name"); the first column found wins."""
+    found: dict[str, str] = {}
+    for column in columns:
+        key = "_".join(column.strip().lower().replace("-", " ").split())
+        key = _ALIASES.get(key, key)
+        if key in KNOWN_COLUMNS and key not in found:
+            found[key] = column
+    return found
+
+
+def party_columns_found(columns: list[str]) -> tuple[list[str], list[str]]:
+    """(the party columns screened, as the file names them; the columns not read)."""
+    found = declaration_columns(columns)
+    used = set(found.values())
+    return [found[p] for p in PARTY_COLUMNS if p in found], [
+        c for c in columns if c not in used and c != "__line"
+    ]
+
+
 def check_columns(columns: list[str], where: str) -> None:
     """A declarations file needs a date and a destination or origin column (any case)."""
-    lowered = {c.lower() for c in columns}
-    if "date" not in lowered or not ({"destination", "origin"} & lowered):
+    found = declaration_columns(columns)
+    if "date" not in found or not ({"destination", "origin"} & set(found)):
         raise BadInput("input", f"{where}: need a date column and destination or origin")
 
 
@@ -215,7 +265,7 @@ def screen_rows(
     ``memo``: answers kept from earlier parts of the same run (asked again otherwise).
     ``ordered``: False leaves the rows in any order (for a caller that sorts them later).
     """
-    lower = {c.lower(): c for c in columns}
+    lower = declaration_columns(columns)
 
     def col(name: str) -> str:
         return f'trim(cast("{lower[name]}" as varchar))' if name in lower else "NULL"
@@ -264,6 +314,10 @@ def screen_rows(
                        then 'date: outside {checks.EARLIEST} to {checks.LATEST}'
                      when m.country is null then 'country: unknown country ' || r.country_text
                      when r.hs = '' and r.ecl = '' then 'hs: give an HS code or an ECL item'
+                     when r.quantity <> '' and try_cast(r.quantity as double) is null
+                       then 'quantity: ' || r.quantity || ' is not a number'
+                     when r.quantity <> '' and try_cast(r.quantity as double) < 0
+                       then 'quantity: ' || r.quantity || ' is negative'
                 end as row_error
               from rows r left join country_map m using (country_text)),
             days as (select distinct day from q where day is not null),
@@ -305,10 +359,11 @@ def screen_rows(
             "country": c,
             "hs": h,
             "quantity": qn,
-            "permit_check": permits.check(p, d, c, h, qn),
+            "exporter": ex,
+            "permit_check": permits.check(p, d, c, h, qn, ex),
         }
-        for p, d, c, h, qn in con.execute(
-            "select distinct permit, day, country, hs, quantity from qe "
+        for p, d, c, h, qn, ex in con.execute(
+            "select distinct permit, day, country, hs, quantity, coalesce(exporter, '') from qe "
             "where permit <> '' and row_error is null"
         ).fetchall()
     ]
@@ -323,6 +378,7 @@ def screen_rows(
                     ("country", pa.string()),
                     ("hs", pa.string()),
                     ("quantity", pa.string()),
+                    ("exporter", pa.string()),
                     ("permit_check", pa.string()),
                 ]
             ),
@@ -330,7 +386,18 @@ def screen_rows(
     )
     return """
           select cast(q.line as bigint) as line, q.date_text as date, q.direction, q.country,
-                 q.hs, q.ecl, g.permit_required, g.outcome, g.prohibited, g.treatment, g.rules,
+                 q.hs, q.ecl, g.permit_required, g.outcome,
+                 -- dealing with a party listed under a Canadian prohibition on the date is
+                 -- prohibited whatever the goods (the rule cited in rules)
+                 case when h.party_rules is not null then true else g.prohibited end
+                   as prohibited,
+                 case when h.party_rules is not null or g.prohibited then 'prohibited'
+                      when h.party_review then 'review'
+                      when coalesce(q.row_error, g.goods_error) is not null then null
+                      when q.direction = 'import' then 'allowed'
+                      else g.outcome end as verdict,
+                 g.treatment,
+                 nullif(concat_ws(';', nullif(g.rules, ''), h.party_rules), '') as rules,
                  g.caveats, cast(coalesce(h.party_hits, 0) as bigint) as party_hits,
                  cast(h.best as double) as party_best_score,
                  coalesce(h.party_matches, '[]') as party_matches,
@@ -343,6 +410,7 @@ def screen_rows(
           left join permit_checks pc on q.row_error is null
                and pc.permit = q.permit and pc.day = q.day
                and pc.country = q.country and pc.hs = q.hs and pc.quantity = q.quantity
+               and pc.exporter = coalesce(q.exporter, '')
           """ + ("order by q.line" if ordered else "")
 
 
@@ -398,12 +466,7 @@ def screen_declarations(
     rel = tabular.relation(con, source)
     columns = list(rel.columns)
     check_columns(columns, source.name)
-    try:
-        counted = rel.aggregate("count(*)").fetchall()
-    except duckdb.Error as error:
-        raise tabular.unreadable(source, error) from None
-    read = int(counted[0][0]) if counted else 0
-    rejected = tabular.rejected_lines(con, source)  # of the count's scan
+    read, rejected = tabular.count_rows(con, rel, source)
     total = read + len(rejected)
     size = tabular.chunk_rows(CHUNK_ROWS)
     parts_dir = target.with_name(target.name + ".parts")
@@ -420,7 +483,8 @@ def screen_declarations(
     done = tabular.resume(parts_dir, manifest, notice or (lambda line: None))
     lap("read")
     first = tabular.first_line(source)
-    rejected_at = [line for line, _ in rejected]
+    # Rows are numbered by the file's lines: past the rows set aside and the blank lines.
+    rejected_at = sorted({line for line, _ in rejected} | set(tabular.blank_lines(source)))
     screened = min(done * size, read)
     if progress:
         progress(screened, total)
@@ -500,6 +564,7 @@ def screen_declarations(
         )
     )
     assert counts is not None
+    tabular.clear_errors(target)
     error_file = write_errors(con, "out", target) if counts[1] else None
     os.replace(temporary, target)
     shutil.rmtree(parts_dir, ignore_errors=True)
@@ -731,9 +796,12 @@ def _party_table(
 ) -> None:
     """``line_hits``: per line, the party names that match a listed entry on its date."""
     global _INDEX
+    # A party is screened whenever its row has a date: an unknown country or missing HS
+    # code is the goods' error, and does not make a listed party pass unseen.
     roles = [
         f"select line, day, '{p}' as role, {p} as party from qe "
-        f"where {p} is not null and {p} <> '' and row_error is null"
+        f"where {p} is not null and {p} <> '' and day between date '{checks.EARLIEST}' "
+        f"and date '{checks.LATEST}' and (direction = 'export' or direction = 'import')"
         for p in PARTY_COLUMNS
     ]
     con.execute(f"create temp table role_vals as {' union all '.join(roles)}")
@@ -772,9 +840,23 @@ def _party_table(
             }
         ),
     )
+    # The Canadian prohibitions of dealings with listed persons, by the instrument whose
+    # schedule an entry's reference cites (an entry of another list is not under them).
+    dealings = list(default_law().rules("dealings_prohibition", "*"))
+    con.register(
+        "dealing_rules",
+        pa.table(
+            {
+                "instrument": [r.instrument for r in dealings],
+                "rule": [r.id for r in dealings],
+                "valid_from": pa.array([r.valid_from for r in dealings], pa.date32()),
+                "valid_to": pa.array([r.valid_to for r in dealings], pa.date32()),
+            }
+        ),
+    )
     con.execute(
         """create temp table role_hits as
-           select r.line, r.role, r.party, m.id, m.name, m.score, m.reference,
+           select r.line, r.day, r.role, r.party, m.id, m.name, m.score, m.reference,
              case when m.listed_to is not null and r.day >= m.listed_to then 'delisted'
                   when m.listed_from is null then 'date unknown'
                   when r.day >= m.listed_from then 'listed'
@@ -784,10 +866,19 @@ def _party_table(
     )
     con.execute(
         """create temp table line_hits as
-           select line, count(distinct role || party) as party_hits, max(score) as best,
-                  to_json(list(struct_pack(role, party, id, name, score, status, reference)
-                               order by role, score desc, id))::varchar as party_matches
-           from role_hits
-           where status in ('listed', 'possibly listed', 'date unknown')
-           group by line"""
+           select h.line, count(distinct h.role || h.party) as party_hits,
+                  max(h.score) as best,
+                  to_json(list(struct_pack(role := h.role, party := h.party, id := h.id,
+                                           name := h.name, score := h.score,
+                                           status := h.status, reference := h.reference)
+                               order by h.role, h.score desc, h.id))::varchar as party_matches,
+                  string_agg(distinct d.rule, ';' order by d.rule) as party_rules,
+                  bool_or(d.rule is null) as party_review
+           from role_hits h
+           left join dealing_rules d on h.status = 'listed'
+                and starts_with(h.reference, d.instrument || ',')
+                and (d.valid_from is null or h.day >= d.valid_from)
+                and (d.valid_to is null or h.day <= d.valid_to)
+           where h.status in ('listed', 'possibly listed', 'date unknown')
+           group by h.line"""
     )

@@ -163,10 +163,21 @@ def record_run(
                 rows,
                 hits,
                 errors,
-                str(output),
+                str(output.resolve()),
             ),
         )
     return run
+
+
+def run_of_output(output: Path, path: Path | None = None) -> tuple[str, str] | None:
+    """(input, input hash) of the latest logged run that wrote ``output``, or ``None``."""
+    wanted = output.resolve()
+    with _connect(path) as con:
+        runs = con.execute("select output, input, input_hash from runs order by at desc").fetchall()
+    for written, source, digest in runs:
+        if Path(written).resolve() == wanted:
+            return str(source), str(digest)
+    return None
 
 
 def mark(

@@ -25,15 +25,29 @@ import pyarrow.parquet as pq
 from bilateral.errors import BadInput
 
 
-def check_previous(previous: Path, output: Path) -> None:
-    """Refuse, before any screening, an earlier output that is not there or that is the
-    output about to be written (it would be compared with itself and lost)."""
+def check_previous(previous: Path, output: Path, source: Path | None = None) -> None:
+    """Refuse, before any screening, an earlier output that is not there, that is the
+    output about to be written (it would be compared with itself and lost), or that the
+    run log says was screened from another input than ``source`` (its lines are other
+    rows: comparing them would drop rows that changed)."""
     if not previous.exists():
         raise BadInput("previous", f"no such file: {previous}")
     if previous.resolve() == output.resolve():
         raise BadInput("previous", "the earlier output must not be the --output being written")
     if "line" not in _columns(previous):
         raise BadInput("previous", f"{previous.name}: no line column (give an earlier output)")
+    if source is None or not source.is_file():
+        return
+    from bilateral.screening.bulk import _hash_file
+    from bilateral.screening.log import run_of_output
+
+    run = run_of_output(previous)
+    if run is not None and run[1] != _hash_file(source):
+        raise BadInput(
+            "previous",
+            f"{previous.name} was screened from another input ({Path(run[0]).name}, "
+            f"{run[1][:19]}), not this {source.name}: give an earlier output of the same file",
+        )
 
 
 def _columns(path: Path) -> list[str]:
@@ -130,6 +144,7 @@ def changed_rows(previous: Path, current: Path) -> int:
         for line, row in zip(earlier["line"].to_pylist(), earlier.to_pylist(), strict=True)
     }
     table = _read(current)
+    _same_rows(previous, earlier, current, table)
     changes = [change(before.get(_text(row["line"])), outcome(row)) for row in table.to_pylist()]
     keep = pa.array([c is not None for c in changes], pa.bool_())
     out = table.filter(keep).append_column(
@@ -142,3 +157,32 @@ def changed_rows(previous: Path, current: Path) -> int:
         pacsv.write_csv(out, temporary)
     os.replace(temporary, current)
     return int(out.num_rows)
+
+
+# What says which input row a line of an output is: the same on the same line of two
+# outputs of one file (parties: its id and name; declaration lines: date, direction, goods).
+_ROW_KEYS = (("row_id", "name"), ("date", "direction", "hs", "ecl"))
+
+
+def _same_rows(previous: Path, earlier: pa.Table, current: Path, table: pa.Table) -> None:
+    """Refuse an earlier output whose rows are not the current input's, line for line (an
+    output of another file the run log does not know): ``current`` is removed, so no
+    output is left that looks filtered by it."""
+    keys = next((k for k in _ROW_KEYS if set(k) <= set(earlier.column_names)), None)
+    if keys is None or not set(keys) <= set(table.column_names):
+        return
+    now = {
+        _text(line): tuple(_text(row[k]) for k in keys)
+        for line, row in zip(table["line"].to_pylist(), table.to_pylist(), strict=True)
+    }
+    for line, row in zip(earlier["line"].to_pylist(), earlier.to_pylist(), strict=True):
+        was = tuple(_text(row[k]) for k in keys)
+        found = now.get(_text(line))
+        if (found is None and any(was)) or (found is not None and found != was):
+            current.unlink(missing_ok=True)
+            raise BadInput(
+                "previous",
+                f"{previous.name} is not an output of this input: line {_text(line)} was "
+                f"{', '.join(v for v in was if v) or 'empty'} there; give an earlier output of "
+                "the same file (nothing was written)",
+            )

@@ -27,7 +27,12 @@ import pyarrow as pa
 
 from bilateral.errors import BadInput
 from bilateral.screening.bulk import OUTPUT_SCHEMA, ChunkScreener, Options
-from bilateral.screening.tabular import first_line, party_columns
+from bilateral.screening.tabular import (
+    check_not_input,
+    clear_errors,
+    first_line,
+    party_columns,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -35,7 +40,7 @@ if TYPE_CHECKING:
 _SCREENER: ChunkScreener | None = None
 
 
-def _batches(options: Options, cols: dict[str, str | None]) -> Any:
+def _batches(options: Options, cols: dict[str, str | None], unread: dict[int, str]) -> Any:
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         global _SCREENER
         if _SCREENER is None or _SCREENER.options != options:
@@ -43,10 +48,35 @@ def _batches(options: Options, cols: dict[str, str | None]) -> Any:
 
             _SCREENER = ChunkScreener(default_index(), options)
         for batch in batches:
-            table = pa.Table.from_batches([batch])
+            table, bad = _set_aside(pa.Table.from_batches([batch]), unread)
             yield from _SCREENER((0, table, cols)).to_batches()
+            if bad:
+                rows = [{"line": line, "error": unread[line]} for line in bad]
+                yield from pa.Table.from_pylist(rows, OUTPUT_SCHEMA).to_batches()
 
     return run
+
+
+def _set_aside(table: pa.Table, unread: dict[int, str]) -> tuple[pa.Table, list[int]]:
+    """The rows of ``table`` not on an ``unread`` line (Spark reads a line that is not
+    UTF-8 as a row of replacement characters; DuckDB sets it aside), and those lines."""
+    if not unread:
+        return table, []
+    lines = table.column("__line").to_pylist()
+    bad = [line for line in lines if line in unread]
+    if not bad:
+        return table, []
+    keep = pa.array([line not in unread for line in lines], pa.bool_())
+    return table.filter(keep), bad
+
+
+def _numbering(first: int, skipped: list[int]) -> Callable[[int], int]:
+    """The file line of the k-th row Spark reads (0-based): past the ``skipped`` lines
+    (sorted: blank lines, which Spark skips too), as ``tabular.line_numbers`` counts."""
+    from bisect import bisect_right
+
+    inserted = [line - first - j for j, line in enumerate(skipped)]
+    return lambda k: first + k + bisect_right(inserted, k)
 
 
 def _spark_schema() -> str:
@@ -54,15 +84,24 @@ def _spark_schema() -> str:
     return ", ".join(f"{f.name} {kinds[f.type]}" for f in OUTPUT_SCHEMA)
 
 
-def screen_parties_spark(rows: DataFrame, options: Options, first_line: int) -> DataFrame:
+def screen_parties_spark(
+    rows: DataFrame,
+    options: Options,
+    first_line: int,
+    skipped: list[int] | None = None,
+    unread: dict[int, str] | None = None,
+) -> DataFrame:
+    """``skipped``: the blank lines of the file (rows are numbered past them); ``unread``:
+    the lines DuckDB sets aside as not UTF-8, with the reason, answered as bad rows."""
     columns = rows.columns
     cols = party_columns(columns)
+    line = _numbering(first_line, skipped or [])
     numbered = (
         rows.rdd.zipWithIndex()
-        .map(lambda pair: (*pair[0], pair[1] + first_line))
+        .map(lambda pair: (*pair[0], line(pair[1])))
         .toDF([*columns, "__line"])
     )
-    return numbered.mapInArrow(_batches(options, cols), _spark_schema())
+    return numbered.mapInArrow(_batches(options, cols, unread or {}), _spark_schema())
 
 
 def read_rows(spark: SparkSession, source: Path) -> DataFrame:
@@ -80,23 +119,26 @@ def read_rows(spark: SparkSession, source: Path) -> DataFrame:
     )
 
 
-def refuse_unreadable_rows(source: Path) -> None:
+NOT_UTF8 = "row: not UTF-8 text"
+
+
+def refuse_unreadable_rows(source: Path) -> tuple[list[int], dict[int, str]]:
     """Spark reads a CSV row that does not fit the header its own way (fields padded or
     cut), where the one-machine path reports it by line: such a file is refused here, with
     the first such line, rather than screened to other rows. Checked by DuckDB before Spark
-    starts (one pass over the file)."""
+    starts (one pass over the file). Returns the blank lines (rows are numbered past them)
+    and the lines that are not UTF-8 text with their reason: Spark reads each as a row,
+    which is answered as the bad row DuckDB reports instead of screened."""
     if source.suffix.lower() == ".parquet" or not source.is_file():
-        return
+        return [], {}
     import duckdb
 
-    from bilateral.screening.tabular import rejected_lines, relation, unreadable
+    from bilateral.screening.tabular import blank_lines, count_rows, relation
 
     con = duckdb.connect()
-    try:
-        relation(con, source).aggregate("count(*)").fetchall()
-    except duckdb.Error as error:
-        raise unreadable(source, error) from None
-    rejected = rejected_lines(con, source)
+    _, found = count_rows(con, relation(con, source), source)
+    unread = {line: reason for line, reason in found if reason == NOT_UTF8}
+    rejected = [(line, reason) for line, reason in found if reason != NOT_UTF8]
     if rejected:
         line, reason = rejected[0]
         raise BadInput(
@@ -105,6 +147,7 @@ def refuse_unreadable_rows(source: Path) -> None:
             f"{reason.removeprefix('row: ')}); use --engine duckdb, which reports them by "
             "line and screens the rest",
         )
+    return blank_lines(source), unread
 
 
 def _staging(target: Path, notice: Callable[[str], None]) -> Path:
@@ -209,15 +252,16 @@ def run_spark_parties(
         ) from None
     if not source.is_file():
         raise BadInput("input", f"no such file: {source}")
+    check_not_input(source, target)
     staging = _staging(target, notice)
-    refuse_unreadable_rows(source)
+    skipped, unread = refuse_unreadable_rows(source)
     from bilateral.faces.spark_batch import session
 
     spark = session()
     spark.sparkContext.setLogLevel("ERROR")
     try:
         rows = read_rows(spark, source)
-        screened = screen_parties_spark(rows, options, first_line(source))
+        screened = screen_parties_spark(rows, options, first_line(source), skipped, unread)
         screened.write.mode("errorifexists").parquet(str(staging / "all"))
         written = spark.read.parquet(str(staging / "all"))
         total = written.count()
@@ -225,6 +269,7 @@ def run_spark_parties(
         bad = written.filter("error is not null").select("line", "name", "error")
         errors = bad.count()
         error_file = None
+        clear_errors(target)
         if errors:  # written as the one-machine path writes it (Arrow's CSV writer)
             import pyarrow.csv as pacsv
 
@@ -269,7 +314,7 @@ _DECLARATIONS: tuple[Any, Any, Any, float] | None = None
 
 
 def _declaration_batches(
-    columns: list[str], threshold: float, office_db: str | None
+    columns: list[str], threshold: float, office_db: str | None, unread: dict[int, str]
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         global _DECLARATIONS
@@ -292,8 +337,9 @@ def _declaration_batches(
             _DECLARATIONS = (default_index(), _PermitBook(office_db), Memo(), threshold)
         index, permits, memo, _ = _DECLARATIONS
         for batch in batches:
+            rows, bad = _set_aside(pa.Table.from_batches([batch]), unread)
             con = duckdb.connect()
-            con.register("src", pa.Table.from_batches([batch]))
+            con.register("src", rows)
             # One process per Spark task: Spark is the parallelism, not a pool of our own.
             select = screen_rows(
                 con, columns, '"__line"', index, threshold, permits, workers=1, memo=memo
@@ -301,6 +347,12 @@ def _declaration_batches(
             table: pa.Table = con.sql(select).to_arrow_table()
             yield from table.cast(OUTPUT_SCHEMA).to_batches()
             con.close()
+            if bad:
+                unreadable = [
+                    {"line": line, "party_hits": 0, "party_matches": "[]", "error": unread[line]}
+                    for line in bad
+                ]
+                yield from pa.Table.from_pylist(unreadable, OUTPUT_SCHEMA).to_batches()
 
     return run
 
@@ -319,18 +371,25 @@ def _declaration_schema() -> str:
 
 
 def screen_declarations_spark(
-    rows: DataFrame, threshold: float, first_line: int, office_db: str | None = None
+    rows: DataFrame,
+    threshold: float,
+    first_line: int,
+    office_db: str | None = None,
+    skipped: list[int] | None = None,
+    unread: dict[int, str] | None = None,
 ) -> DataFrame:
     """The declaration lines of ``rows`` screened in Arrow batches, each by the one-machine
-    path's ``screen_rows``; lines numbered in file order."""
+    path's ``screen_rows``; lines numbered in file order, past the ``skipped`` (blank)
+    lines; the ``unread`` lines (not UTF-8) answered as bad rows, as ``_batches`` does."""
     columns = rows.columns
+    line = _numbering(first_line, skipped or [])
     numbered = (
         rows.rdd.zipWithIndex()
-        .map(lambda pair: (*pair[0], pair[1] + first_line))
+        .map(lambda pair: (*pair[0], line(pair[1])))
         .toDF(rows.schema.add("__line", "long"))
     )
     return numbered.mapInArrow(
-        _declaration_batches(columns, threshold, office_db), _declaration_schema()
+        _declaration_batches(columns, threshold, office_db, unread or {}), _declaration_schema()
     )
 
 
@@ -356,9 +415,10 @@ def run_spark_declarations(
 
     if not source.is_file():
         raise BadInput("input", f"no such file: {source}")
+    check_not_input(source, target)
     staging = _staging(target, notice)
     _PermitBook(office_db)  # an unreadable office database: refused before Spark starts
-    refuse_unreadable_rows(source)
+    skipped, unread = refuse_unreadable_rows(source)
     from bilateral.faces.spark_batch import session
 
     spark = session()
@@ -366,7 +426,9 @@ def run_spark_declarations(
     try:
         rows = read_rows(spark, source)
         check_columns(rows.columns, source.name)
-        screened = screen_declarations_spark(rows, threshold, first_line(source), office_db)
+        screened = screen_declarations_spark(
+            rows, threshold, first_line(source), office_db, skipped, unread
+        )
         screened.write.mode("errorifexists").parquet(str(staging / "all"))
         written = spark.read.parquet(str(staging / "all"))
         total = written.count()
@@ -374,6 +436,7 @@ def run_spark_declarations(
         bad = written.filter("error is not null").select("line", "error").orderBy("line")
         errors = bad.count()
         error_file = None
+        clear_errors(target)
         if errors:
             import csv
 

@@ -13,6 +13,7 @@ import json
 import os
 from pathlib import Path
 
+from bilateral.errors import BadInput
 from bilateral.screening.model import Delta, Snapshot, delta
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data" / "lists"
@@ -64,6 +65,22 @@ def save(snapshot: Snapshot) -> tuple[Path, Delta, bool]:
     tmp.write_text(json.dumps(snapshot.to_json(), ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)  # never a half-written version
     return path, change, True
+
+
+def roll_back(list_id: str) -> Path:
+    """Set aside the newest imported version of ``list_id`` (moved to ``rolled-back/`` in
+    its folder, never deleted), so the version before it is the one screening uses again;
+    the path it was moved to. Refused if there is no imported version to set aside."""
+    found = versions(list_id)
+    if not found:
+        ids = ", ".join(s.list_id for s in imported()) or "none"
+        raise BadInput(
+            "list_id", f"no imported version of {list_id!r} to roll back (imported lists: {ids})"
+        )
+    aside = found[-1].parent / "rolled-back" / found[-1].name
+    aside.parent.mkdir(exist_ok=True)
+    os.replace(found[-1], aside)
+    return aside
 
 
 def imported() -> list[Snapshot]:

@@ -125,6 +125,23 @@ def check_paths(source: Path, target: Path) -> None:
         raise BadInput("input", f"no such file: {source}")
     if target.suffix.lower() not in (".csv", ".parquet"):
         raise BadInput("output", f"{target.name}: use a .csv or .parquet output")
+    check_not_input(source, target)
+
+
+def check_not_input(source: Path, target: Path) -> None:
+    """Refuse an output (or the error report or caveats beside it) that is the input."""
+    written = (target, target.with_name(target.stem + ".errors.csv"),
+               target.with_name(target.stem + ".caveats.txt"))  # fmt: skip
+    if any(path.resolve() == source.resolve() for path in written):
+        raise BadInput(
+            "output", f"{target.name}: the run would write over its input; give another --output"
+        )
+
+
+def clear_errors(target: Path) -> None:
+    """Remove the error report an earlier run left beside ``target``: the one beside an
+    output is always its own run's, and a run without bad rows leaves none."""
+    target.with_name(target.stem + ".errors.csv").unlink(missing_ok=True)
 
 
 def first_line(source: Path) -> int:
@@ -133,6 +150,8 @@ def first_line(source: Path) -> int:
 
 
 _REJECTS = itertools.count()
+_BLOCK = 1 << 22
+_BLANK = re.compile(rb"\n\r?(?=\n)")
 
 
 def relation(con: duckdb.DuckDBPyConnection, source: Path) -> duckdb.DuckDBPyRelation:
@@ -198,6 +217,14 @@ def header(source: Path) -> list[str]:
         raise BadInput("input", f"{source.name}: cannot read the header line ({error})") from None
     if not names or not any(name.strip() for name in names):
         raise BadInput("input", f"{source.name}: empty file (the first line names the columns)")
+    if len(names) == 1:
+        for mark, said in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+            if mark in names[0]:
+                raise BadInput(
+                    "input",
+                    f"{source.name}: its columns are separated by {said}, not commas; "
+                    "save it as comma-separated CSV",
+                )
     names = [name.strip() for name in names]
     seen = set()
     for name in names:
@@ -304,10 +331,59 @@ def rejected_lines(con: duckdb.DuckDBPyConnection, source: Path) -> list[tuple[i
     ]
 
 
+def count_rows(
+    con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, source: Path
+) -> tuple[int, list[tuple[int, str]]]:
+    """(rows read, (line, reason) of the rows set aside) of one scan of ``relation(con,
+    source)`` that reads every field: a bare ``count(*)`` does not decode the text, so a
+    row that is not UTF-8 would pass the count and vanish from the later read."""
+    fields = ", ".join(f'count("{name.replace(chr(34), chr(34) * 2)}")' for name in rel.columns)
+    try:
+        counted = rel.aggregate(f"count(*), {fields}" if fields else "count(*)").fetchall()
+    except duckdb.Error as error:
+        raise unreadable(source, error) from None
+    total = int(counted[0][0]) if counted else 0
+    return total, rejected_lines(con, source)
+
+
+def blank_lines(source: Path) -> list[int]:
+    """The numbers of a CSV's empty lines after its header: readers skip them, so the rows
+    after one are further down the file than their count says. None but in a CSV."""
+    if source.suffix.lower() not in (".csv", ".txt", ".gz"):
+        return []
+    opener: Callable[..., Any] = gzip.open if source.suffix.lower() == ".gz" else open
+    found: list[int] = []
+    line = 1  # the line being read
+    # What came before the block, as far as it tells: b"\n" the line is empty so far,
+    # b"\n\r" it is a lone carriage return so far, b"x" it has text.
+    before = b"\n"
+    try:
+        with opener(source, "rb") as handle:
+            while block := handle.read(_BLOCK):
+                data = before + block
+                base = line - 1 if before != b"x" else line  # the line data's 1st \n ends
+                counted, upto = 0, 0
+                for match in _BLANK.finditer(data):
+                    counted += data.count(b"\n", upto, match.start())
+                    upto = match.start()
+                    if base + counted + 1 > 1:
+                        found.append(base + counted + 1)
+                line += block.count(b"\n")
+                end = block.rfind(b"\n")
+                if end >= 0:
+                    tail = block[end + 1 :]
+                    before = b"\n" if not tail else b"\n\r" if tail == b"\r" else b"x"
+                else:
+                    before = b"\n\r" if before == b"\n" and block == b"\r" else b"x"
+    except (OSError, EOFError):
+        return []
+    return found
+
+
 def line_numbers(start: int, count: int, first: int, rejected: list[int]) -> np.ndarray:
     """The file lines of ``count`` accepted rows from the ``start``-th (0-based), around
-    the ``rejected`` lines (sorted): accepted row k is on line first + k + the number of
-    rejected lines before it."""
+    the ``rejected`` lines (sorted; rows set aside and blank lines): accepted row k is on
+    line first + k + the number of rejected lines before it."""
     k = np.arange(start, start + count, dtype=np.int64)
     rejects = np.asarray(rejected, dtype=np.int64)
     inserted = rejects - first - np.arange(len(rejects), dtype=np.int64)  # accepted before

@@ -25,7 +25,10 @@ def birth_date(text: str) -> str | None:
     """An ISO date, year-month or year from the ways lists print a birth date."""
     text = " ".join(text.strip().rstrip(".").split())
     if _ISO.match(text):
-        return text
+        # A day or month that does not exist (1953-13-31, 1953-02-31) is no date: taken as
+        # one it would contradict, and rule out, the listed person born that year.
+        parts = [int(part) for part in [*text.split("-"), "1", "1"][:3]]
+        return text if _iso(*parts) else None
     if m := _DMY.match(text):
         month = _MONTHS.get(m.group(2).lower()[:3])
         if month:
