@@ -70,8 +70,12 @@ EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "un.dprk.arms-export": ("2006-11-09", OPEN),
     "un.dprk.luxury-export": ("2006-11-09", OPEN),
     "un.dprk.arms-import": ("2006-11-09", OPEN),
-    # XML text from 2016-10-21, and ss. 8 to 10 only from 2020-06-01 (SOR/2020-119)
+    # XML text from 2016-10-21, and ss. 2 and 8 to 10 only from 2020-06-01 (SOR/2020-119)
     "un.dprk.2006-text-gap": ("2006-11-09", "2020-05-31"),
+    # designated persons: s. 2 replaced by SOR/2020-119 s. 2, in force 2020-06-01 (XML);
+    # before it, from the XML's first day, an inferred reading of the earlier text.
+    "un.dprk.designated-persons-2016": ("2016-10-21", "2020-05-31"),
+    "un.dprk.s2-designated-persons": ("2020-06-01", OPEN),
     "sema.dprk.s2-export-ban": ("2011-08-11", OPEN),
     "sema.dprk.s3-import-ban": ("2011-08-11", OPEN),
     # Burma: SOR/2007-285 registered 2007-12-13; SOR/2012-85 from 2012-04-24;
@@ -86,6 +90,12 @@ EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "sema.iran.not-encoded": ("2010-07-22", OPEN),
     # Russia, SOR/2014-58 (XML lims dates; s. 3.06 from SOR/2022-67, Gazette).
     "sema.russia.s3-dealings": ("2014-03-17", OPEN),
+    # Schedules 2 and 3: SOR/2014-184 from 2014-07-24 (historical notes of ss. 2.1 and 3);
+    # ss. 3.01 and 3.02 as they now read from 2022-12-07 (SOR/2022-262, s. 1).
+    "sema.russia.schedule-2-before-2022-12-07": ("2014-07-24", "2022-12-06"),
+    "sema.russia.schedule-3-before-2022-12-07": ("2014-07-24", "2022-12-06"),
+    "sema.russia.s3-01-s3-02-schedule-2": ("2022-12-07", OPEN),
+    "sema.russia.s3-01-1-1-schedule-3": ("2022-12-07", OPEN),
     "sema.russia.s3-03-oil-exploration": ("2014-12-19", OPEN),
     "sema.russia.s3-05-petroleum-import": ("2022-03-10", OPEN),
     "sema.russia.s3-051-coal-import": ("2025-08-12", OPEN),

@@ -170,7 +170,9 @@ def test_dprk_un_regulations_arms_before_the_ecl_scope_data_still_prohibited() -
 def test_dprk_un_regulations_luxury_goods_never_answered_silently() -> None:
     answer = check_export(to="KP", on="2010-01-01", hs="7113.19")
     assert "luxury goods" in caveats(answer)
-    assert "their text before 2016-10-21, and the texts of their embargo (s. 8)" in caveats(answer)
+    assert "their text before 2016-10-21, and the texts of their asset freeze (s. 2)" in caveats(
+        answer
+    )
     # the embargo's text before 2020-06-01 is not held either: the gap runs to 2020-05-31
     later = check_export(to="KP", on="2020-05-31", hs="7113.19")
     assert "before 2020-06-01, are not in the law data" in caveats(later)

@@ -278,8 +278,10 @@ def test_a_match_on_an_imported_list_without_dates_is_a_review_naming_that_list(
     )
     clean = determine_eligibility(proposal(), officer_call)
     (passed,) = sanctions(clean)
-    assert "; A test list); a listing made after a list's date is not in its data" in (
-        passed.message.en
+    # the imported list among the shipped ones, by list id (un-sc-consolidated after it)
+    assert (
+        "; A test list; UN Security Council Consolidated List (DPRK entries), as of February 27, "
+        "2026); a listing made after a list's date is not in its data" in passed.message.en
     )
 
 

@@ -22,9 +22,17 @@ from dataclasses import dataclass, replace
 
 from bilateral.cfli.refusals import refuse
 from bilateral.engine.checks import check_party, parse_date
+from bilateral.engine.party import item_citation
 from bilateral.errors import BadInput, LawDataError
 from bilateral.screening.model import Snapshot
-from bilateral.screening.screen import Query, Screening, default_index, screen
+from bilateral.screening.screen import (
+    UN_LIST,
+    Query,
+    Screening,
+    default_index,
+    reference_fr,
+    screen,
+)
 from bilateral.screening.store import SHIPPED_DIR, active, data_dir
 from bilateral.screening.thresholds import DEFAULT_USE, THRESHOLDS
 
@@ -32,7 +40,10 @@ from bilateral.screening.thresholds import DEFAULT_USE, THRESHOLDS
 # a payment to a listed person: the widest net the screening package offers.
 USE = "onboarding"
 
-_REFERENCE = re.compile(r"^(SOR/\d{4}-\d+), Schedule (\S+), Part (\S+), item (\S+)$")
+_REFERENCE = re.compile(r"^(SOR/\d{4}-\d+), Schedule (\S+)(?:, Part (\S+))?, item (\S+)$")
+# A UN Security Council reference number (KPe.001) at the end of a citation: the law's
+# list and the screening list cite the same designation differently.
+_UN_REFERENCE = re.compile(r"\b([A-Z]{2}[ie]\.\d+)$")
 _TITLE = re.compile(r"\((SOR/\d{4}-\d+)\), Schedule (\S+)$")
 
 
@@ -54,17 +65,14 @@ class Listing:
     """Where a Canadian regulation lists a person: instrument, schedule, part and item."""
 
     instrument: str  # SOR/2020-214
-    schedule: str  # 1
-    part: str
-    item: str
+    schedule: str  # 1, or the list a regulation refers to (UN … Consolidated List (DPRK))
+    part: str  # "" for a schedule without parts
+    item: str  # an item number, or the list's reference number (KPe.001)
 
     def text(self, lang: str) -> str:
-        if lang == "fr":
-            return (
-                f"{french_instrument(self.instrument)}, annexe {self.schedule}, "
-                f"partie {self.part}, article {self.item}"
-            )
-        return f"{self.instrument}, Schedule {self.schedule}, Part {self.part}, item {self.item}"
+        number = self.schedule[:1].isdigit()
+        provision = f"Schedule {self.schedule}" if number else self.schedule
+        return item_citation(self.instrument, provision, self.part, self.item, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +115,8 @@ class ListRead:
                 if lang == "fr"
                 else f"{inst}, Schedule {schedule}"
             )
+        elif lang == "fr" and self.title.startswith(UN_LIST):
+            name = reference_fr(self.title).replace("(DPRK entries)", "(inscriptions de la RPDC)")
         else:
             name = self.title
         return name
@@ -128,11 +138,15 @@ class Screened:
 
 def _listing(reference: str) -> Listing | None:
     found = _REFERENCE.match(reference.strip())
-    return Listing(*found.groups()) if found else None
+    if found is None:
+        return None
+    instrument, schedule, part, item = found.groups()
+    return Listing(instrument, schedule, part or "", item)
 
 
 def _key(match: Match) -> tuple[int, str]:
-    return (match.position, match.cited("en"))
+    found = _UN_REFERENCE.search(match.cited("en"))
+    return (match.position, found[1] if found else match.cited("en"))
 
 
 _SNAPSHOTS: dict[tuple[tuple[str, int], ...], list[Snapshot]] = {}

@@ -323,9 +323,10 @@ def check_party(*, name: str, on: str | dt.date, lang: str = "en", law: Law | No
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > 300:
         raise BadInput("name", "give a name of 1 to 300 characters", "engine.name_length")
-    from bilateral.engine.party import determine_party
+    from bilateral.engine.party import determine_party, item_citation
 
     answer = determine_party(law, cleaned, day)
+    fr = lang == "fr"
     return {
         "question": "party",
         "as_of": day.isoformat(),
@@ -349,6 +350,18 @@ def check_party(*, name: str, on: str | dt.date, lang: str = "en", law: Law | No
                 "listed_on_exact": m.person.listed_on_exact,
                 "status": m.status,
                 "url": m.plist.url,
+                # where the list names them, in the reader's citation style
+                "citation": item_citation(
+                    m.plist.instrument, m.plist.provision, m.person.part, m.person.item, lang
+                ),
+                # the dealings prohibition whose list matched, and what it restricts where
+                # it is not a ban on every dealing (null: every dealing is banned)
+                "rule": m.rule,
+                "restriction": (
+                    None
+                    if m.restriction is None
+                    else (m.restriction.fr if fr else m.restriction.en)
+                ),
             }
             for m in answer.matches
         ],

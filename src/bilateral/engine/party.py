@@ -5,11 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bilateral.engine.bans import show_rule_caveats
 from bilateral.engine.determination import Trace
 from bilateral.engine.law import Law
 from bilateral.engine.names import matches, name_keys, part_keys
-from bilateral.law.citations import cite_fr
-from bilateral.law.model import DealingsProhibition, KnownGap, ListedPerson, PersonList, Rule
+from bilateral.law.citations import cite_fr, provision_fr
+from bilateral.law.model import (
+    Bilingual,
+    DealingsProhibition,
+    KnownGap,
+    ListedPerson,
+    PersonList,
+    Rule,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +29,10 @@ class PartyMatch:
     # "listed", or "possibly listed": before listed_on where that date is only the date
     # the item's text is known from (ListedPerson.listed_on_exact is False)
     status: str = "listed"
+    rule: str = ""  # the id of the dealings prohibition whose list matched
+    # What that prohibition restricts where it is not a ban on every dealing (SOR/2014-58
+    # Schedules 2 and 3: new debt or equity); None: every dealing with them is banned.
+    restriction: Bilingual | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,12 +140,14 @@ def party_index(plist: PersonList, law: Law | None = None, listing: str = "") ->
         code = compiled.code_hash("engine/party.py", "engine/names.py")
         key = f"{law_key}:{code}:{listing}"
     stored = None
+    # one cache name per list: the cache keeps a few versions of each name, not of all
+    name = f"party-index-{listing}"
     if key is not None:
-        value = compiled.load_value("party-index", key)
+        value = compiled.load_value(name, key)
         stored = value if isinstance(value, tuple) and len(value) == 3 else None
     found = _INDEXES[id(plist)] = PartyIndex(plist, stored)
     if key is not None and stored is None:
-        compiled.store_value("party-index", key, found.stored())
+        compiled.store_value(name, key, found.stored())
     return found
 
 
@@ -142,10 +156,59 @@ def _keys(plist: PersonList) -> tuple[Row, ...]:
     return party_index(plist).rows
 
 
+def item_citation(
+    instrument: str, provision: str, part: str, item: str, lang: str = "en", whole: bool = True
+) -> str:
+    """Where a list names a person, as a reader cites it: "SOR/2014-58, Schedule 1, Part 1,
+    item 8"; "SOR/2014-58, Schedule 3, item 1" (a schedule without parts); "SOR/2006-287,
+    UN Security Council Consolidated List (DPRK), KPe.001" (the list's own reference
+    number). In French "DORS/2014-58, annexe 1, partie 1, article 8". ``whole`` False leaves
+    the instrument out ("Schedule 1, Part 1, item 8")."""
+    fr = lang == "fr"
+    said = provision_fr(provision) if fr else provision
+    if said.startswith(("Annexe", "Art. ", "Partie")):
+        said = said[:1].lower() + said[1:]
+    pieces = [said]
+    if whole:
+        pieces.insert(0, _fr(instrument) if fr else instrument)
+    if part:
+        pieces.append(f"partie {part}" if fr else f"Part {part}")
+    numbered = item[:1].isdigit()  # a reference number (KPe.001) stands alone
+    pieces.append((f"article {item}" if fr else f"item {item}") if numbered else item)
+    return ", ".join(pieces)
+
+
+def _best_variants(
+    index: PartyIndex, query: tuple[str, ...]
+) -> list[tuple[ListedPerson, str, str, bool]]:
+    """(person, matched name, kind, only a part of it) of each listed person some name of
+    whom matches, in list order, by their best name: one alias given exactly ("FTB") is an
+    exact match even where the listed name ("FOREIGN TRADE BANK (FTB)") only holds it."""
+    best: dict[tuple[str, str], tuple[int, tuple[ListedPerson, str, str, bool]]] = {}
+    for person, variant, keys in index.candidates(query):
+        kind = matches(query, keys)
+        part = kind is None and index.part_of(query, person, variant)
+        kind = "partial" if part else kind
+        if kind is None:
+            continue
+        rank = 3 if part else {"exact": 0, "partial": 1}.get(kind, 2)  # initials: 2
+        key = (person.part, person.item)
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, (person, variant, kind, part))
+    return [found for _, found in best.values()]
+
+
+def _cite(plist: PersonList, person: ListedPerson, lang: str = "en", whole: bool = True) -> str:
+    return item_citation(plist.instrument, plist.provision, person.part, person.item, lang, whole)
+
+
 def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
     trace = Trace()
     query = name_keys(name)
     found: list[PartyMatch] = []
+    # the lists consulted, those read from one consolidation together (by instrument and
+    # source): one caveat says what they cannot show, after the rules' own caveats
+    consolidations: dict[tuple[str, str], list[PersonList]] = {}
     for rule in law.rules("dealings_prohibition", "*"):
         if not rule.in_force(on):
             trace.skipped(rule, "not in force on this date")
@@ -156,11 +219,8 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
         seen: set[tuple[str, str]] = set()
         hits = 0
         index = party_index(plist, law, effect.listing)
-        for person, variant, keys in index.candidates(query):
-            kind = matches(query, keys)
-            part = kind is None and index.part_of(query, person, variant)
-            kind = "partial" if part else kind
-            if kind is None or (person.part, person.item) in seen:
+        for person, variant, kind, part in _best_variants(index, query):
+            if (person.part, person.item) in seen:
                 continue
             status = "listed"
             if person.listed_on > on and not person.listed_on_exact:
@@ -171,50 +231,45 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                 status = "possibly listed"
                 since = rule.valid_from or on
                 trace.caveat(
-                    f"{person.name} ({plist.instrument}, {plist.provision}, Part "
-                    f"{person.part}, item {person.item}): the listing date is NOT FOUND in "
+                    f"{person.name} ({_cite(plist, person)}): the listing date is NOT FOUND in "
                     f"the data; the item's text is known from {person.listed_on}, and the "
                     f"Schedule listed persons from {since}: possibly listed on this date.",
-                    f"{person.name} ({plist.instrument}, {plist.provision}, partie "
-                    f"{person.part}, article {person.item}) : la date d'inscription est "
+                    f"{person.name} ({_cite(plist, person, 'fr')}) : la date d'inscription est "
                     f"INTROUVABLE dans les données; le texte de l'article est connu à compter "
                     f"du {person.listed_on}, et l'annexe inscrivait des personnes dès le "
                     f"{since} : peut-être inscrit à cette date.",
                 )
             elif person.listed_on > on:
                 trace.caveat(
-                    f"{person.name} is listed from {person.listed_on} ({plist.provision}, "
-                    f"Part {person.part}, item {person.item}), after this date.",
+                    f"{person.name} is listed from {person.listed_on} "
+                    f"({_cite(plist, person, whole=False)}), after this date.",
                     f"{person.name} est inscrit à compter du {person.listed_on} "
-                    f"({_fr(plist.instrument)}, {_fr(plist.provision)}, partie {person.part}, "
-                    f"article {person.item}), après cette date.",
+                    f"({_cite(plist, person, 'fr')}), après cette date.",
                 )
                 continue
             seen.add((person.part, person.item))
             if part or kind == "initials":
                 status = "possibly listed"  # only a part of the listed name matched
-            found.append(PartyMatch(person, plist, kind, variant, status))
+            found.append(
+                PartyMatch(person, plist, kind, variant, status, rule.id, effect.restriction)
+            )
             if part:
                 trace.caveat(
                     f"Possibly listed: {name!r} is only part of the listed name {variant!r} "
-                    f"({plist.provision}, Part {person.part}, item {person.item}); check the "
+                    f"({_cite(plist, person, whole=False)}); check the "
                     "full name and other identifiers before dealing.",
                     f"Peut-être inscrit : « {name} » n'est qu'une partie du nom inscrit "
-                    f"« {variant} » ({_fr(plist.instrument)}, {_fr(plist.provision)}, "
-                    f"partie {person.part}, article "
-                    f"{person.item}); vérifiez le nom complet et les autres identifiants "
-                    "avant toute transaction.",
+                    f"« {variant} » ({_cite(plist, person, 'fr')}); vérifiez le nom complet et "
+                    "les autres identifiants avant toute transaction.",
                 )
             if kind == "initials":
                 trace.caveat(
                     f"Possibly listed: {name!r} gives initials where the listed name "
-                    f"{variant!r} ({plist.provision}, Part {person.part}, item {person.item}) "
-                    "has given names; check the full name and other identifiers before "
-                    "dealing.",
+                    f"{variant!r} ({_cite(plist, person, whole=False)}) has given names; check "
+                    "the full name and other identifiers before dealing.",
                     f"Peut-être inscrit : « {name} » donne des initiales là où le nom inscrit "
-                    f"« {variant} » ({_fr(plist.instrument)}, {_fr(plist.provision)}, partie "
-                    f"{person.part}, article {person.item}) donne des prénoms; vérifiez le nom "
-                    "complet et les autres identifiants avant toute transaction.",
+                    f"« {variant} » ({_cite(plist, person, 'fr')}) donne des prénoms; vérifiez "
+                    "le nom complet et les autres identifiants avant toute transaction.",
                 )
             hits += 1
         if hits:
@@ -223,16 +278,17 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                 f"{hits} listed or possibly listed person(s) match the name",
                 f"{hits} personne(s) inscrite(s) ou peut-être inscrite(s) correspondent au nom",
             )
+            show_rule_caveats(rule, trace, on)  # exceptions the engine cannot evaluate
         else:
             trace.skipped(rule, "no listed person matches the name")
-        trace.caveat(
-            f"{plist.provision} of {plist.instrument} is read from the consolidation "
-            f"({plist.source}); persons delisted before it are not in the data.",
-            f"La liste ({_fr(plist.provision)}, {_fr(plist.instrument)}) provient de la "
-            "codification "
-            f"({plist.source.replace('(consolidated to ', '(codifié au ')}); les personnes "
-            "radiées avant celle-ci n'y figurent pas.",
-        )
+        said_by = plist.id if plist.coverage is not None else plist.instrument
+        consolidations.setdefault((said_by, plist.source), []).append(plist)
+    for lists in consolidations.values():
+        coverage = lists[0].coverage
+        if coverage is not None:  # the list says what it cannot show
+            trace.caveat(coverage.en, coverage.fr)
+        else:
+            trace.caveat(*_consolidation_caveat(lists))
     _financial_caveats(law, on, trace)
     for gap in law.rules("known_gap", "*"):
         effect = gap.effect
@@ -268,6 +324,50 @@ def _financial_caveats(law: Law, on: dt.date, trace: Trace) -> None:
         )
         for rule in rules:
             trace.skipped(rule, "reaches parties by control or place; shown as a caveat")
+
+
+def restrictions(law: Law, on: dt.date) -> dict[str, Bilingual]:
+    """What the lists that restrict some dealings only (SOR/2014-58 Schedules 2 and 3)
+    restrict on ``on``, by the citation their items begin with ("SOR/2014-58, Schedule 3"):
+    for answers that name a list's item without the engine (screening hits)."""
+    found: dict[str, Bilingual] = {}
+    for rule in law.rules("dealings_prohibition", "*"):
+        effect = rule.effect
+        if isinstance(effect, DealingsProhibition) and effect.restriction and rule.in_force(on):
+            plist = law.bundle.person_lists[effect.listing]
+            found[f"{plist.instrument}, {plist.provision}"] = effect.restriction
+    return found
+
+
+def _consolidation_caveat(lists: list[PersonList]) -> tuple[str, str]:
+    """The lists of one instrument read from one consolidation, said once: "Schedules 1, 2
+    and 3 of SOR/2014-58 are read from the consolidation (…)", and in French."""
+    first = lists[0]
+    provisions = list(dict.fromkeys(p.provision for p in lists))
+    source_fr = first.source.replace("(consolidated to ", "(codifié au ")
+    if len(provisions) == 1:
+        return (
+            f"{first.provision} of {first.instrument} is read from the consolidation "
+            f"({first.source}); persons delisted before it are not in the data.",
+            f"La liste ({_fr(first.provision)}, {_fr(first.instrument)}) provient de la "
+            f"codification ({source_fr}); les personnes radiées avant celle-ci n'y figurent pas.",
+        )
+    numbers = [p.removeprefix("Schedule ") for p in provisions]
+    if all(p.startswith("Schedule ") for p in provisions):
+        en, fr = "Schedules " + _joined(numbers, "and"), "annexes " + _joined(numbers, "et")
+    else:
+        en = _joined(provisions, "and")
+        fr = _joined([_fr(p) for p in provisions], "et")
+    return (
+        f"{en} of {first.instrument} are read from the consolidation ({first.source}); "
+        "persons delisted before it are not in the data.",
+        f"Les listes ({fr}, {_fr(first.instrument)}) proviennent de la codification "
+        f"({source_fr}); les personnes radiées avant celle-ci n'y figurent pas.",
+    )
+
+
+def _joined(words: list[str], conjunction: str) -> str:
+    return ", ".join(words[:-1]) + f" {conjunction} {words[-1]}" if len(words) > 1 else words[0]
 
 
 def _fr(citation: str) -> str:

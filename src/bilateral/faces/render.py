@@ -177,17 +177,14 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
                 kind = {"exact": "exacte", "partial": "partielle", "initials": "initiales"}.get(
                     m["match"], m["match"]
                 )
-                instrument = m["instrument"].replace("SOR/", "DORS/", 1)
-                schedule = m["schedule"].replace("Schedule", "annexe")
                 lines.append(
-                    f"  * {m['name']} (correspondance {kind}) — {instrument}, {schedule}, "
-                    f"partie {m['part']}, article {m['item']}, inscrit le "
-                    f"{verdict.long_date(m['listed_on'], lang)}{maybe}"
+                    f"  * {m['name']} (correspondance {kind}) — {verdict.listing(m, 'fr')}, "
+                    f"inscrit le {verdict.long_date(m['listed_on'], lang)}{maybe}"
                 )
                 continue
             lines.append(
-                f"  * {m['name']} ({m['match']}) — {m['instrument']} {m['schedule']}, "
-                f"Part {m['part']}, item {m['item']}, {m['listed_on']}{maybe}"
+                f"  * {m['name']} ({m['match']}) — {m['instrument']} "
+                f"{verdict.listing(m, 'en', whole=False)}, {m['listed_on']}{maybe}"
             )
     elif args.command == "acl":
         lines.append(f"{w['acl']}, {answer['as_of']}{c}{', '.join(answer['names']) or w['none']}")

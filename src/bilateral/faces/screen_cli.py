@@ -31,6 +31,7 @@ _LABELS = {
         "lists": "Lists",
         "threshold": "threshold",
         "caveats": "Caveats",
+        "restriction": "restricted",
     },
     "fr": {
         "party": "Filtrage d'une partie",
@@ -41,6 +42,7 @@ _LABELS = {
         "lists": "Listes",
         "threshold": "seuil",
         "caveats": "Mises en garde",
+        "restriction": "restriction",
     },
 }
 
@@ -122,6 +124,7 @@ def fuzzy_party(args: argparse.Namespace) -> dict[str, Any]:
         "matcher_version": result.matcher_version,
         "caveats": coverage_caveats([on], index.snapshots, args.lang),
     }
+    _say_restrictions(answer, on, args.lang)
     answer["decision_id"] = record(
         answer,
         query_input={
@@ -133,6 +136,19 @@ def fuzzy_party(args: argparse.Namespace) -> dict[str, Any]:
         },
     )
     return answer
+
+
+def _say_restrictions(answer: dict[str, Any], on: Any, lang: str) -> None:
+    """A hit on a list that restricts some dealings only (SOR/2014-58 Schedules 2 and 3:
+    new debt or equity) says what it restricts (``restriction``), as the strict check does."""
+    from bilateral.engine.law import default_law
+    from bilateral.engine.party import restrictions
+
+    limits = restrictions(default_law(), on)
+    for hit in answer["matches"]:
+        for cited, words in limits.items():
+            if str(hit.get("reference") or "").startswith(cited + ","):
+                hit["restriction"] = words.fr if lang == "fr" else words.en
 
 
 def _ref(reference: str, lang: str) -> str:
@@ -160,6 +176,8 @@ def render_fuzzy(answer: dict[str, Any], lang: str) -> str:
             status = _STATUS_FR.get(hit["status"], hit["status"]) if fr else hit["status"]
             lines.append(f"  - {num(hit['score'])}  {hit['name']}  [{status}]")
             lines.append(f"      {_ref(hit['reference'], lang)}")
+            if hit.get("restriction"):  # a list that restricts some dealings only
+                lines.append(f"      · {t['restriction']}{colon} {hit['restriction']}")
             for note in hit["explanation"]:
                 lines.append(f"      · {note}")
     else:

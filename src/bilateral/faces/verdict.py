@@ -15,6 +15,7 @@ import functools
 import re
 from typing import Any
 
+from bilateral.law.citations import cite_fr
 from bilateral.law.citations import french_citations as french_citations
 from bilateral.law.citations import provision_fr as provision_fr
 from bilateral.law.words import TOPICS as TOPICS
@@ -391,11 +392,18 @@ _OTHER = {
         ),
         "contact_no": "Official contact with {country} on {topic} is not allowed on {on}.",
         "party_listed": "{name} is a listed person on {on}: dealings with them are banned.",
+        # a list that restricts some dealings only (SOR/2014-58 Schedules 2 and 3)
+        "party_restricted": "{name} is a listed person on {on} ({where}): {what}.",
         "party_clear": "{name} is not on the recorded lists on {on}.",
         "party_possible": (
             "{name} is possibly a listed person on {on} (only part of a listed name "
             "matches, or the listing date is not in the data): do not deal with them until "
             "it is ruled out."
+        ),
+        "party_possible_restricted": (
+            "{name} is possibly a listed person on {on} (only part of a listed name "
+            "matches, or the listing date is not in the data; {where}): if they are, {what}; "
+            "rule it out before any such dealing."
         ),
     },
     "fr": {
@@ -425,11 +433,17 @@ _OTHER = {
         "party_listed": (
             "{name} est une personne inscrite le {on} : toute transaction avec elle est interdite."
         ),
+        "party_restricted": "{name} est une personne inscrite le {on} ({where}) : {what}.",
         "party_clear": "{name} ne figure pas sur les listes consignées le {on}.",
         "party_possible": (
             "{name} est peut-être une personne inscrite le {on} (seule une partie d'un nom "
             "inscrit correspond, ou la date d'inscription ne figure pas dans les données) : "
             "n'effectuez aucune transaction avec elle avant de l'avoir exclu."
+        ),
+        "party_possible_restricted": (
+            "{name} est peut-être une personne inscrite le {on} (seule une partie d'un nom "
+            "inscrit correspond, ou la date d'inscription ne figure pas dans les données; "
+            "{where}) : si elle l'est, {what}; vérifiez-le avant toute opération de ce type."
         ),
     },
 }
@@ -523,8 +537,51 @@ def sentence(answer: JSON, lang: str) -> str:
         key = "party_listed" if answer.get("listed") else "party_clear"
         if answer.get("status") == "possibly listed":
             key = "party_possible"
+        limits = _restrictions(answer, lang) if answer.get("listed") else None
+        if limits:  # only lists that restrict some dealings matched: say which
+            where = "; ".join(dict.fromkeys(place for place, _ in limits))
+            what = "; ".join(dict.fromkeys(said for _, said in limits))
+            key += "_restricted" if key == "party_possible" else ""
+            key = "party_restricted" if key == "party_listed" else key
+            return w[key].format(name=answer.get("name", ""), on=on, where=where, what=what)
         return w[key].format(name=answer.get("name", ""), on=on)
     return ""
+
+
+def listing(match: JSON, lang: str, whole: bool = True) -> str:
+    """Where a list names a matched person, in the reader's citation style ("SOR/2014-58,
+    Schedule 3, item 1"; "DORS/2014-58, annexe 3, article 1"), from the match's fields."""
+    from bilateral.engine.party import item_citation
+
+    return item_citation(
+        str(match.get("instrument") or ""),
+        str(match.get("schedule") or ""),
+        str(match.get("part") or ""),
+        str(match.get("item") or ""),
+        lang,
+        whole,
+    )
+
+
+def _restrictions(answer: JSON, lang: str) -> list[tuple[str, str]] | None:
+    """(list, what it restricts) of each match, in the reader's language, when every match
+    is on a list that restricts some dealings only (SOR/2014-58 Schedules 2 and 3: new
+    debt or equity); None when any is a ban on every dealing, or the answer predates
+    ``restriction``. The rule's own words are used, so a stored English answer reads in
+    French too."""
+    found: list[tuple[str, str]] = []
+    for m in answer.get("matches") or []:
+        said = m.get("restriction")
+        if not said:
+            return None
+        effect = getattr(_rules().get(str(m.get("rule") or "")), "effect", None)
+        words = getattr(effect, "restriction", None)
+        if words is not None:
+            said = words.fr if lang == "fr" else words.en
+        instrument, schedule = str(m.get("instrument") or ""), str(m.get("schedule") or "")
+        place = cite_fr(instrument, schedule) if lang == "fr" else f"{instrument} {schedule}"
+        found.append((place, str(said)))
+    return found or None
 
 
 def confidence(value: str | None, lang: str) -> str:

@@ -2,7 +2,8 @@
 Russia SOR/2014-58, and any regulation of the same shape: add a ``RegulationSpec``).
 
 Reads the official consolidated XML from Justice Canada (``lims`` schema) and writes into
-``bilateral/law/data/lists``: Schedule 1 (listed persons) as a ``PersonList`` and each
+``bilateral/law/data/lists``: each schedule of listed persons (Schedule 1, and Russia's
+Schedules 2 and 3, which have no parts) as a ``PersonList`` and each
 HS-coded goods schedule as a ``GoodsList``, dated by the lims:inforce-start-date of its
 table and of any row that carries its own. A schedule whose rows carry no HS code is
 reported and skipped: the package must not guess codes the law does not state. Rows that
@@ -66,6 +67,8 @@ class RegulationSpec:
     goods: tuple[GoodsSpec, ...]
     dated_sections: tuple[str, ...] = ()
     dated_schedules: tuple[str, ...] = ()
+    # The schedules of listed persons, each written as "<slug>-schedule-<n>.yaml".
+    persons: tuple[str, ...] = ("SCHEDULE 1",)
 
     @property
     def slug(self) -> str:
@@ -126,8 +129,32 @@ RUSSIA = RegulationSpec(
             ("SCHEDULE 13", "PART 2", "s. 3.16(1)"),
         )
     ),
-    dated_sections=("3.03", "3.05", "3.051", "3.052", "3.06", "3.08", "3.09", "3.11", "3.13"),
-    dated_schedules=("SCHEDULE 4", "SCHEDULE 5", "SCHEDULE 6", "SCHEDULE 7", "SCHEDULE 9"),
+    dated_sections=(
+        "2.1",
+        "3.01",
+        "3.02",
+        "3.03",
+        "3.05",
+        "3.051",
+        "3.052",
+        "3.06",
+        "3.08",
+        "3.09",
+        "3.11",
+        "3.13",
+    ),
+    dated_schedules=(
+        "SCHEDULE 2",
+        "SCHEDULE 3",
+        "SCHEDULE 4",
+        "SCHEDULE 5",
+        "SCHEDULE 6",
+        "SCHEDULE 7",
+        "SCHEDULE 9",
+    ),
+    # Schedules 2 and 3: entities whose new debt (and, for Schedule 2, new equity) is
+    # restricted by ss. 3.01 and 3.02; one list of items each, without parts.
+    persons=("SCHEDULE 1", "SCHEDULE 2", "SCHEDULE 3"),
 )
 REGULATIONS = (BELARUS, RUSSIA)
 # Kept for readers of the Belarus import: its goods schedules.
@@ -200,7 +227,7 @@ def header(source: str, title: str) -> list[str]:
     ]
 
 
-# --- Schedule 1: listed persons --------------------------------------------------------
+# --- schedules of listed persons -------------------------------------------------------
 
 
 def split_aliases(text: str) -> list[str]:
@@ -258,7 +285,9 @@ class PersonsResult:
 
 
 def read_persons(schedule: ET.Element, registered: dt.date | None = None) -> PersonsResult:
-    """Walk Schedule 1: each part heading is followed by the list of its items.
+    """Walk a schedule of listed persons: each part heading is followed by the list of its
+    items (Schedule 1), or the schedule is one list under its own title ("Entities",
+    SOR/2014-58 Schedules 2 and 3), whose items have the part "".
 
     ``registered`` is the regulations' registration (coming into force) date. When the
     schedule's own in-force date is later, the XML holds no earlier version of it, so an
@@ -266,15 +295,19 @@ def read_persons(schedule: ET.Element, registered: dt.date | None = None) -> Per
     result = PersonsResult([], {}, 0)
     version = in_force_or(schedule, registered) if registered else None
     text_from = version if version and registered and version > registered else None
-    part = title = ""
+    part: str | None = None  # None: no part heading (yet)
+    title = ""
     for child in schedule:
         if child.tag == "Heading":
+            if part == "":
+                raise ValueError("part heading after a list without one")
             part = text_of(child.find("Label")).removeprefix("PART ").strip()
             title = text_of(child.find("TitleText"))
             result.parts[part] = title
         elif child.tag == "List":
-            if not part:
-                raise ValueError("Schedule 1 list before any part heading")
+            if part is None:  # a schedule without parts: its own title says who it lists
+                part = ""
+                title = text_of(schedule.find("ScheduleFormHeading/TitleText"))
             entity = title.startswith("Entities")
             for item in child.findall("Item"):
                 person = _read_person(item, part, entity, text_from)
@@ -308,12 +341,16 @@ def _read_person(
 
 
 def person_list(
-    root: ET.Element, result: PersonsResult, spec: RegulationSpec = BELARUS
+    root: ET.Element,
+    result: PersonsResult,
+    spec: RegulationSpec = BELARUS,
+    schedule: str = "SCHEDULE 1",
 ) -> PersonList:
+    number = schedule.removeprefix("SCHEDULE ")
     return PersonList(
-        id=f"{spec.slug}-schedule-1",
+        id=f"{spec.slug}-schedule-{number}",
         instrument=spec.instrument,
-        provision="Schedule 1",
+        provision=f"Schedule {number}",
         url=spec.url,
         source=source_line(root, spec),
         parts=result.parts,
@@ -503,7 +540,8 @@ def run(
         where = source_line(root, regulation)
         found = schedules(root)
         report.append(f"{regulation.instrument}:")
-        report += _write_persons(root, found["SCHEDULE 1"], where, out_dir, regulation)
+        for name in regulation.persons:
+            report += _write_persons(root, found[name], where, out_dir, regulation, name)
         for spec in regulation.goods:
             report.append(
                 _write_goods(root, found[spec.schedule], spec, where, out_dir, regulation)
@@ -518,17 +556,18 @@ def _write_persons(
     where: str,
     out_dir: Path,
     regulation: RegulationSpec = BELARUS,
+    name: str = "SCHEDULE 1",
 ) -> list[str]:
     registered = xml_date(root.find("Identification/RegistrationDate"))
     result = read_persons(schedule, registered)
-    listing = person_list(root, result, regulation)
-    title = f"{regulation.instrument} Schedule 1 (listed persons), {len(listing.persons)} persons."
+    listing = person_list(root, result, regulation, name)
+    count = len(listing.persons)
+    persons = f"{count} person{'' if count == 1 else 's'}"
+    title = f"{regulation.instrument} {listing.provision} (listed persons), {persons}."
     data = dump(listing)
     write_text(out_dir / f"{listing.id}.yaml", dump_yaml(header(where, title), data))
     per_part = Counter(p.part for p in listing.persons)
-    lines = [
-        f"Schedule 1: {len(listing.persons)} persons, {result.repealed} repealed items skipped"
-    ]
+    lines = [f"{listing.provision}: {persons}, {result.repealed} repealed items skipped"]
     lines += [f"  Part {part} ({listing.parts[part]}): {per_part[part]}" for part in listing.parts]
     return lines
 

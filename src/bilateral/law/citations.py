@@ -78,6 +78,10 @@ _NAMES_FR = [
         r"\bother prohibitions of the 2006 to 2016 text\b",
         "autres interdictions du texte de 2006 à 2016",
     ),
+    (
+        r"\bUN Security Council Consolidated List \(DPRK\)",
+        "Liste récapitulative du Conseil de sécurité des Nations Unies (RPDC)",
+    ),
     (r"\bwhole Regulations\b", "ensemble du règlement"),
     (r"\bhumanitarian needs\b", "besoins humanitaires"),
     (r"\bother applications\b", "autres demandes"),
@@ -96,6 +100,8 @@ _PROVISION_FR = [
         "Liste des pays et des traitements tarifaires applicables",
     ),
     (r"\(MFN column\)", "(colonne NPF)"),
+    (r"\(designated person\)", "(personne désignée)"),
+    (r"\(text before (\d{4}-\d{2}-\d{2})\)", r"(texte antérieur au \1)"),
     # the notes some provisions carry
     (r"\(as amended, probably by\b", "(modifiée, probablement par"),
     (r"\bhistory note\b", "note historique"),

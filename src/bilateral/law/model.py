@@ -346,6 +346,11 @@ class DealingsProhibition(_Effect):
     kind: Literal["dealings_prohibition"]
     country: str
     listing: str  # id of a bundled list of persons
+    # What the listing restricts where it is not a ban on every dealing (SEMA Russia
+    # ss. 3.01 and 3.02: new debt or equity "in relation to" a person of Schedule 2 or 3),
+    # as a clause the party answer says: "new debt of longer than 90 days ... is banned".
+    # None: every dealing with a listed person is banned.
+    restriction: Bilingual | None = None
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -491,8 +496,8 @@ class Instrument(_Law):
 class ListedPerson(_Law):
     """One item of a schedule of listed persons, as the official XML gives it."""
 
-    part: str
-    item: str
+    part: str  # "" for a schedule or list without parts
+    item: str  # the item's number, or the list's own reference number (UN: "KPe.001")
     name: str
     aliases: tuple[str, ...] = ()
     born: str | None = None
@@ -514,7 +519,11 @@ class PersonList(_Law):
     provision: str
     url: str
     source: str
-    parts: dict[str, str]
+    parts: dict[str, str]  # {} for a schedule without parts (SOR/2014-58 Schedules 2, 3)
+    # What the list cannot show (persons delisted before its source was taken), said as a
+    # caveat on every party answer; None: the consolidation's wording ("persons delisted
+    # before it are not in the data"), for lists read from a Justice Laws consolidation.
+    coverage: Bilingual | None = None
     persons: tuple[ListedPerson, ...]
 
 

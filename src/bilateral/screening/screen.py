@@ -170,9 +170,16 @@ def _qualify(
     return round(score, 4), features, notes
 
 
+UN_LIST = "UN Security Council Consolidated List"
+_UN_LIST_FR = "Liste récapitulative du Conseil de sécurité des Nations Unies"
+
+
 def reference_fr(reference: str) -> str:
     """A Justice Laws citation in French ("SOR/2020-214, Schedule 1, Part 1, item 8" →
-    "DORS/2020-214, annexe 1, partie 1, article 8"); other sources' references as given."""
+    "DORS/2020-214, annexe 1, partie 1, article 8"), the UN list by its French name; other
+    sources' references as given."""
+    if reference.startswith(UN_LIST):
+        return _UN_LIST_FR + reference.removeprefix(UN_LIST)
     if not reference.startswith("SOR/"):
         return reference
     return (

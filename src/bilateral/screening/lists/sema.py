@@ -1,11 +1,14 @@
-"""Schedule 1 (listed persons) of a Special Economic Measures regulation, from Justice XML.
+"""A schedule of listed persons of a Special Economic Measures regulation, from Justice XML.
 
 Any regulation shaped like SOR/2020-214 (Belarus) or SOR/2014-58 (Russia) reads without
 new code: Schedule 1 is a run of part headings ("PART 1 Individuals — …") each followed by
-a list of items "Name (born on …) (also known as A, B and C)". Each item carries its
-``lims:inforce-start-date``: the date the listing took effect. The point-in-time data of
-Justice Laws begins on 2016-03-18, so an item dated then may be older; such items are
-marked ``listed_from_exact=False`` and a screening answer before that date says "possibly
+a list of items "Name (born on …) (also known as A, B and C)"; Russia's Schedules 2 and 3
+(entities whose new debt or equity is restricted) are one list under the schedule's own
+title. Each item carries its ``lims:inforce-start-date``: the date the listing took
+effect. The schedule's earliest version in the point-in-time data of Justice Laws may be
+later than the regulations (Russia's Schedule 1 from 2016-03-18, Schedule 2 from
+2014-09-16), so an item dated then may be older; such items are marked
+``listed_from_exact=False`` and a screening answer before that date says "possibly
 listed" rather than "not listed". An item amended since (its ``lims:id`` differs from
 its ``lims:fid``: a birth date added, a spelling corrected) carries the amendment's date,
 so it is marked inexact too. A repealed item ("[Repealed, SOR/2022-84, s. 1]") keeps
@@ -39,13 +42,23 @@ LIMS_NOTE = (
     "2016-03-18 (where that data begins) may have been listed earlier: screening before "
     "that date answers 'possibly listed'."
 )
+# The note of a schedule whose earliest version in that data is another day.
+SCHEDULE_NOTE = (
+    "Listing dates of {instrument} {schedule} are the in-force dates of its items in the "
+    "Justice Laws point-in-time XML; the schedule as it now reads is in force from "
+    "{version}, so an item dated then, or amended since (lims:id differs from lims:fid), "
+    "may have been listed earlier: screening before that date answers 'possibly listed'."
+)
 MODULE = "bilateral.screening.lists.sema"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "lists"
-# The regulations whose Schedule 1 ships with the package, by file name.
-SHIPPED = {
-    "SOR-2020-214.xml": ("ca-sema-belarus", "BELARUS"),
-    "SOR-2014-58.xml": ("ca-sema-russia", "RUSSIA"),
-}
+# The schedules of listed persons that ship with the package: (regulation file, schedule,
+# list id, programme).
+SHIPPED = (
+    ("SOR-2020-214.xml", "SCHEDULE 1", "ca-sema-belarus", "BELARUS"),
+    ("SOR-2014-58.xml", "SCHEDULE 1", "ca-sema-russia", "RUSSIA"),
+    ("SOR-2014-58.xml", "SCHEDULE 2", "ca-sema-russia-schedule-2", "RUSSIA"),
+    ("SOR-2014-58.xml", "SCHEDULE 3", "ca-sema-russia-schedule-3", "RUSSIA"),
+)
 
 _ALSO_KNOWN = re.compile(r"^(?:also known as|also spelled|also referred to as) (.+)$", re.I)
 _BORN = re.compile(r"^born (?:on |in |circa )?(.+?)(?:,? in .*)?$", re.I)
@@ -103,11 +116,11 @@ def parse_item(text: str, entity: bool) -> tuple[str, list[str], list[str]]:
     return name, aliases, births
 
 
-def _schedule_1(root: ET.Element) -> ET.Element:
+def _schedule(root: ET.Element, label: str = "SCHEDULE 1") -> ET.Element:
     for schedule in root.iter("Schedule"):
-        if _text(schedule.find("ScheduleFormHeading/Label")) == "SCHEDULE 1":
+        if _text(schedule.find("ScheduleFormHeading/Label")) == label:
             return schedule
-    raise ValueError("no SCHEDULE 1 in this regulation")
+    raise ValueError(f"no {label} in this regulation")
 
 
 def _registration(root: ET.Element) -> dt.date | None:
@@ -120,8 +133,11 @@ def _registration(root: ET.Element) -> dt.date | None:
         return None
 
 
-def read_regulation(path: Path, list_id: str | None = None, programme: str = "") -> Snapshot:
-    """Schedule 1 of one regulation XML file as a snapshot."""
+def read_regulation(
+    path: Path, list_id: str | None = None, programme: str = "", label: str = "SCHEDULE 1"
+) -> Snapshot:
+    """A schedule of listed persons (Schedule 1 unless ``label`` says another) of one
+    regulation XML file as a snapshot."""
     root = ET.parse(path).getroot()
     instrument = _text(root.find("Identification/InstrumentNumber"))
     title = _text(root.find("Identification/LongTitle"))
@@ -134,24 +150,35 @@ def read_regulation(path: Path, list_id: str | None = None, programme: str = "")
     registered = _registration(root)
     slug = instrument.replace("/", "-")
     url = f"https://laws-lois.justice.gc.ca/eng/regulations/{slug}/"
+    found = _schedule(root, label)
+    number = label.removeprefix("SCHEDULE ")
+    schedule = f"Schedule {number}"
+    # The schedule's earliest version in the point-in-time data, where later than the
+    # regulations: an item dated then may have been listed earlier.
+    version = dt.date.fromisoformat(found.get(IN_FORCE, "1900-01-01"))
+    text_from = version if registered is not None and version > registered else None
     entries: list[Entry] = []
     notes: list[str] = []
-    part = heading = ""
-    for child in _schedule_1(root):
+    part: str | None = None  # None: no part heading (yet); "": a schedule without parts
+    heading = ""
+    for child in found:
         if child.tag == "Heading":
             part = _text(child.find("Label")).removeprefix("PART ").strip()
             heading = _text(child.find("TitleText"))
             continue
         if child.tag != "List":
             continue
+        if part is None:  # one list under the schedule's own title ("Entities")
+            part, heading = "", _text(found.find("ScheduleFormHeading/TitleText"))
         entity = heading.startswith("Entities")
+        where = f"Part {part}, " if part else ""
         for item in child.findall("Item"):
             label = _text(item.find("Label"))
             text = _text(item.find("Text"))
             date = dt.date.fromisoformat(item.get(IN_FORCE, "1900-01-01"))
             if text.startswith("[Repealed"):
                 notes.append(
-                    f"Part {part}, item {label} repealed, in force {date.isoformat()} "
+                    f"{where}item {label} repealed, in force {date.isoformat()} "
                     f"{text.strip('[]').removeprefix('Repealed, ')}: the name is not in the "
                     "consolidation"
                 )
@@ -159,16 +186,15 @@ def read_regulation(path: Path, list_id: str | None = None, programme: str = "")
             name, aliases, births = parse_item(text, entity)
             # An item whose lims:id differs from its lims:fid is an amended version (a
             # birth date added, a name corrected): its date is that of the amendment, and
-            # the listing may be older. Only an unamended item dated after the start of
-            # the point-in-time data dates the listing itself.
+            # the listing may be older. Only an unamended item dated after the schedule's
+            # earliest version in the point-in-time data dates the listing itself.
             amended = item.get(LIMS + "id") != item.get(LIMS + "fid")
-            exact = not amended and (
-                date != POINT_IN_TIME_START
-                or (registered is not None and registered >= POINT_IN_TIME_START)
-            )
+            exact = not amended and date != text_from
             entries.append(
                 Entry(
-                    id=f"{slug.lower()}/1/{part}/{label}",
+                    id=f"{slug.lower()}/{number}/{part}/{label}"
+                    if part
+                    else f"{slug.lower()}/{number}/{label}",
                     schema="Organization" if entity else "Person",
                     name=name,
                     aliases=tuple(aliases),
@@ -176,30 +202,35 @@ def read_regulation(path: Path, list_id: str | None = None, programme: str = "")
                     programme=programme or title,
                     listed_from=date,
                     listed_from_exact=exact,
-                    reference=f"{instrument}, Schedule 1, Part {part}, item {label}",
+                    reference=f"{instrument}, {schedule}, {where}item {label}",
                     url=url,
                 )
             )
+    note = LIMS_NOTE
+    if text_from is not None and text_from != POINT_IN_TIME_START:
+        note = SCHEDULE_NOTE.format(
+            instrument=instrument, schedule=schedule, version=text_from.isoformat()
+        )
     return Snapshot(
-        list_id=list_id or f"ca-{slug.lower()}-schedule-1",
-        title=f"{title} ({instrument}), Schedule 1",
+        list_id=list_id or f"ca-{slug.lower()}-schedule-{number}",
+        title=f"{title} ({instrument}), {schedule}",
         source=f"{path.name} (Justice Laws XML, consolidated to {source_date})",
         source_date=source_date,
         importer=MODULE,
         entries=tuple(entries),
-        notes=(LIMS_NOTE, *notes),
+        notes=(note, *notes),
     )
 
 
 def write_shipped(source: Path, out_dir: Path = DATA_DIR) -> list[str]:
-    """Regenerate the package's Schedule 1 lists; report what changed."""
+    """Regenerate the package's lists of listed persons; report what changed."""
     from bilateral.screening.model import delta
     from bilateral.screening.store import load_snapshot_file
 
     report = []
     out_dir.mkdir(parents=True, exist_ok=True)
-    for file_name, (list_id, programme) in SHIPPED.items():
-        snapshot = read_regulation(source / file_name, list_id, programme)
+    for file_name, label, list_id, programme in SHIPPED:
+        snapshot = read_regulation(source / file_name, list_id, programme, label)
         target = out_dir / f"{list_id}.json"
         before = load_snapshot_file(target) if target.exists() else None
         change = delta(before, snapshot)
@@ -210,7 +241,7 @@ def write_shipped(source: Path, out_dir: Path = DATA_DIR) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Import Schedule 1 of SEMA regulations.")
+    parser = argparse.ArgumentParser(description="Import the listed persons of SEMA regulations.")
     parser.add_argument("--source", type=Path, required=True, help="laws-lois-xml folder")
     args = parser.parse_args(argv)
     for line in write_shipped(args.source):

@@ -1,9 +1,20 @@
-"""The UN Security Council Consolidated List (XML, ``CONSOLIDATED_LIST``)."""
+"""The UN Security Council Consolidated List (XML, ``CONSOLIDATED_LIST``).
+
+The package ships the list's DPRK entries (the persons designated under Resolution 1718,
+whom SOR/2006-287 s. 2 prohibits dealing with), under the list's own id: importing the
+whole list (``bilateral screen lists import un FILE``) replaces them.
+
+Rerun (writes the package's shipped DPRK entries):
+    python -m bilateral.screening.lists.un --source /path/to/UN_consolidated.xml
+"""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
 from bilateral.screening.lists._text import birth_date, country_code
@@ -11,6 +22,14 @@ from bilateral.screening.model import Entry, Snapshot
 
 MODULE = "bilateral.screening.lists.un"
 URL = "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "lists"
+# The regimes whose entries ship with the package (UN_LIST_TYPE).
+SHIPPED = "DPRK"
+SHIPPED_NOTE = (
+    "Only the list's {regime} entries ship with the package; import the whole list with "
+    "'bilateral screen lists import un FILE' to screen against all of it. Persons delisted "
+    "before {day} are not in it."
+)
 
 
 def _t(element: ET.Element, tag: str) -> str:
@@ -40,12 +59,15 @@ def _births(record: ET.Element) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def read_un(path: Path) -> Snapshot:
+def read_un(path: Path, regime: str | None = None) -> Snapshot:
+    """The whole list, or only the entries of one regime (UN_LIST_TYPE, e.g. "DPRK")."""
     root = ET.parse(path).getroot()
     generated = root.get("dateGenerated", "")[:10]
     entries: list[Entry] = []
     for kind, tag in (("Person", "INDIVIDUAL"), ("Organization", "ENTITY")):
         for record in root.iter(tag):
+            if regime is not None and _t(record, "UN_LIST_TYPE") != regime:
+                continue
             parts = [
                 _t(record, f) for f in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
             ]
@@ -82,11 +104,44 @@ def read_un(path: Path) -> Snapshot:
                     url=URL,
                 )
             )
+    title = "UN Security Council Consolidated List"
+    notes: tuple[str, ...] = ()
+    if regime is not None:
+        title += f" ({regime} entries)"
+        notes = (SHIPPED_NOTE.format(regime=regime, day=generated or "its date"),)
     return Snapshot(
         list_id="un-sc-consolidated",
-        title="UN Security Council Consolidated List",
+        title=title,
         source=path.name,
         source_date=dt.date.fromisoformat(generated) if generated else None,
         importer=MODULE,
         entries=tuple(entries),
+        notes=notes,
     )
+
+
+def write_shipped(source: Path, out_dir: Path = DATA_DIR) -> str:
+    """Regenerate the package's UN entries (its DPRK entries); report what changed."""
+    from bilateral.screening.model import delta
+    from bilateral.screening.store import load_snapshot_file
+
+    snapshot = read_un(source, SHIPPED)
+    target = out_dir / f"{snapshot.list_id}.json"
+    before = load_snapshot_file(target) if target.exists() else None
+    change = delta(before, snapshot)
+    text = json.dumps(snapshot.to_json(), ensure_ascii=False, indent=1, sort_keys=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target.write_text(text + "\n", encoding="utf-8", newline="\n")
+    return f"{snapshot.version}: {len(snapshot.entries)} entries; {change.summary()}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Ship the UN list's DPRK entries.")
+    parser.add_argument("--source", type=Path, required=True, help="UN_consolidated.xml")
+    args = parser.parse_args(argv)
+    print(write_shipped(args.source))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
