@@ -120,7 +120,7 @@ def test_strict_cli_says_the_restriction_and_cites_the_schedule_without_a_part(
     assert french[0] == NOVATEK_FR
     assert (
         "  * OAO Novatek (correspondance exacte) — DORS/2014-58, annexe 3, article 1, "
-        "inscrit le 2015-06-29" in french
+        "inscrit le 29 juin 2015" in french
     )
     assert not any("Schedule" in line or "item " in line for line in french[:4])
 
@@ -141,7 +141,7 @@ def test_a_file_of_names_cites_the_lists_in_the_readers_language(
     assert "  * OAO Novatek (exact) — SOR/2014-58 Schedule 3, item 1, 2015-06-29" in out
     assert "SOR/2006-287 UN Security Council Consolidated List (DPRK), KPe.001" in out
     french = cli(capsys, "--file", str(names), "--on", "2023-01-01", "--lang", "fr")
-    assert "DORS/2014-58, annexe 3, article 1, inscrit le 2015-06-29" in french
+    assert "DORS/2014-58, annexe 3, article 1, inscrit le 29 juin 2015" in french
     assert "Liste récapitulative du Conseil de sécurité des Nations Unies (RPDC), KPe.001" in french
 
 
@@ -297,8 +297,9 @@ def test_komid_on_each_side_of_each_rule(on: str, rule: str | None) -> None:
     answer = check_party(name=KOMID, on=on)
     assert deciding(answer) == ([rule] if rule else [])
     assert answer["status"] == ("listed" if rule else "not listed")
-    gap = "their text before 2016-10-21 is not in the law data"
-    assert any(gap in c for c in answer["caveats"]) is (rule is None)
+    # the gap runs to 2020-05-31: s. 2, like ss. 8 to 10, is held from 2020-06-01 only
+    gap = "their text before 2016-10-21, and the texts of their asset freeze (s. 2)"
+    assert any(gap in c for c in answer["caveats"]) is (on <= "2020-05-31")
     if rule:
         [match] = answer["matches"]
         assert (match["item"], match["listed_on"], match["restriction"]) == (
@@ -327,7 +328,7 @@ def test_komid_on_2016_10_21_in_english_and_french(capsys: pytest.CaptureFixture
         "21 octobre 2016 : toute transaction avec elle est interdite."
     )
     assert any("DORS/2006-287, Liste récapitulative du Conseil de sécurité des Nations Unies "
-               "(RPDC), KPe.001, inscrit le 2009-04-24" in line for line in french)  # fmt: skip
+               "(RPDC), KPe.001, inscrit le 24 avril 2009" in line for line in french)  # fmt: skip
     assert any("proviennent de la Liste récapitulative" in line for line in french)
     assert any("DORS/2006-287, art. 2 (texte antérieur au 2020-06-01)" in line for line in french)
 
@@ -335,10 +336,10 @@ def test_komid_on_2016_10_21_in_english_and_french(capsys: pytest.CaptureFixture
 def test_komid_on_2016_10_20_stays_with_the_gap_caveat(capsys: pytest.CaptureFixture[str]) -> None:
     out = cli(capsys, KOMID, "--on", "2016-10-20")
     assert "Listed: no" in out
-    assert "their text before 2016-10-21 is not in the law data" in out
+    assert "their text before 2016-10-21, and the texts of their asset freeze (s. 2)" in out
     french = cli(capsys, KOMID, "--on", "2016-10-20", "--lang", "fr")
     assert "Inscrit : non" in french
-    assert "son texte antérieur au 2016-10-21 ne figure pas dans les données" in french
+    assert "son texte antérieur au 2016-10-21 et les textes de son gel des biens (art. 2)" in french
 
 
 @pytest.mark.parametrize("name", ["KOMID", "komid", "Changgwang Sinyong Corporation"])
@@ -414,7 +415,7 @@ def test_fuzzy_cli_finds_komid_and_cites_the_un_list_in_french(
     assert "Seules les inscriptions RPDC de la liste" in french
     answer = json.loads(cli(capsys, "KOMID", "--on", "2016-10-20", "--fuzzy", "--json"))
     assert answer["matches"][0]["id"] == "un/KPe.001"
-    assert any("text before 2016-10-21 is not in the law data" in c for c in answer["caveats"])
+    assert any("text before 2016-10-21, and the texts of" in c for c in answer["caveats"])
 
 
 # --- the generated files ----------------------------------------------------------------

@@ -1329,6 +1329,28 @@ def test_a_declaration_to_a_listed_consignee_is_prohibited_whatever_the_goods(
     ]
 
 
+def test_a_declaration_cites_the_rule_of_the_list_its_party_is_on(tmp_path: Path) -> None:
+    # Each hit is under its own list's rule: Schedule 1 of SOR/2014-58 bans every dealing
+    # (prohibited); Schedule 3 restricts new debt only (review, the rule cited, the line not
+    # prohibited); a UN DPRK designation is under SOR/2006-287 s. 2 (prohibited).
+    source = tmp_path / "d.csv"
+    source.write_text(
+        "date,destination,hs,consignee\n"
+        "2023-01-01,RU,3004.90,Vladimir Vladimirovich Putin\n"
+        "2023-01-01,RU,3004.90,OAO Novatek\n"
+        "2021-01-01,CN,3004.90,Korea Mining Development Trading Corporation\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    assert main(["screen", "declarations", str(source), "--output", str(out)]) == 0
+    rows = _rows(out)
+    assert [(r["prohibited"], r["verdict"], r["rules"]) for r in rows] == [
+        ("true", "prohibited", "sema.russia.s3-dealings"),
+        ("false", "review", "sema.russia.s3-01-1-1-schedule-3"),
+        ("true", "prohibited", "un.dprk.s2-designated-persons"),
+    ]
+
+
 def test_parties_are_screened_on_a_line_whose_goods_or_country_is_bad(tmp_path: Path) -> None:
     source = tmp_path / "d.csv"
     source.write_text(

@@ -326,6 +326,52 @@ def _financial_caveats(law: Law, on: dt.date, trace: Trace) -> None:
             trace.skipped(rule, "reaches parties by control or place; shown as a caveat")
 
 
+@dataclass(frozen=True, slots=True)
+class DealingList:
+    """A rule on dealings with listed persons and the list it reads, for faces that match
+    names against lists of their own (bulk screening) and must cite the rule a hit is under."""
+
+    rule: str
+    instrument: str
+    provision: str
+    item_prefix: str  # what every item of the list begins with ("KP" for the UN DPRK list)
+    restricted: bool  # some dealings only (new debt or equity), not every dealing
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+def dealing_lists(law: Law) -> list[DealingList]:
+    found = []
+    for rule in law.rules("dealings_prohibition", "*"):
+        effect = rule.effect
+        assert isinstance(effect, DealingsProhibition)
+        plist = law.bundle.person_lists[effect.listing]
+        items = [p.item for p in plist.persons]
+        found.append(
+            DealingList(
+                rule.id,
+                plist.instrument,
+                plist.provision,
+                _common_start(items),
+                effect.restriction is not None,
+                rule.valid_from,
+                rule.valid_to,
+            )
+        )
+    return found
+
+
+def _common_start(texts: list[str]) -> str:
+    """The longest start all the texts share (the first and last in order share it)."""
+    if not texts:
+        return ""
+    first, last = min(texts), max(texts)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
 def restrictions(law: Law, on: dt.date) -> dict[str, Bilingual]:
     """What the lists that restrict some dealings only (SOR/2014-58 Schedules 2 and 3)
     restrict on ``on``, by the citation their items begin with ("SOR/2014-58, Schedule 3"):

@@ -204,8 +204,7 @@ def _read_names(path: str) -> list[tuple[int, str]]:
 def _party_file(args: argparse.Namespace) -> int:
     """Every name of a file checked in one process; all answers printed, or one error."""
     from bilateral.engine import checks
-    from bilateral.faces.render import _WORDS, _colon, _yes
-    from bilateral.faces.verdict import listing
+    from bilateral.faces.render import _WORDS, _colon, _yes, match_line
 
     if args.name is not None:
         raise BadInput("name", "give a name or --file, not both")
@@ -230,18 +229,7 @@ def _party_file(args: argparse.Namespace) -> int:
         lines.append(
             f"{answer['name']}: {w['listed']}{_colon(args.lang)}{_yes(answer['listed'], w)}"
         )
-        for m in answer["matches"]:
-            if args.lang == "fr":
-                kind = {"exact": "exacte", "partial": "partielle"}.get(m["match"], m["match"])
-                lines.append(
-                    f"  * {m['name']} (correspondance {kind}) — {listing(m, 'fr')}, "
-                    f"inscrit le {m['listed_on']}"
-                )
-                continue
-            lines.append(
-                f"  * {m['name']} ({m['match']}) — {m['instrument']} "
-                f"{listing(m, 'en', whole=False)}, {m['listed_on']}"
-            )
+        lines.extend(match_line(m, args.lang) for m in answer["matches"])
         caveats.update(dict.fromkeys(answer["caveats"]))
     lines.extend(f"  ! {c}" for c in caveats)
     if answers:

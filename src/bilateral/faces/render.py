@@ -135,6 +135,24 @@ def _reasons(answer: JSON, w: dict[str, str], lang: str = "en") -> list[str]:
     return lines
 
 
+def match_line(m: JSON, lang: str) -> str:
+    """One listed person a party answer matched: name, kind of match, listing, date."""
+    w = _WORDS[lang]
+    maybe = f" — {w['possibly listed']}" if m.get("status") == "possibly listed" else ""
+    if lang == "fr":
+        kind = {"exact": "exacte", "partial": "partielle", "initials": "initiales"}.get(
+            m["match"], m["match"]
+        )
+        return (
+            f"  * {m['name']} (correspondance {kind}) — {verdict.listing(m, 'fr')}, "
+            f"inscrit le {verdict.long_date(m['listed_on'], lang)}{maybe}"
+        )
+    return (
+        f"  * {m['name']} ({m['match']}) — {m['instrument']} "
+        f"{verdict.listing(m, 'en', whole=False)}, {m['listed_on']}{maybe}"
+    )
+
+
 def render(args: argparse.Namespace, answer: JSON) -> str:
     lang = args.lang
     w = _WORDS[lang]
@@ -171,21 +189,7 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
         possibly = answer.get("status") == "possibly listed"
         said = w["possibly listed"] if possibly else _yes(answer["listed"], w)
         lines.append(f"{w['listed']}{c}{said}")
-        for m in answer["matches"]:
-            maybe = f" — {w['possibly listed']}" if m.get("status") == "possibly listed" else ""
-            if lang == "fr":
-                kind = {"exact": "exacte", "partial": "partielle", "initials": "initiales"}.get(
-                    m["match"], m["match"]
-                )
-                lines.append(
-                    f"  * {m['name']} (correspondance {kind}) — {verdict.listing(m, 'fr')}, "
-                    f"inscrit le {verdict.long_date(m['listed_on'], lang)}{maybe}"
-                )
-                continue
-            lines.append(
-                f"  * {m['name']} ({m['match']}) — {m['instrument']} "
-                f"{verdict.listing(m, 'en', whole=False)}, {m['listed_on']}{maybe}"
-            )
+        lines.extend(match_line(m, lang) for m in answer["matches"])
     elif args.command == "acl":
         lines.append(f"{w['acl']}, {answer['as_of']}{c}{', '.join(answer['names']) or w['none']}")
     elif args.command == "measures":

@@ -37,10 +37,12 @@ from bilateral import countries
 from bilateral.duck import first_row
 from bilateral.engine import checks
 from bilateral.engine.law import default_law
+from bilateral.engine.party import DealingList, dealing_lists
 from bilateral.errors import BadInput
 from bilateral.goods import hs
 from bilateral.screening import tabular
 from bilateral.screening.index import ScreeningIndex
+from bilateral.screening.lists.un import UN_LIST
 from bilateral.screening.screen import match_names
 
 PARTY_COLUMNS = ("exporter", "consignee", "end_user", "importer")
@@ -236,6 +238,15 @@ def party_columns_found(columns: list[str]) -> tuple[list[str], list[str]]:
     ]
 
 
+def _reference_start(listed: DealingList) -> str:
+    """How the screening references of a list's items begin: a schedule's by its citation
+    ("SOR/2014-58, Schedule 1,"), the UN list's by its items' common start ("UN Security
+    Council Consolidated List, KP")."""
+    if listed.provision.startswith(UN_LIST):
+        return f"{UN_LIST}, {listed.item_prefix}"
+    return f"{listed.instrument}, {listed.provision},"
+
+
 def check_columns(columns: list[str], where: str) -> None:
     """A declarations file needs a date and a destination or origin column (any case)."""
     found = declaration_columns(columns)
@@ -397,7 +408,8 @@ def screen_rows(
                       when q.direction = 'import' then 'allowed'
                       else g.outcome end as verdict,
                  g.treatment,
-                 nullif(concat_ws(';', nullif(g.rules, ''), h.party_rules), '') as rules,
+                 nullif(concat_ws(';', nullif(g.rules, ''), h.party_rules, h.party_restricted),
+                        '') as rules,
                  g.caveats, cast(coalesce(h.party_hits, 0) as bigint) as party_hits,
                  cast(h.best as double) as party_best_score,
                  coalesce(h.party_matches, '[]') as party_matches,
@@ -840,17 +852,18 @@ def _party_table(
             }
         ),
     )
-    # The Canadian prohibitions of dealings with listed persons, by the instrument whose
-    # schedule an entry's reference cites (an entry of another list is not under them).
-    dealings = list(default_law().rules("dealings_prohibition", "*"))
+    # The Canadian prohibitions of dealings with listed persons, by the list whose items an
+    # entry's reference cites (an entry of another list is not under them).
+    dealings = dealing_lists(default_law())
     con.register(
         "dealing_rules",
         pa.table(
             {
-                "instrument": [r.instrument for r in dealings],
-                "rule": [r.id for r in dealings],
-                "valid_from": pa.array([r.valid_from for r in dealings], pa.date32()),
-                "valid_to": pa.array([r.valid_to for r in dealings], pa.date32()),
+                "prefix": [_reference_start(d) for d in dealings],
+                "rule": [d.rule for d in dealings],
+                "valid_from": pa.array([d.valid_from for d in dealings], pa.date32()),
+                "valid_to": pa.array([d.valid_to for d in dealings], pa.date32()),
+                "restricted": [d.restricted for d in dealings],
             }
         ),
     )
@@ -872,11 +885,14 @@ def _party_table(
                                            name := h.name, score := h.score,
                                            status := h.status, reference := h.reference)
                                order by h.role, h.score desc, h.id))::varchar as party_matches,
-                  string_agg(distinct d.rule, ';' order by d.rule) as party_rules,
-                  bool_or(d.rule is null) as party_review
+                  string_agg(distinct d.rule, ';' order by d.rule)
+                    filter (where not d.restricted) as party_rules,
+                  string_agg(distinct d.rule, ';' order by d.rule)
+                    filter (where d.restricted) as party_restricted,
+                  bool_or(d.rule is null or d.restricted) as party_review
            from role_hits h
            left join dealing_rules d on h.status = 'listed'
-                and starts_with(h.reference, d.instrument || ',')
+                and starts_with(h.reference, d.prefix)
                 and (d.valid_from is null or h.day >= d.valid_from)
                 and (d.valid_to is null or h.day <= d.valid_to)
            where h.status in ('listed', 'possibly listed', 'date unknown')

@@ -32,6 +32,10 @@ SHIPPED_NOTE = (
 )
 
 
+# The list's name, with which each entry's reference begins ("…, KPi.001").
+UN_LIST = "UN Security Council Consolidated List"
+
+
 def _t(element: ET.Element, tag: str) -> str:
     return " ".join((element.findtext(tag) or "").split())
 
@@ -100,11 +104,11 @@ def read_un(path: Path, regime: str | None = None) -> Snapshot:
                     identifiers=identifiers,
                     programme=_t(record, "UN_LIST_TYPE"),
                     listed_from=dt.date.fromisoformat(listed[:10]) if listed else None,
-                    reference=f"UN Security Council Consolidated List, {reference}",
+                    reference=f"{UN_LIST}, {reference}",
                     url=URL,
                 )
             )
-    title = "UN Security Council Consolidated List"
+    title = UN_LIST
     notes: tuple[str, ...] = ()
     if regime is not None:
         title += f" ({regime} entries)"
