@@ -297,3 +297,29 @@ def test_a_missing_sealed_record_is_said_in_words(capsys: pytest.CaptureFixture[
     assert (
         err == "bilateral: error: record: gone.json: cannot read a sealed record (no such file)\n"
     )
+
+
+def test_a_match_cites_the_provision_its_list_is_read_under_and_what_it_forbids(
+    officer_call: Call,
+):
+    # OAO Novatek is on SOR/2014-58 Schedule 3 (s. 3.01(1.1): new debt of more than 90
+    # days only); KOMID is designated under the UN DPRK regime (SOR/2006-287 s. 2(1))
+    d = determine_eligibility(
+        proposal("OAO Novatek", "Korea Mining Development Trading Corporation"), officer_call
+    )
+    assert d.outcome is Outcome.NEEDS_REVIEW
+    org, contact = sanctions(d, Status.REVIEW)
+    assert (
+        "under SOR/2014-58 s. 3.01(1.1) and Schedule 3, new debt of longer than 90 days' "
+        "maturity in relation to them or their property is banned"
+    ) in org.message.en
+    assert "(call" in org.text("en") and "SOR/2014-58, s. 3.01(1.1) and Schedule 3;" in org.text(
+        "en"
+    )
+    assert "SOR/2006-287 s. 2(1) and s. 1 (designated person) prohibits dealings" in (
+        contact.message.en
+    )
+    assert "SOR/2006-287, s. 2(1) and s. 1 (designated person);" in contact.text("en")
+    french = contact.text("fr")
+    assert "DORS/2006-287, art. 2(1) et art. 1 (personne désignée);" in french
+    assert "interdit les opérations avec les personnes qu'il vise" in contact.message.fr

@@ -36,6 +36,7 @@ from bilateral.cfli.calls import (
 )
 from bilateral.cfli.proposals import Proposal, RegistrationStatus
 from bilateral.cfli.refusals import refuse, require_same_call
+from bilateral.engine import checks
 from bilateral.errors import BadInput, LawDataError
 from bilateral.law.model import Bilingual, Confidence
 
@@ -768,19 +769,58 @@ def _status(match: sanctions.Match) -> Value:
     return text
 
 
-def _match_law(match: sanctions.Match, hit: bool = True) -> Bilingual:
+def _listing_rule(match: sanctions.Match, on: dt.date) -> dict[str, Any] | None:
+    """The rule (engine) on dealings with the persons of the list the match is on."""
+    if match.listing is None:
+        return None
+    schedule = match.listing.schedule
+    provision = f"Schedule {schedule}" if schedule[:1].isdigit() else schedule
+    return checks.listing_rule(instrument=match.listing.instrument, provision=provision, on=on)
+
+
+def _match_law(match: sanctions.Match, on: dt.date, hit: bool = True) -> Bilingual:
     inst = match.instrument
     if inst is None:
         return Bilingual(en=f"{match.reference}; {match.url}", fr=f"{match.reference}; {match.url}")
     inst_fr = sanctions.french_instrument(inst)
+    rule = _listing_rule(match, on) if hit else None
     if not hit:
         en, fr = inst, inst_fr
     elif inst == BELARUS:
         en, fr = f"{inst}, ss. 3 and 4(h)", f"{inst_fr}, art. 3 et al. 4h)"
+    elif rule is not None:  # the provision the list is read under (s. 3, s. 3.01(1.1), s. 2(1))
+        en = f"{inst}, {rule['provision_en']}"
+        fr = f"{inst_fr}, {rule['provision_fr'][:1].lower()}{rule['provision_fr'][1:]}"
     else:
-        en, fr = f"{inst}, s. 3", f"{inst_fr}, art. 3"
+        en, fr = inst, inst_fr
     return Bilingual(
         en=f"{en}; {sanctions.url(inst, 'en')}", fr=f"{fr}; {sanctions.url(inst, 'fr')}"
+    )
+
+
+def _prohibition(match: sanctions.Match, on: dt.date) -> Bilingual:
+    """What the rule the match is listed under forbids, in a clause."""
+    inst = match.instrument or ""
+    if inst in _PROHIBITION:
+        return _PROHIBITION[inst]
+    rule = _listing_rule(match, on)
+    if rule is None:
+        return Bilingual(
+            en="the measures this list carries may forbid the payment",
+            fr="les mesures attachées à cette liste peuvent interdire le paiement",
+        )
+    where_en = f"{inst} {rule['provision_en']}"
+    where_fr = f"le {sanctions.french_instrument(inst)}, {rule['provision_fr'][:1].lower()}"
+    where_fr += rule["provision_fr"][1:]
+    restriction = rule["restriction"]
+    if restriction is not None:  # some dealings only (new debt or equity)
+        return Bilingual(
+            en=f"under {where_en}, {restriction['en']}",
+            fr=f"en vertu du {where_fr[3:]}, {restriction['fr']}",
+        )
+    return Bilingual(
+        en=f"{where_en} prohibits dealings with the persons it lists",
+        fr=f"{where_fr} interdit les opérations avec les personnes qu'il vise",
     )
 
 
@@ -810,17 +850,7 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
     for m in screened.hits:
         inst = m.instrument or ""
         inst_fr = sanctions.french_instrument(inst)
-        prohibition = _PROHIBITION.get(inst) or (
-            Bilingual(
-                en=f"{inst} prohibits dealings with the persons it lists",
-                fr=f"le {inst_fr} interdit les opérations avec les personnes qu'il inscrit",
-            )
-            if inst
-            else Bilingual(
-                en="the measures this list carries may forbid the payment",
-                fr="les mesures attachées à cette liste peuvent interdire le paiement",
-            )
-        )
+        prohibition = _prohibition(m, on)
         exception = _EXCEPTION.get(inst) or (
             Bilingual(
                 en=f" and assess the exceptions that {inst} provides",
@@ -832,6 +862,7 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
         _match_line(
             c,
             m,
+            on,
             Status.REVIEW,
             "sanctions.hit",
             since=_status(m),
@@ -851,11 +882,13 @@ def _sanctions(c: _Checker, on: dt.date) -> sanctions.Screened | None:
             law=evidence,
         )
     for m in screened.later:
-        _match_line(c, m, Status.PASS, "sanctions.later", when=_status(m), on=_day(on))
+        _match_line(c, m, on, Status.PASS, "sanctions.later", when=_status(m), on=_day(on))
     return screened
 
 
-def _match_line(c: _Checker, m: sanctions.Match, status: Status, key: str, **values: Value) -> None:
+def _match_line(
+    c: _Checker, m: sanctions.Match, day: dt.date, status: Status, key: str, **values: Value
+) -> None:
     """A line about one name match: which field, the listed name, where it is listed and
     how close, plus ``values``. A hit (a review) cites s. 3; a later listing (a pass) only
     the list. Sensitive: a fuzzy hit's listed name is close to the applicant's own name."""
@@ -870,7 +903,7 @@ def _match_line(c: _Checker, m: sanctions.Match, status: Status, key: str, **val
             **values,
         ),
         sensitive=True,
-        law=_match_law(m, hit=status is Status.REVIEW),
+        law=_match_law(m, day, hit=status is Status.REVIEW),
     )
 
 

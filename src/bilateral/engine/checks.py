@@ -21,6 +21,7 @@ from bilateral.goods import hs
 from bilateral.law.citations import provision_fr
 from bilateral.law.model import (
     AreaControlListing,
+    DealingsProhibition,
     EngagementPolicy,
     HumanitarianCategory,
     Rule,
@@ -397,6 +398,33 @@ def _rule_json(rule: Rule, lang: str) -> JSON:
         "confidence": rule.confidence.value,
         "note": rule.note,
     }
+
+
+def listing_rule(
+    *, instrument: str, provision: str, on: str | dt.date, law: Law | None = None
+) -> JSON | None:
+    """The rule on dealings with the persons of a list (an instrument's ``provision``:
+    "Schedule 3", "UN Security Council Consolidated List (DPRK)") in force on ``on``, with
+    what it restricts where it bans some dealings only; None where no rule reads that list
+    on that day. For faces that cite a listing found by name screening."""
+    law = law or default_law()
+    day = parse_date(on)
+    for rule in law.rules("dealings_prohibition", "*"):
+        effect = rule.effect
+        assert isinstance(effect, DealingsProhibition)
+        plist = law.bundle.person_lists[effect.listing]
+        if (plist.instrument, plist.provision) == (instrument, provision) and rule.in_force(day):
+            found = {lang: _rule_json(rule, lang) for lang in ("en", "fr")}
+            restriction = effect.restriction
+            return {
+                **found["en"],
+                "provision_fr": found["fr"]["provision"],
+                "instrument_fr": found["fr"]["instrument"],
+                "restriction": (
+                    None if restriction is None else {"en": restriction.en, "fr": restriction.fr}
+                ),
+            }
+    return None
 
 
 def measures(*, country: str, on: str | dt.date, lang: str = "en", law: Law | None = None) -> JSON:

@@ -112,6 +112,8 @@ _PROVISION_FR = [
     ),
     (r"\(text of (\d{4}), replaced by\b", r"(texte de \1, remplacé par"),
     (r"\(aviation fuel\)", "(carburant aviation)"),
+    (r"\(designated person\)", "(personne désignée)"),
+    (r"\(text before (\d{4}-\d{2}-\d{2})\)", r"(texte antérieur au \1)"),
     (r"; earlier text secondary\)", "; texte antérieur : source secondaire)"),
     (r"\(from (\d{4}-\d{2}-\d{2});", r"(à compter du \1;"),
     (r'"eligible destination"', "« destination admissible »"),
