@@ -248,32 +248,31 @@ def _match(rule: str, restriction: str | None, status: str = "listed") -> dict[s
     }
 
 
-def test_a_ban_on_every_dealing_wins_over_a_restricted_list_in_the_sentence() -> None:
-    answer = {
+def _listed_answer(matches: list[dict[str, object]]) -> dict[str, object]:
+    """A party answer of X, listed on 2023-01-01, with these matches."""
+    return {
         "question": "party",
         "name": "X",
         "as_of": "2023-01-01",
         "listed": True,
         "status": "listed",
-        "matches": [
-            _match(SCHEDULE_3, "new debt ... is banned"),
-            _match("sema.russia.s3-dealings", None),
-        ],
+        "matches": matches,
     }
+
+
+def test_a_ban_on_every_dealing_wins_over_a_restricted_list_in_the_sentence() -> None:
+    answer = _listed_answer(
+        [_match(SCHEDULE_3, "new debt ... is banned"), _match("sema.russia.s3-dealings", None)]
+    )
     assert verdict.sentence(answer, "en") == (
         "X is a listed person on January 1, 2023: dealings with them are banned."
     )
 
 
 def test_an_answer_stored_before_restrictions_reads_as_before() -> None:
-    answer = {
-        "question": "party",
-        "name": "X",
-        "as_of": "2023-01-01",
-        "listed": True,
-        "status": "listed",
-        "matches": [{"instrument": "SOR/2014-58", "schedule": "Schedule 1", "status": "listed"}],
-    }
+    answer = _listed_answer(
+        [{"instrument": "SOR/2014-58", "schedule": "Schedule 1", "status": "listed"}]
+    )
     assert verdict.sentence(answer, "fr") == (
         "X est une personne inscrite le 1er janvier 2023 : toute transaction avec elle est "
         "interdite."
