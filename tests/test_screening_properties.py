@@ -38,8 +38,15 @@ def test_screening_any_name_on_any_date_never_crashes(name: str, on: dt.date) ->
     assert all(h.status in ("listed", "possibly listed", "date unknown") for h in result.hits)
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.sampled_from([e.name for s in shipped() for e in s.entries]))
-def test_every_listed_name_finds_itself(name: str) -> None:
-    result = screen(default_index(shipped()), Query(name, dt.date(2099, 1, 1)), 0.8)
-    assert name in [h.entry.name for h in result.hits]
+def test_every_listed_name_finds_itself() -> None:
+    # every name of every shipped list, not a sample: one that a sample missed once
+    # ("Vladimir Vladimirovich VLADIMIROV", whose every part is shared by dozens of listed
+    # names) was ranked out of the candidates
+    index = default_index(shipped())
+    missed = [
+        name
+        for name in dict.fromkeys(e.name for s in shipped() for e in s.entries)
+        if name
+        not in [h.entry.name for h in screen(index, Query(name, dt.date(2099, 1, 1)), 0.8).hits]
+    ]
+    assert missed == []

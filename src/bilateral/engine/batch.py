@@ -259,9 +259,16 @@ class Screener:
         # HS codes named in a ban's words (arms: chapter 93; maybe: 84 to 90; exceptions):
         # a code's membership of each decides the answer as much as a schedule's does.
         self._worded = sorted({(g.covers_hs, g.maybe_hs, g.except_hs) for g in bans})
-        # HS codes read as ECL items (arms: 9301 to 9306): the items read decide the answer.
+        # HS codes read as ECL items (arms, tanks, warships): the items read decide the answer.
+        # Kept as plain tuples (code prefix, items), so a kept screener loads no law model.
         self._readings = [
-            r.effect for r in law.rules("ecl_hs_reading", "*") if isinstance(r.effect, EclHsReading)
+            tuple(
+                (code.replace(".", ""), reading.items)
+                for reading in r.effect.readings
+                for code in reading.hs
+            )
+            for r in law.rules("ecl_hs_reading", "*")
+            if isinstance(r.effect, EclHsReading)
         ]
         # Rules reading a schedule: where they looked at a listed code, the caveats name
         # the schedule's items, which differ between codes of one class (see _answers).
@@ -431,7 +438,7 @@ class Screener:
                 tuple(any(digits.startswith(c) for c in codes) for codes in worded)
                 for worded in self._worded
             ),
-            *((r.items if (r := reading.reading(digits)) else None) for reading in self._readings),
+            *(_read_items(readings, digits) for readings in self._readings),
         )
         classes = self._classes
         if fact not in classes.ids:
@@ -899,6 +906,15 @@ class _Templates:
             return pieces[0]
         joined: pa.Array = pc.binary_join_element_wise(*pieces, "")
         return joined
+
+
+def _read_items(
+    readings: tuple[tuple[str, tuple[str, ...]], ...], digits: str
+) -> tuple[str, ...] | None:
+    """The ECL items an HS code is read as (its longest listed prefix), as
+    ``EclHsReading.reading`` gives them."""
+    found = [(len(code), items) for code, items in readings if digits.startswith(code)]
+    return max(found)[1] if found else None
 
 
 def _dotted(raw: pa.Array) -> pa.Array:

@@ -156,8 +156,8 @@ class ScreeningIndex:
         in C rather than a loop over every posting: a common key lists hundreds of names."""
         postings = self.postings
         admitted: set[int] = set()  # names a key not too common admits
-        same: set[int] = set()  # names with a part of the very key of a query part
         shared: list[set[int]] = []  # per query part: the names sharing a key with it
+        exact: list[set[int]] = []  # per query part: the names with a part of its very key
         keyed = 0
         parts: list[set[str]] = []
         for token, key in zip(query.tokens, query.keys, strict=True):
@@ -170,6 +170,7 @@ class ScreeningIndex:
         parts.extend(sound_keys(bones, "t:") for bones in query.sounds)
         for keys in parts:
             part: set[int] = set()
+            very: set[int] = set()
             for k in keys:
                 found = postings.get(k)
                 if not found:
@@ -183,8 +184,9 @@ class ScreeningIndex:
                 admitted |= members
                 part |= members
                 if k[0] == "k":
-                    same |= members
+                    very |= members
             shared.append(part)
+            exact.append(very)
         # The joined form ("SiemensAG", "Abdullah") admits names only for a query of one
         # keyed part: for longer queries a shared first six letters is not a second part.
         compact = "c:" + query.compact[:6]
@@ -208,8 +210,11 @@ class ScreeningIndex:
         size = len(query.tokens)
         names = self.names
 
-        def rank(n: int) -> tuple[int, bool, int, int]:
+        def rank(n: int) -> tuple[int, int, int, int]:
+            # most parts shared, then most parts of the very key ("Vladimir Vladimirovich
+            # VLADIMIROV" before the other Vladimir Vladimiroviches), then the closest size
             count = sum(1 for part in shared if n in part) + (n in joined)
-            return (-count, n not in same, abs(len(names[n].parsed.tokens) - size), n)
+            very = sum(1 for part in exact if n in part)
+            return (-count, -very, abs(len(names[n].parsed.tokens) - size), n)
 
         return sorted(chosen, key=rank)[:limit]
