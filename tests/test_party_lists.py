@@ -338,7 +338,9 @@ def test_komid_on_2016_10_20_stays_with_the_gap_caveat(capsys: pytest.CaptureFix
     assert "their text before 2016-10-21, and the texts of their asset freeze (s. 2)" in out
     french = cli(capsys, KOMID, "--on", "2016-10-20", "--lang", "fr")
     assert "Inscrit : non" in french
-    assert "son texte antérieur au 2016-10-21 et les textes de son gel des biens (art. 2)" in french
+    assert "son texte antérieur au 21 octobre 2016 et les textes de son gel des biens (art. 2)" in (
+        french
+    )
 
 
 @pytest.mark.parametrize("name", ["KOMID", "komid", "Changgwang Sinyong Corporation"])

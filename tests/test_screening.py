@@ -614,7 +614,7 @@ def test_french_readers_see_french_screening(capsys: pytest.CaptureFixture[str])
     assert "Correspondances possibles :" in out
     assert "  - 0,92  Aleksandr Grigoryevich Lukashenko  [inscrit]" in out
     assert "DORS/2020-214, annexe 1, partie 1, article 8" in out
-    assert "inscrit depuis le 2020-09-28" in out
+    assert "inscrit depuis le 28 septembre 2020" in out  # French prose, never ISO
 
 
 @needs_shared
@@ -823,12 +823,12 @@ AKIMOV = ["check", "party", "Andrei Akimov", "--dob", "1953-09-22", "--country",
         (
             "fr",
             "  - 0,94  Andrey (Andrei) Igorevich AKIMOV : inscrit seulement à compter du "
-            "2019-03-15, après le 2019-03-14 (DORS/2014-58, annexe 1, partie 1, article 94)",
+            "15 mars 2019, après le 14 mars 2019 (DORS/2014-58, annexe 1, partie 1, article 94)",
             [
                 "  - 0,94  Andrey (Andrei) Igorevich AKIMOV  [inscrit]",
-                "      · date de naissance 1953-09-22 conforme à la liste",
+                "      · date de naissance 22 septembre 1953 conforme à la liste",
                 "      · pays RU non comparé : la liste ne donne pas de nationalité",
-                "      · inscrit depuis le 2019-03-15 (DORS/2014-58, annexe 1, partie 1, "
+                "      · inscrit depuis le 15 mars 2019 (DORS/2014-58, annexe 1, partie 1, "
                 "article 94)",
             ],
         ),
@@ -851,7 +851,8 @@ def test_check_party_explains_a_match_on_both_sides_of_its_listing_date(
     ("lang", "said"),
     [
         ("en", "birth date 1960-01-01 contradicts the listed 1953-09-22: another person"),
-        ("fr", "la date de naissance 1960-01-01 contredit celle de la liste (1953-09-22) : "
+        ("fr", "la date de naissance 1er janvier 1960 contredit celle de la liste "
+               "(22 septembre 1953) : "
                "une autre personne"),
     ],
 )  # fmt: skip

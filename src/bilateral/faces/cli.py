@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -166,7 +167,9 @@ def _answer(args: argparse.Namespace) -> JSON:
         if args.kind == "contact":
             return checks.check_contact(with_=args.with_, on=args.on, topic=args.topic, lang=lang)
         if args.name is None:
-            raise BadInput("name", "give a name, or --file with one name per line")
+            raise BadInput(
+                "name", "give a name, or --file with one name per line", "screen.name_or_file"
+            )
         return checks.check_party(name=args.name, on=args.on, lang=lang)
     if args.command == "measures":
         return checks.measures(country=args.country, on=args.on, lang=lang)
@@ -207,7 +210,7 @@ def _party_file(args: argparse.Namespace) -> int:
     from bilateral.faces.render import _WORDS, _colon, _yes, match_line
 
     if args.name is not None:
-        raise BadInput("name", "give a name or --file, not both")
+        raise BadInput("name", "give a name or --file, not both", "screen.name_and_file")
     answers = []
     for number, name in _read_names(args.file):
         try:
@@ -238,6 +241,13 @@ def _party_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def _asks_french(words: Sequence[str]) -> bool:
+    """Whether the command line asks for French (``--lang fr`` or ``--lang=fr``), read
+    before argparse so that its own messages (usage, errors) are French too."""
+    pairs = itertools.pairwise(words)
+    return "--lang=fr" in words or any(word == "--lang" and after == "fr" for word, after in pairs)
+
+
 class _NoPandas:
     """An import finder that says pandas is not installed (see ``main``)."""
 
@@ -260,7 +270,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # model class is built (~50 ms); the engine's answers validate nothing (the law
         # comes checked from the compiled-law cache), so no plugin has work here.
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    args = _parser(office=not engine_only, words=words).parse_args(words)
+    parser = _parser(office=not engine_only, words=words)
+    if _asks_french(words):  # usage and argparse's errors in French too
+        from bilateral.faces import refusal
+
+        with refusal.argparse_language("fr"):
+            args = parser.parse_args(words)
+    else:
+        args = parser.parse_args(words)
     try:
         if args.command == "batch":
             if args.engine == "duckdb" and argv is None and "pandas" not in sys.modules:
@@ -293,10 +310,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
         answer = _answer(args)
     except BadInput as error:
-        if getattr(args, "lang", "en") == "fr" and error.code:
+        said = None
+        if getattr(args, "lang", "en") == "fr":
             from bilateral.faces import refusal
 
-            print(f"bilateral : erreur : {refusal.said(error, 'fr')}", file=sys.stderr)
+            said = refusal.in_french(error)
+        if said is not None:
+            print(f"bilateral : erreur : {said}", file=sys.stderr)
         else:
             print(f"bilateral: error: {error}", file=sys.stderr)
         return 2

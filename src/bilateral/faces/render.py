@@ -107,8 +107,8 @@ def _reasons(answer: JSON, w: dict[str, str], lang: str = "en") -> list[str]:
     if answer.get("reasons"):
         lines.append(f"{w['reasons']}{c.rstrip()}")
         for r in answer["reasons"]:
-            until = r["valid_to"] or w["open"]
-            since = r["valid_from"] or "…"
+            until = verdict.prose_dates(r["valid_to"], lang) if r["valid_to"] else w["open"]
+            since = verdict.prose_dates(r["valid_from"], lang) if r["valid_from"] else "…"
             # rule id and confidence tag as README and scripts expect them; in French the
             # citation in French style (DORS, art., annexe) and the tag in French
             shown = verdict.localize_reason(r, lang) if lang == "fr" else r
@@ -129,7 +129,8 @@ def _reasons(answer: JSON, w: dict[str, str], lang: str = "en") -> list[str]:
     if answer.get("caveats"):
         lines.append(f"{w['caveats']}{c.rstrip()}")
         for c in answer["caveats"]:
-            lines.append(f"  ! {verdict.french_citations(c) if lang == 'fr' else c}")
+            said = verdict.prose_dates(verdict.french_citations(c), lang) if lang == "fr" else c
+            lines.append(f"  ! {said}")
     if "law_version" in answer:
         lines.append(f"({w['law']} {answer['law_version']})")
     return lines
@@ -184,7 +185,9 @@ def render(args: argparse.Namespace, answer: JSON) -> str:
         lines.append(f"{answer['country']['name']}, {answer['topic']}, {answer['as_of']}")
         lines.append(f"{w['allowed']}{c}{_yes(answer['allowed'], w)}")
     elif args.command == "check":
-        lines.append(f"{answer['name']}, {answer['as_of']}")
+        day = answer["as_of"]
+        shown = f"le {verdict.long_date(day, lang)}" if lang == "fr" else day
+        lines.append(f"{answer['name']}, {shown}")
         # "possibly listed" (a listing date NOT FOUND in the data) is neither yes nor no
         possibly = answer.get("status") == "possibly listed"
         said = w["possibly listed"] if possibly else _yes(answer["listed"], w)

@@ -32,6 +32,7 @@ _LABELS = {
         "threshold": "threshold",
         "caveats": "Caveats",
         "restriction": "restricted",
+        "decision": "decision",
     },
     "fr": {
         "party": "Filtrage d'une partie",
@@ -43,6 +44,7 @@ _LABELS = {
         "threshold": "seuil",
         "caveats": "Mises en garde",
         "restriction": "restriction",
+        "decision": "décision",
     },
 }
 
@@ -54,10 +56,28 @@ _STATUS_FR = {
 }
 
 
+def score(text: str) -> float:
+    """A ``--threshold`` as written: ``0.85`` or, as French writes it, ``0,85`` (a single
+    number, so the comma is never a thousands separator)."""
+    from bilateral.faces.refusal import argparse_text
+
+    written = text.strip()
+    if written.count(",") == 1 and "." not in written:
+        written = written.replace(",", ".")
+    try:
+        value = float(written)
+    except ValueError:
+        value = float("nan")
+    if value != value or value in (float("inf"), float("-inf")):  # nan, inf: not a score
+        message = argparse_text("not a number between 0 and 1: '%(value)s' (e.g. 0.85)")
+        raise argparse.ArgumentTypeError(message % {"value": text})
+    return value
+
+
 def add_party_options(party: argparse.ArgumentParser) -> None:
     group = party.add_argument_group("fuzzy screening (any of these turns it on)")
     group.add_argument("--fuzzy", action="store_true", help="score spellings, scripts, orders")
-    group.add_argument("--threshold", type=float, help="alert score in [0, 1]")
+    group.add_argument("--threshold", type=score, help="alert score in (0, 1], e.g. 0.85 (or 0,85)")
     group.add_argument("--use", choices=sorted(THRESHOLDS), help="threshold for this use")
     group.add_argument("--dob", help="birth date YYYY-MM-DD or YYYY (a contradiction rules out)")
     group.add_argument("--country", help="nationality or country of the party")
@@ -74,7 +94,12 @@ def wants_fuzzy(args: argparse.Namespace) -> bool:
 def _threshold(args: argparse.Namespace) -> float:
     if args.threshold is not None:
         if not 0.0 < args.threshold <= 1.0:
-            raise BadInput("threshold", f"{args.threshold} is not in (0, 1]")
+            raise BadInput(
+                "threshold",
+                f"{args.threshold} is not in (0, 1]",
+                "screen.threshold_range",
+                {"value": _number(args.threshold, getattr(args, "lang", "en"))},
+            )
         return float(args.threshold)
     return THRESHOLDS[args.use or DEFAULT_USE]
 
@@ -89,18 +114,26 @@ def fuzzy_party(args: argparse.Namespace) -> dict[str, Any]:
     on = parse_date(args.on)
     name = " ".join(args.name.split())
     if not name or len(name) > 300:
-        raise BadInput("name", "give a name of 1 to 300 characters")
+        raise BadInput("name", "give a name of 1 to 300 characters", "engine.name_length")
     born = None
     if args.dob:
         born = birth_date(args.dob)
         if born is None:
-            raise BadInput("dob", f"{args.dob!r} is not a date (YYYY-MM-DD or YYYY)")
+            raise BadInput(
+                "dob",
+                f"{args.dob!r} is not a date (YYYY-MM-DD or YYYY)",
+                "screen.dob_malformed",
+                {"value": args.dob},
+            )
     countries: tuple[str, ...] = ()
     if args.country:
         code = country_code(args.country)
         if code is None:
             raise BadInput(
-                "country", f"unknown country {args.country!r} (use an ISO code or a name)"
+                "country",
+                f"unknown country {args.country!r} (use an ISO code or a name)",
+                "engine.country_unknown",
+                {"value": args.country},
             )
         countries = (code,)
     threshold = _threshold(args)
@@ -127,6 +160,7 @@ def fuzzy_party(args: argparse.Namespace) -> dict[str, Any]:
     _say_restrictions(answer, on, args.lang)
     answer["decision_id"] = record(
         answer,
+        lang=args.lang,
         query_input={
             "name": name,
             "on": on.isoformat(),
@@ -158,6 +192,8 @@ def _ref(reference: str, lang: str) -> str:
 
 
 def render_fuzzy(answer: dict[str, Any], lang: str) -> str:
+    from bilateral.faces.verdict import long_date, prose_dates
+
     t = _LABELS.get(lang, _LABELS["en"])
     fr = lang == "fr"
     colon = " :" if fr else ":"  # French sets a space before the colon
@@ -166,9 +202,12 @@ def render_fuzzy(answer: dict[str, Any], lang: str) -> str:
         text = f"{value:.2f}"
         return text.replace(".", ",") if fr else text
 
+    def prose(text: str) -> str:  # French days as French prose writes them, never ISO
+        return prose_dates(text, lang)
+
+    day = f"le {long_date(answer['as_of'], lang)}" if fr else answer["as_of"]
     lines = [
-        f"{t['party']}{colon} {answer['name']}, {answer['as_of']} "
-        f"({t['threshold']} {num(answer['threshold'])})"
+        f"{t['party']}{colon} {answer['name']}, {day} ({t['threshold']} {num(answer['threshold'])})"
     ]
     if answer["matches"]:
         lines.append(f"{t['hits']}{colon}")
@@ -179,13 +218,14 @@ def render_fuzzy(answer: dict[str, Any], lang: str) -> str:
             if hit.get("restriction"):  # a list that restricts some dealings only
                 lines.append(f"      · {t['restriction']}{colon} {hit['restriction']}")
             for note in hit["explanation"]:
-                lines.append(f"      · {note}")
+                lines.append(f"      · {prose(note)}")
     else:
         lines.append(t["none"])
     if answer["not_listed_on_date"]:
         lines.append(f"{t['later']}{colon}")
         for hit in answer["not_listed_on_date"]:
-            lines.append(f"  - {num(hit['score'])}  {hit['name']}{colon} {hit['explanation'][-1]}")
+            said = prose(hit["explanation"][-1])
+            lines.append(f"  - {num(hit['score'])}  {hit['name']}{colon} {said}")
     if answer["ruled_out"]:
         lines.append(f"{t['excluded']}{colon}")
         for hit in answer["ruled_out"]:
@@ -194,13 +234,13 @@ def render_fuzzy(answer: dict[str, Any], lang: str) -> str:
             )
             lines.append(
                 f"  - {num(hit['features']['name'])}  {hit['name']} "
-                f"({_ref(hit['reference'], lang)}){colon} {reason}"
+                f"({_ref(hit['reference'], lang)}){colon} {prose(reason)}"
             )
     if answer.get("caveats"):
         lines.append(f"{t['caveats']}{colon}")
-        lines.extend(f"  ! {caveat}" for caveat in answer["caveats"])
+        lines.extend(f"  ! {prose(caveat)}" for caveat in answer["caveats"])
     lines.append(f"{t['lists']}{colon} {', '.join(answer['list_versions'])}")
-    lines.append(f"({answer['matcher_version']}; decision {answer['decision_id']})")
+    lines.append(f"({answer['matcher_version']}; {t['decision']} {answer['decision_id']})")
     return "\n".join(lines)
 
 
@@ -225,21 +265,25 @@ def register(sub: Any) -> None:
     lists = kinds.add_parser("lists", help="show, import or export screening lists")
     actions = lists.add_subparsers(dest="lists_action", required=True)
     show = actions.add_parser("show", help="the active lists and their versions")
+    _lang(show)
     show.set_defaults(func=_run_lists_show)
     imp = actions.add_parser("import", help="import a list file you downloaded")
     imp.add_argument(
         "format", choices=["ofac", "un", "canada-consolidated", "ftm", "sema-regulation"]
     )
     imp.add_argument("path", help="the file (or OFAC folder)")
+    _lang(imp)
     imp.set_defaults(func=_run_lists_import)
     back = actions.add_parser(
         "rollback", help="screen with the version of a list imported before the newest again"
     )
     back.add_argument("list_id", help="the list's id (see bilateral screen lists show)")
+    _lang(back)
     back.set_defaults(func=_run_lists_rollback)
     export = actions.add_parser("export", help="write a list as FollowTheMoney JSON lines")
     export.add_argument("list_id")
     export.add_argument("--output", required=True)
+    _lang(export)
     export.set_defaults(func=_run_lists_export)
 
     mark = kinds.add_parser("mark", help="mark an alert true or false positive, with a reason")
@@ -248,11 +292,21 @@ def register(sub: Any) -> None:
     mark.add_argument("verdict", choices=["true-positive", "false-positive"])
     mark.add_argument("--reason", required=True)
     mark.add_argument("--analyst", default=os.environ.get("USER", "analyst"))
+    _lang(mark)
     mark.set_defaults(func=_run_mark)
 
 
+def _lang(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        default="en",
+        choices=["en", "fr"],
+        help="language of what is printed (output columns and codes stay as they are)",
+    )
+
+
 def _bulk_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--threshold", type=float)
+    parser.add_argument("--threshold", type=score, help="alert score in (0, 1], e.g. 0.85")
     parser.add_argument("--use", choices=sorted(THRESHOLDS))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument(
@@ -260,9 +314,40 @@ def _bulk_options(parser: argparse.ArgumentParser) -> None:
         help="an earlier output of the same file: write only rows whose outcome changed",
     )
     parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    _lang(parser)
 
 
-def _progress() -> Any:
+def _say(key: str, lang: str, **params: Any) -> str:
+    """One line of the screening faces in the reader's language (the shared catalog's
+    ``screen.*`` messages); numbers as the reader writes them."""
+    from bilateral.platform import i18n
+
+    shown = {k: _number(v, lang) if isinstance(v, int | float) else v for k, v in params.items()}
+    return i18n.t(key, lang, **shown)
+
+
+def _number(value: float, lang: str) -> str:
+    """1234567 / 1 234 567; 0.85 / 0,85 (Babel, Canadian locales); English as Python
+    writes it, which scripts read."""
+    if lang != "fr":
+        return str(value)
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, locale="fr_CA"))
+
+
+def _notice(lang: str) -> Any:
+    """What the screening tells in one line while it runs, in the reader's language."""
+
+    def say(line: str) -> None:
+        from bilateral.faces.refusal import reason
+
+        print(reason(line, lang))
+
+    return say
+
+
+def _progress(lang: str = "en") -> Any:
     if not sys.stderr.isatty():
         return None, None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -274,7 +359,7 @@ def _progress() -> Any:
         TimeRemainingColumn(),
         transient=True,
     )
-    task = bar.add_task("screening", total=None)
+    task = bar.add_task(_say("screen.progress", lang), total=None)
 
     def update(done: int, total: int) -> None:
         bar.update(task, completed=done, total=total)
@@ -287,8 +372,11 @@ def _run_parties(args: argparse.Namespace) -> int:
     from bilateral.screening.bulk import Options, screen_parties
     from bilateral.screening.screen import default_index
 
+    lang = args.lang
     on = parse_date(args.on) if args.on else None
-    options = Options(on=on, threshold=_threshold(args), workers=max(1, args.workers))
+    options = Options(
+        on=on, threshold=_threshold(args), workers=max(1, args.workers), lang=args.lang
+    )
     previous = _previous(args)
     if args.engine == "spark":
         from bilateral.screening.spark import run_spark_parties
@@ -298,35 +386,46 @@ def _run_parties(args: argparse.Namespace) -> int:
             source, target, options, previous
         )
         versions = default_index().versions
-        _summary(rows, errors, hits, target, error_file, versions, 0)
-        _log_run("parties", source, options.threshold, versions, (rows, hits, errors), target)
+        _summary(rows, errors, hits, target, error_file, versions, 0, lang)
+        _log_run("parties", source, options.threshold, versions, (rows, hits, errors), target,
+                 lang)  # fmt: skip
         if changed is not None:
-            print(f"{changed} row(s) changed outcome since {previous}; written to {target}")
+            print(_say("screen.changed", lang, count=changed, previous=previous, output=target))
         return 0
-    bar, update = _progress()
+    bar, update = _progress(lang)
     if bar is not None:
         bar.start()
     try:
         report = screen_parties(
-            Path(args.input), Path(args.output), default_index(), options, update, print
+            Path(args.input), Path(args.output), default_index(), options, update, _notice(lang)
         )
     finally:
         if bar is not None:
             bar.stop()
     _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
-             report.list_versions, report.resumed_parts)  # fmt: skip
+             report.list_versions, report.resumed_parts, lang)  # fmt: skip
     if report.caveats_file is not None:
-        print(f"caveats (also in {report.caveats_file}):")
-        for caveat in report.caveats:
+        print(_say("screen.caveats", lang, path=report.caveats_file))
+        for caveat in _caveats_said(report.caveats_said, lang):
             print(f"  ! {caveat}")
     _log_run("parties", Path(args.input), options.threshold, report.list_versions,
-             (report.rows, report.hits, report.errors), report.output)  # fmt: skip
+             (report.rows, report.hits, report.errors), report.output, lang)  # fmt: skip
     if previous is not None:
         from bilateral.screening.rescreen import changed_rows
 
         count = changed_rows(previous, report.output)
-        print(f"{count} row(s) changed outcome since {previous}; written to {report.output}")
+        print(_say("screen.changed", lang, count=count, previous=previous, output=report.output))
     return 0
+
+
+def _caveats_said(caveats: tuple[str, ...], lang: str) -> list[str]:
+    """The run's coverage caveats as its reader reads them: French citations and days as
+    French prose writes them (the caveats file and the Parquet metadata keep English)."""
+    if lang != "fr":
+        return list(caveats)
+    from bilateral.faces.verdict import french_citations, prose_dates
+
+    return [prose_dates(french_citations(c), lang) for c in caveats]
 
 
 def _previous(args: argparse.Namespace) -> Path | None:
@@ -343,8 +442,9 @@ def _run_declarations(args: argparse.Namespace) -> int:
     from bilateral.screening.declarations import screen_declarations
     from bilateral.screening.screen import default_index
 
+    lang = args.lang
     previous = _previous(args)
-    parties = _declared_parties(Path(args.input))
+    parties = _declared_parties(Path(args.input), lang)
     if args.engine == "spark":
         from bilateral.screening.spark import run_spark_declarations
 
@@ -353,40 +453,42 @@ def _run_declarations(args: argparse.Namespace) -> int:
             source, target, _threshold(args), args.office_db, previous
         )
         versions = default_index().versions
-        _summary(rows, errors, hits, target, error_file, versions, 0)
-        _say_parties(parties)
-        _log_run("declarations", source, _threshold(args), versions, (rows, hits, errors), target)
+        _summary(rows, errors, hits, target, error_file, versions, 0, lang)
+        _say_parties(parties, lang)
+        _log_run("declarations", source, _threshold(args), versions, (rows, hits, errors),
+                 target, lang)  # fmt: skip
         if changed is not None:
-            print(f"{changed} row(s) changed outcome since {previous}; written to {target}")
+            print(_say("screen.changed", lang, count=changed, previous=previous, output=target))
         return 0
-    bar, update = _progress()
+    bar, update = _progress(lang)
     if bar is not None:
         bar.start()
     try:
         report = screen_declarations(
             Path(args.input), Path(args.output), default_index(), _threshold(args),
-            args.office_db, update, print,
+            args.office_db, update, _notice(lang),
         )  # fmt: skip
     finally:
         if bar is not None:
             bar.stop()
     _summary(report.rows, report.errors, report.hits, report.output, report.error_file,
-             report.list_versions, report.resumed_parts)  # fmt: skip
-    _say_parties(parties)
+             report.list_versions, report.resumed_parts, lang)  # fmt: skip
+    _say_parties(parties, lang)
     _log_run("declarations", Path(args.input), _threshold(args), report.list_versions,
-             (report.rows, report.hits, report.errors), report.output)  # fmt: skip
+             (report.rows, report.hits, report.errors), report.output, lang)  # fmt: skip
     if previous is not None:
         from bilateral.screening.rescreen import changed_rows
 
         count = changed_rows(previous, report.output)
-        print(f"{count} row(s) changed outcome since {previous}; written to {report.output}")
+        print(_say("screen.changed", lang, count=count, previous=previous, output=report.output))
     return 0
 
 
-def _declared_parties(source: Path) -> str:
-    """The summary's line on the party columns of a declarations file (``_say_parties``):
-    a user must not believe parties were screened when none were. Read before the run;
-    refused files are refused by the screening, in its words."""
+def _declared_parties(source: Path, lang: str = "en") -> tuple[str, bool]:
+    """The summary's line on the party columns of a declarations file (``_say_parties``),
+    and whether no party is screened: a user must not believe parties were screened when
+    none were. Read before the run; refused files are refused by the screening, in its
+    words."""
     from bilateral.screening.declarations import PARTY_COLUMNS, party_columns_found
 
     try:
@@ -399,19 +501,20 @@ def _declared_parties(source: Path) -> str:
 
             columns = header(source)
     except (BadInput, OSError, ValueError):
-        return ""
+        return "", False
     found, unused = party_columns_found(columns)
-    unread = f"; columns not read: {', '.join(unused)}" if unused else ""
+    unread = _say("screen.columns_unread", lang, columns=", ".join(unused)) if unused else ""
     if found:
-        return f"parties screened from column(s): {', '.join(found)}{unread}"
+        return _say("screen.parties_from", lang, columns=", ".join(found)) + unread, False
     roles = ", ".join(PARTY_COLUMNS)
-    return f"no party screened: {source.name} has no party column ({roles}){unread}"
+    return _say("screen.no_party", lang, file=source.name, roles=roles) + unread, True
 
 
-def _say_parties(line: str) -> None:
+def _say_parties(said: tuple[str, bool], lang: str = "en") -> None:
     """The party columns' line of the summary; on stderr too when none was screened."""
-    if line.startswith("no party screened"):
-        print(f"bilateral: warning: {line}", file=sys.stderr)
+    line, none = said
+    if none:
+        print(_say("screen.warning", lang, message=line), file=sys.stderr)
     if line:
         print(line)
 
@@ -423,12 +526,13 @@ def _log_run(
     versions: tuple[str, ...],
     counts: tuple[int, int, int],
     output: Path,
+    lang: str = "en",
 ) -> None:
     from bilateral.screening.bulk import _hash_file
     from bilateral.screening.log import record_run
 
     run = record_run(kind, source, _hash_file(source), threshold, versions, counts, output)
-    print(f"logged as run {run}")
+    print(_say("screen.logged", lang, run=run))
 
 
 def _summary(
@@ -439,14 +543,37 @@ def _summary(
     error_file: Path | None,
     versions: tuple[str, ...],
     resumed: int,
+    lang: str = "en",
 ) -> None:
-    print(f"{rows} row(s) screened: {hits} with a possible match, {errors} not screened")
-    print(f"output: {output}")
+    print(_say("screen.summary", lang, rows=rows, hits=hits, errors=errors))
+    print(_say("screen.output", lang, path=output))
     if error_file is not None:
-        print(f"bad rows (line, reason): {error_file}")
+        if lang == "fr":
+            _reasons_in_french(error_file)
+        print(_say("screen.bad_rows", lang, path=error_file))
     if resumed:
-        print(f"resumed after {resumed} finished part(s)")
-    print(f"lists: {', '.join(versions)}")
+        print(_say("screen.resumed", lang, parts=resumed))
+    print(_say("screen.lists", lang, versions=", ".join(versions)))
+
+
+def _reasons_in_french(error_file: Path) -> None:
+    """The error report of a French reader's run: each row's reason also in French, in an
+    ``error_fr`` column after the English ``error`` (whose words scripts read: unchanged)."""
+    import csv
+
+    from bilateral.faces.refusal import reason
+
+    with error_file.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    if not rows or "error" not in rows[0] or "error_fr" in rows[0]:
+        return
+    at = rows[0].index("error")
+    out = [[*rows[0], "error_fr"]]
+    out.extend([*row, reason(row[at], "fr") if len(row) > at else ""] for row in rows[1:])
+    temporary = error_file.with_suffix(".tmp")
+    with temporary.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(out)
+    temporary.replace(error_file)
 
 
 def _run_lists_show(args: argparse.Namespace) -> int:
@@ -454,10 +581,9 @@ def _run_lists_show(args: argparse.Namespace) -> int:
 
     for snapshot in active():
         dated = sum(1 for e in snapshot.entries if e.listed_from)
-        print(
-            f"{snapshot.version}  {len(snapshot.entries)} entries ({dated} dated)  {snapshot.title}"
-        )
-        print(f"    source: {snapshot.source}")
+        print(_say("screen.list_line", args.lang, version=snapshot.version,
+                   entries=len(snapshot.entries), dated=dated, title=snapshot.title))  # fmt: skip
+        print(_say("screen.list_source", args.lang, source=snapshot.source))
     return 0
 
 
@@ -465,9 +591,12 @@ def _run_lists_import(args: argparse.Namespace) -> int:
     from bilateral.screening.lists import importers
     from bilateral.screening.store import save
 
+    lang = args.lang
     path = Path(args.path)
     if not path.exists():
-        raise BadInput("path", f"no such file or folder: {path}")
+        raise BadInput(
+            "path", f"no such file or folder: {path}", "screen.no_such_path", {"path": str(path)}
+        )
     try:
         snapshot = importers()[args.format](path)
     except (ValueError, OSError, SyntaxError) as error:  # XML's ParseError is a SyntaxError
@@ -475,6 +604,8 @@ def _run_lists_import(args: argparse.Namespace) -> int:
             "path",
             f"{path.name}: not read as a {args.format} list ({error}); the active lists are "
             "unchanged",
+            "screen.not_read_as",
+            {"file": path.name, "format": args.format, "error": str(error)},
         ) from None
     if not snapshot.entries:
         # An empty import would replace, and so remove, the whole active list.
@@ -482,30 +613,35 @@ def _run_lists_import(args: argparse.Namespace) -> int:
             "path",
             f"{path.name}: no entries read as a {args.format} list (is it a {args.format} "
             "file?); nothing imported, the active lists are unchanged",
+            "screen.no_entries",
+            {"file": path.name, "format": args.format},
         )
     stored, change, new = save(snapshot)
-    state = "stored" if new else "already stored (same content)"
-    print(f"{snapshot.version}: {len(snapshot.entries)} entries, {state}: {stored}")
-    print(f"change from the previous version: {change.summary()}")
+    key = "screen.imported" if new else "screen.imported_same"
+    print(_say(key, lang, version=snapshot.version, entries=len(snapshot.entries), path=stored))
+    print(_say("screen.change", lang, added=len(change.added), removed=len(change.removed),
+               changed=len(change.changed)))  # fmt: skip
     for entry in change.added[:5]:
-        print(f"  + {entry.name} ({entry.reference})")
+        print(f"  + {entry.name} ({_ref(entry.reference, lang)})")
     for entry in change.removed[:5]:
-        print(f"  - {entry.name} ({entry.reference})")
+        print(f"  - {entry.name} ({_ref(entry.reference, lang)})")
     for before, _after in change.changed[:5]:
-        print(f"  ~ {before.name} ({before.reference})")
+        print(f"  ~ {before.name} ({_ref(before.reference, lang)})")
     return 0
 
 
 def _run_lists_rollback(args: argparse.Namespace) -> int:
     from bilateral.screening.store import active, roll_back
 
+    lang = args.lang
     aside = roll_back(args.list_id)
     now = next((s for s in active() if s.list_id == args.list_id), None)
-    print(f"set aside {aside.name} (kept in {aside.parent})")
+    print(_say("screen.set_aside", lang, name=aside.name, folder=aside.parent))
     if now is None:
-        print(f"{args.list_id}: no version left; the list is no longer screened")
+        print(_say("screen.no_version_left", lang, list_id=args.list_id))
     else:
-        print(f"{args.list_id}: screening now uses {now.version}, {len(now.entries)} entries")
+        print(_say("screen.now_uses", lang, list_id=args.list_id, version=now.version,
+                   entries=len(now.entries)))  # fmt: skip
     return 0
 
 
@@ -516,16 +652,24 @@ def _run_lists_export(args: argparse.Namespace) -> int:
     for snapshot in active():
         if snapshot.list_id == args.list_id:
             count = write_ftm(snapshot, Path(args.output))
-            print(f"{count} FtM entities written to {args.output} ({snapshot.version})")
+            print(_say("screen.exported", args.lang, count=count, path=args.output,
+                       version=snapshot.version))  # fmt: skip
             return 0
-    raise BadInput("list_id", f"no active list {args.list_id!r} (see bilateral screen lists show)")
+    raise BadInput(
+        "list_id",
+        f"no active list {args.list_id!r} (see bilateral screen lists show)",
+        "screen.no_active_list",
+        {"value": args.list_id},
+    )
 
 
 def _run_mark(args: argparse.Namespace) -> int:
     from bilateral.screening.log import mark
 
     mark(args.decision, args.entry, args.verdict, args.reason, args.analyst)
-    print(f"marked {args.entry} in decision {args.decision} as {args.verdict}")
+    verdict = _say(f"screen.verdict.{args.verdict}", args.lang)
+    print(_say("screen.marked", args.lang, entry=args.entry, decision=args.decision,
+               verdict=verdict))  # fmt: skip
     return 0
 
 

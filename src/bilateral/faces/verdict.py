@@ -81,6 +81,27 @@ def long_date(value: str | dt.date | None, lang: str) -> str:
     return _first_of_month(text, day, lang)
 
 
+# A day written as ISO inside a sentence: not a part of a list version
+# (``ca-sema-russia@2026-06-15:sha256:…``), a file name or another identifier.
+_PROSE_DAY = re.compile(r"(?<![\w@./:-])(\d{4}-\d{2}-\d{2})(?![\w/:@-])")
+
+
+def prose_dates(text: str, lang: str) -> str:
+    """A sentence's ISO days as the reader's prose writes them (French: ``le 2020-09-28``
+    → ``le 28 septembre 2020``); English sentences, which the CLI and scripts read with
+    ISO days, unchanged."""
+    if lang != "fr" or "-" not in text:
+        return text
+
+    def said(found: re.Match[str]) -> str:
+        try:
+            return long_date(found[1], lang)
+        except ValueError:  # 2020-13-45: not a day
+            return found[1]
+
+    return _PROSE_DAY.sub(said, text)
+
+
 def _first_of_month(text: str, day: dt.date, lang: str) -> str:
     """French writes the first of a month as an ordinal: 1er juin 2016 (as the country pages
     and the CFLI letters do)."""

@@ -60,6 +60,9 @@ class Options:
     on: dt.date | None
     threshold: float
     workers: int = 1
+    # the reader's language of the caveats a face prints (Report.caveats_said); the
+    # output, its caveats file and metadata are data, in English whatever it is
+    lang: str = "en"
 
 
 def _hash_file(path: Path) -> str:
@@ -277,6 +280,7 @@ class Report:
     # metadata (key ``bilateral.caveats``) and, for either format, in OUTPUT.caveats.txt.
     caveats: tuple[str, ...] = ()
     caveats_file: Path | None = None
+    caveats_said: tuple[str, ...] = ()  # the same caveats in Options.lang, for a face
 
 
 def _jobs(
@@ -367,7 +371,7 @@ def screen_parties(
     finally:
         if pool is not None:
             pool.terminate()
-    return _finish(parts_dir, part, target, index, done, rejected)
+    return _finish(parts_dir, part, target, index, done, rejected, options.lang)
 
 
 def _finish(
@@ -377,6 +381,7 @@ def _finish(
     index: ScreeningIndex,
     resumed: int,
     rejected: list[tuple[int, str]] = (),  # type: ignore[assignment]
+    lang: str = "en",
 ) -> Report:
     files = [parts_dir / f"part-{i:05d}.parquet" for i in range(parts)]
     table = (
@@ -397,6 +402,7 @@ def _finish(
         except (TypeError, ValueError):
             continue  # a bad row's date: reported with the row
     caveats = tuple(coverage_caveats(dates, index.snapshots))
+    said = caveats if lang == "en" else tuple(coverage_caveats(dates, index.snapshots, lang))
     caveats_file = target.with_name(target.stem + ".caveats.txt")
     caveats_file.write_text("".join(f"{c}\n" for c in caveats), encoding="utf-8")
     temporary = target.with_name(target.name + ".tmp")
@@ -424,4 +430,5 @@ def _finish(
         resumed_parts=resumed,
         caveats=caveats,
         caveats_file=caveats_file,
+        caveats_said=said,
     )

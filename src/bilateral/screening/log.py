@@ -78,8 +78,14 @@ def input_hash(query_input: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def record(answer: dict[str, Any], query_input: dict[str, Any], path: Path | None = None) -> str:
-    """Log one screening answer; attach earlier analyst marks to its hits. Returns its id."""
+def record(
+    answer: dict[str, Any],
+    query_input: dict[str, Any],
+    path: Path | None = None,
+    lang: str = "en",
+) -> str:
+    """Log one screening answer; attach earlier analyst marks to its hits, said in ``lang``
+    as the answer's other explanations are. Returns its id."""
     decision = uuid.uuid4().hex[:16]
     digest = input_hash(query_input)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -105,17 +111,28 @@ def record(answer: dict[str, Any], query_input: dict[str, Any], path: Path | Non
                 (digest,),
             )
         }
-    attach_marks(answer["matches"], marks)
+    attach_marks(answer["matches"], marks, lang)
     return decision
 
 
-def attach_marks(hits: list[dict[str, Any]], marks: dict[str, tuple[Any, ...]]) -> None:
-    """Show each hit's analyst mark (entry id → verdict, reason, analyst, at) with it."""
+_VERDICTS_FR = {"true-positive": "vrai positif", "false-positive": "faux positif"}
+
+
+def attach_marks(
+    hits: list[dict[str, Any]], marks: dict[str, tuple[Any, ...]], lang: str = "en"
+) -> None:
+    """Show each hit's analyst mark (entry id → verdict, reason, analyst, at) with it; the
+    note in ``lang`` (the day in ISO: a face writes it as its reader's prose does)."""
     for hit in hits:
         if hit["id"] in marks:
             verdict, reason, analyst, at = marks[hit["id"]]
             hit["analyst_mark"] = {"verdict": verdict, "reason": reason, "by": analyst, "at": at}
-            hit["explanation"].append(f"marked {verdict} by {analyst} on {at[:10]}: {reason}")
+            if lang == "fr":
+                said = _VERDICTS_FR.get(verdict, verdict)
+                note = f"marqué comme {said} par {analyst} le {at[:10]} : {reason}"
+            else:
+                note = f"marked {verdict} by {analyst} on {at[:10]}: {reason}"
+            hit["explanation"].append(note)
 
 
 def all_marks(path: Path | None = None) -> dict[str, dict[str, tuple[Any, ...]]]:
@@ -184,16 +201,28 @@ def mark(
     decision: str, entry_id: str, verdict: str, reason: str, analyst: str, path: Path | None = None
 ) -> None:
     if not reason.strip():
-        raise BadInput("reason", "say why (a mark without a reason cannot be reviewed)")
+        raise BadInput(
+            "reason", "say why (a mark without a reason cannot be reviewed)", "screen.mark_reason"
+        )
     with _connect(path) as con:
         row = con.execute(
             "select input_hash, hits from decisions where id = ?", (decision,)
         ).fetchone()
         if row is None:
-            raise BadInput("decision", f"no screening decision {decision!r} in the log")
+            raise BadInput(
+                "decision",
+                f"no screening decision {decision!r} in the log",
+                "screen.no_decision",
+                {"value": decision},
+            )
         hit_ids = {h[0] for h in json.loads(row[1])}
         if entry_id not in hit_ids:
-            raise BadInput("entry", f"{entry_id!r} was not a hit of decision {decision}")
+            raise BadInput(
+                "entry",
+                f"{entry_id!r} was not a hit of decision {decision}",
+                "screen.not_a_hit",
+                {"value": entry_id, "decision": decision},
+            )
         con.execute(
             "insert or replace into marks values (?, ?, ?, ?, ?, ?, ?)",
             (
