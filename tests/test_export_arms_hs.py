@@ -76,12 +76,15 @@ def test_firearms_to_the_united_states_are_controlled_too_but_not_all_munitions(
     assert pistols["reasons"][1]["because"] == (
         "ECL Group 2 item(s) 2-1 controlled to all destinations"
     )
-    # bombs and missiles (2-4) are controlled to the US only as far as they are 2-4.a:
-    # no permit is claimed, and the caveat names the items that would need one
+    # bombs and missiles (2-3, 2-4): 2-3 and 2-4.a are controlled to the US too, and the
+    # goods may be among them, so a permit is required, with a caveat saying which
     bombs = check_export(to="US", on="2024-01-01", hs="9306.90")
-    assert bombs["permit_required"] is False
+    assert bombs["permit_required"] is True
+    assert bombs["reasons"][1]["because"] == (
+        "ECL Group 2 item(s) 2-3, 2-4.a, which the goods may be, controlled to all destinations"
+    )
     assert any(
-        c.startswith("Of the ECL items HS 9306.90 is read as, 2-3, 2-4.a are controlled to every")
+        c.startswith("Of the ECL items HS 9306.90 is read as, only 2-3, 2-4.a are controlled")
         for c in bombs["caveats"]
     )
     # and to a country outside the United States they are controlled
@@ -146,6 +149,7 @@ def test_the_command_line_and_a_batch_file_say_the_same(
         "destination,date,hs\n"
         "BY,2017-06-20,9301.10\nBY,2017-06-20,8471.30\nUS,2024-01-01,9306.90\n"
         "US,2024-01-01,9302.00\nRU,2009-04-29,9303.20\nUS,2024-01-01,9307.00\n"
+        "FR,2024-01-01,9306\nUS,2024-01-01,8710.00\n"
     )
     out_csv = tmp_path / "out.csv"
     assert main(["batch", str(rows), "--output", str(out_csv)]) == 0
@@ -154,10 +158,12 @@ def test_the_command_line_and_a_batch_file_say_the_same(
     assert got == [
         ("9301.10", "true", both),
         ("8471.30", "false", ""),
-        ("9306.90", "false", ""),
+        ("9306.90", "true", both),
         ("9302.00", "true", both),
         ("9303.20", "false", ""),
         ("9307.00", "false", ""),
+        ("9306", "true", both),
+        ("8710.00", "false", ""),
     ]
     for row in csv.DictReader(out_csv.open()):
         single = check_export(to=row["destination"], on=row["date"], hs=row["hs"])
@@ -190,3 +196,16 @@ def test_personal_effects_and_gifts_may_hold_ecl_goods_medicines_do_not() -> Non
     assert any(c.startswith("« Effets personnels » n'indique pas") for c in french["caveats"])
     medicines = check_export(to="BY", on="2024-01-01", category="medicines")
     assert not any("Export Control List (a hunting rifle" in c for c in medicines["caveats"])
+
+
+@pytest.mark.parametrize(("hs", "items"), [("9306", "2-3, 2-4"), ("9305", "2-1, 2-2, 2-4")])
+def test_a_heading_broader_than_the_codes_read_is_read_as_all_their_items(
+    hs: str, items: str
+) -> None:
+    # 9306 holds 9306.21 to 9306.90, every one read as Group 2: the heading is not "no
+    # permit" because no single reading names it
+    answer = check_export(to="FR", on="2024-01-01", hs=hs)
+    assert answer["permit_required"] is True
+    assert answer["reasons"][0]["because"] == f"HS {hs} read as ECL Group 2 item(s) {items}"
+    suspended = check_export(to="BY", on="2020-11-09", hs=hs)
+    assert suspended["outcome"] == "new_permits_suspended"

@@ -911,10 +911,14 @@ class _Templates:
 def _read_items(
     readings: tuple[tuple[str, tuple[str, ...]], ...], digits: str
 ) -> tuple[str, ...] | None:
-    """The ECL items an HS code is read as (its longest listed prefix), as
-    ``EclHsReading.reading`` gives them."""
+    """The ECL items an HS code is read as, as ``EclHsReading.reading`` gives them: its
+    longest listed prefix's, else those of the listed codes it is broader than."""
     found = [(len(code), items) for code, items in readings if digits.startswith(code)]
-    return max(found)[1] if found else None
+    if found:
+        return max(found)[1]
+    wider = {i for code, items in readings if code.startswith(digits) and code != digits
+             for i in items}  # fmt: skip
+    return tuple(sorted(wider)) if wider else None
 
 
 def _dotted(raw: pa.Array) -> pa.Array:

@@ -469,24 +469,36 @@ def _read_controls(
             f"article du groupe {group} de la LMTEC contrôlé vers cette destination",
         )
         return True
-    trace.skipped(scope_rule, f"ECL Group {group} is not controlled to this destination")
-    trace.skipped(rule, "the items it reads are not all controlled to this destination")
     wide = [
         i
         for i in scope.items_to_all_destinations
         if any(i == r or i.startswith(r + ".") or r.startswith(i + ".") for r in reading.items)
     ]
     if wide:
+        # Some of the items read are controlled to every destination, this one included:
+        # the goods may be among them, so a permit is required unless the item says not.
         listed = ", ".join(wide)
-        trace.caveat(
-            f"Of the ECL items HS {code} is read as, {listed} are controlled to every "
-            f"destination, this one included ({scope_rule.instrument} {scope_rule.provision}): "
-            "if the goods are among them, an export permit is required; ask with --ecl ITEM.",
-            f"Parmi les articles de la LMTEC auxquels le SH {code} est lu, {listed} sont "
-            f"contrôlés vers toutes les destinations, celle-ci comprise "
-            f"({cite_fr(scope_rule.instrument, scope_rule.provision)}) : si les marchandises "
-            "en sont, une licence d'exportation est requise; utilisez --ecl ARTICLE.",
+        trace.applied(rule, *reason)
+        trace.applied(
+            scope_rule,
+            f"ECL Group {group} item(s) {listed}, which the goods may be, controlled to all "
+            "destinations",
+            f"article(s) {listed} du groupe {group} de la LMTEC, dont les marchandises peuvent "
+            "relever, contrôlé(s) vers toutes les destinations",
         )
+        trace.caveat(
+            f"Of the ECL items HS {code} is read as, only {listed} are controlled to this "
+            f"destination ({scope_rule.instrument} {scope_rule.provision}): if the goods are "
+            "none of them, no export permit is required on this ground; ask with --ecl ITEM.",
+            f"Parmi les articles de la LMTEC auxquels le SH {code} est lu, seuls {listed} sont "
+            f"contrôlés vers cette destination "
+            f"({cite_fr(scope_rule.instrument, scope_rule.provision)}) : si les marchandises "
+            "n'en sont pas, aucune licence d'exportation n'est requise pour ce motif; utilisez "
+            "--ecl ARTICLE.",
+        )
+        return True
+    trace.skipped(scope_rule, f"ECL Group {group} is not controlled to this destination")
+    trace.skipped(rule, "the items it reads are not controlled to this destination")
     return False
 
 

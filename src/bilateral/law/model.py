@@ -215,14 +215,21 @@ class EclHsReading(_Effect):
                     raise ValueError(f"item {item} is not in ECL Group {self.group}")
 
     def reading(self, digits: str) -> EclReading | None:
-        """The reading of an HS code (its longest listed prefix), if any."""
+        """The reading of an HS code: that of its longest listed prefix; for a code broader
+        than every listed one (the heading 9306 over 9306.21 to 9306.90), all the items its
+        listed subdivisions are read as, since its goods may be any of them; else None."""
         best: EclReading | None = None
         longest = 0
+        narrower: list[str] = []
         for reading in self.readings:
             for code in reading.hs:
                 plain = code.replace(".", "")
                 if digits.startswith(plain) and len(plain) > longest:
                     best, longest = reading, len(plain)
+                elif plain.startswith(digits) and len(plain) > len(digits):
+                    narrower.extend(reading.items)
+        if best is None and narrower:
+            return EclReading(hs=(digits,), items=tuple(sorted(set(narrower))))
         return best
 
 
