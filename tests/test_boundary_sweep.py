@@ -74,6 +74,7 @@ EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "un.dprk.2006-text-gap": ("2006-11-09", "2020-05-31"),
     # designated persons: s. 2 replaced by SOR/2020-119 s. 2, in force 2020-06-01 (XML);
     # before it, from the XML's first day, an inferred reading of the earlier text.
+    "un.dprk.designated-persons-2006-text": ("2006-11-09", "2016-10-20"),
     "un.dprk.designated-persons-2016": ("2016-10-21", "2020-05-31"),
     "un.dprk.s2-designated-persons": ("2020-06-01", OPEN),
     "sema.dprk.s2-export-ban": ("2011-08-11", OPEN),

@@ -323,3 +323,23 @@ def test_a_match_cites_the_provision_its_list_is_read_under_and_what_it_forbids(
     french = contact.text("fr")
     assert "DORS/2006-287, art. 2(1) et art. 1 (personne désignée);" in french
     assert "interdit les opérations avec les personnes qu'il vise" in contact.message.fr
+
+
+def test_a_un_designation_before_the_regulations_text_is_held_is_a_possible_prohibition(
+    officer_call: Call,
+):
+    # KOMID, designated by the UN on 2009-04-24; SOR/2006-287's text before 2016-10-21 is
+    # not in the law data: a review that says the prohibition is possible, not certain
+    d = determine_eligibility(
+        proposal("Korea Mining Development Trading Corporation"),
+        officer_call,
+        on=dt.date(2015, 6, 29),
+    )
+    assert d.outcome is Outcome.NEEDS_REVIEW
+    (hit,) = sanctions(d, Status.REVIEW)
+    assert "may have prohibited dealings with the persons it lists: the UN had designated" in (
+        hit.message.en
+    )
+    assert "a peut-être interdit les opérations avec les personnes qu'il vise : l'ONU avait" in (
+        hit.message.fr
+    )

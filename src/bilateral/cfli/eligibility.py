@@ -812,7 +812,14 @@ def _prohibition(match: sanctions.Match, on: dt.date) -> Bilingual:
     where_en = f"{inst} {rule['provision_en']}"
     where_fr = f"le {sanctions.french_instrument(inst)}, {rule['provision_fr'][:1].lower()}"
     where_fr += rule["provision_fr"][1:]
-    restriction = rule["restriction"]
+    uncertain, restriction = rule["uncertain"], rule["restriction"]
+    if uncertain is not None:  # the rule's text on the date is not held
+        return Bilingual(
+            en=f"{where_en} may have prohibited dealings with the persons it lists: "
+            f"{uncertain['en'][:1].lower()}{uncertain['en'][1:].rstrip('.')}",
+            fr=f"{where_fr} a peut-être interdit les opérations avec les personnes qu'il vise : "
+            f"{uncertain['fr'][:1].lower()}{uncertain['fr'][1:].rstrip('.')}",
+        )
     if restriction is not None:  # some dealings only (new debt or equity)
         return Bilingual(
             en=f"under {where_en}, {restriction['en']}",

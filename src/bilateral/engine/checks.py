@@ -415,7 +415,7 @@ def listing_rule(
         plist = law.bundle.person_lists[effect.listing]
         if (plist.instrument, plist.provision) == (instrument, provision) and rule.in_force(day):
             found = {lang: _rule_json(rule, lang) for lang in ("en", "fr")}
-            restriction = effect.restriction
+            restriction, uncertain = effect.restriction, effect.uncertain
             return {
                 **found["en"],
                 "provision_fr": found["fr"]["provision"],
@@ -423,6 +423,10 @@ def listing_rule(
                 "restriction": (
                     None if restriction is None else {"en": restriction.en, "fr": restriction.fr}
                 ),
+                # why a match is only possibly under the rule (its text not held)
+                "uncertain": None
+                if uncertain is None
+                else {"en": uncertain.en, "fr": uncertain.fr},
             }
     return None
 

@@ -248,8 +248,9 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                 )
                 continue
             seen.add((person.part, person.item))
-            if part or kind == "initials":
-                status = "possibly listed"  # only a part of the listed name matched
+            if part or kind == "initials" or effect.uncertain is not None:
+                # only a part of the listed name matched, or the rule's text is not held
+                status = "possibly listed"
             found.append(
                 PartyMatch(person, plist, kind, variant, status, rule.id, effect.restriction)
             )
@@ -279,6 +280,8 @@ def determine_party(law: Law, name: str, on: dt.date) -> PartyDetermination:
                 f"{hits} personne(s) inscrite(s) ou peut-être inscrite(s) correspondent au nom",
             )
             show_rule_caveats(rule, trace, on)  # exceptions the engine cannot evaluate
+            if effect.uncertain is not None:  # why its matches are only possibly listed
+                trace.caveat(effect.uncertain.en, effect.uncertain.fr)
         else:
             trace.skipped(rule, "no listed person matches the name")
         said_by = plist.id if plist.coverage is not None else plist.instrument
@@ -335,7 +338,7 @@ class DealingList:
     instrument: str
     provision: str
     item_prefix: str  # what every item of the list begins with ("KP" for the UN DPRK list)
-    restricted: bool  # some dealings only (new debt or equity), not every dealing
+    restricted: bool  # some dealings only (new debt or equity), or a text not held
     valid_from: dt.date | None
     valid_to: dt.date | None
 
@@ -353,7 +356,7 @@ def dealing_lists(law: Law) -> list[DealingList]:
                 plist.instrument,
                 plist.provision,
                 _common_start(items),
-                effect.restriction is not None,
+                effect.restriction is not None or effect.uncertain is not None,
                 rule.valid_from,
                 rule.valid_to,
             )

@@ -208,6 +208,7 @@ def _party_file(args: argparse.Namespace) -> int:
     """Every name of a file checked in one process; all answers printed, or one error."""
     from bilateral.engine import checks
     from bilateral.faces.render import _WORDS, _colon, _yes, match_line
+    from bilateral.faces.verdict import prose_dates
 
     if args.name is not None:
         raise BadInput("name", "give a name or --file, not both", "screen.name_and_file")
@@ -229,12 +230,13 @@ def _party_file(args: argparse.Namespace) -> int:
     lines: list[str] = []
     caveats: dict[str, None] = {}
     for answer in answers:
-        lines.append(
-            f"{answer['name']}: {w['listed']}{_colon(args.lang)}{_yes(answer['listed'], w)}"
-        )
+        # "possibly listed" is neither yes nor no, as in a single check
+        possibly = answer.get("status") == "possibly listed"
+        said = w["possibly listed"] if possibly else _yes(answer["listed"], w)
+        lines.append(f"{answer['name']}: {w['listed']}{_colon(args.lang)}{said}")
         lines.extend(match_line(m, args.lang) for m in answer["matches"])
         caveats.update(dict.fromkeys(answer["caveats"]))
-    lines.extend(f"  ! {c}" for c in caveats)
+    lines.extend(f"  ! {prose_dates(c, args.lang)}" for c in caveats)
     if answers:
         lines.append(f"({w['law']} {answers[0]['law_version']})")
     print("\n".join(lines))

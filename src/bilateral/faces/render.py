@@ -140,6 +140,9 @@ def match_line(m: JSON, lang: str) -> str:
     """One listed person a party answer matched: name, kind of match, listing, date."""
     w = _WORDS[lang]
     maybe = f" — {w['possibly listed']}" if m.get("status") == "possibly listed" else ""
+    if m.get("restriction"):  # a list that bans some dealings only: which
+        said = "restreint" if lang == "fr" else "restricted"
+        maybe += f" — {said}{_colon(lang)}{m['restriction']}"
     if lang == "fr":
         kind = {"exact": "exacte", "partial": "partielle", "initials": "initiales"}.get(
             m["match"], m["match"]

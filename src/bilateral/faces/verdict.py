@@ -418,13 +418,13 @@ _OTHER = {
         "party_clear": "{name} is not on the recorded lists on {on}.",
         "party_possible": (
             "{name} is possibly a listed person on {on} (only part of a listed name "
-            "matches, or the listing date is not in the data): do not deal with them until "
-            "it is ruled out."
+            "matches, or the listing date or the law's text on it is not in the data): "
+            "do not deal with them until it is ruled out."
         ),
         "party_possible_restricted": (
             "{name} is possibly a listed person on {on} (only part of a listed name "
-            "matches, or the listing date is not in the data; {where}): if they are, {what}; "
-            "rule it out before any such dealing."
+            "matches, or the listing date or the law's text on it is not in the data; "
+            "{where}): if they are, {what}; rule it out before any such dealing."
         ),
     },
     "fr": {
@@ -458,12 +458,14 @@ _OTHER = {
         "party_clear": "{name} ne figure pas sur les listes consignées le {on}.",
         "party_possible": (
             "{name} est peut-être une personne inscrite le {on} (seule une partie d'un nom "
-            "inscrit correspond, ou la date d'inscription ne figure pas dans les données) : "
+            "inscrit correspond, ou la date d'inscription ou le texte du droit à cette date ne "
+            "figure pas dans les données) : "
             "n'effectuez aucune transaction avec elle avant de l'avoir exclu."
         ),
         "party_possible_restricted": (
             "{name} est peut-être une personne inscrite le {on} (seule une partie d'un nom "
-            "inscrit correspond, ou la date d'inscription ne figure pas dans les données; "
+            "inscrit correspond, ou la date d'inscription ou le texte du droit à cette date ne "
+            "figure pas dans les données; "
             "{where}) : si elle l'est, {what}; vérifiez-le avant toute opération de ce type."
         ),
     },
@@ -564,7 +566,8 @@ def sentence(answer: JSON, lang: str) -> str:
             what = "; ".join(dict.fromkeys(said for _, said in limits))
             key += "_restricted" if key == "party_possible" else ""
             key = "party_restricted" if key == "party_listed" else key
-            return w[key].format(name=answer.get("name", ""), on=on, where=where, what=what)
+            said = w[key].format(name=answer.get("name", ""), on=on, where=where, what=what)
+            return prose_dates(said, lang)  # a restriction may cite its text's day
         return w[key].format(name=answer.get("name", ""), on=on)
     return ""
 

@@ -358,6 +358,10 @@ class DealingsProhibition(_Effect):
     # as a clause the party answer says: "new debt of longer than 90 days ... is banned".
     # None: every dealing with a listed person is banned.
     restriction: Bilingual | None = None
+    # Why a match under this rule is only "possibly listed": the rule's text on these days
+    # is not held (SOR/2006-287 before 2016-10-21), so a designated person may or may not
+    # have been under it. Said as a caveat; None: a match is listed.
+    uncertain: Bilingual | None = None
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
