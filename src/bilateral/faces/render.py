@@ -113,10 +113,11 @@ def _reasons(answer: JSON, w: dict[str, str], lang: str = "en") -> list[str]:
             # citation in French style (DORS, art., annexe) and the tag in French
             shown = verdict.localize_reason(r, lang) if lang == "fr" else r
             tag = shown["confidence_label"] if lang == "fr" else r["confidence"]
-            lines.append(f"  - {r['label']} [{r['rule']}, {tag}]")
-            provision = str(shown["provision"])
-            if lang == "fr" and provision.startswith("Art. "):  # mid-citation: lower case
-                provision = "a" + provision[1:]
+            label = verdict.prose_dates(str(r["label"]), lang)  # "texte antérieur au …"
+            lines.append(f"  - {label} [{r['rule']}, {tag}]")
+            provision = verdict.prose_dates(str(shown["provision"]), lang)
+            if lang == "fr" and provision.startswith(("Art. ", "Texte")):  # mid-citation
+                provision = provision[:1].lower() + provision[1:]
             lines.append(f"    {shown['instrument']}, {provision} ({since} → {until})")
             lines.append(f"    {verdict.citation_url(r, lang)}")
             day = str(answer.get("as_of") or "")

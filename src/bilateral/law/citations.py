@@ -101,6 +101,7 @@ _PROVISION_FR = [
     ),
     (r"\(MFN column\)", "(colonne NPF)"),
     (r"\(designated person\)", "(personne désignée)"),
+    (r"\btext of (\d{4}) to (\d{4})\b", r"texte de \1 à \2"),
     (r"\(text before (\d{4}-\d{2}-\d{2})\)", r"(texte antérieur au \1)"),
     # the notes some provisions carry
     (r"\(as amended, probably by\b", "(modifiée, probablement par"),
@@ -177,6 +178,6 @@ def cite_fr(instrument: str, provision: str) -> str:
     ("SOR/2014-58", "s. 3.06(1) and Schedule 5.1" → "DORS/2014-58, art. 3.06(1) et
     annexe 5.1")."""
     said = provision_fr(provision)
-    if said.startswith(("Art. ", "Annexe", "Partie", "Paragraphe", "Alinéa")):
+    if said.startswith(("Art. ", "Annexe", "Partie", "Paragraphe", "Alinéa", "Texte")):
         said = said[:1].lower() + said[1:]
     return f"{provision_fr(instrument)}, {said}"
