@@ -38,6 +38,7 @@ from bilateral.cfli.proposals import Proposal, RegistrationStatus
 from bilateral.cfli.refusals import refuse, require_same_call
 from bilateral.engine import checks
 from bilateral.errors import BadInput, LawDataError
+from bilateral.law.citations import cite_fr
 from bilateral.law.model import Bilingual, Confidence
 
 ENGINE = "cfli-eligibility/1"
@@ -789,8 +790,7 @@ def _match_law(match: sanctions.Match, on: dt.date, hit: bool = True) -> Bilingu
     elif inst == BELARUS:
         en, fr = f"{inst}, ss. 3 and 4(h)", f"{inst_fr}, art. 3 et al. 4h)"
     elif rule is not None:  # the provision the list is read under (s. 3, s. 3.01(1.1), s. 2(1))
-        en = f"{inst}, {rule['provision_en']}"
-        fr = f"{inst_fr}, {rule['provision_fr'][:1].lower()}{rule['provision_fr'][1:]}"
+        en, fr = f"{inst}, {rule['provision_en']}", cite_fr(inst, rule["provision_en"])
     else:
         en, fr = inst, inst_fr
     return Bilingual(
@@ -810,24 +810,23 @@ def _prohibition(match: sanctions.Match, on: dt.date) -> Bilingual:
             fr="les mesures attachées à cette liste peuvent interdire le paiement",
         )
     where_en = f"{inst} {rule['provision_en']}"
-    where_fr = f"le {sanctions.french_instrument(inst)}, {rule['provision_fr'][:1].lower()}"
-    where_fr += rule["provision_fr"][1:]
+    where_fr = cite_fr(inst, rule["provision_en"])
     uncertain, restriction = rule["uncertain"], rule["restriction"]
     if uncertain is not None:  # the rule's text on the date is not held
         return Bilingual(
             en=f"{where_en} may have prohibited dealings with the persons it lists: "
             f"{uncertain['en'][:1].lower()}{uncertain['en'][1:].rstrip('.')}",
-            fr=f"{where_fr} a peut-être interdit les opérations avec les personnes qu'il vise : "
+            fr=f"le {where_fr} a peut-être interdit les opérations avec les personnes qu'il vise : "
             f"{uncertain['fr'][:1].lower()}{uncertain['fr'][1:].rstrip('.')}",
         )
     if restriction is not None:  # some dealings only (new debt or equity)
         return Bilingual(
             en=f"under {where_en}, {restriction['en']}",
-            fr=f"en vertu du {where_fr[3:]}, {restriction['fr']}",
+            fr=f"en vertu du {where_fr}, {restriction['fr']}",
         )
     return Bilingual(
         en=f"{where_en} prohibits dealings with the persons it lists",
-        fr=f"{where_fr} interdit les opérations avec les personnes qu'il vise",
+        fr=f"le {where_fr} interdit les opérations avec les personnes qu'il vise",
     )
 
 

@@ -418,8 +418,6 @@ def listing_rule(
             restriction, uncertain = effect.restriction, effect.uncertain
             return {
                 **found["en"],
-                "provision_fr": found["fr"]["provision"],
-                "instrument_fr": found["fr"]["instrument"],
                 "restriction": (
                     None if restriction is None else {"en": restriction.en, "fr": restriction.fr}
                 ),

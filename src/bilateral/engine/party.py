@@ -313,8 +313,7 @@ def _financial_caveats(law: Law, on: dt.date, trace: Trace) -> None:
         if rule.in_force(on):
             by_instrument.setdefault(rule.instrument, []).append(rule)
     for instrument, rules in by_instrument.items():
-        named = [r.provision for r in rules]
-        provisions = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
+        provisions = _joined([r.provision for r in rules], "and")
         labels = "; ".join(r.label.en for r in rules)
         labels_fr = "; ".join(r.label.fr for r in rules)
         trace.caveat(
