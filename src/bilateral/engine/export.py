@@ -354,9 +354,7 @@ def _ecl_controls(
     rule = current[0]
     scope = rule.effect
     assert isinstance(scope, EclGroupScope)
-    if any(item == i or item.startswith(i + ".") for i in scope.items_named_in_guide) or (
-        scope.destinations == "named_in_item"
-    ):
+    if _within(item, scope.items_named_in_guide) or (scope.destinations == "named_in_item"):
         if on_acl:
             trace.caveat(
                 f"ECL item {item} is controlled to destinations named in the Guide, which is not "
@@ -372,7 +370,7 @@ def _ecl_controls(
             "engine.ecl_guide",
             {"item": item},
         )
-    to_all = any(item == i or item.startswith(i + ".") for i in scope.items_to_all_destinations)
+    to_all = _within(item, scope.items_to_all_destinations)
     if scope.destinations == "all" or to_all:
         trace.applied(
             rule,
@@ -445,14 +443,13 @@ def _read_controls(
     scope = scope_rule.effect
     assert isinstance(scope, EclGroupScope)
 
-    def everywhere(item: str) -> bool:
-        return any(item == i or item.startswith(i + ".") for i in scope.items_to_all_destinations)
-
     reason = (
         f"HS {code} read as ECL Group {group} item(s) {items}",
         f"SH {code} lu comme le ou les articles {items} du groupe {group} de la LMTEC",
     )
-    if scope.destinations == "all" or all(everywhere(i) for i in reading.items):
+    if scope.destinations == "all" or all(
+        _within(i, scope.items_to_all_destinations) for i in reading.items
+    ):
         trace.applied(rule, *reason)
         trace.applied(
             scope_rule,
@@ -502,11 +499,16 @@ def _read_controls(
     return False
 
 
+def _within(item: str, items: tuple[str, ...]) -> bool:
+    """Whether an ECL item is one of ``items`` or a subdivision of one (2-1.a of 2-1)."""
+    return any(item == i or item.startswith(i + ".") for i in items)
+
+
 def _gep_covers(gep: GeneralExportPermit, goods: Goods) -> bool:
     item = goods.ecl_item or ""
     if goods.ecl_group in gep.ecl_groups and "-" in item:
         return True
-    return any(item == i or item.startswith(i + ".") for i in gep.ecl_items)
+    return _within(item, gep.ecl_items)
 
 
 def _gep_schedule_allows(
