@@ -346,7 +346,9 @@ def test_komid_on_2016_10_21_in_english_and_french(capsys: pytest.CaptureFixture
     assert any("DORS/2006-287, Liste récapitulative du Conseil de sécurité des Nations Unies "
                "(RPDC), KPe.001, inscrit le 24 avril 2009" in line for line in french)  # fmt: skip
     assert any("proviennent de la Liste récapitulative" in line for line in french)
-    assert any("DORS/2006-287, art. 2 (texte antérieur au 1er juin 2020)" in line for line in french)
+    assert any(
+        "DORS/2006-287, art. 2 (texte antérieur au 1er juin 2020)" in line for line in french
+    )
 
 
 def test_komid_on_2016_10_20_is_possibly_listed_with_the_gap_caveat(
